@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+// The social security card (三代卡) instant-issuance desk: reader driver, printer backend, station.
+import PackageDescription
+
+let package = Package(
+    name: "SSCard",
+    products: [
+        .library(name: "SSCardDriver", targets: ["SSCardDriver"]),
+        .library(name: "SSCardSimulator", targets: ["SSCardSimulator"]),
+        .executable(name: "issue-station", targets: ["issue-station"]),
+        .executable(name: "sscard-bench", targets: ["sscard-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, one module map each; pkg-config supplies the flags.
+        .systemLibrary(
+            name: "CPCSCLite", path: "Sources/CPCSCLite",
+            pkgConfig: "libpcsclite", providers: [.apt(["libpcsclite-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/COpenSSL",
+            pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Prefixed C helpers over pcsc-lite for what Swift cannot import (macros, part-10 TLVs).
+        .target(name: "CPCSCShim", dependencies: ["CPCSCLite"]),
+
+        // The driver: PC/SC, APDUs, the 3.0 card, SM crypto.
+        .target(
+            name: "SSCardDriver",
+            dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL"]),
+
+        // Simulators: the 3.0 card and its vpcd connector.
+        .target(name: "SSCardSimulator", dependencies: ["SSCardDriver"]),
+
+        // The station (grows with the station issues).
+        .target(name: "InstantIssue", dependencies: ["SSCardDriver"]),
+
+        .executableTarget(
+            name: "issue-station",
+            dependencies: [
+                "SSCardDriver", "SSCardSimulator", "InstantIssue",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "sscard-bench",
+            dependencies: ["SSCardDriver", "SSCardSimulator"]),
+
+        .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver"]),
+        .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SSCardSimulator", "SSCardDriver"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,41 @@
+/// Hexadecimal text for byte arrays: how card data appears in logs, docs and the national interface.
+extension Array where Element == UInt8 {
+    /// Parses hex digits, ignoring spaces; nil on an odd count or a non-hex character.
+    public init?(hex: some StringProtocol) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for c in hex.utf8 where c != 0x20 {
+            guard let nibble = Self.nibble(c) else { return nil }
+            if let h = high {
+                bytes.append(h << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard high == nil else { return nil }
+        self = bytes
+    }
+
+    /// Upper-case hex with no separators, e.g. "9000".
+    public var hexString: String {
+        let digits = Array<UInt8>("0123456789ABCDEF".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for b in self {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the station, its tests and its demo need.
+# Safe to run again: apt-get skips what is already there. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc   # PC/SC stack, virtual reader, technician tools
+  libssl-dev                                                # OpenSSL: SM2 / SM3 / SM4
+  libfreetype-dev libjpeg62-turbo-dev libpng-dev            # card-face rendering
+  libusb-1.0-0-dev                                          # card printer over USB
+  libsqlite3-dev                                            # inventory, journal, ledger
+  fonts-noto-cjk fonts-babelstone-han fonts-hanazono        # GB18030 font chain
+  pkg-config procps iproute2
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "Installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
