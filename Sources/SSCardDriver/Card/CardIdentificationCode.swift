@@ -1,0 +1,26 @@
+/// 卡识别码: the 16-byte identity of a card chip — issuing region (3 bytes BCD), the RID
+/// D156000005, then 8 card-specific bytes. Shown as 32 hex characters.
+public struct CardIdentificationCode: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    /// Nil unless 16 bytes with a BCD region and the social security RID.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 16, Array(bytes[3..<8]) == SSSE.rid,
+              let region = BCD.decode(Array(bytes[0..<3])), region.count == 6 else { return nil }
+        self.bytes = bytes
+    }
+
+    public init?(hex: String) {
+        guard let b = [UInt8](hex: hex) else { return nil }
+        self.init(bytes: b)
+    }
+
+    /// 发卡地区行政区划代码, the six-digit region that issued the card.
+    public var regionCode: String { BCD.decode(Array(bytes[0..<3])) ?? "" }
+
+    /// The 8 card-specific bytes after the RID.
+    public var serial: [UInt8] { Array(bytes[8..<16]) }
+
+    public var hex: String { bytes.hexString }
+    public var description: String { hex }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// "The card in reader X" as a `CardChannel` that survives what happens to real desks:
+/// pcscd restarting, another program resetting the card, a card pulled and put back.
+///
+/// Recovery policy (DOMAIN.md §8):
+/// - pcscd gone (`SCARD_E_NO_SERVICE`; `SCardIsValidContext` cannot tell): drop the handle
+///   and the context, wait up to `recoveryTimeout` for pcscd, the reader and a card, reconnect.
+/// - `SCARD_W_RESET_CARD`: `SCardReconnect(LEAVE_CARD)`.
+/// - `SCARD_W_REMOVED_CARD`: the handle is dead; the next call connects to whatever card is
+///   in the reader then.
+/// After a reset or a restart the card has lost its volatile state (selected file,
+/// authentication). A SELECT only sets state, so it is retried by itself; any other command
+/// throws `CardSessionError.cardStateLost` so the caller starts its sequence again from SELECT.
+///
+/// `@unchecked Sendable`: all mutable state is touched only under `lock`.
+public final class PCSCCardSession: CardChannel, @unchecked Sendable {
+    public struct Configuration: Sendable {
+        /// A substring of the reader name; nil takes the first reader.
+        public var readerPattern: String?
+        public var shareMode: ShareMode
+        public var protocols: CardProtocols
+        /// Deadline of each call on the card (an APDU exchange, connect, status).
+        public var callTimeout: Duration
+        /// How long to wait for pcscd, the reader and the card to come back after a loss.
+        public var recoveryTimeout: Duration
+
+        public init(
+            readerPattern: String? = nil, shareMode: ShareMode = .shared, protocols: CardProtocols = .any,
+            callTimeout: Duration = .seconds(10), recoveryTimeout: Duration = .seconds(10)
+        ) {
+            self.readerPattern = readerPattern
+            self.shareMode = shareMode
+            self.protocols = protocols
+            self.callTimeout = callTimeout
+            self.recoveryTimeout = recoveryTimeout
+        }
+    }
+
+    public let configuration: Configuration
+    private let lock = NSLock()
+    private var context: PCSCContext?
+    private var connection: PCSCCardConnection?
+    private var recoveryCount = 0
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// How many times the session re-established a context or reconnected.
+    public var recoveries: Int { lock.withLock { recoveryCount } }
+
+    /// The name of the reader in use, once connected.
+    public var readerName: String? { lock.withLock { connection?.reader } }
+
+    /// Connects now, waiting up to `timeout` for pcscd, the reader and a card (nil: don't wait).
+    public func connect(waitingUpTo timeout: Duration? = nil) throws {
+        try lock.withLock { _ = try connection(waitingUpTo: timeout) }
+    }
+
+    /// Lets go of the card and the context.
+    public func disconnect(_ disposition: CardDisposition = .leave) {
+        lock.withLock {
+            try? connection?.disconnect(disposition)
+            connection = nil
+            context = nil
+        }
+    }
+
+    public var atr: [UInt8] {
+        get throws { try lock.withLock { try connection(waitingUpTo: nil).atr } }
+    }
+
+    /// The PC/SC part 10 features of the reader (a PIN pad's, if any).
+    public func readerFeatures() throws -> ReaderFeatures {
+        try lock.withLock { try connection(waitingUpTo: nil).readerFeatures() }
+    }
+
+    public func transmitRaw(_ command: [UInt8]) throws -> [UInt8] {
+        try lock.withLock {
+            let isSelect = command.count >= 2 && command[1] == 0xA4
+            let current = try connection(waitingUpTo: nil)
+            do {
+                return try current.transmitRaw(command)
+            } catch let error as PCSCError where error.meansServiceLost || error == .invalidHandle {
+                dropAll()
+                guard isSelect else { throw CardSessionError.cardStateLost(.serviceRestarted, underlying: error) }
+                return try connection(waitingUpTo: configuration.recoveryTimeout).transmitRaw(command)
+            } catch PCSCError.resetCard {
+                try current.reconnect(shareMode: configuration.shareMode, protocols: configuration.protocols, initialization: .leave)
+                recoveryCount += 1
+                guard isSelect else { throw CardSessionError.cardStateLost(.cardReset, underlying: .resetCard) }
+                return try current.transmitRaw(command)
+            } catch let error as PCSCError where error == .removedCard || error == .noSmartcard {
+                connection = nil
+                throw error
+            } catch let error as CardConnectionError {
+                dropAll()
+                throw error
+            }
+        }
+    }
+
+    private func dropAll() {
+        connection = nil
+        context = nil
+    }
+
+    /// The live connection, or a new one; waits for service, reader and card up to `timeout`.
+    private func connection(waitingUpTo timeout: Duration?) throws -> PCSCCardConnection {
+        if let connection, !connection.isPoisoned { return connection }
+        let clock = ContinuousClock()
+        let deadline = clock.now + (timeout ?? .zero)
+        let hadOne = context != nil || connection != nil
+        let ctx = try establishContext(until: deadline)
+        let reader = try findReader(ctx, until: deadline)
+        if timeout != nil {
+            _ = try ctx.waitForCard(in: reader, timeout: max(.zero, deadline - clock.now))
+        }
+        let fresh = try PCSCCardConnection(
+            context: ctx, reader: reader, shareMode: configuration.shareMode,
+            protocols: configuration.protocols, callTimeout: configuration.callTimeout)
+        if hadOne || timeout != nil { recoveryCount += 1 }
+        connection = fresh
+        return fresh
+    }
+
+    private func establishContext(until deadline: ContinuousClock.Instant) throws -> PCSCContext {
+        if let context { return context }
+        while true {
+            do {
+                let ctx = try PCSCContext()
+                context = ctx
+                return ctx
+            } catch let error where error.meansServiceLost {
+                guard ContinuousClock().now < deadline else { throw error }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+    }
+
+    private func findReader(_ ctx: PCSCContext, until deadline: ContinuousClock.Instant) throws -> String {
+        while true {
+            let readers = try ctx.readers()
+            if let match = readers.first(where: { configuration.readerPattern.map($0.contains) ?? true }) {
+                return match
+            }
+            guard ContinuousClock().now < deadline else {
+                throw CardSessionError.readerNotFound(pattern: configuration.readerPattern, available: readers)
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+}
+
+/// Why a session could not carry out a command, beyond the raw PC/SC code.
+public enum CardSessionError: Error, Sendable, CustomStringConvertible {
+    public enum Cause: Sendable { case cardReset, serviceRestarted }
+
+    /// The card lost its selected file and authentication; start again from SELECT.
+    case cardStateLost(Cause, underlying: PCSCError)
+    /// No reader matches the configured name.
+    case readerNotFound(pattern: String?, available: [String])
+
+    public var description: String {
+        switch self {
+        case .cardStateLost(.cardReset, let e):
+            return "the card was reset by another program and must be read again (\(e))"
+        case .cardStateLost(.serviceRestarted, let e):
+            return "the PC/SC service restarted; the card must be read again (\(e))"
+        case .readerNotFound(let p, let available):
+            let wanted = p.map { "matching \"\($0)\"" } ?? "at all"
+            let seen = available.isEmpty ? "none" : available.joined(separator: ", ")
+            return "no card reader \(wanted); readers present: \(seen)"
+        }
+    }
+}
