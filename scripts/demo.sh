@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: builds the station and runs one end-to-end demonstration on the embedded
+# defaults (simulated card served through a real pcscd). Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+bash scripts/stop-stale-pcscd.sh
+swift build --product issue-station
+exec .build/debug/issue-station demo "$@"
