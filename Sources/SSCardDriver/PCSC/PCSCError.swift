@@ -9,7 +9,7 @@ public struct PCSCError: Error, RawRepresentable, Hashable, Sendable, CustomStri
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// pcsc-lite's own text for the code (`pcsc_stringify_error`), e.g. "Card was removed.".
-    public var pcscText: String { String(cString: pcsc_stringify_error(Int(Int32(bitPattern: rawValue)))) }
+    public var pcscText: String { String(cString: pcsc_stringify_error(Int(rawValue))) }
 
     public var description: String {
         "\(pcscText.trimmingTrailingDot) (PC/SC 0x\(String(rawValue, radix: 16, uppercase: true)))"

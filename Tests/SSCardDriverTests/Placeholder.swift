@@ -1,2 +1,0 @@
-import XCTest
-final class SSCardDriverTestsPlaceholder: XCTestCase { func testNothing() {} }
