@@ -1,0 +1,389 @@
+import Foundation
+import Glibc
+
+/// A private pcscd with one vpcd reader entry, for tests, the demo and the benchmark
+/// (docs/DOMAIN.md §8): two readers, `Virtual PCD 00 00` (port 35963) and `Virtual PCD 00 01`
+/// (port 35964), which `VPCDConnector` fills with a card.
+///
+/// `start()` writes a reader.conf.d directory in a temporary directory, runs `pcscd -f -c DIR`
+/// as a child process with its output in `DIR/pcscd.log`, and returns once pcscd's socket exists
+/// and vpcd listens on both slot ports. `stop()` sends SIGTERM, SIGKILL after a deadline, and
+/// reaps the child (an unreaped pcscd blocks the next start). pcscd's socket path is fixed
+/// (`/run/pcscd/pcscd.comm`), so only one pcscd can run on a machine: `start()` refuses to
+/// start a second one; `.useRunning` checks that the running one has the vpcd reader instead.
+public final class VirtualReaderStack: @unchecked Sendable {
+    // @unchecked Sendable: the mutable state (`process`, `directory`) is read and written only
+    // while holding `lock`; start/stop/restart are serialised by it.
+
+    /// Whether to start a pcscd or use the one already running.
+    public enum Mode: Sendable, Hashable {
+        /// Start and own a private pcscd.
+        case privatePCSCD
+        /// Use the pcscd already running (a technician's system service, `--use-running-pcscd`);
+        /// `start()` only checks it has the vpcd reader, `stop()` leaves it alone.
+        case useRunning
+    }
+
+    public struct Configuration: Sendable, Hashable {
+        public var mode: Mode
+        /// Longest wait for pcscd to come up.
+        public var startTimeout: Duration
+        /// Longest wait after SIGTERM before SIGKILL.
+        public var stopTimeout: Duration
+        /// Pass `-d -a` to pcscd: debug messages and APDUs in the log.
+        public var debugLog: Bool
+        /// Keep the temporary directory (reader.conf.d, pcscd.log) after `stop()`.
+        public var keepFiles: Bool
+
+        public init(
+            mode: Mode = .privatePCSCD, startTimeout: Duration = .seconds(10),
+            stopTimeout: Duration = .seconds(5), debugLog: Bool = false, keepFiles: Bool = false
+        ) {
+            self.mode = mode
+            self.startTimeout = startTimeout
+            self.stopTimeout = stopTimeout
+            self.debugLog = debugLog
+            self.keepFiles = keepFiles
+        }
+    }
+
+    /// pcscd's client socket; fixed when pcscd is built.
+    public static let socketPath = "/run/pcscd/pcscd.comm"
+    /// pcscd's pid file.
+    public static let pidFilePath = "/run/pcscd/pcscd.pid"
+    /// vpcd's reader driver (package vsmartcard-vpcd).
+    public static let vpcdDriverPath = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+    /// The reader names pcscd gives the two vpcd slots.
+    public static let readerNames = ["Virtual PCD 00 00", "Virtual PCD 00 01"]
+    /// The vpcd slot ports, slot 0 first.
+    public static let slotPorts: [UInt16] = (0..<VPCDFraming.slotCount).map { VPCDFraming.port(forSlot: $0) }
+
+    /// The one vpcd entry of the private reader.conf.d. A second vpcd entry would alias the same
+    /// sockets and deadlock pcscd.
+    public static let readerConf = """
+        FRIENDLYNAME "Virtual PCD"
+        DEVICENAME   /dev/null:0x8C7B
+        LIBPATH      \(vpcdDriverPath)
+        CHANNELID    0x8C7B
+
+        """
+
+    public let configuration: Configuration
+    private let lock = NSLock()
+    private var process: Process?
+    private var _directory: URL?
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    deinit {
+        if let process, process.isRunning { terminate(process) }
+    }
+
+    /// The temporary directory of the running private pcscd (reader.conf.d, pcscd.log).
+    public var directory: URL? { lock.withLock { _directory } }
+    /// pcscd's output.
+    public var logURL: URL? { directory?.appendingPathComponent("pcscd.log") }
+    /// The private pcscd's process id while it runs.
+    public var pid: Int32? { lock.withLock { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } } }
+    /// True while the private pcscd runs (always false in `.useRunning` mode).
+    public var isRunning: Bool { pid != nil }
+
+    /// Starts the private pcscd and waits until the vpcd readers accept cards; in `.useRunning`
+    /// mode checks that the running pcscd has the vpcd reader. Starting a started stack is a
+    /// programmer error (traps).
+    public func start() throws(VirtualReaderStackError) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch configuration.mode {
+        case .useRunning: try checkRunningPCSCD()
+        case .privatePCSCD: try startPrivate(reusing: nil)
+        }
+    }
+
+    /// Stops the private pcscd: SIGTERM, SIGKILL after `stopTimeout`, then reaps it. Removes the
+    /// temporary directory unless `keepFiles`. No effect in `.useRunning` mode or when stopped.
+    public func stop() {
+        lock.withLock {
+            stopPrivate()
+            if !configuration.keepFiles, let dir = _directory { try? FileManager.default.removeItem(at: dir) }
+            _directory = nil
+        }
+    }
+
+    /// Stops and starts the private pcscd in the same directory (the log continues), as a test
+    /// needs that survives a pcscd restart. In `.useRunning` mode it throws.
+    public func restart() throws(VirtualReaderStackError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard configuration.mode == .privatePCSCD else { throw .cannotRestartSharedPCSCD }
+        let dir = _directory
+        stopPrivate()
+        try startPrivate(reusing: dir)
+    }
+
+    /// The last `lines` lines of pcscd's log ("" when there is none).
+    public func logTail(lines: Int = 20) -> String {
+        guard let url = logURL else { return "" }
+        return Self.tail(of: url, lines: lines)
+    }
+
+    // MARK: Private pcscd
+
+    private func startPrivate(reusing existing: URL?) throws(VirtualReaderStackError) {
+        precondition(process == nil, "VirtualReaderStack.start() called while pcscd runs")
+        let pcscd = try Self.locatePCSCD()
+        guard FileManager.default.fileExists(atPath: Self.vpcdDriverPath) else {
+            throw .vpcdDriverNotInstalled(path: Self.vpcdDriverPath)
+        }
+        if let other = Self.runningPCSCD() { throw .anotherPCSCDRunning(other) }
+
+        let dir = existing ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("sscard-pcscd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let confDir = dir.appendingPathComponent("reader.conf.d")
+        let logURL = dir.appendingPathComponent("pcscd.log")
+        let log: FileHandle
+        do {
+            try FileManager.default.createDirectory(at: confDir, withIntermediateDirectories: true)
+            try Self.readerConf.write(to: confDir.appendingPathComponent("vpcd"), atomically: true, encoding: .utf8)
+            if !FileManager.default.fileExists(atPath: logURL.path) {
+                _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            }
+            log = try FileHandle(forWritingTo: logURL)
+            try log.seekToEnd()
+        } catch {
+            throw .cannotPrepareDirectory(path: dir.path, reason: "\(error)")
+        }
+        _directory = dir
+
+        var arguments = ["-f", "-c", confDir.path]
+        if Self.pcscdHasPolkit(pcscd) { arguments.append("--disable-polkit") }
+        if configuration.debugLog { arguments += ["-d", "-a"] }
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: pcscd)
+        child.arguments = arguments
+        child.standardInput = FileHandle.nullDevice
+        child.standardOutput = log
+        child.standardError = log
+        do {
+            try child.run()
+        } catch {
+            try? log.close()
+            throw .launchFailed(path: pcscd, reason: "\(error)")
+        }
+        try? log.close()
+        process = child
+
+        let deadline = ContinuousClock.now + configuration.startTimeout
+        while true {
+            if !child.isRunning {
+                child.waitUntilExit()
+                process = nil
+                throw .pcscdExited(status: child.terminationStatus, log: Self.tail(of: logURL, lines: 20))
+            }
+            let socketReady = FileManager.default.fileExists(atPath: Self.socketPath)
+            let listening = Self.listeningTCPPorts()
+            if socketReady && Self.slotPorts.allSatisfy(listening.contains) { return }
+            if ContinuousClock.now >= deadline {
+                let missing = socketReady ? "vpcd listening on port \(VPCDFraming.defaultPort)" : Self.socketPath
+                terminate(child)
+                process = nil
+                throw .startTimedOut(waitingFor: missing, timeout: configuration.startTimeout,
+                                     log: Self.tail(of: logURL, lines: 20))
+            }
+            usleep(5_000)
+        }
+    }
+
+    private func stopPrivate() {
+        guard let child = process else { return }
+        terminate(child)
+        process = nil
+    }
+
+    /// SIGTERM, then SIGKILL after `stopTimeout`; returns once the child is reaped.
+    private func terminate(_ child: Process) {
+        if child.isRunning {
+            kill(child.processIdentifier, SIGTERM)
+            let deadline = ContinuousClock.now + configuration.stopTimeout
+            while child.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
+            if child.isRunning { kill(child.processIdentifier, SIGKILL) }
+        }
+        child.waitUntilExit()
+    }
+
+    // MARK: Running pcscd
+
+    private func checkRunningPCSCD() throws(VirtualReaderStackError) {
+        guard let running = Self.runningPCSCD() else { throw .noRunningPCSCD }
+        let listening = Self.listeningTCPPorts()
+        guard listening.contains(VPCDFraming.defaultPort) else { throw .runningPCSCDWithoutVPCD(running) }
+    }
+
+    /// A pcscd found running: its pid when the pid file names a live process.
+    public struct RunningPCSCD: Sendable, Hashable, CustomStringConvertible {
+        public var pid: Int32?
+        /// The process has exited but its parent has not reaped it; pcscd still counts it.
+        public var isZombie: Bool
+
+        public var description: String {
+            let who = pid.map { "pid \($0)" } ?? "pid unknown"
+            return isZombie ? "\(who), exited but not yet reaped by its parent" : who
+        }
+    }
+
+    /// The pcscd that would make a new one refuse to start: the pid file names a live process
+    /// (as pcscd itself checks with `kill(pid, 0)`), or the socket accepts connections.
+    public static func runningPCSCD() -> RunningPCSCD? {
+        if let text = try? String(contentsOfFile: pidFilePath, encoding: .utf8),
+           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+           kill(pid, 0) == 0 || errno == EPERM, processName(pid) == "pcscd" {
+            return RunningPCSCD(pid: pid, isZombie: processState(pid) == "Z")
+        }
+        if FileManager.default.fileExists(atPath: socketPath), unixSocketAccepts(socketPath) {
+            return RunningPCSCD(pid: nil, isZombie: false)
+        }
+        return nil
+    }
+
+    /// /proc/PID/comm: guards against a stale pid file whose pid now names another program.
+    static func processName(_ pid: Int32) -> String? {
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The state letter in /proc/PID/stat (R, S, Z…).
+    static func processState(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].first { $0 != " " }
+    }
+
+    /// Whether a `connect` to the Unix socket at `path` succeeds (a stale socket file refuses).
+    static func unixSocketAccepts(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return rc == 0
+    }
+
+    /// IPv4 TCP ports in LISTEN state on this machine's network namespace, from /proc/net/tcp.
+    /// Read instead of probing with `connect`: vpcd would take a probe for a card.
+    public static func listeningTCPPorts() -> Set<UInt16> {
+        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+        return parseListeningPorts(procNetTCP: table)
+    }
+
+    /// The LISTEN (state 0A) local ports of a /proc/net/tcp table.
+    static func parseListeningPorts(procNetTCP table: String) -> Set<UInt16> {
+        var ports: Set<UInt16> = []
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 3, fields[3] == "0A",
+                  let colon = fields[1].lastIndex(of: ":"),
+                  let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) else { continue }
+            ports.insert(port)
+        }
+        return ports
+    }
+
+    // MARK: Installation
+
+    /// pcscd's path: the first executable `pcscd` in PATH, /usr/sbin or /sbin.
+    public static func locatePCSCD(path: String? = ProcessInfo.processInfo.environment["PATH"]) throws(VirtualReaderStackError) -> String {
+        let dirs = (path ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for dir in dirs where !dir.isEmpty {
+            let candidate = dir + "/pcscd"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw .pcscdNotInstalled
+    }
+
+    /// Whether `pcscd -v` lists polkit among its features (pcscd ≥ 2.0); such a pcscd needs
+    /// `--disable-polkit` where no polkit daemon runs, and older ones reject the option.
+    static func pcscdHasPolkit(_ pcscd: String) -> Bool {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: pcscd)
+        child.arguments = ["-v"]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        child.standardError = pipe
+        child.standardInput = FileHandle.nullDevice
+        guard (try? child.run()) != nil else { return false }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        return featuresListPolkit(String(decoding: output, as: UTF8.self))
+    }
+
+    /// Whether the "Enabled features:" line of `pcscd -v` output names polkit.
+    static func featuresListPolkit(_ versionOutput: String) -> Bool {
+        versionOutput.split(separator: "\n").contains { line in
+            line.hasPrefix("Enabled features:") && line.split(separator: " ").contains("polkit")
+        }
+    }
+
+    static func tail(of url: URL, lines: Int) -> String {
+        guard let data = try? Data(contentsOf: url) else { return "" }
+        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        return all.suffix(lines + 1).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Why the reader stack could not start.
+public enum VirtualReaderStackError: Error, Hashable, Sendable, CustomStringConvertible {
+    case pcscdNotInstalled
+    case vpcdDriverNotInstalled(path: String)
+    case anotherPCSCDRunning(VirtualReaderStack.RunningPCSCD)
+    case noRunningPCSCD
+    case runningPCSCDWithoutVPCD(VirtualReaderStack.RunningPCSCD)
+    case cannotPrepareDirectory(path: String, reason: String)
+    case launchFailed(path: String, reason: String)
+    case pcscdExited(status: Int32, log: String)
+    case startTimedOut(waitingFor: String, timeout: Duration, log: String)
+    case cannotRestartSharedPCSCD
+
+    public var description: String {
+        switch self {
+        case .pcscdNotInstalled:
+            return "pcscd is not installed (looked in PATH, /usr/sbin and /sbin); run scripts/install-deps.sh"
+        case .vpcdDriverNotInstalled(let path):
+            return "the vpcd reader driver \(path) is not installed (package vsmartcard-vpcd); run scripts/install-deps.sh"
+        case .anotherPCSCDRunning(let running):
+            let who = running.pid.map { "pid \($0)" } ?? "pid unknown"
+            return "another pcscd (\(who)\(running.isZombie ? ", exited but not yet reaped" : "")) is already running; "
+                + "stop it or use it with --use-running-pcscd"
+        case .noRunningPCSCD:
+            return "no pcscd is running (no live pid in \(VirtualReaderStack.pidFilePath), "
+                + "\(VirtualReaderStack.socketPath) does not accept); start one with `pcscd -f`"
+        case .runningPCSCDWithoutVPCD(let running):
+            return "the running pcscd (\(running)) has no vpcd reader: nothing listens on port "
+                + "\(VPCDFraming.defaultPort); install vsmartcard-vpcd (scripts/install-deps.sh), "
+                + "check /etc/reader.conf.d/vpcd and restart pcscd"
+        case .cannotPrepareDirectory(let path, let reason):
+            return "cannot prepare pcscd's directory \(path): \(reason)"
+        case .launchFailed(let path, let reason):
+            return "cannot launch \(path): \(reason)"
+        case .pcscdExited(let status, let log):
+            return "pcscd exited with status \(status) while starting" + (log.isEmpty ? "" : "; its log ends:\n\(log)")
+        case .startTimedOut(let what, let timeout, let log):
+            return "pcscd did not provide \(what) within \(timeout.seconds.formatted1) s"
+                + (log.isEmpty ? "" : "; its log ends:\n\(log)")
+        case .cannotRestartSharedPCSCD:
+            return "the stack uses a pcscd it did not start (--use-running-pcscd) and will not restart it"
+        }
+    }
+}
