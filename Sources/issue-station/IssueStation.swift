@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The station's executable: one subcommand per tool, each in its own file.
+@main
+struct IssueStation: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issue-station",
+        abstract: Messages.stationAbstract,
+        subcommands: [VCardCommand.self])
+}
