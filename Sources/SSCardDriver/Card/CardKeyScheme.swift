@@ -1,0 +1,148 @@
+/// The project's documented SIMULATION key scheme for the 3.0 card (docs/card-simulation.md).
+///
+/// Real provinces keep their HSM key hierarchy and secure-messaging details secret
+/// (DOMAIN.md §3 [design]); this scheme is the project's own, shared by the simulated card,
+/// the driver and the HSM simulator so that all three agree. It is not any province's scheme.
+///
+/// - Per-card key = SM4-ECB(master key of the role, 卡识别码) — 16 bytes.
+/// - INTERNAL AUTHENTICATE: the card answers SM4-ECB(card IRK, factor ‖ raw).
+/// - EXTERNAL AUTHENTICATE: cryptogram = first 8 bytes of SM4-ECB(card key, challenge ‖
+///   factor), factor = bytes 8..<16 of the 卡识别码.
+/// - Secure-messaging commands (RELOAD/UNBLOCK PIN, PKI admin PIN and master key changes):
+///   MAC = first 4 bytes of the SM4 CBC-MAC (ISO 9797-1 padding 2) of CLA INS P1 P2 Lc ‖ data,
+///   Lc counting the 4 MAC bytes, IV = the card's last challenge padded with zeros to 16 bytes.
+public enum CardKeyScheme {
+    /// The size of every key in the scheme (SM4).
+    public static let keySize = 16
+    /// The size of the MAC appended to secure-messaging commands.
+    public static let macSize = 4
+
+    /// A card's own key for one role: SM4-ECB(`master`, `cardID`), where `cardID` is the
+    /// 16-byte 卡识别码.
+    public static func cardKey(master: [UInt8], cardID: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try requireCount(cardID, 16, "16-byte 卡识别码")
+        return try SM4.encryptECB(cardID, key: master)
+    }
+
+    /// What a genuine card answers to INTERNAL AUTHENTICATE `00 88 00 00 10 <factor ‖ raw>`:
+    /// SM4-ECB(card IRK, factor ‖ raw), 16 bytes. Factor = SJS1, raw = SJS2 (8 bytes each).
+    public static func internalAuthResponse(cardKey: [UInt8], factor: [UInt8], raw: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try requireCount(factor, 8, "8-byte internal-authentication factor")
+        try requireCount(raw, 8, "8-byte internal-authentication raw data")
+        return try SM4.encryptECB(factor + raw, key: cardKey)
+    }
+
+    /// The 8-byte cryptogram of EXTERNAL AUTHENTICATE for `challenge` (the 8 bytes of the
+    /// card's last GET CHALLENGE, SJS4): first 8 bytes of SM4-ECB(card key, challenge ‖
+    /// 卡识别码[8..<16]). `cardKey` is the card's read (0A) or write (04) key.
+    public static func externalAuthCryptogram(cardKey: [UInt8], challenge: [UInt8], cardID: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try requireCount(challenge, 8, "8-byte challenge")
+        try requireCount(cardID, 16, "16-byte 卡识别码")
+        return Array(try SM4.encryptECB(challenge + externalAuthFactor(cardID: cardID), key: cardKey).prefix(8))
+    }
+
+    /// The external-authentication factor (SJS3): bytes 8..<16 of the 卡识别码.
+    public static func externalAuthFactor(cardID: [UInt8]) -> [UInt8] {
+        precondition(cardID.count == 16, "卡识别码 must be 16 bytes")
+        return Array(cardID[8..<16])
+    }
+
+    /// The data field of EXTERNAL AUTHENTICATE: cryptogram ‖ challenge (16 bytes).
+    public static func externalAuthData(cardKey: [UInt8], challenge: [UInt8], cardID: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try externalAuthCryptogram(cardKey: cardKey, challenge: challenge, cardID: cardID) + challenge
+    }
+
+    /// The 4-byte MAC of a secure-messaging command `header` (CLA INS P1 P2) whose data field
+    /// is `data` ‖ MAC: SM4 CBC-MAC with `cardKey` (PUK for the SSSE PIN, the PKI master key
+    /// for the PKI application) over CLA INS P1 P2 (data.count + 4) ‖ data, padding 80 00…,
+    /// IV = `challenge` (8 or 16 bytes) followed by zeros up to 16 bytes.
+    public static func pinCommandMAC(cardKey: [UInt8], challenge: [UInt8], header: [UInt8], data: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try requireCount(header, 4, "4-byte command header")
+        guard challenge.count == 8 || challenge.count == 16 else {
+            throw .invalidInputLength(expected: "8- or 16-byte challenge", actual: challenge.count)
+        }
+        guard data.count + macSize <= 255 else {
+            throw .invalidInputLength(expected: "at most 251 data bytes", actual: data.count)
+        }
+        let iv = challenge + [UInt8](repeating: 0, count: 16 - challenge.count)
+        let input = header + [UInt8(data.count + macSize)] + data
+        return Array(try SM4.cbcMAC(input, key: cardKey, iv: iv).prefix(macSize))
+    }
+
+    /// A complete secure-messaging command: `data` ‖ MAC in the data field.
+    public static func securedCommand(cla: UInt8, ins: UInt8, p1: UInt8, p2: UInt8, data: [UInt8],
+                                      cardKey: [UInt8], challenge: [UInt8]) throws(CryptoError) -> CommandAPDU {
+        let mac = try pinCommandMAC(cardKey: cardKey, challenge: challenge, header: [cla, ins, p1, p2], data: data)
+        return CommandAPDU(cla: cla, ins: ins, p1: p1, p2: p2, data: data + mac)
+    }
+
+    private static func requireCount(_ bytes: [UInt8], _ count: Int, _ what: String) throws(CryptoError) {
+        guard bytes.count == count else { throw .invalidInputLength(expected: what, actual: bytes.count) }
+    }
+}
+
+/// The roles of the card's symmetric keys in the simulation scheme.
+public enum CardKeyRole: String, CaseIterable, Codable, Hashable, Sendable {
+    /// IRK, internal authentication (内部认证密钥): the card proves it is genuine. No key id
+    /// byte appears in INTERNAL AUTHENTICATE.
+    case internalAuthentication
+    /// RKSSSE, the read key (读密钥), EXTERNAL AUTHENTICATE key id 0A: opens EF06–EF08 for reading.
+    case readKey
+    /// UK, the write key (更新密钥), EXTERNAL AUTHENTICATE key id 04: opens EF05–EF08 for writing.
+    case writeKey
+    /// PUK, the PIN unblock/reload key (个人密码解锁密钥): MACs RELOAD PIN and UNBLOCK PIN.
+    case pinUnblock
+    /// The PKI application's master/control key (主控密钥): MACs the admin PIN and master key
+    /// changes. The card can replace it (84 D4), so the card's current value may differ from
+    /// the diversified one after the CA step.
+    case pkiMaster
+
+    /// The P2 key id of EXTERNAL AUTHENTICATE for this role, nil for roles not used there.
+    public var externalAuthenticationKeyID: UInt8? {
+        switch self {
+        case .readKey: return 0x0A
+        case .writeKey: return 0x04
+        default: return nil
+        }
+    }
+
+    /// The role EXTERNAL AUTHENTICATE key id `keyID` names, nil for an unknown id.
+    public init?(externalAuthenticationKeyID keyID: UInt8) {
+        guard let role = Self.allCases.first(where: { $0.externalAuthenticationKeyID == keyID }) else { return nil }
+        self = role
+    }
+}
+
+/// The HSM's master keys, one per role; a card's keys are diversified from them with its
+/// 卡识别码 (`CardKeyScheme.cardKey`). The HSM simulator holds these.
+public struct HSMMasterKeys: Hashable, Sendable {
+    private var keys: [CardKeyRole: [UInt8]]
+
+    /// Programmer error (traps): a key that is not 16 bytes or a role left out.
+    public init(_ keys: [CardKeyRole: [UInt8]]) {
+        for role in CardKeyRole.allCases {
+            precondition(keys[role]?.count == CardKeyScheme.keySize, "master key for \(role) must be 16 bytes")
+        }
+        self.keys = keys
+    }
+
+    /// The master key of `role`.
+    public subscript(role: CardKeyRole) -> [UInt8] { keys[role]! }
+
+    /// The card key of `role` for the card with 卡识别码 `cardID`.
+    public func cardKey(_ role: CardKeyRole, cardID: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try CardKeyScheme.cardKey(master: self[role], cardID: cardID)
+    }
+
+    /// SIMULATOR TEST KEYS — public, fixed, and worthless for anything real. Each is its
+    /// 16-character ASCII name, so a trace or image that uses them is recognisable:
+    /// IRK "SIMTESTKEY-IRK01", read key "SIMTESTKEY-RK-0A", write key "SIMTESTKEY-UK-04",
+    /// PUK "SIMTESTKEY-PUK01", PKI master key "SIMTESTKEY-PKIMK".
+    public static let simulatorTestKeys = HSMMasterKeys([
+        .internalAuthentication: Array("SIMTESTKEY-IRK01".utf8),
+        .readKey: Array("SIMTESTKEY-RK-0A".utf8),
+        .writeKey: Array("SIMTESTKEY-UK-04".utf8),
+        .pinUnblock: Array("SIMTESTKEY-PUK01".utf8),
+        .pkiMaster: Array("SIMTESTKEY-PKIMK".utf8),
+    ])
+}
