@@ -55,10 +55,13 @@ enum OpenSSLErrorQueue {
     }
 }
 
-/// Overwrites a buffer that held key material before it is released.
-@inline(never)
-func zeroize(_ bytes: inout [UInt8]) {
-    bytes.withUnsafeMutableBytes { raw in
-        if let base = raw.baseAddress { OPENSSL_cleanse(base, raw.count) }
+/// Key material in Swift arrays: what can be done to keep it short-lived.
+public enum KeyMaterial {
+    /// Overwrites `bytes` with zeros in a way the optimiser cannot drop (`OPENSSL_cleanse`).
+    /// Copies made earlier (arrays are values) are not reached: wipe each owner's copy.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { OPENSSL_cleanse(base, raw.count) }
+        }
     }
 }

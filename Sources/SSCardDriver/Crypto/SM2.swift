@@ -343,11 +343,11 @@ enum SM2Backend {
         }
         var out = [UInt8](repeating: 0, count: size)
         guard EVP_PKEY_decrypt(ctx, &out, &size, ciphertext, ciphertext.count) == 1 else {
-            zeroize(&out)
+            KeyMaterial.wipe(&out)
             throw .decryptionFailed(reason: OpenSSLErrorQueue.drain().reason)
         }
         let plaintext = Array(out.prefix(size))
-        zeroize(&out)
+        KeyMaterial.wipe(&out)
         return plaintext
     }
 }
