@@ -1,2 +1,0 @@
-import XCTest
-final class SSCardSimulatorTestsPlaceholder: XCTestCase { func testNothing() {} }
