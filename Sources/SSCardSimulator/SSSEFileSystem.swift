@@ -120,10 +120,9 @@ extension CardSession {
     /// selects it, or the current EF. Refusals: 6A86 bad P2, 6A82 unknown SFI, 6986 no EF,
     /// 6981 a binary EF.
     private mutating func recordFile(p2: UInt8) -> Result<SSSEFile, Refusal> {
-        let sfi = p2 >> 3
         guard p2 & 0x07 == 0x04 || p2 == 0x00 else { return .failure(Refusal(.incorrectP1P2)) }
+        let sfi = p2 >> 3
         if sfi != 0 {
-            guard p2 & 0x07 == 0x04 else { return .failure(Refusal(.incorrectP1P2)) }
             guard security.currentDF == .ssse, let file = SSSEFile(rawValue: sfi) else {
                 return .failure(Refusal(.fileNotFound))
             }
