@@ -7,8 +7,9 @@ import Foundation
 /// - pcscd gone (`SCARD_E_NO_SERVICE`; `SCardIsValidContext` cannot tell): drop the handle
 ///   and the context, wait up to `recoveryTimeout` for pcscd, the reader and a card, reconnect.
 /// - `SCARD_W_RESET_CARD`: `SCardReconnect(LEAVE_CARD)`.
-/// - `SCARD_W_REMOVED_CARD`: the handle is dead; the next call connects to whatever card is
-///   in the reader then.
+/// - `SCARD_W_REMOVED_CARD` (or `SCARD_E_NOT_TRANSACTED`, which vpcd gives when the card left
+///   between pcscd's presence polls): the handle is dead; the next call connects to whatever
+///   card is in the reader then.
 /// After a reset or a restart the card has lost its volatile state (selected file,
 /// authentication). A SELECT only sets state, so it is retried by itself; any other command
 /// throws `CardSessionError.cardStateLost` so the caller starts its sequence again from SELECT.
@@ -42,6 +43,8 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
     private var context: PCSCContext?
     private var connection: PCSCCardConnection?
     private var recoveryCount = 0
+    /// Set when pcscd went away: the next connection waits `recoveryTimeout` for it to return.
+    private var awaitingService = false
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -79,11 +82,12 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
     public func transmitRaw(_ command: [UInt8]) throws -> [UInt8] {
         try lock.withLock {
             let isSelect = command.count >= 2 && command[1] == 0xA4
-            let current = try connection(waitingUpTo: nil)
+            let current = try connection(waitingUpTo: awaitingService ? configuration.recoveryTimeout : nil)
             do {
                 return try current.transmitRaw(command)
             } catch let error as PCSCError where error.meansServiceLost || error == .invalidHandle {
                 dropAll()
+                awaitingService = true
                 guard isSelect else { throw CardSessionError.cardStateLost(.serviceRestarted, underlying: error) }
                 return try connection(waitingUpTo: configuration.recoveryTimeout).transmitRaw(command)
             } catch PCSCError.resetCard {
@@ -91,7 +95,7 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
                 recoveryCount += 1
                 guard isSelect else { throw CardSessionError.cardStateLost(.cardReset, underlying: .resetCard) }
                 return try current.transmitRaw(command)
-            } catch let error as PCSCError where error == .removedCard || error == .noSmartcard {
+            } catch let error as PCSCError where error == .removedCard || error == .noSmartcard || error == .notTransacted {
                 connection = nil
                 throw error
             } catch let error as CardConnectionError {
@@ -120,7 +124,8 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
         let fresh = try PCSCCardConnection(
             context: ctx, reader: reader, shareMode: configuration.shareMode,
             protocols: configuration.protocols, callTimeout: configuration.callTimeout)
-        if hadOne || timeout != nil { recoveryCount += 1 }
+        if hadOne || awaitingService { recoveryCount += 1 }
+        awaitingService = false
         connection = fresh
         return fresh
     }

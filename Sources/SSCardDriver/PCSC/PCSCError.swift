@@ -52,6 +52,8 @@ public struct PCSCError: Error, RawRepresentable, Hashable, Sendable, CustomStri
     public static let notReady = PCSCError(rawValue: 0x8010_0010)
     /// SCARD_F_COMM_ERROR: the reader driver lost the card or the connection to it.
     public static let commError = PCSCError(rawValue: 0x8010_0013)
+    /// SCARD_E_NOT_TRANSACTED: the exchange with the card failed (e.g. it left the reader).
+    public static let notTransacted = PCSCError(rawValue: 0x8010_0016)
     /// SCARD_E_READER_UNAVAILABLE
     public static let readerUnavailable = PCSCError(rawValue: 0x8010_0017)
     /// SCARD_E_NO_SERVICE: pcscd is not running (or was restarted under this context).
