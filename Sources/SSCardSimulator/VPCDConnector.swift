@@ -105,6 +105,8 @@ public final class VPCDConnector: @unchecked Sendable {
     private var wantInserted = false
     private var stopRequested = false
     private var threadFinished = false
+    /// Set once the `.removed` event of the current removal has been delivered.
+    private var removalReported = false
     private var activeStream: TCPStream?
     private var loopThread: Thread?
     private var lastConnectError: String?
@@ -154,6 +156,7 @@ public final class VPCDConnector: @unchecked Sendable {
             precondition(_state == .idle, "VPCDConnector.start() called on a connector that is \(_state)")
             wantInserted = true
             _state = .connecting
+            condition.broadcast()
             let t = Thread { [self] in run() }
             t.name = "vpcd-connector \(configuration.host):\(configuration.port)"
             loopThread = t
@@ -187,7 +190,12 @@ public final class VPCDConnector: @unchecked Sendable {
             condition.broadcast()
             return Thread.current == loopThread
         }
-        if !onLoop { _ = waitUntil(timeout: .seconds(10)) { $0._state == .removed || $0._state == .stopped || $0._state == .idle } }
+        if !onLoop {
+            _ = waitUntil(timeout: .seconds(10)) {
+                ($0._state == .removed && $0.removalReported) || $0.wantInserted || $0.threadFinished
+                    || $0._state == .idle
+            }
+        }
     }
 
     /// Closes the connection and ends the connector thread; waits for it to end.
@@ -218,17 +226,20 @@ public final class VPCDConnector: @unchecked Sendable {
     private func run() {
         var delay = configuration.reconnectDelay.lowerBound
         while true {
-            // Wait until the card should be in the reader.
-            var events: [Event] = []
+            // Wait until the card should be in the reader. A removal is reported before waiting.
+            let newlyRemoved: Bool = locked {
+                guard !stopRequested && !wantInserted && _state != .removed else { return false }
+                _state = .removed
+                removalReported = false
+                condition.broadcast()
+                return true
+            }
+            if newlyRemoved {
+                emit([.removed])
+                locked { removalReported = true; condition.broadcast() }
+            }
             let proceed: Bool = locked {
-                while !stopRequested && !wantInserted {
-                    if _state != .removed {
-                        _state = .removed
-                        events.append(.removed)
-                        condition.broadcast()
-                    }
-                    condition.wait()
-                }
+                while !stopRequested && !wantInserted { condition.wait() }
                 guard !stopRequested else { return false }
                 if _state != .connecting {
                     _state = .connecting
@@ -236,7 +247,6 @@ public final class VPCDConnector: @unchecked Sendable {
                 }
                 return true
             }
-            emit(events)
             guard proceed else { break }
 
             let stream: TCPStream
@@ -284,10 +294,13 @@ public final class VPCDConnector: @unchecked Sendable {
         }
         locked {
             _state = .stopped
-            threadFinished = true
             condition.broadcast()
         }
         emit([.stopped])
+        locked {
+            threadFinished = true
+            condition.broadcast()
+        }
     }
 
     /// Answers vpcd until the connection ends; returns why, and whether any message arrived.
