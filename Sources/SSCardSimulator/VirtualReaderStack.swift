@@ -227,6 +227,11 @@ public final class VirtualReaderStack: @unchecked Sendable {
         /// The process has exited but its parent has not reaped it; pcscd still counts it.
         public var isZombie: Bool
 
+        public init(pid: Int32?, isZombie: Bool) {
+            self.pid = pid
+            self.isZombie = isZombie
+        }
+
         public var description: String {
             let who = pid.map { "pid \($0)" } ?? "pid unknown"
             return isZombie ? "\(who), exited but not yet reaped by its parent" : who
@@ -236,8 +241,7 @@ public final class VirtualReaderStack: @unchecked Sendable {
     /// The pcscd that would make a new one refuse to start: the pid file names a live process
     /// (as pcscd itself checks with `kill(pid, 0)`), or the socket accepts connections.
     public static func runningPCSCD() -> RunningPCSCD? {
-        if let text = try? String(contentsOfFile: pidFilePath, encoding: .utf8),
-           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+        if let pid = readPidFile(pidFilePath),
            kill(pid, 0) == 0 || errno == EPERM, processName(pid) == "pcscd" {
             return RunningPCSCD(pid: pid, isZombie: processState(pid) == "Z")
         }
@@ -245,6 +249,15 @@ public final class VirtualReaderStack: @unchecked Sendable {
             return RunningPCSCD(pid: nil, isZombie: false)
         }
         return nil
+    }
+
+    /// The pid in a pid file. pcscd 1.9.9 writes "1234\n\0" (its trailing NUL included), so only
+    /// the leading digits count.
+    static func readPidFile(_ path: String) -> Int32? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let digits = data.prefix { (0x30...0x39).contains($0) }
+        guard let pid = Int32(String(decoding: digits, as: UTF8.self)), pid > 0 else { return nil }
+        return pid
     }
 
     /// /proc/PID/comm: guards against a stale pid file whose pid now names another program.
@@ -285,11 +298,11 @@ public final class VirtualReaderStack: @unchecked Sendable {
     /// Read instead of probing with `connect`: vpcd would take a probe for a card.
     public static func listeningTCPPorts() -> Set<UInt16> {
         guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
-        return parseListeningPorts(procNetTCP: table)
+        return listeningTCPPorts(procNetTCP: table)
     }
 
     /// The LISTEN (state 0A) local ports of a /proc/net/tcp table.
-    static func parseListeningPorts(procNetTCP table: String) -> Set<UInt16> {
+    public static func listeningTCPPorts(procNetTCP table: String) -> Set<UInt16> {
         var ports: Set<UInt16> = []
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -326,11 +339,11 @@ public final class VirtualReaderStack: @unchecked Sendable {
         guard (try? child.run()) != nil else { return false }
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         child.waitUntilExit()
-        return featuresListPolkit(String(decoding: output, as: UTF8.self))
+        return featuresListPolkit(pcscdVersionOutput: String(decoding: output, as: UTF8.self))
     }
 
     /// Whether the "Enabled features:" line of `pcscd -v` output names polkit.
-    static func featuresListPolkit(_ versionOutput: String) -> Bool {
+    public static func featuresListPolkit(pcscdVersionOutput versionOutput: String) -> Bool {
         versionOutput.split(separator: "\n").contains { line in
             line.hasPrefix("Enabled features:") && line.split(separator: " ").contains("polkit")
         }
