@@ -23,9 +23,10 @@ enum Messages {
         to it. Firewall ports 35963 and 35964 on a technician's machine.
         """
     static let cardHelp = """
-        The card image file to serve. If it does not exist, a new blank pre-made card is created \
-        and saved there. The card is saved back to this file when the program exits. Without this \
-        option a blank card is served and nothing is saved.
+        The card image file (JSON) to serve. If it does not exist, a new blank pre-made card is \
+        created and saved there. Every change the card makes is saved to this file at once, and \
+        the card is saved again when the program exits. Without this option a blank card is \
+        served and nothing is saved.
         """
     static let hostHelp = "The host where pcscd with the vpcd reader runs."
     static let portHelp = "The vpcd port to connect to: 35963 for slot 0, 35964 for slot 1."
@@ -74,6 +75,7 @@ enum Messages {
     static func saved(_ path: String) -> String { "Saved the card to \(path)." }
     static func saveFailed(_ path: String, _ error: any Error) -> String { "Could not save the card to \(path): \(error)" }
     static func loadFailed(_ path: String, _ error: any Error) -> String { "Could not load the card from \(path): \(error)" }
+    static func cardFailed(_ error: any Error) -> String { "Could not make a blank card: \(error)" }
     static let stopping = "Stopping."
 
     static func readerName(_ port: UInt16) -> String {

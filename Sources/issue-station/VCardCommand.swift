@@ -43,22 +43,17 @@ struct VCardCommand: AsyncParsableCommand {
 
         // The card: from --card (created when missing), or a blank one that is not saved.
         let cardURL = card.map { URL(fileURLWithPath: NSString(string: $0).expandingTildeInPath) }
-        let virtualCard: any VirtualCard
-        if let cardURL {
-            do {
-                if FileManager.default.fileExists(atPath: cardURL.path) {
-                    virtualCard = try CardImageFactory.loadCard(from: cardURL)
-                } else {
-                    virtualCard = CardImageFactory.makeBlankPreMadeCard()
-                    try CardImageFactory.saveCard(virtualCard, to: cardURL)
-                    console.say(Messages.createdCard(cardURL.path))
-                }
-            } catch {
-                console.fail(Messages.loadFailed(cardURL.path, error))
-                throw ExitCode.failure
+        let virtualCard: SimulatedSSCard
+        do {
+            if let cardURL, FileManager.default.fileExists(atPath: cardURL.path) {
+                virtualCard = try CardImageFactory.loadCard(from: cardURL)
+            } else {
+                virtualCard = try CardImageFactory.makeBlankPreMadeCard(savingTo: cardURL)
+                if let cardURL { console.say(Messages.createdCard(cardURL.path)) }
             }
-        } else {
-            virtualCard = CardImageFactory.makeBlankPreMadeCard()
+        } catch {
+            console.fail(cardURL.map { Messages.loadFailed($0.path, error) } ?? Messages.cardFailed(error))
+            throw ExitCode.failure
         }
         let cardName = cardURL.map { Messages.cardFile($0.path) } ?? Messages.blankCard()
 
