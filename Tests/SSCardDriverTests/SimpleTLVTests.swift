@@ -83,4 +83,11 @@ final class SimpleTLVTests: XCTestCase {
         XCTAssertEqual(TLVError.invalidTag(0xFF).description, "TLV tag FF is not allowed")
         XCTAssertEqual(TLVError.truncated(at: 2).description, "TLV truncated at byte 2")
     }
+
+    func testParseAllRejectsAnObjectHiddenAfterPadding() {
+        XCTAssertThrowsError(try SimpleTLV.parseAll([0x01, 0x01, 0x41, 0x00, 0x00, 0x02, 0x01, 0x42])) {
+            XCTAssertEqual($0 as? TLVError, .dataAfterPadding(at: 5))
+        }
+        XCTAssertEqual(try SimpleTLV.parseAll([0x01, 0x01, 0x41, 0x00, 0xFF, 0x00]).count, 1)
+    }
 }

@@ -50,6 +50,10 @@ public struct SimpleTLV: Hashable, Sendable {
             out.append(tlv)
             rest = rest.dropFirst(used)
         }
+        // Padding runs to the end; an object hidden after it is an error, not silently dropped.
+        if let stray = rest.firstIndex(where: { $0 != 0x00 && $0 != 0xFF }) {
+            throw .dataAfterPadding(at: stray)
+        }
         return out
     }
 }
@@ -59,6 +63,7 @@ public enum TLVError: Error, Hashable, Sendable, CustomStringConvertible {
     case truncated(at: Int)
     case invalidTag(UInt8)
     case lengthBeyondData(tag: UInt8, declared: Int, available: Int)
+    case dataAfterPadding(at: Int)
 
     public var description: String {
         switch self {
@@ -66,6 +71,7 @@ public enum TLVError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidTag(let t): return "TLV tag \([t].hexString) is not allowed"
         case .lengthBeyondData(let t, let d, let a):
             return "TLV tag \([t].hexString) declares \(d) bytes but only \(a) follow"
+        case .dataAfterPadding(let at): return "TLV data found at byte \(at) after the padding"
         }
     }
 }
