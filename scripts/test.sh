@@ -8,7 +8,16 @@ bash scripts/install-deps.sh
 bash scripts/stop-stale-pcscd.sh
 
 swift build --build-tests
-swift test --skip-build "$@" 2>&1 | tee .build/test-output.txt
+# The suite is XCTest; Swift Testing would only add a "0 tests" closing line.
+swift test --skip-build --disable-swift-testing "$@" 2>&1 | tee .build/test-output.txt
 status=${PIPESTATUS[0]}
 bash scripts/stop-stale-pcscd.sh
+
+# One closing line with the totals of XCTest's last summary.
+summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' .build/test-output.txt | tail -n 1)
+total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
+if [ -n "$summary" ]; then
+  echo "tests: $((total - failed)) passed, $failed failed"
+fi
 exit "$status"
