@@ -1,4 +1,5 @@
 import Foundation
+import SSCardDriver
 import SSCardSimulator
 
 /// Every text the station shows, in one place so that a `--lang` (Chinese first) can be added
@@ -87,4 +88,44 @@ enum Messages {
         let hex = Array(bytes.map { String(format: "%02X", $0) })
         return hex.joined(separator: " ")
     }
+}
+
+// MARK: demo
+
+extension Messages {
+    static let demoAbstract = "Shows the desk working end to end on simulated parts, with nothing to set up."
+    static let demoDiscussion = """
+        Starts a private pcscd with vsmartcard's vpcd reader driver, puts a blank pre-made card in \
+        the first virtual reader and a personalised card in the second, reads both through pcscd \
+        with the driver, and stops everything it started. Nothing is written outside a temporary \
+        directory. Run it as root on a machine where scripts/install-deps.sh has run.
+        """
+    static let useRunningHelp = "Use the pcscd that is already running (it must have the vpcd reader) instead of starting one."
+    static let demoStarting = "启动 pcscd 与虚拟读卡器… / Starting pcscd with the virtual reader…"
+    static func demoCannotStart(_ error: any Error) -> String {
+        "无法启动虚拟读卡环境：\(error)\nCould not start the virtual reader: \(error)"
+    }
+    static func demoIssuer(reader: String, _ i: IssuerData) -> String {
+        """
+        [\(reader)]
+          卡识别码 card id:     \(i.cardIdentificationCode)
+          卡号 card number:     \(i.cardNumber)
+          发卡地区 region:      \(i.cardIdentificationCode.regionCode)
+          规范版本 version:     \(i.specificationVersion)
+          发卡日期 issued:      \(i.issueDate)   卡有效期 valid to: \(i.expiryDate)
+        """
+    }
+    static func demoEF06Refused(_ sw: StatusWord) -> String {
+        "  持卡人信息 (EF06) 未认证不可读 — holder data refused without authentication: \(sw)"
+    }
+    static let demoEF06Open = "  持卡人信息 (EF06) 可读 — holder data readable."
+    static func demoHolder(name: String, ssn: String) -> String {
+        "  认证后读取 after authentication: 姓名 name \(name)  社会保障号码 SSN \(ssn)"
+    }
+    static func demoRoundTrip(_ median: Duration, count: Int) -> String {
+        let ms = Double(median.components.attoseconds) / 1e15 + Double(median.components.seconds) * 1000
+        return String(format: "经 pcscd 的 APDU 往返中位数 / median APDU round trip through pcscd: %.3f ms (n=%d)", ms, count)
+    }
+    static let demoDone = "完成。/ Done."
+    static func demoFailed(_ error: any Error) -> String { "演示失败：\(error)\nDemo failed: \(error)" }
 }
