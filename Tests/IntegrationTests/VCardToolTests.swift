@@ -5,9 +5,6 @@ import SSCardSimulator
 
 /// `issue-station vcard` as a technician runs it, seen by pcsc-tools and OpenSC.
 final class VCardToolTests: PCSCStackTestCase {
-    /// The products directory (where `issue-station` was built); on Linux the test bundle's.
-    static var productsDirectory: URL { Bundle.main.bundleURL }
-
     func testOpenSCToolAndPCSCScanSeeTheVirtualCard() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vcard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -15,7 +12,7 @@ final class VCardToolTests: PCSCStackTestCase {
         let cardFile = dir.appendingPathComponent("card.json")
 
         let vcard = Process()
-        vcard.executableURL = Self.productsDirectory.appendingPathComponent("issue-station")
+        vcard.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
         vcard.arguments = ["vcard", "--card", cardFile.path, "--quiet"]
         let stdin = Pipe()
         let stdout = Pipe()
@@ -27,10 +24,10 @@ final class VCardToolTests: PCSCStackTestCase {
 
         _ = try PCSCContext().waitForCard(in: Self.slot0, timeout: .seconds(10))
 
-        let scan = try Self.run("/usr/bin/pcsc_scan", ["-r"])
+        let scan = try ToolRunner.tool("/usr/bin/pcsc_scan", ["-r"])
         XCTAssertTrue(scan.contains("Virtual PCD 00 00"), scan)
 
-        let select = try Self.run("/usr/bin/opensc-tool", ["-r", "0", "-s", "00 A4 04 00 0F 7378312E73682EC9E7BBE1B1A3D5CF"])
+        let select = try ToolRunner.tool("/usr/bin/opensc-tool", ["-r", "0", "-s", "00 A4 04 00 0F 7378312E73682EC9E7BBE1B1A3D5CF"])
         XCTAssertTrue(select.contains("Received (SW1=0x90, SW2=0x00)") || select.contains("SW1=0x61"), select)
 
         // The same card read by the driver through pcscd.
@@ -43,19 +40,5 @@ final class VCardToolTests: PCSCStackTestCase {
         // The image was saved and holds the same card.
         let saved = try String(contentsOf: cardFile, encoding: .utf8)
         XCTAssertTrue(saved.contains(issuer.cardIdentificationCode.hex) || saved.contains(issuer.cardNumber), saved)
-    }
-
-    /// Runs a tool to completion and returns its combined output.
-    static func run(_ path: String, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
