@@ -1,0 +1,157 @@
+import Foundation
+
+/// The driver's settings, read from a JSON file (docs/configuration.md). Every field has a
+/// default that works with the virtual setup (pcscd + vpcd + simulated card), so an empty file
+/// or no file at all is a valid configuration.
+public struct DriverConfiguration: Codable, Hashable, Sendable {
+    /// Which PC/SC reader is the contact reader (a substring of its name); nil = the first one.
+    public var contactReader: String?
+    /// Which reader is the contactless one; nil = none.
+    public var contactlessReader: String?
+    /// Encoding of strings crossing the C ABI: "gb18030" (the interface's own) or "utf8".
+    public var stringEncoding: StringEncodingSetting
+    /// Deadline of each card operation, in seconds.
+    public var cardTimeoutSeconds: Double
+    /// The terminal's security module: "simulated" (the HSM simulator) or "none" (then
+    /// iReadCardBas answers −2201 and callers use the two-step HSM functions).
+    public var securityModule: SecurityModuleSetting
+    /// The card printer.
+    public var printer: PrinterSettings
+    /// Bank → hopper (1–9): pre-made cards of each bank sit in their own hopper.
+    public var hoppers: [String: Int]
+    /// Font files tried in order for each character of iPrint text.
+    public var fontChain: [FontFace]
+    /// Unit of left/top/width/height in iPrint items: "dot300", "0.1mm" or "mm".
+    public var printUnits: PrintUnitSetting
+
+    public enum StringEncodingSetting: String, Codable, Hashable, Sendable { case gb18030, utf8 }
+    public enum SecurityModuleSetting: String, Codable, Hashable, Sendable { case simulated, none }
+    public enum PrintUnitSetting: String, Codable, Hashable, Sendable {
+        case dot300
+        case tenthMillimetre = "0.1mm"
+        case millimetre = "mm"
+    }
+
+    public struct PrinterSettings: Codable, Hashable, Sendable {
+        /// "virtual" (the simulated printer) or "evolis-usb".
+        public var kind: String
+        /// USB vendor and product id of a real printer, e.g. "0f49" and "1001".
+        public var usbVendorID: String?
+        public var usbProductID: String?
+        /// The reader name (substring) of the chip encoder inside the printer.
+        public var encoderReader: String?
+        /// The vpcd slot the virtual printer's contact station uses.
+        public var virtualEncoderSlot: Int
+
+        public init(kind: String = "virtual", usbVendorID: String? = nil, usbProductID: String? = nil,
+                    encoderReader: String? = nil, virtualEncoderSlot: Int = 0) {
+            self.kind = kind
+            self.usbVendorID = usbVendorID
+            self.usbProductID = usbProductID
+            self.encoderReader = encoderReader
+            self.virtualEncoderSlot = virtualEncoderSlot
+        }
+    }
+
+    public struct FontFace: Codable, Hashable, Sendable {
+        public var path: String
+        public var faceIndex: Int
+        public init(path: String, faceIndex: Int = 0) {
+            self.path = path
+            self.faceIndex = faceIndex
+        }
+    }
+
+    /// The GB18030 chain of DOMAIN.md §7: Noto Serif CJK SC → BabelStone Han → HanaMinB → HanaMinA.
+    public static let defaultFontChain = [
+        FontFace(path: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", faceIndex: 2),
+        FontFace(path: "/usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf"),
+        FontFace(path: "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+        FontFace(path: "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
+    ]
+
+    public init(
+        contactReader: String? = nil, contactlessReader: String? = nil,
+        stringEncoding: StringEncodingSetting = .gb18030, cardTimeoutSeconds: Double = 10,
+        securityModule: SecurityModuleSetting = .simulated, printer: PrinterSettings = PrinterSettings(),
+        hoppers: [String: Int] = [:], fontChain: [FontFace] = DriverConfiguration.defaultFontChain,
+        printUnits: PrintUnitSetting = .dot300
+    ) {
+        self.contactReader = contactReader
+        self.contactlessReader = contactlessReader
+        self.stringEncoding = stringEncoding
+        self.cardTimeoutSeconds = cardTimeoutSeconds
+        self.securityModule = securityModule
+        self.printer = printer
+        self.hoppers = hoppers
+        self.fontChain = fontChain
+        self.printUnits = printUnits
+    }
+
+    /// Missing keys take their defaults, so a file names only what differs.
+    public init(from decoder: any Decoder) throws {
+        let d = DriverConfiguration()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        contactReader = try c.decodeIfPresent(String.self, forKey: .contactReader) ?? d.contactReader
+        contactlessReader = try c.decodeIfPresent(String.self, forKey: .contactlessReader) ?? d.contactlessReader
+        stringEncoding = try c.decodeIfPresent(StringEncodingSetting.self, forKey: .stringEncoding) ?? d.stringEncoding
+        cardTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .cardTimeoutSeconds) ?? d.cardTimeoutSeconds
+        securityModule = try c.decodeIfPresent(SecurityModuleSetting.self, forKey: .securityModule) ?? d.securityModule
+        printer = try c.decodeIfPresent(PrinterSettings.self, forKey: .printer) ?? d.printer
+        hoppers = try c.decodeIfPresent([String: Int].self, forKey: .hoppers) ?? d.hoppers
+        fontChain = try c.decodeIfPresent([FontFace].self, forKey: .fontChain) ?? d.fontChain
+        printUnits = try c.decodeIfPresent(PrintUnitSetting.self, forKey: .printUnits) ?? d.printUnits
+        guard cardTimeoutSeconds > 0, cardTimeoutSeconds <= 600 else {
+            throw DecodingError.dataCorruptedError(forKey: .cardTimeoutSeconds, in: c, debugDescription: "must be between 0 and 600 seconds")
+        }
+        for (bank, hopper) in hoppers where !(1...9).contains(hopper) {
+            throw DecodingError.dataCorruptedError(forKey: .hoppers, in: c, debugDescription: "hopper \(hopper) of \(bank) is not 1–9")
+        }
+    }
+
+    /// Where the driver looks when no path is given: $SSCARD_DRIVER_CONFIG, then
+    /// /etc/sscard/driver.json; neither present means the defaults.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let p = environment["SSCARD_DRIVER_CONFIG"], !p.isEmpty { return p }
+        return FileManager.default.fileExists(atPath: "/etc/sscard/driver.json") ? "/etc/sscard/driver.json" : nil
+    }
+
+    /// Reads the file at `path` (nil: the default search, else the defaults).
+    public static func load(path: String?) throws(ConfigurationError) -> DriverConfiguration {
+        guard let path = path ?? defaultPath() else { return DriverConfiguration() }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        do { return try JSONDecoder().decode(DriverConfiguration.self, from: data) } catch let error as DecodingError {
+            throw .invalid(path: path, reason: ConfigurationError.explain(error))
+        } catch {
+            throw .invalid(path: path, reason: "\(error)")
+        }
+    }
+}
+
+/// A configuration file that cannot be used, with the reason a technician can act on.
+public enum ConfigurationError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case invalid(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let p, let r): return "配置文件无法读取 / cannot read the configuration \(p): \(r)"
+        case .invalid(let p, let r): return "配置文件有误 / the configuration \(p) is invalid: \(r)"
+        }
+    }
+
+    static func explain(_ error: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            c.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .dataCorrupted(let c): return c.codingPath.isEmpty ? "not valid JSON" : "\(path(c)): \(c.debugDescription)"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c)): \(c.debugDescription)"
+        case .keyNotFound(let k, let c): return "\(path(c)).\(k.stringValue) is missing"
+        @unknown default: return "\(error)"
+        }
+    }
+}

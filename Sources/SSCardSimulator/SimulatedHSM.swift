@@ -1,0 +1,32 @@
+import SSCardDriver
+
+/// The HSM of the simulation scheme, holding master keys and diversifying per card.
+/// A simulator: its keys are the public test keys unless others are given.
+public struct SimulatedHSM: CardSecurityModule {
+    public let masterKeys: HSMMasterKeys
+    public let terminalNumber: String
+    public let terminalDeviceNumber: String
+
+    public init(masterKeys: HSMMasterKeys = .simulatorTestKeys,
+                terminalNumber: String = "000000000000",
+                terminalDeviceNumber: String = "SIMULATEDHSM00000000000000000000") {
+        self.masterKeys = masterKeys
+        self.terminalNumber = terminalNumber
+        self.terminalDeviceNumber = terminalDeviceNumber
+    }
+
+    public func expectedInternalAuthentication(cardID: CardIdentificationCode, factor: [UInt8], raw: [UInt8]) throws -> [UInt8] {
+        var key = try masterKeys.cardKey(.internalAuthentication, cardID: cardID.bytes)
+        defer { KeyMaterial.wipe(&key) }
+        return try CardKeyScheme.internalAuthResponse(cardKey: key, factor: factor, raw: raw)
+    }
+
+    public func externalAuthentication(cardID: CardIdentificationCode, keyID: UInt8, challenge: [UInt8]) throws -> [UInt8] {
+        guard let role = CardKeyRole(externalAuthenticationKeyID: keyID) else {
+            throw CardError.malformedData("the HSM holds no key with id \([keyID].hexString)")
+        }
+        var key = try masterKeys.cardKey(role, cardID: cardID.bytes)
+        defer { KeyMaterial.wipe(&key) }
+        return try CardKeyScheme.externalAuthData(cardKey: key, challenge: challenge, cardID: cardID.bytes)
+    }
+}
