@@ -5,7 +5,11 @@ import PackageDescription
 let package = Package(
     name: "SSCard",
     products: [
-        .library(name: "SSCardDriver", targets: ["SSCardDriver"]),
+        // The Swift API of the driver.
+        .library(name: "SSCardDriverSwift", targets: ["SSCardDriver"]),
+        // The C ABI for existing callers: libSSCardDriver.so (SONAME libSSCardDriver.so.1)
+        // with the public header include/SSCardDriver.h.
+        .library(name: "SSCardDriver", type: .dynamic, targets: ["SSCardDriverABI"]),
         .library(name: "SSCardSimulator", targets: ["SSCardSimulator"]),
         .executable(name: "issue-station", targets: ["issue-station"]),
         .executable(name: "sscard-bench", targets: ["sscard-bench"]),
@@ -29,6 +33,13 @@ let package = Package(
         .target(
             name: "SSCardDriver",
             dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL"]),
+
+        // The public C header, checked against the Swift implementation by `@c @implementation`.
+        .target(name: "CSSCardDriverABI", path: "include", publicHeadersPath: "."),
+        .target(
+            name: "SSCardDriverABI",
+            dependencies: ["SSCardDriver", "SSCardSimulator", "CSSCardDriverABI"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libSSCardDriver.so.1"])]),
 
         // Simulators: the 3.0 card and its vpcd connector.
         .target(name: "SSCardSimulator", dependencies: ["SSCardDriver"]),

@@ -30,3 +30,17 @@ public struct SimulatedHSM: CardSecurityModule {
         return try CardKeyScheme.externalAuthData(cardKey: key, challenge: challenge, cardID: cardID.bytes)
     }
 }
+
+extension SimulatedHSM {
+    /// What the province HSM answers to a two-step read's Step1: the `pKey` of Step2 —
+    /// internal part = first 8 bytes of the genuine card's answer ‖ SJS2, external part = the
+    /// EXTERNAL AUTHENTICATE data (key 0A) for SJS4.
+    public func readAuthenticationKey(for step1: HSMAuthenticationChallenge) throws -> HSMAuthenticationKey {
+        let id = step1.cardIdentificationCode
+        let answer = try expectedInternalAuthentication(
+            cardID: id, factor: step1.internalAuthenticationFactor, raw: step1.internalAuthenticationRaw)
+        return try HSMAuthenticationKey(
+            internalAuthentication: Array(answer.prefix(8)) + step1.internalAuthenticationRaw,
+            externalAuthentication: externalAuthentication(cardID: id, keyID: 0x0A, challenge: step1.externalAuthenticationRaw))
+    }
+}

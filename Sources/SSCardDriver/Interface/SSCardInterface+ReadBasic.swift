@@ -1,0 +1,97 @@
+/// iReadCardBas and its two-step HSM form.
+extension SSCardInterface {
+    /// iReadCardBas: the card's basic information, opening EF06 with the security module.
+    /// Without one, −2201 tells the caller to use the HSM two-step functions.
+    public func readBasicInformation(iType: Int) throws(InterfaceError) -> BasicInformation {
+        guard let module = securityModule else { throw InterfaceError(.noPSAM) }
+        return try withCard(iType) { card in
+            let issuer = try Self.readIssuer(card)
+            let id = issuer.cardIdentificationCode
+            let factor = try SecureRandom.bytes(8)
+            let raw = try SecureRandom.bytes(8)
+            let answer = try card.internalAuthenticate(factor: factor, raw: raw)
+            guard answer == (try module.expectedInternalAuthentication(cardID: id, factor: factor, raw: raw)) else {
+                throw InterfaceError(.internalAuthenticationFailed)
+            }
+            let challenge = try card.getChallenge()
+            try card.externalAuthenticate(keyID: 0x0A, data: module.externalAuthentication(cardID: id, keyID: 0x0A, challenge: challenge))
+            return try Self.basicInformation(card, issuer: issuer, terminalNumber: module.terminalNumber, terminalDeviceNumber: module.terminalDeviceNumber)
+        }
+    }
+
+    /// iReadCardBas_HSM_Step1: reads EF05 and gathers the random data the HSM needs.
+    public func beginBasicRead(iType: Int) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        try withCard(iType) { card in
+            let issuer = try Self.readIssuer(card)
+            let id = issuer.cardIdentificationCode
+            let step = try HSMAuthenticationChallenge(
+                cardIdentificationCode: id, historicalBytes: try AnswerToReset(bytes: card.channel.atr).historicalBytes,
+                algorithmIdentifier: 0x03,
+                internalAuthenticationFactor: try SecureRandom.bytes(8), internalAuthenticationRaw: try SecureRandom.bytes(8),
+                externalAuthenticationFactor: CardKeyScheme.externalAuthFactor(cardID: id.bytes),
+                externalAuthenticationRaw: try card.getChallenge())
+            pendingStep = .readBasic(step)
+            return step
+        }
+    }
+
+    /// iReadCardBas_HSM_Step2: checks the card with the HSM's internal value, opens EF06 with
+    /// its external value, and reads the basic information. The card must still be the one
+    /// of Step1, with no other command in between (its challenge is single-use).
+    public func completeBasicRead(hsmKeys: HSMAuthenticationKey) throws(InterfaceError) -> BasicInformation {
+        guard case .readBasic(let step) = pendingStep else {
+            throw InterfaceError(.badParameter, detail: "请先调用 iReadCardBas_HSM_Step1", englishDetail: "call iReadCardBas_HSM_Step1 first")
+        }
+        pendingStep = nil
+        return try withCard(ReaderChoice.contact.rawValue) { card in
+            let answer = try card.internalAuthenticate(factor: step.internalAuthenticationFactor, raw: step.internalAuthenticationRaw)
+            // pKey's internal part = the first 8 bytes of the card's answer ‖ the raw data.
+            guard hsmKeys.internalAuthentication == Array(answer.prefix(8)) + step.internalAuthenticationRaw else {
+                throw InterfaceError(.internalAuthenticationFailed)
+            }
+            try card.externalAuthenticate(keyID: 0x0A, data: hsmKeys.externalAuthentication)
+            let issuer = try Self.readIssuer(card)
+            guard issuer.cardIdentificationCode == step.cardIdentificationCode else {
+                throw InterfaceError(.dataDiffersFromCard, detail: "卡片已更换", englishDetail: "the card was changed between the steps")
+            }
+            return try Self.basicInformation(card, issuer: issuer, terminalNumber: BasicInformation.hsmTerminalNumber, terminalDeviceNumber: "")
+        }
+    }
+
+    public func iReadCardBas(_ iType: Int) -> InterfaceResult {
+        result { () throws(InterfaceError) in try readBasicInformation(iType: iType).interfaceText }
+    }
+
+    public func iReadCardBas_HSM_Step1(_ iType: Int) -> InterfaceResult {
+        result { () throws(InterfaceError) in try beginBasicRead(iType: iType).interfaceText }
+    }
+
+    public func iReadCardBas_HSM_Step2(_ pKey: String) -> InterfaceResult {
+        result { () throws(InterfaceError) in try completeBasicRead(hsmKeys: HSMAuthenticationKey(parsing: pKey)).interfaceText }
+    }
+
+    // MARK: Shared steps
+
+    /// SELECT SSSE, EF05; the card must be a 3.0 social security card.
+    static func readIssuer(_ card: SocialSecurityCard) throws -> IssuerData {
+        do {
+            return try card.readIssuerData()
+        } catch CardError.refused(0xA4, let sw) where sw == .fileNotFound {
+            throw InterfaceError(.wrongCardType, detail: "不是社会保障卡", englishDetail: "not a social security card")
+        } catch CardError.malformedData(let what) {
+            throw InterfaceError(.badCardIdentificationFormat, detail: what, englishDetail: what)
+        }
+    }
+
+    /// Reads EF06 (already opened by authentication) and assembles the 11 fields.
+    static func basicInformation(_ card: SocialSecurityCard, issuer: IssuerData, terminalNumber: String, terminalDeviceNumber: String) throws -> BasicInformation {
+        try card.select(.ef06)
+        let ssn = try card.readElement(.socialSecurityNumber).map(ElementText.decode) ?? ""
+        let name = try card.readElement(.name).map(ElementText.decode) ?? ""
+        let nameExtension = try card.readElement(.nameExtension).map(ElementText.decode) ?? ""
+        return try BasicInformation(
+            issuer: issuer, socialSecurityNumber: ssn, name: name, nameExtension: nameExtension,
+            answerToReset: AnswerToReset(bytes: card.channel.atr),
+            terminalNumber: terminalNumber, terminalDeviceNumber: terminalDeviceNumber)
+    }
+}

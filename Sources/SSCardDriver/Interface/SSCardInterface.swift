@@ -1,0 +1,104 @@
+import Foundation
+
+/// The national reader interface as a Swift API: typed functions that throw `InterfaceError`,
+/// and on top of them the `(code, pOutInfo)` form of the C functions (`InterfaceResult`).
+///
+/// One instance per process serves every caller: calls are serialised, because the card and
+/// the two-step HSM state are shared.
+///
+/// `@unchecked Sendable`: all mutable state (sessions, pending HSM step) is touched only
+/// under `lock`.
+public final class SSCardInterface: @unchecked Sendable {
+    public let configuration: DriverConfiguration
+    /// The PSAM/HSM used by the one-step functions; nil makes them answer −2201.
+    public let securityModule: (any CardSecurityModule)?
+
+    let lock = NSRecursiveLock()
+    private var sessions: [ReaderKind: PCSCCardSession] = [:]
+    /// What Step1 of a two-step function left for its Step2.
+    var pendingStep: PendingHSMStep?
+
+    public init(configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?) {
+        self.configuration = configuration
+        self.securityModule = securityModule
+    }
+
+    /// Runs `body` with the card in the reader `iType` names, serialised with every other call.
+    /// A card that lost its state under us (reset by another program, pcscd restarted) is
+    /// retried once from the start, since every body starts by selecting the SSSE.
+    func withCard<T>(_ iType: Int, _ body: (SocialSecurityCard) throws -> T) throws(InterfaceError) -> T {
+        guard let choice = ReaderChoice(rawValue: iType) else {
+            throw .badParameter("iType=\(iType) 不是 1–4", "iType=\(iType) is not 1–4")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        var lastError = InterfaceError(.noCard)
+        for kind in choice.order {
+            guard let session = session(for: kind) else {
+                lastError = InterfaceError(.unsupported, detail: "未配置非接触读卡器", englishDetail: "no contactless reader is configured")
+                continue
+            }
+            do {
+                return try Self.retryingLostState { try body(SocialSecurityCard(channel: session)) }
+            } catch {
+                lastError = InterfaceError(from: error)
+                // An empty or absent reader lets the next one in the order try.
+                guard lastError.code == .noCard || lastError.code == .readerConnectError else { throw lastError }
+            }
+        }
+        throw lastError
+    }
+
+    private static func retryingLostState<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch CardSessionError.cardStateLost {
+            return try body()
+        }
+    }
+
+    private func session(for kind: ReaderKind) -> PCSCCardSession? {
+        if let existing = sessions[kind] { return existing }
+        let pattern: String?
+        switch kind {
+        case .contact: pattern = configuration.contactReader
+        case .contactless:
+            guard let p = configuration.contactlessReader else { return nil }
+            pattern = p
+        }
+        let timeout = Duration.milliseconds(Int(configuration.cardTimeoutSeconds * 1000))
+        let session = PCSCCardSession(configuration: .init(readerPattern: pattern, callTimeout: timeout, recoveryTimeout: timeout))
+        sessions[kind] = session
+        return session
+    }
+
+    /// The `(code, pOutInfo)` form of a typed call.
+    func result(_ body: () throws(InterfaceError) -> String) -> InterfaceResult {
+        do {
+            return InterfaceResult(code: 0, output: try body())
+        } catch {
+            return InterfaceResult(error: error)
+        }
+    }
+}
+
+/// What a C function returns: the code and the text for pOutInfo.
+public struct InterfaceResult: Hashable, Sendable {
+    public var code: Int
+    public var output: String
+
+    public init(code: Int, output: String) {
+        self.code = code
+        self.output = output
+    }
+
+    public init(error: InterfaceError) {
+        code = error.code.rawValue
+        output = error.message
+    }
+}
+
+/// What Step1 of a two-step (HSM) function leaves for its Step2.
+enum PendingHSMStep {
+    case readBasic(HSMAuthenticationChallenge)
+}

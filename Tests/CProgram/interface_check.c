@@ -1,0 +1,51 @@
+/*
+ * A caller of libSSCardDriver.so written the way existing integrators write them: compiled
+ * against include/SSCardDriver.h only. It runs the commands given on its standard input, one
+ * per line, and prints "<function> <return code> <pOutInfo as hex>" for each, so the test can
+ * decode GB18030 itself. Commands:
+ *   readbas ITYPE | hsm1 ITYPE | hsm2 PKEY | readbas_n ITYPE SIZE | null_out | null_key | configure PATH
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "SSCardDriver.h"
+
+static void report(const char *name, long rc, const char *out) {
+    printf("%s %ld ", name, rc);
+    for (const unsigned char *p = (const unsigned char *)out; *p; p++) printf("%02X", *p);
+    printf("\n");
+    fflush(stdout);
+}
+
+int main(void) {
+    char line[8192];
+    char out[SSCARD_OUT_SIZE];
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *cmd = strtok(line, " ");
+        char *arg = strtok(NULL, " ");
+        char *arg2 = strtok(NULL, " ");
+        if (!cmd) continue;
+        memset(out, 0x55, sizeof out);
+        if (!strcmp(cmd, "readbas")) report(cmd, iReadCardBas(atoi(arg), out), out);
+        else if (!strcmp(cmd, "hsm1")) report(cmd, iReadCardBas_HSM_Step1(atoi(arg), out), out);
+        else if (!strcmp(cmd, "hsm2")) report(cmd, iReadCardBas_HSM_Step2(arg, out), out);
+        else if (!strcmp(cmd, "readbas_n")) {
+            /* A small buffer inside a canary: the driver must not write past size. */
+            size_t size = (size_t)atoi(arg2);
+            char guarded[64 + SSCARD_OUT_SIZE];
+            memset(guarded, 0x7E, sizeof guarded);
+            long rc = iReadCardBas_n(atoi(arg), guarded, size);
+            int overrun = 0;
+            for (size_t i = size; i < sizeof guarded; i++) if (guarded[i] != 0x7E) overrun = 1;
+            printf("canary %d\n", overrun);
+            report(cmd, rc, guarded);
+        }
+        else if (!strcmp(cmd, "null_out")) printf("null_out %ld\n", iReadCardBas(1, NULL));
+        else if (!strcmp(cmd, "null_key")) report(cmd, iReadCardBas_HSM_Step2(NULL, out), out);
+        else if (!strcmp(cmd, "configure")) report(cmd, SSCardDriver_Configure(arg, out, sizeof out), out);
+        else printf("unknown %s\n", cmd);
+        fflush(stdout);
+    }
+    return 0;
+}

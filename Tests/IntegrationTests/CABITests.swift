@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+import SSCardDriver
+import SSCardSimulator
+
+/// libSSCardDriver.so called from C through pcscd + vpcd, as an existing caller would.
+final class CABITests: PCSCStackTestCase {
+    func testReadCardBasOfPersonalisedCard() throws {
+        let card = TestCards.personalised(name: "张三", ssn: "110101199003077777")
+        try insert(card)
+        let c = try CProgramHarness()
+        let (code, text) = c.call("readbas 1")
+        XCTAssertEqual(code, 0, text)
+        let fields = text.split(separator: "|", omittingEmptySubsequences: false)
+        XCTAssertEqual(fields.count, 12, "11 fields each ending in |: \(text)")
+        XCTAssertTrue(text.hasSuffix("|"))
+        let id = TestCards.cardID(of: card)
+        XCTAssertEqual(String(fields[0]), id.regionCode)
+        XCTAssertEqual(String(fields[1]), "110101199003077777")
+        XCTAssertEqual(String(fields[2]), card.image.records.value(of: .cardNumber).map(ElementText.decode))
+        XCTAssertEqual(String(fields[3]), id.hex)
+        XCTAssertEqual(String(fields[4]), "张三")
+        XCTAssertEqual(String(fields[5]), (try AnswerToReset(bytes: card.atr)).historicalBytesHex)
+        XCTAssertEqual(String(fields[6]), "3.00")
+        XCTAssertEqual(String(fields[7]), "20211203")
+        XCTAssertEqual(String(fields[8]), "20311202")
+    }
+
+    func testReadCardBasOfBlankCardHasEmptySSNAndName() throws {
+        try insert(TestCards.blank(cardNumber: "C00000001"))
+        let c = try CProgramHarness()
+        let (code, text) = c.call("readbas 3")
+        XCTAssertEqual(code, 0, text)
+        let fields = text.split(separator: "|", omittingEmptySubsequences: false)
+        XCTAssertEqual(fields[1], "")
+        XCTAssertEqual(fields[2], "C00000001")
+        XCTAssertEqual(fields[4], "")
+    }
+
+    func testNoCardAndBadITypeGiveCodesAndMessages() throws {
+        let c = try CProgramHarness()
+        let noCard = c.call("readbas 1")
+        XCTAssertEqual(noCard.code, -2, noCard.text)
+        XCTAssertFalse(noCard.text.isEmpty)
+        let badType = c.call("readbas 7")
+        XCTAssertEqual(badType.code, -14, badType.text)
+        XCTAssertTrue(badType.text.contains("iType"), badType.text)
+        let noContactless = c.call("readbas 2")
+        XCTAssertEqual(noContactless.code, -13, noContactless.text)
+    }
+
+    func testHSMTwoStepReadWithTheSimulatedHSM() throws {
+        try insert(TestCards.personalised(name: "李四", ssn: "110101199003077777"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString).json")
+        try Data(#"{"securityModule": "none"}"#.utf8).write(to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let c = try CProgramHarness(environment: ["SSCARD_DRIVER_CONFIG": dir.path])
+
+        let withoutPSAM = c.call("readbas 1")
+        XCTAssertEqual(withoutPSAM.code, -2201, withoutPSAM.text)
+
+        let step1 = c.call("hsm1 1")
+        XCTAssertEqual(step1.code, 0, step1.text)
+        let challenge = try HSMAuthenticationChallenge(parsing: step1.text)
+        XCTAssertEqual(challenge.algorithmIdentifier, 0x03)
+        let key = try SimulatedHSM().readAuthenticationKey(for: challenge)
+        let step2 = c.call("hsm2 " + key.interfaceText)
+        XCTAssertEqual(step2.code, 0, step2.text)
+        XCTAssertTrue(step2.text.contains("李四") && step2.text.contains("|000000000000|"), step2.text)
+    }
+
+    func testHSMStep2WithWrongCryptogramsFails() throws {
+        try insert(TestCards.personalised())
+        let c = try CProgramHarness()
+        let step1 = c.call("hsm1 1")
+        XCTAssertEqual(step1.code, 0, step1.text)
+        let challenge = try HSMAuthenticationChallenge(parsing: step1.text)
+        let good = try SimulatedHSM().readAuthenticationKey(for: challenge)
+
+        // Wrong internal value: the card is not believed genuine (−21).
+        var badInternal = good.internalAuthentication
+        badInternal[0] ^= 0xFF
+        let r1 = c.call("hsm2 " + (try HSMAuthenticationKey(internalAuthentication: badInternal, externalAuthentication: good.externalAuthentication)).interfaceText)
+        XCTAssertEqual(r1.code, -21, r1.text)
+
+        // Wrong external cryptogram: the card refuses with its status word (−SW).
+        let step1b = try HSMAuthenticationChallenge(parsing: c.call("hsm1 1").text)
+        let goodB = try SimulatedHSM().readAuthenticationKey(for: step1b)
+        var badExternal = goodB.externalAuthentication
+        badExternal[0] ^= 0xFF
+        let r2 = c.call("hsm2 " + (try HSMAuthenticationKey(internalAuthentication: goodB.internalAuthentication, externalAuthentication: badExternal)).interfaceText)
+        XCTAssertLessThan(r2.code, -25000, "−SW of the card's refusal: \(r2)")
+
+        // Step2 without Step1 is a parameter error, not a crash.
+        let r3 = c.call("hsm2 " + goodB.interfaceText)
+        XCTAssertEqual(r3.code, -14, r3.text)
+    }
+
+    func testBoundaryRefusesBadInputWithoutCrashing() throws {
+        try insert(TestCards.personalised())
+        let c = try CProgramHarness()
+        XCTAssertEqual(c.send("null_out"), "null_out -14")
+        let nullKey = c.call("null_key")
+        XCTAssertEqual(nullKey.code, -14)
+        XCTAssertTrue(nullKey.text.contains("pKey"), nullKey.text)
+        let malformed = c.call("hsm2 ZZZ|")
+        XCTAssertEqual(malformed.code, -14, malformed.text)
+
+        // A 16-byte buffer: the output is cut on a character boundary, the canary intact.
+        XCTAssertEqual(c.send("readbas_n 1 16"), "canary 0")
+        let small = CProgramHarness.parse(c.readLine())
+        XCTAssertEqual(small.code, 0)
+        XCTAssertLessThanOrEqual(small.text.utf8.count, 15)
+
+        let missing = c.call("configure /nonexistent/driver.json")
+        XCTAssertEqual(missing.code, -5, missing.text)
+        XCTAssertTrue(missing.text.contains("/nonexistent/driver.json"), missing.text)
+    }
+}
