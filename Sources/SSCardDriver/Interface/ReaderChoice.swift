@@ -10,7 +10,7 @@ public enum ReaderChoice: Int, Sendable, CaseIterable {
     case contactlessFirst = 4
 
     /// The readers to try, in order.
-    var order: [ReaderKind] {
+    public var order: [ReaderKind] {
         switch self {
         case .contact: return [.contact]
         case .contactless: return [.contactless]
@@ -21,6 +21,6 @@ public enum ReaderChoice: Int, Sendable, CaseIterable {
 }
 
 /// The two kinds of reader a desk has.
-enum ReaderKind: Sendable {
+public enum ReaderKind: Sendable, Hashable {
     case contact, contactless
 }

@@ -14,13 +14,21 @@ public final class SSCardInterface: @unchecked Sendable {
     public let securityModule: (any CardSecurityModule)?
 
     let lock = NSRecursiveLock()
-    private var sessions: [ReaderKind: PCSCCardSession] = [:]
+    private var channels: [ReaderKind: any CardChannel] = [:]
+    /// Where channels come from: PC/SC sessions by default; tests give simulated cards.
+    private let channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)?
     /// What Step1 of a two-step function left for its Step2.
     var pendingStep: PendingHSMStep?
 
-    public init(configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?) {
+    /// `channelSource` replaces the PC/SC readers (nil = the readers of `configuration`);
+    /// returning nil for a kind means the desk has no such reader.
+    public init(
+        configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?,
+        channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil
+    ) {
         self.configuration = configuration
         self.securityModule = securityModule
+        self.channelSource = channelSource
     }
 
     /// Runs `body` with the card in the reader `iType` names, serialised with every other call.
@@ -34,7 +42,7 @@ public final class SSCardInterface: @unchecked Sendable {
         defer { lock.unlock() }
         var lastError = InterfaceError(.noCard)
         for kind in choice.order {
-            guard let session = session(for: kind) else {
+            guard let session = channel(for: kind) else {
                 lastError = InterfaceError(.unsupported, detail: "未配置非接触读卡器", englishDetail: "no contactless reader is configured")
                 continue
             }
@@ -57,8 +65,13 @@ public final class SSCardInterface: @unchecked Sendable {
         }
     }
 
-    private func session(for kind: ReaderKind) -> PCSCCardSession? {
-        if let existing = sessions[kind] { return existing }
+    private func channel(for kind: ReaderKind) -> (any CardChannel)? {
+        if let existing = channels[kind] { return existing }
+        if let channelSource {
+            let made = channelSource(kind, configuration)
+            channels[kind] = made
+            return made
+        }
         let pattern: String?
         switch kind {
         case .contact: pattern = configuration.contactReader
@@ -68,7 +81,7 @@ public final class SSCardInterface: @unchecked Sendable {
         }
         let timeout = Duration.milliseconds(Int(configuration.cardTimeoutSeconds * 1000))
         let session = PCSCCardSession(configuration: .init(readerPattern: pattern, callTimeout: timeout, recoveryTimeout: timeout))
-        sessions[kind] = session
+        channels[kind] = session
         return session
     }
 
