@@ -36,11 +36,22 @@ extension SimulatedHSM {
     /// internal part = first 8 bytes of the genuine card's answer ‖ SJS2, external part = the
     /// EXTERNAL AUTHENTICATE data (key 0A) for SJS4.
     public func readAuthenticationKey(for step1: HSMAuthenticationChallenge) throws -> HSMAuthenticationKey {
+        try authenticationKey(for: step1, keyID: 0x0A)
+    }
+
+    func authenticationKey(for step1: HSMAuthenticationChallenge, keyID: UInt8) throws -> HSMAuthenticationKey {
         let id = step1.cardIdentificationCode
         let answer = try expectedInternalAuthentication(
             cardID: id, factor: step1.internalAuthenticationFactor, raw: step1.internalAuthenticationRaw)
         return try HSMAuthenticationKey(
             internalAuthentication: Array(answer.prefix(8)) + step1.internalAuthenticationRaw,
-            externalAuthentication: externalAuthentication(cardID: id, keyID: 0x0A, challenge: step1.externalAuthenticationRaw))
+            externalAuthentication: externalAuthentication(cardID: id, keyID: keyID, challenge: step1.externalAuthenticationRaw))
+    }
+}
+
+extension SimulatedHSM {
+    /// The `pKey` of a two-step write's Step2: as for reading, with the write key (04).
+    public func writeAuthenticationKey(for step1: HSMAuthenticationChallenge) throws -> HSMAuthenticationKey {
+        try authenticationKey(for: step1, keyID: 0x04)
     }
 }

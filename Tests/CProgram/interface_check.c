@@ -4,6 +4,9 @@
  * per line, and prints "<function> <return code> <pOutInfo as hex>" for each, so the test can
  * decode GB18030 itself. Commands:
  *   readbas ITYPE | hsm1 ITYPE | hsm2 PKEY | readbas_n ITYPE SIZE | null_out | null_key | configure PATH
+ * and, with every string argument hex-encoded (so GB18030 bytes pass untouched):
+ *   readcard ITYPE AUTH CARDINFO FILEADDR | writecard ITYPE CARDINFO FILEADDR DATA
+ *   rhsm1 ITYPE CARDINFO FILEADDR | rhsm2 PKEY | whsm1 ITYPE CARDINFO FILEADDR | whsm2 PKEY DATA
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,18 @@ static void report(const char *name, long rc, const char *out) {
     fflush(stdout);
 }
 
+/* Decodes hex text into a new NUL-terminated string (the caller frees it). */
+static char *unhex(const char *hex) {
+    size_t n = hex ? strlen(hex) / 2 : 0;
+    char *out = calloc(n + 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned int byte = 0;
+        sscanf(hex + 2 * i, "%2x", &byte);
+        out[i] = (char)byte;
+    }
+    return out;
+}
+
 int main(void) {
     char line[8192];
     char out[SSCARD_OUT_SIZE];
@@ -25,6 +40,8 @@ int main(void) {
         char *cmd = strtok(line, " ");
         char *arg = strtok(NULL, " ");
         char *arg2 = strtok(NULL, " ");
+        char *arg3 = strtok(NULL, " ");
+        char *arg4 = strtok(NULL, " ");
         if (!cmd) continue;
         memset(out, 0x55, sizeof out);
         if (!strcmp(cmd, "readbas")) report(cmd, iReadCardBas(atoi(arg), out), out);
@@ -44,6 +61,33 @@ int main(void) {
         else if (!strcmp(cmd, "null_out")) printf("null_out %ld\n", iReadCardBas(1, NULL));
         else if (!strcmp(cmd, "null_key")) report(cmd, iReadCardBas_HSM_Step2(NULL, out), out);
         else if (!strcmp(cmd, "configure")) report(cmd, SSCardDriver_Configure(arg, out, sizeof out), out);
+        else if (!strcmp(cmd, "readcard")) {
+            char *info = unhex(arg3), *addr = unhex(arg4);
+            report(cmd, iReadCard(atoi(arg), atoi(arg2), info, addr, out), out);
+            free(info); free(addr);
+        }
+        else if (!strcmp(cmd, "writecard")) {
+            char *info = unhex(arg2), *addr = unhex(arg3), *data = unhex(arg4);
+            report(cmd, iWriteCard(atoi(arg), info, addr, data, out), out);
+            free(info); free(addr); free(data);
+        }
+        else if (!strcmp(cmd, "rhsm1") || !strcmp(cmd, "whsm1")) {
+            char *info = unhex(arg2), *addr = unhex(arg3);
+            long rc = cmd[0] == 'r' ? iReadCard_HSM_Step1(atoi(arg), info, addr, out)
+                                    : iWriteCard_HSM_Step1(atoi(arg), info, addr, out);
+            report(cmd, rc, out);
+            free(info); free(addr);
+        }
+        else if (!strcmp(cmd, "rhsm2")) {
+            char *key = unhex(arg);
+            report(cmd, iReadCard_HSM_Step2(key, out), out);
+            free(key);
+        }
+        else if (!strcmp(cmd, "whsm2")) {
+            char *key = unhex(arg), *data = unhex(arg2);
+            report(cmd, iWriteCard_HSM_Step2(key, data, out), out);
+            free(key); free(data);
+        }
         else printf("unknown %s\n", cmd);
         fflush(stdout);
     }

@@ -72,3 +72,11 @@ final class CProgramHarness {
 
     func call(_ command: String) -> (code: Int, text: String) { Self.parse(send(command)) }
 }
+
+extension CProgramHarness {
+    /// A command whose string arguments travel hex-encoded in GB18030.
+    func call(_ command: String, numbers: [Int] = [], strings: [String]) -> (code: Int, text: String) {
+        let hex = strings.map { (GB18030.encode($0) ?? []).hexString }
+        return call(([command] + numbers.map(String.init) + hex).joined(separator: " "))
+    }
+}

@@ -3,28 +3,29 @@
 /// still a separator (a Character would swallow it).
 enum InterfaceFields {
     /// The items of `text`, each of which must end with `terminator`: `"a|b|"` → `["a", "b"]`;
-    /// nil when the last item lacks its terminator. Empty text gives no items.
+    /// nil when the last item lacks its terminator. Empty text gives no items. The terminator
+    /// is ASCII, and an ASCII byte of UTF-8 is always a whole scalar, so the split walks bytes.
     static func terminated(_ text: String, by terminator: Unicode.Scalar) -> [String]? {
+        let byte = UInt8(ascii: terminator)
+        let utf8 = text.utf8
         var items: [String] = []
-        var current = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar == terminator {
-                items.append(String(current))
-                current = String.UnicodeScalarView()
-            } else {
-                current.append(scalar)
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == byte {
+                items.append(String(text.unicodeScalars[start..<i]))
+                start = utf8.index(after: i)
             }
+            i = utf8.index(after: i)
         }
-        return current.isEmpty ? items : nil
+        return start == utf8.endIndex ? items : nil
     }
 
     /// The text left after the last terminator (what `terminated` refused), for messages.
     static func unterminatedTail(_ text: String, by terminator: Unicode.Scalar) -> String {
-        var tail = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if scalar == terminator { tail = String.UnicodeScalarView() } else { tail.append(scalar) }
-        }
-        return String(tail)
+        let byte = UInt8(ascii: terminator)
+        guard let last = text.utf8.lastIndex(of: byte) else { return text }
+        return String(text.unicodeScalars[text.utf8.index(after: last)...])
     }
 
     /// `value` quoted for an error message, cut to 40 scalars so a huge input stays readable.

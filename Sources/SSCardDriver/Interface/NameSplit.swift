@@ -20,6 +20,12 @@ public struct NameSplit: Hashable, Sendable {
         var name = "", rest = ""
         var used = 0
         var full = false
+        // Most names fit 姓名 whole: one conversion, no walk.
+        if let size = GB18030.encode(fullName)?.count, size <= nameCapacity {
+            self.name = fullName
+            nameExtension = ""
+            return
+        }
         for character in fullName {
             let size = GB18030.encode(String(character))?.count ?? 0
             if !full && used + size <= nameCapacity {

@@ -6,33 +6,16 @@ extension SSCardInterface {
         guard let module = securityModule else { throw InterfaceError(.noPSAM) }
         return try withCard(iType) { card in
             let issuer = try Self.readIssuer(card)
-            let id = issuer.cardIdentificationCode
-            let factor = try SecureRandom.bytes(8)
-            let raw = try SecureRandom.bytes(8)
-            let answer = try card.internalAuthenticate(factor: factor, raw: raw)
-            guard answer == (try module.expectedInternalAuthentication(cardID: id, factor: factor, raw: raw)) else {
-                throw InterfaceError(.internalAuthenticationFailed)
-            }
-            let challenge = try card.getChallenge()
-            try card.externalAuthenticate(keyID: 0x0A, data: module.externalAuthentication(cardID: id, keyID: 0x0A, challenge: challenge))
+            try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
             return try Self.basicInformation(card, issuer: issuer, terminalNumber: module.terminalNumber, terminalDeviceNumber: module.terminalDeviceNumber)
         }
     }
 
     /// iReadCardBas_HSM_Step1: reads EF05 and gathers the random data the HSM needs.
     public func beginBasicRead(iType: Int) throws(InterfaceError) -> HSMAuthenticationChallenge {
-        try withCard(iType) { card in
-            let issuer = try Self.readIssuer(card)
-            let id = issuer.cardIdentificationCode
-            let step = try HSMAuthenticationChallenge(
-                cardIdentificationCode: id, historicalBytes: try AnswerToReset(bytes: card.channel.atr).historicalBytes,
-                algorithmIdentifier: 0x03,
-                internalAuthenticationFactor: try SecureRandom.bytes(8), internalAuthenticationRaw: try SecureRandom.bytes(8),
-                externalAuthenticationFactor: CardKeyScheme.externalAuthFactor(cardID: id.bytes),
-                externalAuthenticationRaw: try card.getChallenge())
-            pendingStep = .readBasic(step)
-            return step
-        }
+        let step = try hsmChallenge(iType: iType, cardInfo: nil)
+        pendingStep = .readBasic(step)
+        return step
     }
 
     /// iReadCardBas_HSM_Step2: checks the card with the HSM's internal value, opens EF06 with
@@ -44,12 +27,7 @@ extension SSCardInterface {
         }
         pendingStep = nil
         return try withCard(ReaderChoice.contact.rawValue) { card in
-            let answer = try card.internalAuthenticate(factor: step.internalAuthenticationFactor, raw: step.internalAuthenticationRaw)
-            // pKey's internal part = the first 8 bytes of the card's answer ‖ the raw data.
-            guard hsmKeys.internalAuthentication == Array(answer.prefix(8)) + step.internalAuthenticationRaw else {
-                throw InterfaceError(.internalAuthenticationFailed)
-            }
-            try card.externalAuthenticate(keyID: 0x0A, data: hsmKeys.externalAuthentication)
+            try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x0A)
             let issuer = try Self.readIssuer(card)
             guard issuer.cardIdentificationCode == step.cardIdentificationCode else {
                 throw InterfaceError(.dataDiffersFromCard, detail: "卡片已更换", englishDetail: "the card was changed between the steps")

@@ -114,4 +114,6 @@ public struct InterfaceResult: Hashable, Sendable {
 /// What Step1 of a two-step (HSM) function leaves for its Step2.
 enum PendingHSMStep {
     case readBasic(HSMAuthenticationChallenge)
+    case readCard(HSMAuthenticationChallenge, FileAddress)
+    case writeCard(HSMAuthenticationChallenge, FileAddress)
 }

@@ -1,0 +1,130 @@
+/// iReadCard and its two-step HSM form.
+extension SSCardInterface {
+    /// iReadCard: the elements `fileAddress` names, from the card `cardInfo` names.
+    /// EF05 is readable as is; any other file is opened by internal + external (0A)
+    /// authentication through the security module (iAuthType 2), after the holder's PIN
+    /// when iAuthType is 1.
+    public func readCard(iType: Int, authType: Int, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> String {
+        guard authType == 1 || authType == 2 else {
+            throw .badParameter("iAuthType=\(authType) 不是 1 或 2", "iAuthType=\(authType) is not 1 or 2")
+        }
+        let needsKeys = fileAddress.files.contains { $0.file != .ef05 }
+        if needsKeys && securityModule == nil { throw InterfaceError(.noPSAM) }
+        return try withCard(iType) { card in
+            let issuer = try Self.readIssuer(card)
+            try Self.check(cardInfo, against: issuer)
+            if authType == 1 { try verifyHolderPIN(card) }
+            if needsKeys, let module = securityModule {
+                try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
+            }
+            return try Self.read(fileAddress, from: card)
+        }
+    }
+
+    /// iReadCard_HSM_Step1: checks the card and gathers the HSM's random data.
+    public func beginCardRead(iType: Int, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        let step = try hsmChallenge(iType: iType, cardInfo: cardInfo)
+        pendingStep = .readCard(step, fileAddress)
+        return step
+    }
+
+    /// iReadCard_HSM_Step2: authenticates with the HSM's values and reads.
+    public func completeCardRead(hsmKeys: HSMAuthenticationKey) throws(InterfaceError) -> String {
+        guard case .readCard(let step, let address) = pendingStep else {
+            throw InterfaceError(.badParameter, detail: "请先调用 iReadCard_HSM_Step1", englishDetail: "call iReadCard_HSM_Step1 first")
+        }
+        pendingStep = nil
+        return try withCard(ReaderChoice.contact.rawValue) { card in
+            try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x0A)
+            return try Self.read(address, from: card)
+        }
+    }
+
+    public func iReadCard(_ iType: Int, _ authType: Int, _ pCardInfo: String, _ pFileAddr: String) -> InterfaceResult {
+        result { () throws(InterfaceError) in
+            try readCard(iType: iType, authType: authType, cardInfo: CardInfoArgument(parsing: pCardInfo), fileAddress: FileAddress(parsing: pFileAddr))
+        }
+    }
+
+    public func iReadCard_HSM_Step1(_ iType: Int, _ pCardInfo: String, _ pFileAddr: String) -> InterfaceResult {
+        result { () throws(InterfaceError) in
+            try beginCardRead(iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo), fileAddress: FileAddress(parsing: pFileAddr)).interfaceText
+        }
+    }
+
+    public func iReadCard_HSM_Step2(_ pKey: String) -> InterfaceResult {
+        result { () throws(InterfaceError) in try completeCardRead(hsmKeys: HSMAuthenticationKey(parsing: pKey)) }
+    }
+
+    // MARK: Shared steps
+
+    /// −22 unless the card in the reader is the one `cardInfo` names.
+    static func check(_ cardInfo: CardInfoArgument, against issuer: IssuerData) throws {
+        guard cardInfo.cardIdentificationCode == issuer.cardIdentificationCode, cardInfo.cardNumber == issuer.cardNumber else {
+            throw InterfaceError(.dataDiffersFromCard,
+                                 detail: "卡片为 \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|",
+                                 englishDetail: "the card is \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|")
+        }
+    }
+
+    /// Internal authentication checked by `module`, then external authentication with `keyID`.
+    static func authenticate(_ card: SocialSecurityCard, cardID: CardIdentificationCode, keyID: UInt8, module: any CardSecurityModule) throws {
+        let factor = try SecureRandom.bytes(8)
+        let raw = try SecureRandom.bytes(8)
+        let answer = try card.internalAuthenticate(factor: factor, raw: raw)
+        guard answer == (try module.expectedInternalAuthentication(cardID: cardID, factor: factor, raw: raw)) else {
+            throw InterfaceError(.internalAuthenticationFailed)
+        }
+        let challenge = try card.getChallenge()
+        try card.externalAuthenticate(keyID: keyID, data: module.externalAuthentication(cardID: cardID, keyID: keyID, challenge: challenge))
+    }
+
+    /// Step1 of every two-step function: the card checked, its random data gathered.
+    func hsmChallenge(iType: Int, cardInfo: CardInfoArgument?) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        try withCard(iType) { card in
+            let issuer = try Self.readIssuer(card)
+            if let cardInfo { try Self.check(cardInfo, against: issuer) }
+            let id = issuer.cardIdentificationCode
+            return try HSMAuthenticationChallenge(
+                cardIdentificationCode: id, historicalBytes: try AnswerToReset(bytes: card.channel.atr).historicalBytes,
+                algorithmIdentifier: 0x03,
+                internalAuthenticationFactor: try SecureRandom.bytes(8), internalAuthenticationRaw: try SecureRandom.bytes(8),
+                externalAuthenticationFactor: CardKeyScheme.externalAuthFactor(cardID: id.bytes),
+                externalAuthenticationRaw: try card.getChallenge())
+        }
+    }
+
+    /// Step2 of every two-step function: the card's internal answer against the HSM's
+    /// (−21), then EXTERNAL AUTHENTICATE with the HSM's data (the card's −SW on refusal).
+    /// No other command may reach the card in between: its challenge is single-use.
+    static func completeHSMAuthentication(_ card: SocialSecurityCard, step: HSMAuthenticationChallenge, keys: HSMAuthenticationKey, keyID: UInt8) throws {
+        let answer = try card.internalAuthenticate(factor: step.internalAuthenticationFactor, raw: step.internalAuthenticationRaw)
+        // pKey's internal part = the first 8 bytes of the card's answer ‖ the raw data.
+        guard keys.internalAuthentication == Array(answer.prefix(8)) + step.internalAuthenticationRaw else {
+            throw InterfaceError(.internalAuthenticationFailed)
+        }
+        try card.externalAuthenticate(keyID: keyID, data: keys.externalAuthentication)
+    }
+
+    /// Reads every element `address` names; an element the card lacks reads as empty.
+    static func read(_ address: FileAddress, from card: SocialSecurityCard) throws -> String {
+        var values: [CardElement: String] = [:]
+        for f in address.files {
+            try card.select(f.file)
+            for element in f.elements {
+                if let bytes = try card.readElement(element) {
+                    values[element] = try element.interfaceValue(ofCardBytes: bytes)
+                }
+            }
+        }
+        return address.readOutput(values: values)
+    }
+}
+
+extension SSCardInterface {
+    /// The holder's PIN before a PIN-authenticated read (iAuthType 1).
+    /// Until the PIN functions wire a PIN entry, such a read is refused as unsupported.
+    func verifyHolderPIN(_ card: SocialSecurityCard) throws {
+        throw InterfaceError(.unsupported, detail: "未配置密码输入", englishDetail: "no PIN entry is configured")
+    }
+}
