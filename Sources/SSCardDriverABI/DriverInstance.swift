@@ -37,7 +37,10 @@ enum DriverInstance {
         do {
             let configuration = try DriverConfiguration.load(path: path)
             let module: (any CardSecurityModule)? = configuration.securityModule == .simulated ? SimulatedHSM() : nil
-            return .success(SSCardInterface(configuration: configuration, securityModule: module))
+            // A real printer's backend (Escape over libusb) comes with the printer issue.
+            let printer: (any CardPrinterMechanics)? = configuration.printer.kind == "virtual"
+                ? VirtualPrinter.stocked(encoderSlot: configuration.printer.virtualEncoderSlot) : nil
+            return .success(SSCardInterface(configuration: configuration, securityModule: module, printer: printer))
         } catch {
             return .failure(ABIFailure(code: -5, message: error.description))
         }

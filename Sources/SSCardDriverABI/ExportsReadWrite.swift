@@ -62,3 +62,20 @@ public func iWriteCard_HSM_Step2(_ pKey: UnsafeMutablePointer<CChar>?, _ pWriteD
         $0.iWriteCard_HSM_Step2($1[0], $1[1])
     }
 }
+
+// The instant-issuance certificate steps.
+
+@c @implementation
+public func iWriteCaStep1(_ pOutInfo: UnsafeMutablePointer<CChar>?) -> CLong {
+    iWriteCaStep1_n(pOutInfo, standardOutSize)
+}
+
+@c @implementation
+public func iWriteCaStep1_n(_ pOutInfo: UnsafeMutablePointer<CChar>?, _ outSize: Int) -> CLong {
+    ABICall.run(pOutInfo, outSize) { $0.iWriteCaStep1() }
+}
+
+@c @implementation
+public func iWriteCaStep2(_ pCaInfo: UnsafeMutablePointer<CChar>?, _ pOutInfo: UnsafeMutablePointer<CChar>?) -> CLong {
+    ABICall.run(pOutInfo, standardOutSize, strings: [(pCaInfo, "pCaInfo")]) { $0.iWriteCaStep2($1[0]) }
+}

@@ -55,3 +55,14 @@ extension SimulatedHSM {
         try authenticationKey(for: step1, keyID: 0x04)
     }
 }
+
+extension SimulatedHSM: PKISecurityModule {
+    /// The admin PIN every simulated pre-made card is made with (docs/card-simulation.md).
+    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {
+        Array(PINCounter.initialAdminPIN.value.utf8)
+    }
+
+    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] {
+        try masterKeys.cardKey(.pkiMaster, cardID: cardID.bytes)
+    }
+}

@@ -7,6 +7,7 @@
  * and, with every string argument hex-encoded (so GB18030 bytes pass untouched):
  *   readcard ITYPE AUTH CARDINFO FILEADDR | writecard ITYPE CARDINFO FILEADDR DATA
  *   rhsm1 ITYPE CARDINFO FILEADDR | rhsm2 PKEY | whsm1 ITYPE CARDINFO FILEADDR | whsm2 PKEY DATA
+ *   load N | ca1 | ca2 CAINFO | print N ITEM1 … ITEM8   (an item "-" is passed as NULL)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ int main(void) {
         char *arg2 = strtok(NULL, " ");
         char *arg3 = strtok(NULL, " ");
         char *arg4 = strtok(NULL, " ");
+        char *rest[5];
+        for (int i = 0; i < 5; i++) rest[i] = strtok(NULL, " ");
         if (!cmd) continue;
         memset(out, 0x55, sizeof out);
         if (!strcmp(cmd, "readbas")) report(cmd, iReadCardBas(atoi(arg), out), out);
@@ -87,6 +90,20 @@ int main(void) {
             char *key = unhex(arg), *data = unhex(arg2);
             report(cmd, iWriteCard_HSM_Step2(key, data, out), out);
             free(key); free(data);
+        }
+        else if (!strcmp(cmd, "load")) report(cmd, iLoadCard(atoi(arg), out), out);
+        else if (!strcmp(cmd, "ca1")) report(cmd, iWriteCaStep1(out), out);
+        else if (!strcmp(cmd, "ca2")) {
+            char *info = unhex(arg);
+            report(cmd, iWriteCaStep2(info, out), out);
+            free(info);
+        }
+        else if (!strcmp(cmd, "print")) {
+            char *given[8] = { arg2, arg3, arg4, rest[0], rest[1], rest[2], rest[3], rest[4] };
+            char *items[8];
+            for (int i = 0; i < 8; i++) items[i] = (given[i] && strcmp(given[i], "-")) ? unhex(given[i]) : NULL;
+            report(cmd, iPrint(atoi(arg), items[0], items[1], items[2], items[3], items[4], items[5], items[6], items[7], out), out);
+            for (int i = 0; i < 8; i++) free(items[i]);
         }
         else printf("unknown %s\n", cmd);
         fflush(stdout);

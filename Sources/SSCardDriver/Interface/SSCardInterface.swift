@@ -12,6 +12,8 @@ public final class SSCardInterface: @unchecked Sendable {
     public let configuration: DriverConfiguration
     /// The PSAM/HSM used by the one-step functions; nil makes them answer −2201.
     public let securityModule: (any CardSecurityModule)?
+    /// The card printer of an instant-issuance desk; nil on a plain reader desk.
+    public let printer: (any CardPrinterMechanics)?
 
     let lock = NSRecursiveLock()
     private var channels: [ReaderKind: any CardChannel] = [:]
@@ -24,10 +26,12 @@ public final class SSCardInterface: @unchecked Sendable {
     /// returning nil for a kind means the desk has no such reader.
     public init(
         configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?,
+        printer: (any CardPrinterMechanics)? = nil,
         channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil
     ) {
         self.configuration = configuration
         self.securityModule = securityModule
+        self.printer = printer
         self.channelSource = channelSource
     }
 
@@ -64,6 +68,9 @@ public final class SSCardInterface: @unchecked Sendable {
             return try body()
         }
     }
+
+    /// True when cards come from a channel source instead of PC/SC readers.
+    var usesChannelSource: Bool { channelSource != nil }
 
     private func channel(for kind: ReaderKind) -> (any CardChannel)? {
         if let existing = channels[kind] { return existing }

@@ -1,0 +1,9 @@
+/// What the instant-issuance CA steps need from the security module: the pre-made card's
+/// initial admin PIN (管理员PIN) and its current PKI master card key (主控密钥), both batch
+/// secrets of the card maker that a real desk gets from its HSM. Never logged or stored.
+public protocol PKISecurityModule: Sendable {
+    /// The admin PIN the card was made with, as ASCII bytes; the caller wipes it after use.
+    func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8]
+    /// The card's current PKI master key (diversified); the caller wipes it after use.
+    func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8]
+}

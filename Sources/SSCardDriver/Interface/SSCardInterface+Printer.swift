@@ -1,0 +1,135 @@
+/// iLoadCard and iPrint: the printer side of instant issuance (DOMAIN.md §2).
+extension SSCardInterface {
+    /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
+    /// the contact station; returns at once when a card is already there.
+    public func loadCard(hopper: Int) throws(InterfaceError) {
+        guard (0...9).contains(hopper) else {
+            throw .badParameter("n=\(hopper) 不是 0–9", "n=\(hopper) is not 0–9")
+        }
+        let printer = try requirePrinter()
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            try printer.loadCard(fromHopper: hopper == 0 ? nil : hopper)
+        } catch {
+            throw Self.interfaceError(error)
+        }
+        // The encoder sees the card only once its reader reports it (pcscd polls every 400 ms).
+        try waitForContactCard(present: true)
+    }
+
+    /// iPrint(n, items…): moves the card from the reader to the printer, prints the items,
+    /// and ALWAYS ejects — to the good exit when printing succeeded, to the reject box when it
+    /// failed. When every item is empty nothing is printed and `exit` (1 good, 2 reject)
+    /// chooses where the card goes.
+    public func printCard(exit: Int, items: [String]) throws(InterfaceError) {
+        let printer = try requirePrinter()
+        let job = try PrintItems(items)
+        lock.lock()
+        defer { lock.unlock() }
+        if job.isEmpty {
+            guard let chosen = CardExit(rawValue: exit) else {
+                throw .badParameter("n=\(exit) 不是 1 或 2", "n=\(exit) is not 1 or 2")
+            }
+            do { try printer.eject(to: chosen) } catch { throw Self.interfaceError(error) }
+            try waitForContactCard(present: false)
+            return
+        }
+        do {
+            try printer.moveToPrint()
+            try waitForContactCard(present: false)
+            try printer.printPanels(PrintJob(name: "card face", payload: job.payload))
+            try printer.eject(to: .good)
+        } catch {
+            // Printed or not, the card leaves the printer: a failed card goes to the reject box.
+            try? printer.eject(to: .reject)
+            throw Self.interfaceError(error)
+        }
+    }
+
+    public func iLoadCard(_ n: Int) -> InterfaceResult {
+        result { () throws(InterfaceError) in
+            try loadCard(hopper: n)
+            return ""
+        }
+    }
+
+    public func iPrint(_ n: Int, _ items: [String]) -> InterfaceResult {
+        result { () throws(InterfaceError) in
+            try printCard(exit: n, items: items)
+            return ""
+        }
+    }
+
+    /// Waits until the contact reader has (or no longer has) a card, up to the card timeout.
+    /// Only for PC/SC readers; a simulated channel source has nothing to wait for.
+    private func waitForContactCard(present: Bool) throws(InterfaceError) {
+        guard !usesChannelSource else { return }
+        do {
+            let context = try PCSCContext()
+            let pattern = configuration.contactReader
+            guard let reader = try context.readers().first(where: { pattern.map($0.contains) ?? true }) else {
+                throw InterfaceError(.readerConnectError, detail: "找不到制卡机的读卡器", englishDetail: "the printer's encoder reader is absent")
+            }
+            _ = try context.waitForCard(in: reader, present: present, timeout: .milliseconds(Int(configuration.cardTimeoutSeconds * 1000)))
+        } catch let error as InterfaceError {
+            throw error
+        } catch PCSCError.timeout {
+            throw InterfaceError(present ? .noCard : .readerConnectError,
+                                 detail: present ? "卡片未到达读卡位置" : "卡片未离开读卡位置",
+                                 englishDetail: present ? "the card did not reach the contact station" : "the card did not leave the contact station")
+        } catch {
+            throw InterfaceError(from: error)
+        }
+    }
+
+    private func requirePrinter() throws(InterfaceError) -> any CardPrinterMechanics {
+        guard let printer else {
+            throw InterfaceError(.unsupported, detail: "未配置制卡机", englishDetail: "no card printer is configured")
+        }
+        return printer
+    }
+
+    static func interfaceError(_ error: any Error) -> InterfaceError {
+        if let printerError = error as? PrinterError {
+            // Printer codes (docs/printer.md) carry their own messages.
+            var mapped = InterfaceError(InterfaceCode(rawValue: printerError.code), underlying: printerError)
+            mapped.message = printerError.chineseMessage
+            mapped.englishMessage = printerError.englishMessage
+            return mapped
+        }
+        return InterfaceError(from: error)
+    }
+}
+
+/// The eight iPrint items (sData1–6 text `data|font|size|left|top`, sPhoto1–2
+/// `base64|left|top|width|height`); an empty item or empty data is not printed. The face is
+/// rendered by the printer backend; until it lands the items travel to the printer as text.
+struct PrintItems {
+    let items: [String]
+
+    init(_ items: [String]) throws(InterfaceError) {
+        guard items.count == 8 else {
+            throw .badParameter("iPrint 需要8项，实为\(items.count)项", "iPrint takes 8 items, got \(items.count)")
+        }
+        for (index, item) in items.enumerated() where !item.isEmpty {
+            let fields = item.split(separator: "|", omittingEmptySubsequences: false)
+            let isPhoto = index >= 6
+            guard fields.count == 5 else {
+                let name = isPhoto ? "sPhoto\(index - 5)" : "sData\(index + 1)"
+                throw .badParameter("\(name) 应有5个以“|”分隔的字段", "\(name) must have 5 fields separated by |")
+            }
+            let numbers = isPhoto ? fields[1...4] : fields[2...4]
+            for n in numbers where Double(n) == nil {
+                let name = isPhoto ? "sPhoto\(index - 5)" : "sData\(index + 1)"
+                throw .badParameter("\(name) 的数值字段“\(n)”无效", "\(name): \"\(n)\" is not a number")
+            }
+        }
+        self.items = items
+    }
+
+    /// True when no item has data: iPrint then only ejects.
+    var isEmpty: Bool { items.allSatisfy { $0.isEmpty || $0.hasPrefix("|") } }
+
+    var payload: [UInt8] { Array(items.joined(separator: "\n").utf8) }
+}
