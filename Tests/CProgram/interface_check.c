@@ -8,10 +8,13 @@
  *   readcard ITYPE AUTH CARDINFO FILEADDR | writecard ITYPE CARDINFO FILEADDR DATA
  *   rhsm1 ITYPE CARDINFO FILEADDR | rhsm2 PKEY | whsm1 ITYPE CARDINFO FILEADDR | whsm2 PKEY DATA
  *   load N | ca1 | ca2 CAINFO | print N ITEM1 … ITEM8   (an item "-" is passed as NULL)
+ *   threads T N: T threads each call iReadCardBas(1) N times; prints how many calls failed
+ *                and how many outputs differed from the first thread's first output.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include "SSCardDriver.h"
 
 static void report(const char *name, long rc, const char *out) {
@@ -31,6 +34,19 @@ static char *unhex(const char *hex) {
         out[i] = (char)byte;
     }
     return out;
+}
+
+struct worker { int calls; long failures; char first[SSCARD_OUT_SIZE]; long differing; };
+
+static void *hammer(void *arg) {
+    struct worker *w = arg;
+    char out[SSCARD_OUT_SIZE];
+    for (int i = 0; i < w->calls; i++) {
+        if (iReadCardBas(1, out) != 0) { w->failures++; continue; }
+        if (!w->first[0]) strcpy(w->first, out);
+        else if (strcmp(w->first, out)) w->differing++;
+    }
+    return NULL;
 }
 
 int main(void) {
@@ -104,6 +120,20 @@ int main(void) {
             for (int i = 0; i < 8; i++) items[i] = (given[i] && strcmp(given[i], "-")) ? unhex(given[i]) : NULL;
             report(cmd, iPrint(atoi(arg), items[0], items[1], items[2], items[3], items[4], items[5], items[6], items[7], out), out);
             for (int i = 0; i < 8; i++) free(items[i]);
+        }
+        else if (!strcmp(cmd, "threads")) {
+            int t = atoi(arg), n = atoi(arg2);
+            pthread_t ids[32];
+            struct worker workers[32];
+            memset(workers, 0, sizeof workers);
+            for (int i = 0; i < t && i < 32; i++) { workers[i].calls = n; pthread_create(&ids[i], NULL, hammer, &workers[i]); }
+            long failures = 0, differing = 0;
+            for (int i = 0; i < t && i < 32; i++) {
+                pthread_join(ids[i], NULL);
+                failures += workers[i].failures;
+                differing += workers[i].differing + (strcmp(workers[i].first, workers[0].first) ? 1 : 0);
+            }
+            printf("threads %ld %ld\n", failures, differing);
         }
         else printf("unknown %s\n", cmd);
         fflush(stdout);

@@ -116,4 +116,11 @@ final class CABITests: PCSCStackTestCase {
         XCTAssertEqual(missing.code, -5, missing.text)
         XCTAssertTrue(missing.text.contains("/nonexistent/driver.json"), missing.text)
     }
+
+    func testCallsFromManyThreadsAreSerialised() throws {
+        try insert(TestCards.personalised(name: "张三"))
+        let c = try CProgramHarness()
+        // 8 threads × 25 calls: every call succeeds and reads the same card.
+        XCTAssertEqual(c.send("threads 8 25"), "threads 0 0")
+    }
 }

@@ -28,7 +28,7 @@ final class CProgramHarness {
         let (status, text) = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/gcc"), [
             "-Wall", "-Wextra", "-Werror", "-std=c99", "-I", root.appendingPathComponent("include").path,
             root.appendingPathComponent("Tests/CProgram/interface_check.c").path,
-            "-L", directory.path, "-lSSCardDriver", "-Wl,-rpath," + directory.path, "-o", binary.path,
+            "-pthread", "-L", directory.path, "-lSSCardDriver", "-Wl,-rpath," + directory.path, "-o", binary.path,
         ])
         guard status == 0 else { throw XCTSkip("gcc failed: \(text)") }
         process.executableURL = binary
