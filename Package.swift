@@ -58,6 +58,7 @@ let package = Package(
             dependencies: ["SSCardDriver", "SSCardSimulator"]),
 
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver"]),
+        .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver"]),
         .testTarget(
             name: "IntegrationTests",
