@@ -123,4 +123,5 @@ enum PendingHSMStep {
     case readBasic(HSMAuthenticationChallenge)
     case readCard(HSMAuthenticationChallenge, FileAddress)
     case writeCard(HSMAuthenticationChallenge, FileAddress)
+    case pin(PendingPINStep)
 }
