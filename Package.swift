@@ -26,13 +26,26 @@ let package = Package(
             name: "COpenSSL", path: "Sources/COpenSSL",
             pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        .systemLibrary(
+            name: "CFreeType", path: "Sources/CFreeType",
+            pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", path: "Sources/CJPEG",
+            pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CPNG",
+            pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CLibUSB", path: "Sources/CLibUSB",
+            pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+
         // Prefixed C helpers over pcsc-lite for what Swift cannot import (macros, part-10 TLVs).
         .target(name: "CPCSCShim", dependencies: ["CPCSCLite"]),
 
         // The driver: PC/SC, APDUs, the 3.0 card, SM crypto.
         .target(
             name: "SSCardDriver",
-            dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL"]),
+            dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB"]),
 
         // The public C header, checked against the Swift implementation by `@c @implementation`.
         .target(name: "CSSCardDriverABI", path: "include", publicHeadersPath: "."),
