@@ -55,6 +55,47 @@ long iWriteCaStep2(char *pCaInfo, char *pOutInfo);
 long iPrint(int n, char *sData1, char *sData2, char *sData3, char *sData4, char *sData5, char *sData6,
             char *sPhoto1, char *sPhoto2, char *pOutInfo);
 
+/* PIN functions' extras (docs/pin-functions.md).
+ * Three-step PIN reload (重置) and unblock (解锁) for terminals whose keys sit in an HSM:
+ *  Step1 checks pCardInfo against the card and, for a reload, asks for the new PIN twice; it
+ *        outputs 地区码|ATR历史字节|算法标识|卡识别码|SJS1|SJS2| (no PIN).
+ *  Step2 pKey = <32 hex internal-authentication value>| from the HSM; outputs
+ *        卡识别码|命令头|MAC输入| (the MAC input hides the PIN; the HSM never sees it).
+ *  Step3 pKey = <8 hex MAC>| computed by the HSM; sends the command. Output empty on success. */
+long iReloadPIN_HSM_Step1(int iType, char *pCardInfo, char *pOutInfo);
+long iReloadPIN_HSM_Step2(char *pKey, char *pOutInfo);
+long iReloadPIN_HSM_Step3(char *pKey, char *pOutInfo);
+long iUnblockPIN_HSM_Step1(int iType, char *pCardInfo, char *pOutInfo);
+long iUnblockPIN_HSM_Step2(char *pKey, char *pOutInfo);
+long iUnblockPIN_HSM_Step3(char *pKey, char *pOutInfo);
+long iChangePIN_n(int iType, char *pOutInfo, size_t outSize);
+long iReloadPIN_n(int iType, char *pCardInfo, char *pOutInfo, size_t outSize);
+long iUnblockPIN_n(int iType, char *pCardInfo, char *pOutInfo, size_t outSize);
+long iReloadPIN_HSM_Step1_n(int iType, char *pCardInfo, char *pOutInfo, size_t outSize);
+long iReloadPIN_HSM_Step2_n(char *pKey, char *pOutInfo, size_t outSize);
+long iReloadPIN_HSM_Step3_n(char *pKey, char *pOutInfo, size_t outSize);
+long iUnblockPIN_HSM_Step1_n(int iType, char *pCardInfo, char *pOutInfo, size_t outSize);
+long iUnblockPIN_HSM_Step2_n(char *pKey, char *pOutInfo, size_t outSize);
+long iUnblockPIN_HSM_Step3_n(char *pKey, char *pOutInfo, size_t outSize);
+
+/* The PIN provider. The driver asks for a PIN by calling `callback` with what it wants
+ * (purpose), a buffer pinOut of pinSize bytes (at least 17) and the caller's `context`. The
+ * callback writes the PIN as NUL-terminated ASCII digits and returns SSCARD_PIN_OK, or
+ * SSCARD_PIN_CANCELLED (-31) or SSCARD_PIN_TIMEOUT (-32); any other value counts as
+ * cancelled. The driver zeroes pinOut afterwards. The callback runs on the calling thread
+ * inside the driver call and must not call the driver itself. Order of PIN sources: the
+ * reader's PIN pad (verify and change only), then this callback, then the terminal
+ * (/dev/tty). SSCardDriver_SetPINCallback(NULL, NULL) removes the callback; returns 0. */
+#define SSCARD_PIN_CURRENT 1       /* the card's current PIN */
+#define SSCARD_PIN_NEW 2           /* the new PIN */
+#define SSCARD_PIN_NEW_AGAIN 3     /* the new PIN again */
+#define SSCARD_PIN_ADMIN 4         /* the PKI admin PIN */
+#define SSCARD_PIN_OK 0
+#define SSCARD_PIN_CANCELLED (-31)
+#define SSCARD_PIN_TIMEOUT (-32)
+typedef long (*SSCardPINCallback)(int purpose, char *pinOut, size_t pinSize, void *context);
+long SSCardDriver_SetPINCallback(SSCardPINCallback callback, void *context);
+
 /* Size-aware variants: outSize is the capacity of pOutInfo in bytes, NUL included. */
 long iReadCardBas_n(int iType, char *pOutInfo, size_t outSize);
 long iReadCard_n(int iType, int iAuthType, char *pCardInfo, char *pFileAddr, char *pOutInfo, size_t outSize);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <pthread.h>
 #include "SSCardDriver.h"
+#include "pin_provider.h"
 
 static void report(const char *name, long rc, const char *out) {
     printf("%s %ld ", name, rc);
@@ -134,6 +135,30 @@ int main(void) {
                 differing += workers[i].differing + (strcmp(workers[i].first, workers[0].first) ? 1 : 0);
             }
             printf("threads %ld %ld\n", failures, differing);
+        }
+        else if (!strcmp(cmd, "setpins")) printf("setpins %ld\n", set_pins(arg, arg2, arg3));
+        else if (!strcmp(cmd, "nopins")) printf("nopins %ld\n", SSCardDriver_SetPINCallback(NULL, NULL));
+        else if (!strcmp(cmd, "pincalls")) printf("pincalls %ld\n", pin_calls);
+        else if (!strcmp(cmd, "verifypin")) report(cmd, iVerifyPIN(atoi(arg), out), out);
+        else if (!strcmp(cmd, "changepin")) report(cmd, iChangePIN(atoi(arg), out), out);
+        else if (!strcmp(cmd, "reloadpin") || !strcmp(cmd, "unblockpin")) {
+            char *info = unhex(arg2);
+            report(cmd, cmd[0] == 'r' ? iReloadPIN(atoi(arg), info, out) : iUnblockPIN(atoi(arg), info, out), out);
+            free(info);
+        }
+        else if (!strcmp(cmd, "rpin1") || !strcmp(cmd, "upin1")) {
+            char *info = unhex(arg2);
+            report(cmd, cmd[0] == 'r' ? iReloadPIN_HSM_Step1(atoi(arg), info, out) : iUnblockPIN_HSM_Step1(atoi(arg), info, out), out);
+            free(info);
+        }
+        else if (!strcmp(cmd, "rpin2") || !strcmp(cmd, "upin2") || !strcmp(cmd, "rpin3") || !strcmp(cmd, "upin3")) {
+            char *key = unhex(arg);
+            long rc = !strcmp(cmd, "rpin2") ? iReloadPIN_HSM_Step2(key, out)
+                    : !strcmp(cmd, "upin2") ? iUnblockPIN_HSM_Step2(key, out)
+                    : !strcmp(cmd, "rpin3") ? iReloadPIN_HSM_Step3(key, out)
+                    : iUnblockPIN_HSM_Step3(key, out);
+            report(cmd, rc, out);
+            free(key);
         }
         else printf("unknown %s\n", cmd);
         fflush(stdout);
