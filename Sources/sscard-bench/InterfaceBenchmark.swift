@@ -18,7 +18,7 @@ struct InterfaceBenchmark {
         var timing = Timing()
         var failures = 0
         for _ in 0..<count {
-            try timing.measure {
+            timing.measure {
                 if driver.iReadCardBas(1).code != 0 { failures += 1 }
             }
         }

@@ -74,4 +74,18 @@ final class CABIReadWriteTests: PCSCStackTestCase {
         let step2 = c.call("whsm2", strings: [wrong.interfaceText, "SSSEEF06|钱七|$"])
         XCTAssertLessThan(step2.code, -25000, step2.text)
     }
+
+    func testReadCardWithPINAuthenticationAsksForThePIN() throws {
+        let card = TestCards.personalised(name: "孙八")
+        try insert(card)
+        let c = try CProgramHarness()
+        XCTAssertEqual(c.send("setpins 123456 - -"), "setpins 0")
+        let r = c.call("readcard", numbers: [1, 1], strings: [cardInfo(card), "SSSEEF06|09|$"])
+        XCTAssertEqual(r.code, 0, r.text)
+        XCTAssertEqual(r.text, "SSSEEF06|孙八|$")
+        XCTAssertEqual(c.send("pincalls"), "pincalls 1")
+        XCTAssertEqual(c.send("setpins 000000 - -"), "setpins 0")
+        let wrong = c.call("readcard", numbers: [1, 1], strings: [cardInfo(card), "SSSEEF06|09|$"])
+        XCTAssertEqual(wrong.code, -51, wrong.text)
+    }
 }

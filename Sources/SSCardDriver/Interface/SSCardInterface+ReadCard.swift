@@ -13,7 +13,8 @@ extension SSCardInterface {
         return try withCard(iType) { card in
             let issuer = try Self.readIssuer(card)
             try Self.check(cardInfo, against: issuer)
-            if authType == 1 { try verifyHolderPIN(card) }
+            // iAuthType 1: the holder's PIN first (PIN pad, PIN callback or terminal).
+            if authType == 1 { try verifyPIN(iType: iType) }
             if needsKeys, let module = securityModule {
                 try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
             }
@@ -118,13 +119,5 @@ extension SSCardInterface {
             }
         }
         return address.readOutput(values: values)
-    }
-}
-
-extension SSCardInterface {
-    /// The holder's PIN before a PIN-authenticated read (iAuthType 1).
-    /// Until the PIN functions wire a PIN entry, such a read is refused as unsupported.
-    func verifyHolderPIN(_ card: SocialSecurityCard) throws {
-        throw InterfaceError(.unsupported, detail: "未配置密码输入", englishDetail: "no PIN entry is configured")
     }
 }
