@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries, one module map each; pkg-config supplies the flags.
@@ -58,7 +59,9 @@ let package = Package(
         .target(name: "SSCardSimulator", dependencies: ["SSCardDriver"]),
 
         // The station (grows with the station issues).
-        .target(name: "InstantIssue", dependencies: ["SSCardDriver"]),
+        .target(
+            name: "InstantIssue",
+            dependencies: ["SSCardDriver", .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "issue-station",
@@ -71,6 +74,9 @@ let package = Package(
             dependencies: ["SSCardDriver", "SSCardSimulator"]),
 
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver"]),
+        .testTarget(
+            name: "InstantIssueTests",
+            dependencies: ["InstantIssue", "SSCardDriver", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver"]),
         .testTarget(
