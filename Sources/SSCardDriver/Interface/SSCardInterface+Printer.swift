@@ -18,13 +18,19 @@ extension SSCardInterface {
         try waitForContactCard(present: true)
     }
 
-    /// iPrint(n, items…): moves the card from the reader to the printer, prints the items,
-    /// and ALWAYS ejects — to the good exit when printing succeeded, to the reject box when it
-    /// failed. When every item is empty nothing is printed and `exit` (1 good, 2 reject)
-    /// chooses where the card goes.
+    /// iPrint(n, items…): renders the card face, moves the card from the reader to the
+    /// printer, prints the panels, and ALWAYS ejects — to the good exit when printing
+    /// succeeded, to the reject box when it failed. When every item is empty nothing is
+    /// printed and `exit` (1 good, 2 reject) chooses where the card goes.
+    ///
+    /// Items that cannot print — malformed (−14), a character with no glyph, a private-use
+    /// code point or an unresolved `[PINYIN]` placeholder (−41), a bad photo or a box off the
+    /// card or over the chip (−14), an unusable font (−5) — are refused before the card
+    /// moves: it stays at the contact station and iPrint can be called again with corrected
+    /// items (docs/card-face.md).
     public func printCard(exit: Int, items: [String]) throws(InterfaceError) {
         let printer = try requirePrinter()
-        let job = try PrintItems(items)
+        let job = try PrintItems(items, units: PrintUnits(configuration.printUnits))
         lock.lock()
         defer { lock.unlock() }
         if job.isEmpty {
@@ -35,10 +41,16 @@ extension SSCardInterface {
             try waitForContactCard(present: false)
             return
         }
+        let face: RenderedFace
+        do throws(CardFaceError) {
+            face = try CardFaceRenderer(configuration: configuration).render(job)
+        } catch {
+            throw error.interfaceError
+        }
         do {
             try printer.moveToPrint()
             try waitForContactCard(present: false)
-            try printer.printPanels(PrintJob(name: "card face", payload: job.payload))
+            try printer.printPanels(PrintJob(name: "card face", payload: face.printJobPayload))
             try printer.eject(to: .good)
         } catch {
             // Printed or not, the card leaves the printer: a failed card goes to the reject box.
@@ -100,36 +112,4 @@ extension SSCardInterface {
         }
         return InterfaceError(from: error)
     }
-}
-
-/// The eight iPrint items (sData1–6 text `data|font|size|left|top`, sPhoto1–2
-/// `base64|left|top|width|height`); an empty item or empty data is not printed. The face is
-/// rendered by the printer backend; until it lands the items travel to the printer as text.
-struct PrintItems {
-    let items: [String]
-
-    init(_ items: [String]) throws(InterfaceError) {
-        guard items.count == 8 else {
-            throw .badParameter("iPrint 需要8项，实为\(items.count)项", "iPrint takes 8 items, got \(items.count)")
-        }
-        for (index, item) in items.enumerated() where !item.isEmpty {
-            let fields = item.split(separator: "|", omittingEmptySubsequences: false)
-            let isPhoto = index >= 6
-            guard fields.count == 5 else {
-                let name = isPhoto ? "sPhoto\(index - 5)" : "sData\(index + 1)"
-                throw .badParameter("\(name) 应有5个以“|”分隔的字段", "\(name) must have 5 fields separated by |")
-            }
-            let numbers = isPhoto ? fields[1...4] : fields[2...4]
-            for n in numbers where Double(n) == nil {
-                let name = isPhoto ? "sPhoto\(index - 5)" : "sData\(index + 1)"
-                throw .badParameter("\(name) 的数值字段“\(n)”无效", "\(name): \"\(n)\" is not a number")
-            }
-        }
-        self.items = items
-    }
-
-    /// True when no item has data: iPrint then only ejects.
-    var isEmpty: Bool { items.allSatisfy { $0.isEmpty || $0.hasPrefix("|") } }
-
-    var payload: [UInt8] { Array(items.joined(separator: "\n").utf8) }
 }
