@@ -1,0 +1,95 @@
+import XCTest
+@testable import SSCardDriver
+
+/// The font chain: which face draws the test characters of DOMAIN.md §7, unhinted advances,
+/// and the refusals of GlyphCoverage.
+final class FontChainTests: XCTestCase {
+    var chain: FontChain { CardFaceFixtures.renderer.chain }
+
+    func testEveryTestCharacterHasAGlyphInTheExpectedFace() {
+        // 0 Noto Serif CJK SC, 1 BabelStone Han (fonts-gb18030.md §4).
+        let expected: [(Unicode.Scalar, Int)] = [
+            ("张", 0), ("\u{4132}", 0), ("\u{4DAE}", 0), ("\u{9FED}", 1), ("\u{20000}", 1), ("\u{29F7E}", 0),
+            ("\u{2A6D6}", 1), ("\u{2B127}", 0), ("\u{2B4E7}", 0), ("\u{2B806}", 0), ("\u{2BC21}", 1),
+            ("\u{2C386}", 1), ("\u{2CD02}", 0), ("\u{2E9F5}", 1), ("\u{30302}", 1), ("\u{3158E}", 1), ("A", 0), ("0", 0),
+        ]
+        for (scalar, face) in expected {
+            XCTAssertEqual(chain.faceIndex(for: scalar), face, CardFaceError.named(scalar))
+        }
+    }
+
+    func testNoFaceHasAnyExtIGlyph() {
+        // CJK Ext I: U+2EBF0–U+2EE5D (622 code points, Unicode 15.1).
+        for value in UInt32(0x2EBF0)...0x2EE5D {
+            XCTAssertNil(chain.faceIndex(for: Unicode.Scalar(value)!), String(value, radix: 16))
+        }
+    }
+
+    func testAdvancesAreUnhintedSoLinesDoNotDrift() {
+        var ink = MonochromeBitmap()
+        let item = PrintTextItem(itemName: "sData1", text: String(repeating: "张", count: 20), fontName: "宋体",
+                                 sizePoints: 8.5, left: 10, top: 10)
+        let layout = chain.draw(item, into: &ink)
+        XCTAssertEqual(layout.glyphs.count, 20)
+        // FreeType keeps the ppem in 1/64 dot: 35.42 for 8.5 pt at 300 dpi, not the hinted 35.
+        for glyph in layout.glyphs { XCTAssertEqual(glyph.advance, item.emDots, accuracy: 0.01) }
+        XCTAssertEqual(layout.emBox.width, 20 * item.emDots, accuracy: 0.2, "≤ 0.02 mm over 20 characters")
+        XCTAssertGreaterThan(ink.count, 20 * 50)
+    }
+
+    func testFontNamesAllDrawWithTheChain() throws {
+        func kPanel(_ font: String) throws -> [UInt8] {
+            let items = try PrintItems(["姓名  张䄲|\(font)|8.5|320|180", "", "", "", "", "", "", ""])
+            return try CardFaceFixtures.renderer.render(items).blackPanel.bytes
+        }
+        let songti = try kPanel("宋体")
+        XCTAssertEqual(try kPanel("宋体-18030"), songti)
+        XCTAssertEqual(try kPanel("黑体"), songti)
+    }
+
+    func testVariationSelectorFoldsIntoItsCharacter() throws {
+        let item = PrintTextItem(itemName: "sData1", text: "葛\u{E0100}", fontName: "宋体", sizePoints: 8.5, left: 10, top: 10)
+        try GlyphCoverage.check(item, chain: chain)
+        var ink = MonochromeBitmap()
+        XCTAssertEqual(chain.draw(item, into: &ink).glyphs.count, 1)
+    }
+
+    func testCoverageRefusalsNameTheCharacter() {
+        func refusal(_ text: String) -> CardFaceError? {
+            let item = PrintTextItem(itemName: "sData1", text: text, fontName: "宋体", sizePoints: 8.5, left: 0, top: 0)
+            do { try GlyphCoverage.check(item, chain: chain) } catch { return error }
+            return nil
+        }
+        XCTAssertNil(refusal("姓名  张䄲𠀀𫓧𬎆𰌂 HKG012345678 $"))
+        let extI = refusal("姓名  张\u{2EBF0}")
+        XCTAssertEqual(extI, .missingGlyph(item: "sData1", text: "姓名  张\u{2EBF0}", scalar: "\u{2EBF0}"))
+        XCTAssertTrue(extI?.chineseMessage.contains("U+2EBF0 \u{2EBF0}") == true, extI?.chineseMessage ?? "")
+        XCTAssertTrue(extI?.englishMessage.contains("U+2EBF0 \u{2EBF0}") == true)
+        XCTAssertEqual(extI?.interfaceCode, .illegalCharacters)
+
+        for pua in ["\u{E000}", "\u{E816}", "\u{F0000}"] {
+            let error = refusal("张" + pua)
+            guard case .privateUse(_, _, let scalar) = error else { return XCTFail("\(pua): \(String(describing: error))") }
+            XCTAssertEqual(String(scalar), pua)
+            XCTAssertTrue(error!.englishMessage.contains(CardFaceError.named(scalar)))
+        }
+        XCTAssertEqual(refusal("张[CHUI]"), .unresolvedPlaceholder(item: "sData1", text: "张[CHUI]", placeholder: "[CHUI]"))
+        XCTAssertTrue(refusal("张[CHUI]")!.chineseMessage.contains("[CHUI]"))
+        XCTAssertEqual(refusal("张［ＣＨＵＩ］李"), .unresolvedPlaceholder(item: "sData1", text: "张［ＣＨＵＩ］李", placeholder: "［ＣＨＵＩ］"))
+        XCTAssertNil(GlyphCoverage.placeholder(in: "张[]三 [12]"))
+        guard case .illegalCharacter(_, _, let tab, _, _) = refusal("张\t三") else { return XCTFail("tab") }
+        XCTAssertEqual(tab, "\t")
+        guard case .illegalCharacter(_, _, let zwsp, _, _) = refusal("张\u{200B}三") else { return XCTFail("ZWSP") }
+        XCTAssertEqual(zwsp, "\u{200B}")
+    }
+
+    func testAnUnopenableFontFailsWithFreeTypesReason() {
+        XCTAssertThrowsError(try FontChain(faces: [.init(path: "/nonexistent/font.ttf")])) { error in
+            guard case .fontUnavailable(let path, _, let reason) = error as? CardFaceError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "/nonexistent/font.ttf")
+            XCTAssertTrue(reason.contains("cannot open resource"), reason)
+            XCTAssertEqual((error as? CardFaceError)?.interfaceCode, .libraryLoadError)
+        }
+        XCTAssertTrue(try FontChain.shared() === FontChain.shared(), "opened once per process")
+    }
+}
