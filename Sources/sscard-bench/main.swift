@@ -20,6 +20,7 @@ do {
         try APDUBenchmark(count: count, useRunningPCSCD: useRunning).run()
     case "interface":
         try InterfaceBenchmark(count: count, useRunningPCSCD: useRunning).run()
+    case "render": try RenderBenchmark(count: count).run()
     default:
         print("unknown benchmark \(benchmark); known: apdu, interface")
         exit(2)

@@ -14,9 +14,13 @@ public struct CardFaceRenderer: Sendable {
     public let chain: FontChain
     public let chipPlate: ChipPlate
 
+    /// The overlay of `chipPlate`, made once.
+    private let overlay: MonochromeBitmap
+
     public init(chain: FontChain, chipPlate: ChipPlate = .standard) {
         self.chain = chain
         self.chipPlate = chipPlate
+        overlay = Self.overlayMask(chipPlate)
     }
 
     /// The renderer of the configuration's `fontChain` (opened once per process).
@@ -50,11 +54,16 @@ public struct CardFaceRenderer: Sendable {
         for (item, picture) in pictures {
             placed.append(Self.place(picture, item: item, on: &rgb))
         }
+        // Text over everything, in black; most bytes of K are 0 and skipped whole.
         rgb.pixels.withUnsafeMutableBufferPointer { pixels in
-            for y in 0..<CardCanvas.height {
-                for x in 0..<CardCanvas.width where black[x, y] {
-                    let i = (y * CardCanvas.width + x) * 3
-                    pixels[i] = 0; pixels[i + 1] = 0; pixels[i + 2] = 0
+            black.bytes.withUnsafeBufferPointer { k in
+                let rowBytes = black.rowBytes
+                for (index, byte) in k.enumerated() where byte != 0 {
+                    let y = index / rowBytes, x0 = (index % rowBytes) * 8
+                    for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 {
+                        let i = (y * CardCanvas.width + x0 + bit) * 3
+                        pixels[i] = 0; pixels[i + 1] = 0; pixels[i + 2] = 0
+                    }
                 }
             }
         }
@@ -62,7 +71,9 @@ public struct CardFaceRenderer: Sendable {
     }
 
     /// The overlay: 1 everywhere but the chip plate (every dot whose centre lies in it).
-    public func overlayMask() -> MonochromeBitmap {
+    public func overlayMask() -> MonochromeBitmap { overlay }
+
+    private static func overlayMask(_ chipPlate: ChipPlate) -> MonochromeBitmap {
         var mask = MonochromeBitmap(filled: true)
         let plate = chipPlate.rect
         for y in Int(plate.top.rounded())..<Int(plate.bottom.rounded()) {

@@ -12,10 +12,14 @@ public struct RGBImage: Hashable, Sendable {
         precondition(width > 0 && height > 0, "a picture needs a positive size")
         self.width = width
         self.height = height
-        var row: [UInt8] = []
-        row.reserveCapacity(width * 3)
-        for _ in 0..<width { row += [fill.0, fill.1, fill.2] }
-        pixels = Array([[UInt8]](repeating: row, count: height).joined())
+        if fill.0 == fill.1 && fill.1 == fill.2 {
+            pixels = [UInt8](repeating: fill.0, count: width * height * 3)
+            return
+        }
+        pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for i in stride(from: 0, to: pixels.count, by: 3) {
+            pixels[i] = fill.0; pixels[i + 1] = fill.1; pixels[i + 2] = fill.2
+        }
     }
 
     /// Wraps `pixels`; nil when the count is not width × height × 3.
@@ -44,29 +48,39 @@ public struct RGBImage: Hashable, Sendable {
         var rows = [Float](repeating: 0, count: height * newWidth * 3)
         pixels.withUnsafeBufferPointer { src in
             rows.withUnsafeMutableBufferPointer { out in
-                for y in 0..<height {
-                    let inRow = y * width * 3, outRow = y * newWidth * 3
-                    for (x, c) in horizontal.enumerated() {
-                        var r: Float = 0, g: Float = 0, b: Float = 0
-                        for (k, w) in c.weights.enumerated() {
-                            let i = inRow + (c.start + k) * 3
-                            r += w * Float(src[i]); g += w * Float(src[i + 1]); b += w * Float(src[i + 2])
+                horizontal.weights.withUnsafeBufferPointer { weights in
+                    for y in 0..<height {
+                        let inRow = y * width * 3, outRow = y * newWidth * 3
+                        for x in 0..<newWidth {
+                            var r: Float = 0, g: Float = 0, b: Float = 0
+                            var i = inRow + horizontal.start[x] * 3
+                            for k in horizontal.offset[x]..<horizontal.offset[x + 1] {
+                                let w = weights[k]
+                                r += w * Float(src[i]); g += w * Float(src[i + 1]); b += w * Float(src[i + 2])
+                                i += 3
+                            }
+                            out[outRow + x * 3] = r; out[outRow + x * 3 + 1] = g; out[outRow + x * 3 + 2] = b
                         }
-                        out[outRow + x * 3] = r; out[outRow + x * 3 + 1] = g; out[outRow + x * 3 + 2] = b
                     }
                 }
             }
         }
-        // Pass 2: columns, height → newHeight.
+        // Pass 2: columns, height → newHeight, accumulated a source row at a time.
         var result = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
+        let stride = newWidth * 3
+        var line = [Float](repeating: 0, count: stride)
         rows.withUnsafeBufferPointer { src in
             result.withUnsafeMutableBufferPointer { out in
-                let stride = newWidth * 3
-                for (y, c) in vertical.enumerated() {
-                    for i in 0..<stride {
-                        var v: Float = 0
-                        for (k, w) in c.weights.enumerated() { v += w * src[(c.start + k) * stride + i] }
-                        out[y * stride + i] = UInt8(max(0, min(255, v.rounded())))
+                line.withUnsafeMutableBufferPointer { acc in
+                    for y in 0..<newHeight {
+                        for i in 0..<stride { acc[i] = 0 }
+                        var row = vertical.start[y] * stride
+                        for k in vertical.offset[y]..<vertical.offset[y + 1] {
+                            let w = vertical.weights[k]
+                            for i in 0..<stride { acc[i] += w * src[row + i] }
+                            row += stride
+                        }
+                        for i in 0..<stride { out[y * stride + i] = UInt8(max(0, min(255, acc[i] + 0.5))) }
                     }
                 }
             }
@@ -74,34 +88,39 @@ public struct RGBImage: Hashable, Sendable {
         return RGBImage(width: newWidth, height: newHeight, pixels: result)!
     }
 
-    /// Which source pixels make each destination pixel, and how much.
-    private struct Contribution {
-        var start: Int
-        var weights: [Float]
+    /// Which source pixels make each destination pixel, and how much: destination `i` takes
+    /// source pixels `start[i]…` with `weights[offset[i]..<offset[i + 1]]`.
+    private struct Contributions {
+        var start: [Int] = []
+        var offset: [Int] = [0]
+        var weights: [Float] = []
     }
 
-    private static func contributions(source: Int, destination: Int) -> [Contribution] {
+    private static func contributions(source: Int, destination: Int) -> Contributions {
         let scale = Double(source) / Double(destination)
-        return (0..<destination).map { i in
+        var c = Contributions()
+        for i in 0..<destination {
             if scale > 1 {
                 // Box: the source interval [i·scale, (i+1)·scale), weighted by overlap.
                 let from = Double(i) * scale, to = min(Double(source), from + scale)
                 let first = Int(from.rounded(.down)), last = min(source - 1, Int(to.rounded(.up)) - 1)
-                var weights: [Float] = []
+                c.start.append(first)
                 for j in first...last {
                     let overlap = min(to, Double(j + 1)) - max(from, Double(j))
-                    weights.append(Float(max(0, overlap) / (to - from)))
+                    c.weights.append(Float(max(0, overlap) / (to - from)))
                 }
-                return Contribution(start: first, weights: weights)
+            } else {
+                // Bilinear between the two nearest source pixel centres.
+                let centre = (Double(i) + 0.5) * scale - 0.5
+                let left = Int(centre.rounded(.down))
+                let f = Float(centre - Double(left))
+                let a = min(max(left, 0), source - 1), b = min(max(left + 1, 0), source - 1)
+                c.start.append(a)
+                if a == b { c.weights.append(1) } else { c.weights += [1 - f, f] }
             }
-            // Bilinear between the two nearest source pixel centres.
-            let centre = (Double(i) + 0.5) * scale - 0.5
-            let left = Int(centre.rounded(.down))
-            let f = Float(centre - Double(left))
-            let a = min(max(left, 0), source - 1), b = min(max(left + 1, 0), source - 1)
-            if a == b { return Contribution(start: a, weights: [1]) }
-            return Contribution(start: a, weights: [1 - f, f])
+            c.offset.append(c.weights.count)
         }
+        return c
     }
 }
 
@@ -166,8 +185,9 @@ public enum PhotoDecoder {
         guard base64.utf8.count <= (maximumBytes / 3 + 1) * 4 + 1024 else {
             throw .tooManyBytes(base64.utf8.count / 4 * 3)
         }
-        let compact = String(String.UnicodeScalarView(base64.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) }))
-        guard let data = Data(base64Encoded: compact) else { throw .notBase64 }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        let text = base64.utf8.contains(where: isSpace) ? Data(base64.utf8.filter { !isSpace($0) }) : Data(base64.utf8)
+        guard let data = Data(base64Encoded: text) else { throw .notBase64 }
         return try decode(jpeg: [UInt8](data))
     }
 
