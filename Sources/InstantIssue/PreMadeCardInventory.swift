@@ -1,0 +1,492 @@
+import Foundation
+import GRDB
+import SSCardDriver
+
+/// 预制卡库存: the pre-made card books. Cards come on the books only by importing a card maker's
+/// return file (`YZKCGFile`), and leave the usable stock only as issued or spoiled. Seed 004
+/// 第三十六条 (四): 预制卡为重要空白证件…做好出入库及使用登记，每天盘点数量，确保卡片不丢失; 第三十九条 (二)
+/// holds staff responsible when pre-made cards are lost or handed out carelessly.
+///
+/// Every move is one SQLite transaction that updates the card, appends a movement row (who, when,
+/// from, to) and appends a 台账 entry (`AuditLedger`), so the three never disagree. Refused moves
+/// throw `InventoryError` and change nothing.
+public struct PreMadeCardInventory: Sendable {
+    public let database: StationDatabase
+
+    public init(database: StationDatabase) { self.database = database }
+
+    // MARK: Import
+
+    /// Reads, checks and imports the return file at `url` (see `importReturnFile(_:by:)`).
+    @discardableResult
+    public func importReturnFile(at url: URL, by clerk: String) throws -> YZKCGImportReceipt {
+        try importReturnFile(try YZKCGFile(contentsOf: url), by: clerk)
+    }
+
+    /// Imports a parsed return file as stock (`inStock`), all cards or none. Refuses, with a
+    /// `YZKCGImportError` naming the lines, a file imported before (same name) and any card whose
+    /// 社保卡号, 卡识别码 or 银行卡号 is already on the books.
+    @discardableResult
+    public func importReturnFile(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
+        try Self.requireClerk(clerk)
+        let at = database.timestamp()
+        return try database.pool.write { db in
+            if let earlier = try Row.fetchOne(db, sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?",
+                                              arguments: [file.name.fileName]) {
+                let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
+                throw YZKCGImportError(fileName: file.name.fileName, problems: [
+                    YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
+                                 chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)"),
+                ])
+            }
+            var problems = YZKCGProblemList()
+            try Self.findCardsAlreadyInStock(db, file.records, problems: &problems)
+            guard problems.total == 0 else {
+                throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO yzkcg_import (file_name, bank, city_agency, batch, card_count, card_maker,
+                        bank_branch_code, file_time, encoding, content_sm3, imported_at, imported_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [file.name.fileName, file.name.bank, file.name.cityAgency, file.name.batch, file.records.count,
+                            file.name.cardMaker, file.name.bankBranchCode, file.name.time, file.encoding.rawValue,
+                            file.contentHash, at.text, clerk])
+            let importID = db.lastInsertedRowID
+            let card = try db.makeStatement(sql: """
+                INSERT INTO pre_made_card (card_number, card_identification_code, reset_code, personal_account,
+                    bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id,
+                    sequence, state, updated_at, updated_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'inStock', ?, ?)
+                """)
+            let movement = try db.makeStatement(sql: """
+                INSERT INTO pre_made_card_movement (card_number, from_state, to_state, reason, clerk, at)
+                VALUES (?, NULL, 'inStock', ?, ?, ?)
+                """)
+            let reason = "导入 import \(file.name.fileName)"
+            for r in file.records {
+                try card.execute(arguments: [
+                    r.cardNumber, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount, r.bankCardNumber,
+                    r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate, file.name.bank, importID, r.sequence,
+                    at.text, clerk,
+                ])
+                try movement.execute(arguments: [r.cardNumber, reason, clerk, at.text])
+            }
+            let details = Self.json([
+                "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
+                "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
+                "first": file.records.first?.cardNumber ?? "", "last": file.records.last?.cardNumber ?? "",
+            ])
+            try AuditLedger.append(db, at: at, clerk: clerk, action: "yzkcg.import", subject: file.name.fileName,
+                                   details: details)
+            return YZKCGImportReceipt(importID: importID, fileName: file.name.fileName, bank: file.name.bank,
+                                      count: file.records.count, importedAt: at, importedBy: clerk)
+        }
+    }
+
+    /// Adds a `.duplicateInStock` problem for each record whose card number, 卡识别码 or bank card
+    /// number the books already hold.
+    private static func findCardsAlreadyInStock(_ db: Database, _ records: [YZKCGRecord],
+                                                problems: inout YZKCGProblemList) throws {
+        let checks: [(column: String, field: YZKCGField, value: (YZKCGRecord) -> String)] = [
+            ("card_number", .cardNumber, { $0.cardNumber }),
+            ("card_identification_code", .cardIdentificationCode, { $0.cardIdentificationCode.hex }),
+            ("bank_card_number", .bankCardNumber, { $0.bankCardNumber }),
+        ]
+        for check in checks {
+            var lineOf: [String: Int] = [:]
+            for r in records { lineOf[check.value(r)] = r.line }
+            var hits: [(line: Int, owner: String)] = []
+            let values = Array(lineOf.keys)
+            for start in stride(from: 0, to: values.count, by: 500) {
+                let chunk = Array(values[start..<min(start + 500, values.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT card_number, \(check.column) AS value FROM pre_made_card WHERE \(check.column) IN (\(marks))",
+                    arguments: StatementArguments(chunk))
+                for row in rows { hits.append((lineOf[row["value"]]!, row["card_number"])) }
+            }
+            for hit in hits.sorted(by: { $0.line < $1.line }) {
+                problems.append(YZKCGProblem(kind: .duplicateInStock, line: hit.line, field: check.field,
+                                             chinese: "已在库存中（社保卡号\(hit.owner)）",
+                                             english: "already on the books (card \(hit.owner))"))
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func card(_ cardNumber: String) throws -> PreMadeCard? {
+        try database.pool.read { try Self.card(cardNumber, $0) }
+    }
+
+    /// The card with this 卡识别码, as read from a chip the printer fed.
+    public func card(identifiedBy code: CardIdentificationCode) throws -> PreMadeCard? {
+        try database.pool.read { db in
+            try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE card_identification_code = ?",
+                                     arguments: [code.hex])
+        }
+    }
+
+    /// The card reserved for an application, if any.
+    public func reservation(for applicationID: String) throws -> PreMadeCard? {
+        try database.pool.read { try Self.reservation(applicationID, $0) }
+    }
+
+    /// Cards loaded in `hopper` (in the hopper or reserved from it), in the order they were loaded.
+    public func cards(in hopper: Hopper) throws -> [PreMadeCard] {
+        try database.pool.read { db in
+            try PreMadeCard.fetchAll(db, sql: """
+                SELECT * FROM pre_made_card WHERE hopper = ? AND state IN ('inHopper', 'reserved')
+                ORDER BY import_id, sequence
+                """, arguments: [hopper.rawValue])
+        }
+    }
+
+    /// Every recorded move of a card, the import first.
+    public func movements(of cardNumber: String) throws -> [PreMadeCardMovement] {
+        try database.pool.read { db in
+            try PreMadeCardMovement.fetchAll(db, sql: "SELECT * FROM pre_made_card_movement WHERE card_number = ? ORDER BY id",
+                                             arguments: [cardNumber])
+        }
+    }
+
+    // MARK: Moves
+
+    /// Loads `count` cards of `bank` from the safe into `hopper` (已退库 returned cards first, then by import
+    /// order). Refuses when the hopper holds another bank's cards or the safe has too few.
+    @discardableResult
+    public func loadHopper(_ hopper: Hopper, bank: String, count: Int, by clerk: String) throws -> [PreMadeCard] {
+        precondition(count > 0, "load at least one card")
+        return try write(clerk) { db, at in
+            try Self.requireHopper(hopper, acceptsBank: bank, db)
+            let cards = try PreMadeCard.fetchAll(db, sql: """
+                SELECT * FROM pre_made_card WHERE bank = ? AND state IN ('returned', 'inStock')
+                ORDER BY state = 'inStock', import_id, sequence LIMIT ?
+                """, arguments: [bank, count])
+            guard cards.count == count else {
+                throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: cards.count)
+            }
+            return try cards.map { try Self.move(db, $0, to: .inHopper(hopper), hopper: hopper, action: "card.load", clerk: clerk, at: at) }
+        }
+    }
+
+    /// Loads these cards (all of one bank, all in the safe) into `hopper`; all or none.
+    @discardableResult
+    public func loadHopper(_ hopper: Hopper, cardNumbers: [String], by clerk: String) throws -> [PreMadeCard] {
+        try write(clerk) { db, at in
+            var moved: [PreMadeCard] = []
+            for number in cardNumbers {
+                let card = try Self.existing(number, db)
+                guard card.state == .inStock || card.state == .returned else {
+                    throw InventoryError.notAllowed(cardNumber: number, state: card.state, action: .load)
+                }
+                try Self.requireHopper(hopper, acceptsBank: card.bank, db)
+                moved.append(try Self.move(db, card, to: .inHopper(hopper), hopper: hopper, action: "card.load", clerk: clerk, at: at))
+            }
+            return moved
+        }
+    }
+
+    /// Takes every unreserved card out of `hopper` back to the safe (`returned`).
+    @discardableResult
+    public func unloadHopper(_ hopper: Hopper, by clerk: String) throws -> [PreMadeCard] {
+        try write(clerk) { db, at in
+            let cards = try PreMadeCard.fetchAll(db, sql: """
+                SELECT * FROM pre_made_card WHERE hopper = ? AND state = 'inHopper' ORDER BY import_id, sequence
+                """, arguments: [hopper.rawValue])
+            return try cards.map { try Self.move(db, $0, to: .returned, hopper: nil, action: "card.unload", clerk: clerk, at: at) }
+        }
+    }
+
+    /// Sets aside one card of `bank` from the hoppers for one issuance. An application holds at
+    /// most one reserved card and cannot reserve after its card was issued.
+    @discardableResult
+    public func reserve(bank: String, applicationID: String, by clerk: String) throws -> PreMadeCard {
+        precondition(!applicationID.isEmpty, "an application id is required")
+        return try write(clerk) { db, at in
+            if let held = try Self.reservation(applicationID, db) {
+                throw InventoryError.alreadyReserved(applicationID: applicationID, cardNumber: held.cardNumber)
+            }
+            if let issued = try PreMadeCard.fetchOne(
+                db, sql: "SELECT * FROM pre_made_card WHERE state = 'issued' AND application_id = ?", arguments: [applicationID]) {
+                throw InventoryError.alreadyIssued(applicationID: applicationID, cardNumber: issued.cardNumber)
+            }
+            guard let card = try PreMadeCard.fetchOne(db, sql: """
+                SELECT * FROM pre_made_card WHERE bank = ? AND state = 'inHopper' ORDER BY hopper, import_id, sequence LIMIT 1
+                """, arguments: [bank]) else {
+                throw InventoryError.noCardInHopper(bank: bank)
+            }
+            return try Self.move(db, card, to: .reserved(applicationID: applicationID), hopper: card.hopper,
+                                 action: "card.reserve", clerk: clerk, at: at)
+        }
+    }
+
+    /// The printer fed `fedCardNumber` (read from the chip) instead of the reserved card: the
+    /// reservation moves to the fed card, which must be in the same hopper, and the reserved card
+    /// stays in the hopper. Returns the card now reserved (unchanged if it was the reserved one).
+    @discardableResult
+    public func confirmFedCard(_ fedCardNumber: String, applicationID: String, by clerk: String) throws -> PreMadeCard {
+        try write(clerk) { db, at in
+            guard let reserved = try Self.reservation(applicationID, db) else {
+                throw InventoryError.noReservation(applicationID: applicationID)
+            }
+            if reserved.cardNumber == fedCardNumber { return reserved }
+            let fed = try Self.existing(fedCardNumber, db)
+            guard case .inHopper(let hopper) = fed.state, hopper == reserved.hopper else {
+                throw InventoryError.fedCardNotInHopper(cardNumber: fedCardNumber, state: fed.state, expected: reserved.hopper)
+            }
+            _ = try Self.move(db, reserved, to: .inHopper(hopper), hopper: hopper, action: "card.release",
+                              reason: "fed \(fedCardNumber) instead", clerk: clerk, at: at)
+            return try Self.move(db, fed, to: .reserved(applicationID: applicationID), hopper: hopper,
+                                 action: "card.reserve", reason: "fed instead of \(reserved.cardNumber)", clerk: clerk, at: at)
+        }
+    }
+
+    /// Gives an untouched reservation back to its hopper (the issuance was abandoned before the
+    /// card left the hopper).
+    @discardableResult
+    public func releaseReservation(applicationID: String, by clerk: String) throws -> PreMadeCard {
+        try write(clerk) { db, at in
+            guard let card = try Self.reservation(applicationID, db), let hopper = card.hopper else {
+                throw InventoryError.noReservation(applicationID: applicationID)
+            }
+            return try Self.move(db, card, to: .inHopper(hopper), hopper: hopper, action: "card.release", clerk: clerk, at: at)
+        }
+    }
+
+    /// 已发放: the card became `applicationID`'s card. Only the card reserved for that application.
+    @discardableResult
+    public func markIssued(_ cardNumber: String, applicationID: String, by clerk: String) throws -> PreMadeCard {
+        try write(clerk) { db, at in
+            let card = try Self.existing(cardNumber, db)
+            guard case .reserved(let holder) = card.state else {
+                throw InventoryError.notAllowed(cardNumber: cardNumber, state: card.state, action: .issue)
+            }
+            guard holder == applicationID else {
+                throw InventoryError.reservedForAnotherApplication(cardNumber: cardNumber, applicationID: holder)
+            }
+            return try Self.move(db, card, to: .issued(applicationID: applicationID), hopper: nil, action: "card.issue",
+                                 clerk: clerk, at: at)
+        }
+    }
+
+    /// 作废: the card is spoiled (misprint, chip failure, personal data written but not issued, damage).
+    /// From any state but issued and spoiled; `reason` must say why.
+    @discardableResult
+    public func markSpoiled(_ cardNumber: String, reason: String, by clerk: String) throws -> PreMadeCard {
+        let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !why.isEmpty else { throw InventoryError.reasonRequired(cardNumber: cardNumber) }
+        return try write(clerk) { db, at in
+            let card = try Self.existing(cardNumber, db)
+            guard !card.state.kind.isFinal else {
+                throw InventoryError.notAllowed(cardNumber: cardNumber, state: card.state, action: .spoil)
+            }
+            return try Self.move(db, card, to: .spoiled(reason: why), hopper: nil, action: "card.spoil", reason: why,
+                                 clerk: clerk, at: at)
+        }
+    }
+
+    /// 退库: a card from a hopper or a reservation goes back to the safe unused (for example after
+    /// 制卡失败 with a blank chip).
+    @discardableResult
+    public func returnToStock(_ cardNumber: String, by clerk: String) throws -> PreMadeCard {
+        try write(clerk) { db, at in
+            let card = try Self.existing(cardNumber, db)
+            guard card.state.kind == .inHopper || card.state.kind == .reserved else {
+                throw InventoryError.notAllowed(cardNumber: cardNumber, state: card.state, action: .returnToStock)
+            }
+            return try Self.move(db, card, to: .returned, hopper: nil, action: "card.return", clerk: clerk, at: at)
+        }
+    }
+
+    // MARK: Internals
+
+    private func write<T>(_ clerk: String, _ body: (Database, StationTimestamp) throws -> T) throws -> T {
+        try Self.requireClerk(clerk)
+        let at = database.timestamp()
+        return try database.pool.write { try body($0, at) }
+    }
+
+    static func requireClerk(_ clerk: String) throws {
+        guard !clerk.trimmingCharacters(in: .whitespaces).isEmpty else { throw InventoryError.clerkRequired }
+    }
+
+    /// Updates the card, records the movement and the 台账 entry, in the caller's transaction.
+    private static func move(_ db: Database, _ card: PreMadeCard, to state: PreMadeCardState, hopper: Hopper?,
+                             action: String, reason: String? = nil, clerk: String, at: StationTimestamp) throws -> PreMadeCard {
+        var application: String?
+        var spoilReason: String?
+        switch state {
+        case let .reserved(a), let .issued(a): application = a
+        case let .spoiled(r): spoilReason = r
+        default: break
+        }
+        try db.execute(sql: """
+            UPDATE pre_made_card SET state = ?, hopper = ?, application_id = ?, spoil_reason = ?, updated_at = ?, updated_by = ?
+            WHERE card_number = ?
+            """, arguments: [state.kind.rawValue, hopper?.rawValue, application, spoilReason, at.text, clerk, card.cardNumber])
+        // A released or spoiled reservation keeps the application on the movement row.
+        if application == nil, case .reserved(let held) = card.state { application = held }
+        try db.execute(sql: """
+            INSERT INTO pre_made_card_movement (card_number, from_state, to_state, hopper, application_id, reason, clerk, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [card.cardNumber, card.state.kind.rawValue, state.kind.rawValue, hopper?.rawValue,
+                             application, reason, clerk, at.text])
+        var details: [String: Any] = ["from": card.state.kind.rawValue, "to": state.kind.rawValue, "bank": card.bank]
+        if let hopper = hopper ?? card.hopper { details["hopper"] = hopper.rawValue }
+        if let application { details["application"] = application }
+        if let reason { details["reason"] = reason }
+        try AuditLedger.append(db, at: at, clerk: clerk, action: action, subject: card.cardNumber, details: json(details))
+        var moved = card
+        moved.state = state
+        moved.hopper = hopper
+        moved.updatedAt = at
+        moved.updatedBy = clerk
+        return moved
+    }
+
+    private static func card(_ number: String, _ db: Database) throws -> PreMadeCard? {
+        try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE card_number = ?", arguments: [number])
+    }
+
+    private static func existing(_ number: String, _ db: Database) throws -> PreMadeCard {
+        guard let card = try card(number, db) else { throw InventoryError.unknownCard(number) }
+        return card
+    }
+
+    private static func reservation(_ applicationID: String, _ db: Database) throws -> PreMadeCard? {
+        try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE state = 'reserved' AND application_id = ?",
+                                 arguments: [applicationID])
+    }
+
+    /// One bank per hopper (seed 004 附件9: 不同银行的预制卡放在不同卡盒).
+    private static func requireHopper(_ hopper: Hopper, acceptsBank bank: String, _ db: Database) throws {
+        let banks = try String.fetchAll(db, sql: """
+            SELECT DISTINCT bank FROM pre_made_card WHERE hopper = ? AND state IN ('inHopper', 'reserved')
+            """, arguments: [hopper.rawValue])
+        if let other = banks.first(where: { $0 != bank }) {
+            throw InventoryError.hopperHoldsOtherBank(hopper: hopper, bank: other, refused: bank)
+        }
+    }
+
+    /// Compact JSON with sorted keys, for ledger details.
+    static func json(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func createSchema(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE yzkcg_import (
+                id INTEGER PRIMARY KEY,
+                file_name TEXT NOT NULL UNIQUE,
+                bank TEXT NOT NULL,
+                city_agency TEXT NOT NULL,
+                batch TEXT NOT NULL,
+                card_count INTEGER NOT NULL CHECK (card_count >= 0),
+                card_maker TEXT NOT NULL,
+                bank_branch_code TEXT NOT NULL,
+                file_time TEXT NOT NULL,
+                encoding TEXT NOT NULL,
+                content_sm3 TEXT NOT NULL,
+                imported_at TEXT NOT NULL,
+                imported_by TEXT NOT NULL
+            );
+            CREATE TABLE pre_made_card (
+                card_number TEXT PRIMARY KEY,
+                card_identification_code TEXT NOT NULL UNIQUE,
+                reset_code TEXT NOT NULL,
+                personal_account TEXT NOT NULL,
+                bank_card_number TEXT NOT NULL UNIQUE,
+                bank_account TEXT NOT NULL,
+                packing_position TEXT NOT NULL,
+                make_date TEXT NOT NULL,
+                expiry_date TEXT NOT NULL,
+                bank TEXT NOT NULL,
+                import_id INTEGER NOT NULL REFERENCES yzkcg_import (id),
+                sequence INTEGER NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('inStock', 'inHopper', 'reserved', 'issued', 'spoiled', 'returned')),
+                hopper INTEGER CHECK (hopper BETWEEN 1 AND 9),
+                application_id TEXT,
+                spoil_reason TEXT,
+                updated_at TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                CHECK ((hopper IS NOT NULL) = (state IN ('inHopper', 'reserved'))),
+                CHECK ((application_id IS NOT NULL) = (state IN ('reserved', 'issued'))),
+                CHECK ((spoil_reason IS NOT NULL) = (state = 'spoiled'))
+            );
+            CREATE INDEX pre_made_card_by_state ON pre_made_card (state, bank, hopper);
+            CREATE INDEX pre_made_card_by_import ON pre_made_card (import_id, sequence);
+            CREATE UNIQUE INDEX pre_made_card_one_reservation ON pre_made_card (application_id) WHERE state = 'reserved';
+            CREATE UNIQUE INDEX pre_made_card_one_issue ON pre_made_card (application_id) WHERE state = 'issued';
+            CREATE TABLE pre_made_card_movement (
+                id INTEGER PRIMARY KEY,
+                card_number TEXT NOT NULL REFERENCES pre_made_card (card_number),
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                hopper INTEGER,
+                application_id TEXT,
+                reason TEXT,
+                clerk TEXT NOT NULL,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX pre_made_card_movement_by_card ON pre_made_card_movement (card_number, id);
+            """)
+    }
+}
+
+/// What an import did.
+public struct YZKCGImportReceipt: Hashable, Sendable {
+    public var importID: Int64
+    public var fileName: String
+    public var bank: String
+    public var count: Int
+    public var importedAt: StationTimestamp
+    public var importedBy: String
+}
+
+/// A stock move the books refused. Nothing changed.
+public enum InventoryError: Error, Hashable, CustomStringConvertible {
+    public enum Action: String, Hashable, Sendable {
+        case load = "装入卡盒 load into a hopper"
+        case issue = "发放 issue"
+        case spoil = "作废 spoil"
+        case returnToStock = "退库 return to stock"
+    }
+    case clerkRequired
+    case unknownCard(String)
+    case notAllowed(cardNumber: String, state: PreMadeCardState, action: Action)
+    case reservedForAnotherApplication(cardNumber: String, applicationID: String)
+    case hopperHoldsOtherBank(hopper: Hopper, bank: String, refused: String)
+    case notEnoughStock(bank: String, wanted: Int, available: Int)
+    case noCardInHopper(bank: String)
+    case alreadyReserved(applicationID: String, cardNumber: String)
+    case alreadyIssued(applicationID: String, cardNumber: String)
+    case noReservation(applicationID: String)
+    case fedCardNotInHopper(cardNumber: String, state: PreMadeCardState, expected: Hopper?)
+    case reasonRequired(cardNumber: String)
+    /// A stored row that the schema's checks should have made impossible.
+    case corruptRow(cardNumber: String, column: String)
+
+    public var description: String {
+        switch self {
+        case .clerkRequired: "必须填写经办人 the clerk (经办人) is required"
+        case let .unknownCard(n): "库存中没有社保卡号\(n) card \(n) is not on the books"
+        case let .notAllowed(n, s, a): "卡\(n)当前为\(s)，不能\(a.rawValue) card \(n) is \(s): cannot \(a.rawValue)"
+        case let .reservedForAnotherApplication(n, a): "卡\(n)已为申请\(a)预留 card \(n) is reserved for application \(a)"
+        case let .hopperHoldsOtherBank(h, b, r):
+            "\(h)已装\(b)的卡，不能再装\(r)的卡 \(h) holds \(b) cards; one bank per hopper, refused \(r)"
+        case let .notEnoughStock(b, w, a): "\(b)在库只有\(a)张，不足\(w)张 only \(a) \(b) cards in stock, wanted \(w)"
+        case let .noCardInHopper(b): "卡盒中没有\(b)的预制卡 no \(b) pre-made card in any hopper"
+        case let .alreadyReserved(a, n): "申请\(a)已预留卡\(n) application \(a) already has card \(n) reserved"
+        case let .alreadyIssued(a, n): "申请\(a)已发放卡\(n) application \(a) already had card \(n) issued"
+        case let .noReservation(a): "申请\(a)没有预留的卡 application \(a) has no reserved card"
+        case let .fedCardNotInHopper(n, s, h):
+            "送出的卡\(n)当前为\(s)，不在\(h.map(\.description) ?? "卡盒") fed card \(n) is \(s), not in \(h.map(\.description) ?? "a hopper")"
+        case let .reasonRequired(n): "作废卡\(n)必须填写原因 spoiling card \(n) needs a reason"
+        case let .corruptRow(n, c): "卡\(n)的\(c)数据损坏 card \(n): stored \(c) is corrupt"
+        }
+    }
+}

@@ -1,0 +1,394 @@
+import Foundation
+import SSCardDriver
+
+/// 预制卡回盘数据: the card maker's return file for a batch of pre-made cards, which the station
+/// imports as stock (seed 004 附件9 一(四)). Name
+/// `YZKCG_银行_市卡管机构_批次_数量_卡商_开户行号_时间.txt`; line 1 the count, line 2 the header
+/// `序号,社保卡号,身份证号,姓名,制卡日期,有效期至,卡识别码,卡复位码,个人账户,银行卡号,银行账户,装箱位置`,
+/// one card a line from line 3. UTF-8 (with or without BOM) or GB18030.
+///
+/// Parsing checks everything that needs no database: the name, the counts, the header and every
+/// field of every row, and duplicates inside the file. Any problem rejects the whole file; the
+/// error lists the problems (line, field in Chinese and English, what is wrong).
+public struct YZKCGFile: Sendable {
+    public var name: YZKCGFileName
+    /// Which text encoding the file was in.
+    public var encoding: YZKCGEncoding
+    /// SM3 of the file's bytes, recorded with the import.
+    public var contentHash: String
+    /// The cards, in file order.
+    public var records: [YZKCGRecord]
+
+    /// The header line 2 must equal, character for character.
+    public static let header = "序号,社保卡号,身份证号,姓名,制卡日期,有效期至,卡识别码,卡复位码,个人账户,银行卡号,银行账户,装箱位置"
+
+    /// Reads and parses the file at `url`; the file name is the URL's last component.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw YZKCGImportError(fileName: url.lastPathComponent, problems: [
+                YZKCGProblem(kind: .unreadable, line: nil, field: nil,
+                             chinese: "无法读取文件", english: "cannot read the file: \(error)"),
+            ])
+        }
+        try self.init(fileName: url.lastPathComponent, contents: data)
+    }
+
+    /// Parses `contents` that arrived under `fileName`.
+    public init(fileName: String, contents: Data) throws(YZKCGImportError) {
+        var problems = YZKCGProblemList()
+        let parsedName: YZKCGFileName?
+        do { parsedName = try YZKCGFileName(parsing: fileName) } catch let error {
+            problems.append(error)
+            parsedName = nil
+        }
+        guard let (text, encoding) = Self.decode(contents) else {
+            problems.append(YZKCGProblem(kind: .encoding, line: nil, field: nil,
+                                         chinese: "文件既不是UTF-8也不是GB18030编码",
+                                         english: "the file is neither UTF-8 nor GB18030 text"))
+            throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
+        }
+        // "\r\n" is one Character in Swift: split on both forms, then drop a stray "\r".
+        let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : text[...]
+        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { line in line.last == "\r" ? line.dropLast() : line }
+        // Blank lines at the very end are an artefact of editors, not rows.
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+
+        // Line 1: the count.
+        let declared: Int?
+        if let first = lines.first, let n = Int(first.trimmingCharacters(in: .whitespaces)), n >= 0,
+           first.trimmingCharacters(in: .whitespaces).allSatisfy(\.isASCII) {
+            declared = n
+        } else {
+            declared = nil
+            problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
+                                         chinese: "第1行应为卡片数量", english: "line 1 must be the number of cards"))
+        }
+        // Line 2: the header.
+        if lines.count < 2 || lines[1] != Self.header {
+            problems.append(YZKCGProblem(kind: .header, line: 2, field: nil,
+                                         chinese: "第2行标题不符，应为：\(Self.header)",
+                                         english: "line 2 must be the header exactly: \(Self.header)"))
+        }
+        // Rows.
+        let rowLines = lines.count > 2 ? Array(lines[2...]) : []
+        if let declared, declared != rowLines.count {
+            problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
+                                         chinese: "第1行数量为\(declared)，但有\(rowLines.count)行数据",
+                                         english: "line 1 says \(declared) cards but the file has \(rowLines.count) rows"))
+        }
+        if let parsedName, let declared, parsedName.count != declared {
+            problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
+                                         chinese: "文件名中的数量\(parsedName.count)与第1行的\(declared)不符",
+                                         english: "the file name says \(parsedName.count) cards, line 1 says \(declared)"))
+        }
+        var records: [YZKCGRecord] = []
+        records.reserveCapacity(rowLines.count)
+        var firstLine: [YZKCGField: [String: Int]] = [.cardNumber: [:], .cardIdentificationCode: [:], .bankCardNumber: [:]]
+        for (index, line) in rowLines.enumerated() {
+            let lineNumber = index + 3
+            guard let record = YZKCGRecord.parse(line, lineNumber: lineNumber, expectedSequence: index + 1,
+                                                 problems: &problems) else { continue }
+            for (field, value) in [(YZKCGField.cardNumber, record.cardNumber),
+                                   (.cardIdentificationCode, record.cardIdentificationCode.hex),
+                                   (.bankCardNumber, record.bankCardNumber)] {
+                if let earlier = firstLine[field]![value] {
+                    problems.append(YZKCGProblem(
+                        kind: .duplicateInFile, line: lineNumber, field: field,
+                        chinese: "与第\(earlier)行重复", english: "repeats line \(earlier)"))
+                } else {
+                    firstLine[field]![value] = lineNumber
+                }
+            }
+            records.append(record)
+        }
+        guard problems.total == 0, let parsedName else {
+            throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
+        }
+        name = parsedName
+        self.encoding = encoding
+        self.records = records
+        contentHash = (try? SM3.hash(Array(contents)).hexString) ?? ""
+    }
+
+    /// UTF-8 if the bytes are valid UTF-8 (a BOM is dropped), else GB18030, else nil.
+    static func decode(_ data: Data) -> (String, YZKCGEncoding)? {
+        var bytes = Array(data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
+        if let text = String(data: data, encoding: .gb18030) { return (text, .gb18030) }
+        return nil
+    }
+}
+
+extension String.Encoding {
+    /// GB18030 through Foundation's ICU converter (kCFStringEncodingGB_18030_2000).
+    static let gb18030 = String.Encoding(rawValue: 0x8000_0632)
+}
+
+/// The text encoding a return file was read in.
+public enum YZKCGEncoding: String, Hashable, Sendable {
+    case utf8 = "UTF-8"
+    case gb18030 = "GB18030"
+}
+
+/// The fields of `YZKCG_银行_市卡管机构_批次_数量_卡商_开户行号_时间.txt`.
+public struct YZKCGFileName: Hashable, Sendable {
+    public var fileName: String
+    /// 银行: the service bank. Hoppers hold one bank's cards, chosen by this name.
+    public var bank: String
+    /// 市卡管机构: the city card-management agency.
+    public var cityAgency: String
+    /// 批次: the batch.
+    public var batch: String
+    /// 数量: how many cards; must equal line 1.
+    public var count: Int
+    /// 卡商: the card maker.
+    public var cardMaker: String
+    /// 开户行号: the opening bank branch code.
+    public var bankBranchCode: String
+    /// 时间: as written (digits).
+    public var time: String
+
+    /// Throws a problem of kind `.fileName` naming the part that is wrong.
+    public init(parsing fileName: String) throws(YZKCGProblem) {
+        func bad(_ chinese: String, _ english: String) -> YZKCGProblem {
+            YZKCGProblem(kind: .fileName, line: nil, field: nil,
+                         chinese: "文件名\(chinese)，应为 YZKCG_银行_市卡管机构_批次_数量_卡商_开户行号_时间.txt",
+                         english: "file name: \(english); expected YZKCG_bank_cityAgency_batch_count_cardMaker_branchCode_time.txt")
+        }
+        guard fileName.lowercased().hasSuffix(".txt") else { throw bad("不是.txt文件", "not a .txt file") }
+        let parts = fileName.dropLast(4).split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 8, parts[0] == "YZKCG" else {
+            throw bad("不是8段", "must be YZKCG and 7 fields separated by _")
+        }
+        let labels = ["", "银行 bank", "市卡管机构 city agency", "批次 batch", "数量 count", "卡商 card maker",
+                      "开户行号 branch code", "时间 time"]
+        for i in 1..<8 where parts[i].isEmpty || parts[i].contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw bad("的\(labels[i])为空或含空白", "\(labels[i]) is empty or contains spaces")
+        }
+        guard parts[4].allSatisfy(\.isASCIIDigit), let count = Int(parts[4]) else {
+            throw bad("的数量不是数字", "the count is not a number")
+        }
+        guard [8, 12, 14].contains(parts[7].count), parts[7].allSatisfy(\.isASCIIDigit) else {
+            throw bad("的时间应为8、12或14位数字", "the time must be 8, 12 or 14 digits")
+        }
+        guard parts[6].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw bad("的开户行号应为字母或数字", "the branch code must be letters and digits")
+        }
+        self.fileName = fileName
+        bank = parts[1]; cityAgency = parts[2]; batch = parts[3]; self.count = count
+        cardMaker = parts[5]; bankBranchCode = parts[6]; time = parts[7]
+    }
+}
+
+/// One pre-made card of a return file.
+public struct YZKCGRecord: Hashable, Sendable {
+    /// The line in the file (rows start at 3).
+    public var line: Int
+    /// 序号: 1, 2, 3…
+    public var sequence: Int
+    /// 社保卡号: 9 upper-case letters or digits.
+    public var cardNumber: String
+    /// 制卡日期 YYYYMMDD, or empty.
+    public var makeDate: String
+    /// 有效期至 YYYYMMDD, or empty (pre-made cards have none yet).
+    public var expiryDate: String
+    /// 卡识别码.
+    public var cardIdentificationCode: CardIdentificationCode
+    /// 卡复位码 (ATR historical bytes), upper-case hex.
+    public var resetCode: String
+    /// 个人账户.
+    public var personalAccount: String
+    /// 银行卡号.
+    public var bankCardNumber: String
+    /// 银行账户, digits or empty.
+    public var bankAccount: String
+    /// 装箱位置: where the card sits in the maker's boxes.
+    public var packingPosition: String
+
+    static func parse(_ line: Substring, lineNumber: Int, expectedSequence: Int,
+                      problems: inout YZKCGProblemList) -> YZKCGRecord? {
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == YZKCGField.allCases.count else {
+            problems.append(YZKCGProblem(kind: .field, line: lineNumber, field: nil,
+                                         chinese: "应有\(YZKCGField.allCases.count)个字段，实有\(fields.count)个",
+                                         english: "expected \(YZKCGField.allCases.count) fields, found \(fields.count)"))
+            return nil
+        }
+        let before = problems.total
+        func fail(_ field: YZKCGField, _ chinese: String, _ english: String) {
+            problems.append(YZKCGProblem(kind: .field, line: lineNumber, field: field, chinese: chinese, english: english))
+        }
+        func value(_ field: YZKCGField) -> Substring { fields[field.index] }
+
+        let sequenceText = value(.sequence)
+        if Int(sequenceText) != expectedSequence || !sequenceText.allSatisfy(\.isASCIIDigit) {
+            fail(.sequence, "应为\(expectedSequence)，实为“\(sequenceText)”", "must be \(expectedSequence), found \"\(sequenceText)\"")
+        }
+        let cardNumber = value(.cardNumber)
+        if cardNumber.utf8.count != 9 || !cardNumber.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) {
+            fail(.cardNumber, "应为9位大写字母或数字，实为“\(cardNumber)”",
+                 "must be 9 upper-case letters or digits, found \"\(cardNumber)\"")
+        }
+        for field in [YZKCGField.idNumber, .name] where !value(field).isEmpty {
+            fail(field, "预制卡不应有个人信息，应为空", "must be empty on a pre-made card (no personal data)")
+        }
+        for field in [YZKCGField.makeDate, .expiryDate] {
+            let v = value(field)
+            if !v.isEmpty && !isDate(v) {
+                fail(field, "应为空或YYYYMMDD日期，实为“\(v)”", "must be empty or a YYYYMMDD date, found \"\(v)\"")
+            }
+        }
+        if isDate(value(.makeDate)), isDate(value(.expiryDate)), value(.expiryDate) <= value(.makeDate) {
+            fail(.expiryDate, "有效期至应晚于制卡日期", "must be after the make date")
+        }
+        let cicText = value(.cardIdentificationCode)
+        var cic: CardIdentificationCode?
+        if cicText.utf8.count != 32 || !cicText.allSatisfy(\.isHexDigit) {
+            fail(.cardIdentificationCode, "应为32位十六进制，实为“\(cicText)”", "must be 32 hex digits, found \"\(cicText)\"")
+        } else if let parsed = CardIdentificationCode(hex: String(cicText)) {
+            cic = parsed
+        } else {
+            fail(.cardIdentificationCode, "应为BCD地区码+D156000005+8字节，实为“\(cicText)”",
+                 "must be a BCD region, the RID D156000005 and 8 bytes, found \"\(cicText)\"")
+        }
+        let reset = value(.resetCode)
+        if reset.isEmpty || reset.utf8.count % 2 != 0 || reset.utf8.count > 66 || !reset.allSatisfy(\.isHexDigit) {
+            fail(.resetCode, "应为十六进制字节（最多33字节），实为“\(reset)”",
+                 "must be hex bytes (at most 33), found \"\(reset)\"")
+        }
+        checkDigits(.personalAccount, value(.personalAccount), lengths: 1...32, fail)
+        checkDigits(.bankCardNumber, value(.bankCardNumber), lengths: 13...19, fail)
+        if !value(.bankAccount).isEmpty { checkDigits(.bankAccount, value(.bankAccount), lengths: 1...32, fail) }
+        let packing = value(.packingPosition)
+        if packing.count > 64 || packing.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\"" }) {
+            fail(.packingPosition, "应为不超过64字的文字，不含控制字符或引号",
+                 "must be text of at most 64 characters without control characters or quotes")
+        }
+        guard problems.total == before, let cic else { return nil }
+        return YZKCGRecord(line: lineNumber, sequence: expectedSequence, cardNumber: String(cardNumber),
+                           makeDate: String(value(.makeDate)), expiryDate: String(value(.expiryDate)),
+                           cardIdentificationCode: cic, resetCode: reset.uppercased(),
+                           personalAccount: String(value(.personalAccount)),
+                           bankCardNumber: String(value(.bankCardNumber)), bankAccount: String(value(.bankAccount)),
+                           packingPosition: String(packing))
+    }
+
+    /// Account numbers are not echoed in messages, only their length.
+    private static func checkDigits(_ field: YZKCGField, _ v: Substring, lengths: ClosedRange<Int>,
+                                    _ fail: (YZKCGField, String, String) -> Void) {
+        if !lengths.contains(v.utf8.count) || !v.allSatisfy(\.isASCIIDigit) {
+            fail(field, "应为\(lengths.lowerBound)–\(lengths.upperBound)位数字（实有\(v.count)个字符）",
+                 "must be \(lengths.lowerBound)–\(lengths.upperBound) digits (found \(v.count) characters)")
+        }
+    }
+
+    private static func isDate(_ v: Substring) -> Bool {
+        guard v.utf8.count == 8, v.allSatisfy(\.isASCIIDigit), let y = Int(v.prefix(4)),
+              let m = Int(v.dropFirst(4).prefix(2)), let d = Int(v.suffix(2)), y >= 1900, (1...12).contains(m) else {
+            return false
+        }
+        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...days[m - 1]).contains(d)
+    }
+}
+
+/// A column of the return file, with its header name (Chinese) and an English name.
+public enum YZKCGField: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
+    case sequence = "序号"
+    case cardNumber = "社保卡号"
+    case idNumber = "身份证号"
+    case name = "姓名"
+    case makeDate = "制卡日期"
+    case expiryDate = "有效期至"
+    case cardIdentificationCode = "卡识别码"
+    case resetCode = "卡复位码"
+    case personalAccount = "个人账户"
+    case bankCardNumber = "银行卡号"
+    case bankAccount = "银行账户"
+    case packingPosition = "装箱位置"
+
+    var index: Int { Self.allCases.firstIndex(of: self)! }
+
+    public var english: String {
+        switch self {
+        case .sequence: "sequence number"
+        case .cardNumber: "card number"
+        case .idNumber: "ID number"
+        case .name: "name"
+        case .makeDate: "make date"
+        case .expiryDate: "valid until"
+        case .cardIdentificationCode: "card identification code"
+        case .resetCode: "card reset code"
+        case .personalAccount: "personal account"
+        case .bankCardNumber: "bank card number"
+        case .bankAccount: "bank account"
+        case .packingPosition: "packing position"
+        }
+    }
+
+    /// `社保卡号 (card number)`.
+    public var description: String { "\(rawValue) (\(english))" }
+}
+
+/// One thing wrong with a return file.
+public struct YZKCGProblem: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Hashable, Sendable {
+        case unreadable, fileName, encoding, count, header, field, duplicateInFile, duplicateInStock, alreadyImported
+    }
+    public var kind: Kind
+    /// 1-based line in the file; nil for the file as a whole.
+    public var line: Int?
+    public var field: YZKCGField?
+    public var chinese: String
+    public var english: String
+
+    public init(kind: Kind, line: Int?, field: YZKCGField?, chinese: String, english: String) {
+        self.kind = kind; self.line = line; self.field = field; self.chinese = chinese; self.english = english
+    }
+
+    /// `第15行 社保卡号：应为9位… — line 15, card number: must be 9…`
+    public var description: String {
+        let whereZH = (line.map { "第\($0)行" } ?? "") + (field.map { " \($0.rawValue)" } ?? "")
+        let whereEN = [line.map { "line \($0)" }, field.map(\.english)].compactMap { $0 }.joined(separator: ", ")
+        return (whereZH.isEmpty ? "" : whereZH + "：") + chinese + " — " + (whereEN.isEmpty ? "" : whereEN + ": ") + english
+    }
+}
+
+/// The whole file was refused; nothing was imported.
+public struct YZKCGImportError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var fileName: String
+    /// The first problems found (at most `YZKCGProblemList.limit`).
+    public var problems: [YZKCGProblem]
+    /// How many problems there were in all.
+    public var total: Int
+
+    public init(fileName: String, problems: [YZKCGProblem], total: Int? = nil) {
+        self.fileName = fileName; self.problems = problems; self.total = total ?? problems.count
+    }
+
+    public var description: String {
+        var text = "回盘文件 \(fileName) 未导入（\(total)处错误），整个文件被拒绝。"
+            + " Return file \(fileName) was not imported (\(total) problems); the whole file is refused."
+        for p in problems { text += "\n  " + p.description }
+        if total > problems.count { text += "\n  …另有\(total - problems.count)处 and \(total - problems.count) more" }
+        return text
+    }
+}
+
+/// Problems gathered while parsing, keeping the first `limit` and counting the rest.
+struct YZKCGProblemList {
+    static let limit = 100
+    private(set) var items: [YZKCGProblem] = []
+    private(set) var total = 0
+    mutating func append(_ p: YZKCGProblem) {
+        total += 1
+        if items.count < Self.limit { items.append(p) }
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { isASCII && isWholeNumber }
+}
