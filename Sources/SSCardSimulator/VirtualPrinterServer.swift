@@ -378,8 +378,9 @@ public final class VirtualPrinterServer: Sendable {
         }
     }
 
-    /// The private `X…` commands.
-    private func control(_ command: EscapeCommand) -> EscapeReply {
+    /// Runs one of the private `X…` control commands (as a client sending it would), for a
+    /// console; anything else is refused with `ERROR CDE`.
+    public func control(_ command: EscapeCommand) -> EscapeReply {
         let refused = EscapeReply.error(EscapeErrorKind.commandRefused.replyText)
         switch (command.name, command.parameters) {
         case ("Xfault", let p) where (1...2).contains(p.count):

@@ -6,5 +6,5 @@ struct IssueStation: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue-station",
         abstract: Messages.stationAbstract,
-        subcommands: [DemoCommand.self, VCardCommand.self])
+        subcommands: [DemoCommand.self, VCardCommand.self, VPrinterCommand.self])
 }
