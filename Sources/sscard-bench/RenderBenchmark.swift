@@ -12,16 +12,7 @@ struct RenderBenchmark {
 
     func run() throws {
         let runs = max(count, 200)
-        var pixels = [UInt8](repeating: 0, count: 358 * 441 * 3)
-        for y in 0..<441 {
-            for x in 0..<358 {
-                let i = (y * 358 + x) * 3
-                pixels[i] = UInt8((x * 255) / 357); pixels[i + 1] = UInt8((y * 255) / 440); pixels[i + 2] = UInt8(((x + y) * 7) & 0xFF)
-            }
-        }
-        let jpeg = try PhotoDecoder.encodeJPEG(RGBImage(width: 358, height: 441, pixels: pixels)!, quality: 85)
-        let holder = CardFaceHolder(name: "张䄲𠀀", socialSecurityNumber: "110101199003071234", cardNumber: "X00000019",
-                                    issueDate: "20240501", photoBase64: Data(jpeg).base64EncodedString())
+        let holder = try BenchmarkFace.holder()
         let items = try PrintItems(ProvinceLayout.reference.printItems(for: holder))
         let renderer = CardFaceRenderer(chain: try FontChain.shared())
         for _ in 0..<10 { _ = try renderer.render(items) }
@@ -39,7 +30,7 @@ struct RenderBenchmark {
         var payload = Timing()
         let face = try renderer.render(items)
         for _ in 0..<min(runs, 50) { payload.measure { _ = face.printJobPayload } }
-        print("Card face render (4 text items + \(jpeg.count)-byte 358×441 JPEG photo, 1016×648 at 300 dpi):")
+        print("Card face render (4 text items + \((base64.count * 3) / 4)-byte 358×441 JPEG photo, 1016×648 at 300 dpi):")
         print("  render:         \(timing.summary)")
         print("    photo decode: \(decode.summary)")
         print("    resample:     \(resample.summary)")

@@ -2,16 +2,18 @@
 //
 //   swift run -c release sscard-bench apdu [--count N] [--use-running-pcscd]
 //   swift run -c release sscard-bench interface [--count N] [--use-running-pcscd]
+//   swift run -c release sscard-bench render [--count N]
+//   swift run -c release sscard-bench iprint [--count N]
 import Foundation
 import SSCardDriver
 import SSCardSimulator
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let benchmark = arguments.first else {
-    print("usage: sscard-bench apdu|interface [--count N] [--use-running-pcscd]")
+    print("usage: sscard-bench apdu|interface|render|iprint [--count N] [--use-running-pcscd]")
     exit(2)
 }
-let count = arguments.firstIndex(of: "--count").flatMap { Int(arguments[$0 + 1]) } ?? 1000
+let count = arguments.firstIndex(of: "--count").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil } ?? 1000
 let useRunning = arguments.contains("--use-running-pcscd")
 
 do {
@@ -20,9 +22,12 @@ do {
         try APDUBenchmark(count: count, useRunningPCSCD: useRunning).run()
     case "interface":
         try InterfaceBenchmark(count: count, useRunningPCSCD: useRunning).run()
-    case "render": try RenderBenchmark(count: count).run()
+    case "render":
+        try RenderBenchmark(count: count).run()
+    case "iprint":
+        try IPrintBenchmark(count: count).run()
     default:
-        print("unknown benchmark \(benchmark); known: apdu, interface")
+        print("unknown benchmark \(benchmark); known: apdu, interface, render, iprint")
         exit(2)
     }
 } catch {
