@@ -37,12 +37,17 @@ public final class StationDatabase: Sendable {
         var configuration = Configuration()
         configuration.label = "station"
         configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in
-            // FULL: the WAL is synced on every commit, so a journal step or a stock movement that
-            // returned is on disk. The default NORMAL can lose the last commits on power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // FULL: the WAL is synced on every commit, so a journal step or a stock movement that
+        // returned is on disk; NORMAL, which GRDB sets when it enables WAL (after
+        // `prepareDatabase`), can lose the last commits on power loss. Only the pool's one writer
+        // connection writes, and it lives as long as the pool, so setting it there once suffices.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            guard try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2 else {
+                throw DatabaseError(message: "PRAGMA synchronous = FULL did not take effect")
+            }
+        }
         try Self.migrator.migrate(pool)
     }
 
