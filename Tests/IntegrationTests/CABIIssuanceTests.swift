@@ -79,3 +79,39 @@ final class CABIIssuanceTests: PCSCStackTestCase {
         XCTAssertEqual(c.call("ca2", strings: ["only|three|items"]).code, -14)
     }
 }
+
+/// The driver's iLoadCard/iPrint through the Escape backend: `issue-station vprinter` on a
+/// loopback socket, configured as "escape-tcp".
+final class CABIEscapePrinterTests: PCSCStackTestCase {
+    func testLoadAndPrintThroughVPrinterOverEscape() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("vprinter-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let vprinter = Process()
+        vprinter.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
+        vprinter.arguments = ["vprinter", "--port", "35981", "--output", output.path, "--quiet"]
+        vprinter.standardInput = Pipe()
+        vprinter.standardOutput = Pipe()
+        try vprinter.run()
+        defer { vprinter.terminate(); vprinter.waitUntilExit() }
+
+        let config = output.appendingPathComponent("driver.json")
+        try Data(#"{"printer": {"kind": "escape-tcp", "escapePort": 35981}}"#.utf8).write(to: config)
+        let c = try CProgramHarness(environment: ["SSCARD_DRIVER_CONFIG": config.path])
+        var loaded = c.call("load 2")
+        for _ in 0..<50 where loaded.code == -3001 {   // the server may still be starting
+            Thread.sleep(forTimeInterval: 0.1)
+            loaded = c.call("load 2")
+        }
+        XCTAssertEqual(loaded.code, 0, loaded.text)
+        let bas = c.call("readbas 1")
+        XCTAssertEqual(bas.code, 0, bas.text)
+        XCTAssertTrue(bas.text.contains("|SIM000101|"), "hopper 2's first card: \(bas.text)")
+
+        let holder = "姓名  张三|宋体|8.5|320|180"
+        let printed = c.call("print", numbers: [1], strings: [holder, "社会保障号码  110101199003077777|宋体|8.5|320|230"])
+        XCTAssertEqual(printed.code, 0, printed.text)
+        let pngs = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".png") }
+        XCTAssertFalse(pngs.isEmpty, "the virtual printer wrote what it printed")
+    }
+}

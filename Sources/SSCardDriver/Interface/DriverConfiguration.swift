@@ -33,8 +33,14 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     }
 
     public struct PrinterSettings: Codable, Hashable, Sendable {
-        /// "virtual" (the simulated printer) or "evolis-usb".
+        /// "virtual" (the simulated printer in process), "escape-tcp" (Escape over a socket, e.g.
+        /// to `issue-station vprinter`), "evolis-usb" (Escape over libusb) or "none".
         public var kind: String
+        /// Hoppers fitted on an Escape printer, 1–9.
+        public var hopperCount: Int
+        /// Host and port of an "escape-tcp" printer (default 127.0.0.1:35970).
+        public var escapeHost: String?
+        public var escapePort: UInt16?
         /// USB vendor and product id of a real printer, e.g. "0f49" and "1001".
         public var usbVendorID: String?
         public var usbProductID: String?
@@ -43,13 +49,33 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         /// The vpcd slot the virtual printer's contact station uses.
         public var virtualEncoderSlot: Int
 
-        public init(kind: String = "virtual", usbVendorID: String? = nil, usbProductID: String? = nil,
+        public init(kind: String = "virtual", hopperCount: Int = 2, escapeHost: String? = nil, escapePort: UInt16? = nil,
+                    usbVendorID: String? = nil, usbProductID: String? = nil,
                     encoderReader: String? = nil, virtualEncoderSlot: Int = 0) {
             self.kind = kind
+            self.hopperCount = hopperCount
+            self.escapeHost = escapeHost
+            self.escapePort = escapePort
             self.usbVendorID = usbVendorID
             self.usbProductID = usbProductID
             self.encoderReader = encoderReader
             self.virtualEncoderSlot = virtualEncoderSlot
+        }
+
+        /// Missing keys take their defaults here too.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "virtual"
+            hopperCount = try c.decodeIfPresent(Int.self, forKey: .hopperCount) ?? 2
+            guard (1...9).contains(hopperCount) else {
+                throw DecodingError.dataCorruptedError(forKey: .hopperCount, in: c, debugDescription: "must be 1–9")
+            }
+            escapeHost = try c.decodeIfPresent(String.self, forKey: .escapeHost)
+            escapePort = try c.decodeIfPresent(UInt16.self, forKey: .escapePort)
+            usbVendorID = try c.decodeIfPresent(String.self, forKey: .usbVendorID)
+            usbProductID = try c.decodeIfPresent(String.self, forKey: .usbProductID)
+            encoderReader = try c.decodeIfPresent(String.self, forKey: .encoderReader)
+            virtualEncoderSlot = try c.decodeIfPresent(Int.self, forKey: .virtualEncoderSlot) ?? 0
         }
     }
 
