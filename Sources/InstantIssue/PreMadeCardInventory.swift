@@ -39,11 +39,6 @@ public struct PreMadeCardInventory: Sendable {
                                  chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)"),
                 ])
             }
-            var problems = YZKCGProblemList()
-            try Self.findCardsAlreadyInStock(db, file.records, problems: &problems)
-            guard problems.total == 0 else {
-                throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
-            }
             try db.execute(
                 sql: """
                     INSERT INTO yzkcg_import (file_name, bank, city_agency, batch, card_count, card_maker,
@@ -54,25 +49,34 @@ public struct PreMadeCardInventory: Sendable {
                             file.name.cardMaker, file.name.bankBranchCode, file.name.time, file.encoding.rawValue,
                             file.contentHash, at.text, clerk])
             let importID = db.lastInsertedRowID
+            // A card whose 社保卡号, 卡识别码 or 银行卡号 is already on the books is skipped by the
+            // upsert clause (uniqueness only; CHECK and NOT NULL still throw) and reported below,
+            // which rolls the whole file back. The parser already refused duplicates inside the file.
             let card = try db.makeStatement(sql: """
                 INSERT INTO pre_made_card (card_number, card_identification_code, reset_code, personal_account,
                     bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id,
                     sequence, state, updated_at, updated_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'inStock', ?, ?)
+                ON CONFLICT DO NOTHING
                 """)
-            let movement = try db.makeStatement(sql: """
-                INSERT INTO pre_made_card_movement (card_number, from_state, to_state, reason, clerk, at)
-                VALUES (?, NULL, 'inStock', ?, ?, ?)
-                """)
-            let reason = "导入 import \(file.name.fileName)"
+            var alreadyOnBooks: [YZKCGRecord] = []
             for r in file.records {
                 try card.execute(arguments: [
                     r.cardNumber, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount, r.bankCardNumber,
                     r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate, file.name.bank, importID, r.sequence,
                     at.text, clerk,
                 ])
-                try movement.execute(arguments: [r.cardNumber, reason, clerk, at.text])
+                if db.changesCount == 0 { alreadyOnBooks.append(r) }
             }
+            if !alreadyOnBooks.isEmpty {
+                let problems = try Self.problems(alreadyOnBooks, importID: importID, db)
+                throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
+            }
+            // The import movement of every card, in one statement.
+            try db.execute(sql: """
+                INSERT INTO pre_made_card_movement (card_number, from_state, to_state, reason, clerk, at)
+                SELECT card_number, NULL, 'inStock', ?, ?, ? FROM pre_made_card WHERE import_id = ? ORDER BY sequence
+                """, arguments: ["导入 import \(file.name.fileName)", clerk, at.text, importID])
             let details = Self.json([
                 "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
                 "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
@@ -85,34 +89,32 @@ public struct PreMadeCardInventory: Sendable {
         }
     }
 
-    /// Adds a `.duplicateInStock` problem for each record whose card number, 卡识别码 or bank card
-    /// number the books already hold.
-    private static func findCardsAlreadyInStock(_ db: Database, _ records: [YZKCGRecord],
-                                                problems: inout YZKCGProblemList) throws {
-        let checks: [(column: String, field: YZKCGField, value: (YZKCGRecord) -> String)] = [
+    /// A `.duplicateInStock` problem for each column of each skipped record that another batch
+    /// already holds.
+    private static func problems(_ records: [YZKCGRecord], importID: Int64, _ db: Database) throws -> YZKCGProblemList {
+        var problems = YZKCGProblemList()
+        let columns: [(column: String, field: YZKCGField, value: (YZKCGRecord) -> String)] = [
             ("card_number", .cardNumber, { $0.cardNumber }),
             ("card_identification_code", .cardIdentificationCode, { $0.cardIdentificationCode.hex }),
             ("bank_card_number", .bankCardNumber, { $0.bankCardNumber }),
         ]
-        for check in checks {
-            var lineOf: [String: Int] = [:]
-            for r in records { lineOf[check.value(r)] = r.line }
-            var hits: [(line: Int, owner: String)] = []
-            let values = Array(lineOf.keys)
-            for start in stride(from: 0, to: values.count, by: 500) {
-                let chunk = Array(values[start..<min(start + 500, values.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT card_number, \(check.column) AS value FROM pre_made_card WHERE \(check.column) IN (\(marks))",
-                    arguments: StatementArguments(chunk))
-                for row in rows { hits.append((lineOf[row["value"]]!, row["card_number"])) }
+        for r in records {
+            var found = false
+            for c in columns {
+                guard let owner = try String.fetchOne(
+                    db, sql: "SELECT card_number FROM pre_made_card WHERE \(c.column) = ? AND import_id <> ?",
+                    arguments: [c.value(r), importID]) else { continue }
+                found = true
+                problems.append(YZKCGProblem(kind: .duplicateInStock, line: r.line, field: c.field,
+                                             chinese: "已在库存中（社保卡号\(owner)）",
+                                             english: "already on the books (card \(owner))"))
             }
-            for hit in hits.sorted(by: { $0.line < $1.line }) {
-                problems.append(YZKCGProblem(kind: .duplicateInStock, line: hit.line, field: check.field,
-                                             chinese: "已在库存中（社保卡号\(hit.owner)）",
-                                             english: "already on the books (card \(hit.owner))"))
+            if !found {
+                problems.append(YZKCGProblem(kind: .duplicateInStock, line: r.line, field: nil,
+                                             chinese: "与库存中的卡冲突", english: "conflicts with a card on the books"))
             }
         }
+        return problems
     }
 
     // MARK: Reading

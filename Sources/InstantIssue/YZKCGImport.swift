@@ -48,10 +48,12 @@ public struct YZKCGFile: Sendable {
                                          english: "the file is neither UTF-8 nor GB18030 text"))
             throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
         }
-        // "\r\n" is one Character in Swift: split on both forms, then drop a stray "\r".
+        // Split on the UTF-8 bytes, not Characters: "\r\n" is one Character, and grapheme
+        // breaking 15 MB of text is most of the parse time. A "\r" before "\n" is dropped.
         let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : text[...]
-        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { line in line.last == "\r" ? line.dropLast() : line }
+        var lines = body.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+            Substring(line.last == 0x0D ? line.dropLast() : line)
+        }
         // Blank lines at the very end are an artefact of editors, not rows.
         while let last = lines.last, last.isEmpty { lines.removeLast() }
 
@@ -210,7 +212,7 @@ public struct YZKCGRecord: Hashable, Sendable {
 
     static func parse(_ line: Substring, lineNumber: Int, expectedSequence: Int,
                       problems: inout YZKCGProblemList) -> YZKCGRecord? {
-        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        let fields = line.utf8.split(separator: 0x2C, omittingEmptySubsequences: false).map(Substring.init)
         guard fields.count == YZKCGField.allCases.count else {
             problems.append(YZKCGProblem(kind: .field, line: lineNumber, field: nil,
                                          chinese: "应有\(YZKCGField.allCases.count)个字段，实有\(fields.count)个",
@@ -224,11 +226,11 @@ public struct YZKCGRecord: Hashable, Sendable {
         func value(_ field: YZKCGField) -> Substring { fields[field.index] }
 
         let sequenceText = value(.sequence)
-        if Int(sequenceText) != expectedSequence || !sequenceText.allSatisfy(\.isASCIIDigit) {
+        if !sequenceText.utf8.allSatisfy(isDigit) || Int(sequenceText) != expectedSequence {
             fail(.sequence, "应为\(expectedSequence)，实为“\(sequenceText)”", "must be \(expectedSequence), found \"\(sequenceText)\"")
         }
         let cardNumber = value(.cardNumber)
-        if cardNumber.utf8.count != 9 || !cardNumber.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) {
+        if cardNumber.utf8.count != 9 || !cardNumber.utf8.allSatisfy({ isDigit($0) || (0x41...0x5A).contains($0) }) {
             fail(.cardNumber, "应为9位大写字母或数字，实为“\(cardNumber)”",
                  "must be 9 upper-case letters or digits, found \"\(cardNumber)\"")
         }
@@ -246,7 +248,7 @@ public struct YZKCGRecord: Hashable, Sendable {
         }
         let cicText = value(.cardIdentificationCode)
         var cic: CardIdentificationCode?
-        if cicText.utf8.count != 32 || !cicText.allSatisfy(\.isHexDigit) {
+        if cicText.utf8.count != 32 || !cicText.utf8.allSatisfy(isHex) {
             fail(.cardIdentificationCode, "应为32位十六进制，实为“\(cicText)”", "must be 32 hex digits, found \"\(cicText)\"")
         } else if let parsed = CardIdentificationCode(hex: String(cicText)) {
             cic = parsed
@@ -255,7 +257,7 @@ public struct YZKCGRecord: Hashable, Sendable {
                  "must be a BCD region, the RID D156000005 and 8 bytes, found \"\(cicText)\"")
         }
         let reset = value(.resetCode)
-        if reset.isEmpty || reset.utf8.count % 2 != 0 || reset.utf8.count > 66 || !reset.allSatisfy(\.isHexDigit) {
+        if reset.isEmpty || reset.utf8.count % 2 != 0 || reset.utf8.count > 66 || !reset.utf8.allSatisfy(isHex) {
             fail(.resetCode, "应为十六进制字节（最多33字节），实为“\(reset)”",
                  "must be hex bytes (at most 33), found \"\(reset)\"")
         }
@@ -263,7 +265,8 @@ public struct YZKCGRecord: Hashable, Sendable {
         checkDigits(.bankCardNumber, value(.bankCardNumber), lengths: 13...19, fail)
         if !value(.bankAccount).isEmpty { checkDigits(.bankAccount, value(.bankAccount), lengths: 1...32, fail) }
         let packing = value(.packingPosition)
-        if packing.count > 64 || packing.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\"" }) {
+        if packing.unicodeScalars.count > 64
+            || packing.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\"" }) {
             fail(.packingPosition, "应为不超过64字的文字，不含控制字符或引号",
                  "must be text of at most 64 characters without control characters or quotes")
         }
@@ -279,14 +282,14 @@ public struct YZKCGRecord: Hashable, Sendable {
     /// Account numbers are not echoed in messages, only their length.
     private static func checkDigits(_ field: YZKCGField, _ v: Substring, lengths: ClosedRange<Int>,
                                     _ fail: (YZKCGField, String, String) -> Void) {
-        if !lengths.contains(v.utf8.count) || !v.allSatisfy(\.isASCIIDigit) {
+        if !lengths.contains(v.utf8.count) || !v.utf8.allSatisfy(isDigit) {
             fail(field, "应为\(lengths.lowerBound)–\(lengths.upperBound)位数字（实有\(v.count)个字符）",
                  "must be \(lengths.lowerBound)–\(lengths.upperBound) digits (found \(v.count) characters)")
         }
     }
 
     private static func isDate(_ v: Substring) -> Bool {
-        guard v.utf8.count == 8, v.allSatisfy(\.isASCIIDigit), let y = Int(v.prefix(4)),
+        guard v.utf8.count == 8, v.utf8.allSatisfy(isDigit), let y = Int(v.prefix(4)),
               let m = Int(v.dropFirst(4).prefix(2)), let d = Int(v.suffix(2)), y >= 1900, (1...12).contains(m) else {
             return false
         }
@@ -392,3 +395,6 @@ struct YZKCGProblemList {
 private extension Character {
     var isASCIIDigit: Bool { isASCII && isWholeNumber }
 }
+
+private func isDigit(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) }
+private func isHex(_ b: UInt8) -> Bool { isDigit(b) || (0x41...0x46).contains(b) || (0x61...0x66).contains(b) }
