@@ -116,8 +116,10 @@ final class VPCDConnectorTests: XCTestCase {
             XCTAssertEqual(vpcd.readFrame(timeout: 2), command + [0x90, 0x00])
             if round >= 10 { times.append(Date().timeIntervalSince(start)) }  // past the quick-ACK warm-up
         }
-        let average = times.reduce(0, +) / Double(times.count)
-        XCTAssertLessThan(average, 0.010, "average round trip \(average * 1000) ms: the delayed-ACK trap is back")
+        // The median, not the mean: a loaded CI machine may stall a few rounds; the trap costs
+        // ~40 ms on every round, so the median tells the two apart.
+        let median = times.sorted()[times.count / 2]
+        XCTAssertLessThan(median, 0.020, "median round trip \(median * 1000) ms: the delayed-ACK trap is back")
     }
 
     func testOneByteNonControlMessageGoesToTheCard() throws {
