@@ -58,10 +58,11 @@ let package = Package(
         // Simulators: the 3.0 card and its vpcd connector.
         .target(name: "SSCardSimulator", dependencies: ["SSCardDriver"]),
 
-        // The station (grows with the station issues).
+        // The station: applications, inventory, journal, workflow, recovery, ledger, and the
+        // card-management system (HTTP client, or the embedded simulator by default).
         .target(
             name: "InstantIssue",
-            dependencies: ["SSCardDriver", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["SSCardDriver", "SSCardSimulator", .product(name: "GRDB", package: "GRDB.swift")]),
 
         .executableTarget(
             name: "issue-station",
@@ -71,17 +72,17 @@ let package = Package(
             ]),
         .executableTarget(
             name: "sscard-bench",
-            dependencies: ["SSCardDriver", "SSCardSimulator"]),
+            dependencies: ["SSCardDriver", "SSCardSimulator", "InstantIssue"]),
 
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver"]),
         .testTarget(
             name: "InstantIssueTests",
-            dependencies: ["InstantIssue", "SSCardDriver", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["InstantIssue", "SSCardDriver", "SSCardSimulator", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SSCardSimulator", "SSCardDriver"]),
+            dependencies: ["SSCardSimulator", "SSCardDriver", "InstantIssue"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,36 +33,11 @@ enum DriverInstance {
         state.withLock { $0?.configuration.stringEncoding ?? .gb18030 }
     }
 
-    /// The printer backend the configuration names (docs/configuration.md).
-    private static func printer(_ settings: DriverConfiguration.PrinterSettings) throws -> (any CardPrinterMechanics)? {
-        switch settings.kind {
-        case "virtual":
-            // In process: no Escape traffic, the chip served into vpcd.
-            return VirtualPrinter.stocked(encoderSlot: settings.virtualEncoderSlot)
-        case "escape-tcp":
-            // Escape over a socket, e.g. to `issue-station vprinter`.
-            let port = settings.escapePort ?? VirtualPrinterServer.Listen.defaultPort
-            return EscapePrinter(
-                transport: SocketPrinterTransport(endpoint: .tcp(host: settings.escapeHost ?? "127.0.0.1", port: port)),
-                configuration: .init(hopperCount: settings.hopperCount))
-        case "evolis-usb":
-            let vendor = settings.usbVendorID.flatMap { UInt16($0, radix: 16) } ?? 0x0F49
-            let product = settings.usbProductID.flatMap { UInt16($0, radix: 16) }
-            return EscapePrinter(
-                transport: USBPrinterTransport(configuration: .init(selector: .init(vendorID: vendor, productID: product))),
-                configuration: .init(hopperCount: settings.hopperCount))
-        case "none":
-            return nil
-        default:
-            throw ConfigurationError.invalid(path: "printer.kind", reason: "\"\(settings.kind)\" is not virtual, escape-tcp, evolis-usb or none")
-        }
-    }
-
     private static func make(path: String?) -> Result<SSCardInterface, ABIFailure> {
         do {
             let configuration = try DriverConfiguration.load(path: path)
             let module: (any CardSecurityModule)? = configuration.securityModule == .simulated ? SimulatedHSM() : nil
-            return .success(SSCardInterface(configuration: configuration, securityModule: module, printer: try printer(configuration.printer)))
+            return .success(SSCardInterface(configuration: configuration, securityModule: module, printer: try PrinterBackend.make(configuration.printer)))
         } catch let error as ConfigurationError {
             return .failure(ABIFailure(code: -5, message: error.description))
         } catch {
