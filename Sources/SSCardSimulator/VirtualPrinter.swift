@@ -296,6 +296,31 @@ public final class VirtualPrinter: CardPrinterMechanics {
         }
     }
 
+    /// The operator puts a card that came out of the printer (taken from the good exit or the
+    /// reject box) back in through the manual feed slot, for 制卡补登: it goes straight to the
+    /// contact station and its chip into the reader. False (nothing moves) while another card
+    /// is in the path.
+    @discardableResult
+    public func feedByHand(_ card: SimulatedSSCard) throws(PrinterError) -> Bool {
+        try state.withLock { s throws(PrinterError) in
+            try s.faults.checkConnection("feeding a card by hand")
+            guard s.path == nil else { return false }
+            let id = ObjectIdentifier(card)
+            guard let taken = s.takenOut.firstIndex(where: { $0 === card }) else {
+                precondition(!s.known.contains(id), "only a card taken out of the printer can be fed back by hand")
+                s.known.insert(id)
+                s.allCards.append(card)
+                s.path = PathCard(card: card, spot: .contactStation, fromHopper: 0)
+                try press(&s)
+                return true
+            }
+            s.takenOut.remove(at: taken)
+            s.path = PathCard(card: card, spot: .contactStation, fromHopper: 0)
+            try press(&s)
+            return true
+        }
+    }
+
     /// Empties the reject box; the cards stay in the inventory as `.takenOut`.
     @discardableResult
     public func emptyRejectBox() -> [SimulatedSSCard] {
