@@ -1,0 +1,83 @@
+import Foundation
+import SSCardDriver
+
+/// 制卡失败 (seed 004 第三十六条 (三)): a card whose face was not printed. The card goes to the
+/// reject box; it is spoiled if its chip may hold personal data, else returned to stock (or to
+/// its hopper if it never left it); the failure is reported (失败数据处理) so the application can
+/// be made again with a new pre-made card. Every part is idempotent: run again after a crash, it
+/// finishes what is left.
+struct CardFailure {
+    let station: Station
+    let clerk: String
+    let progress: (IssuanceProgress) -> Void
+
+    struct Ended { var cardNumber: String?; var spoiled: Bool }
+
+    func fail(_ record: IssuanceRecord, phase: IssuancePhase, lastStep: IssuanceStep) throws -> Ended {
+        var record = record
+        if record.failureReason == nil { record.failureReason = "\(lastStep.chinese)未完成" }
+        try station.record(record, .fail, .start, from: phase, to: phase)
+        progress(.started(.fail))
+
+        // 1. The card in the printer, if any, is identified and goes to the reject box.
+        if record.feedStarted { try rejectCardInPrinter(&record) }
+
+        // 2. The books: spoiled, returned, or back in its hopper.
+        var spoiled = false
+        if let cardNumber = record.cardNumber, let card = try station.inventory.card(cardNumber) {
+            switch card.state {
+            case .reserved(let holder) where holder == record.applicationID:
+                if record.chipWriteStarted {
+                    try station.inventory.markSpoiled(cardNumber, reason: "制卡失败：\(record.failureReason!)", by: clerk)
+                    spoiled = true
+                } else if record.feedStarted {
+                    try station.inventory.returnToStock(cardNumber, by: clerk)
+                } else {
+                    try station.inventory.releaseReservation(applicationID: record.applicationID, by: clerk)
+                }
+            case .spoiled:
+                spoiled = true
+            default:
+                break  // already returned or released by an earlier run
+            }
+        }
+
+        // 3. The system: 制卡失败 when it was told 制卡中 for this card.
+        let status = try station.cardManagement.status(applicationID: record.applicationID)
+        if status.state == .inProduction {
+            try station.cardManagement.report(IssuanceReport(
+                requestID: record.requestID(ReportedStatus.failed.rawValue), applicationID: record.applicationID,
+                status: .failed, cardNumber: record.cardNumber ?? "", cardIdentificationCode: record.cardIdentificationCode ?? "",
+                reason: record.failureReason, terminal: station.configuration.terminal, clerk: clerk))
+        }
+
+        try station.ledger.append(clerk: clerk, action: "制卡失败", subject: record.applicationID,
+                                  details: "卡号 \(record.cardNumber ?? "-") \(spoiled ? "作废" : "退库") 原因 \(record.failureReason!)")
+        try station.record(record, .fail, .done, from: phase, to: .failed)
+        progress(.finished(.fail))
+        return Ended(cardNumber: record.cardNumber, spoiled: spoiled)
+    }
+
+    /// Ejects whatever card is at the contact station or print position to the reject box. A card
+    /// other than the reserved one (the hopper fed another) takes over the reservation first, so
+    /// the books follow the card that really moved.
+    private func rejectCardInPrinter(_ record: inout IssuanceRecord) throws {
+        let printer = try station.requirePrinter()
+        let position = try printer.status().cardPosition
+        switch position {
+        case .none:
+            return
+        case .jammed:
+            throw RecoveryProblem.cardJammed
+        case .contactStation, .printPosition, .contactlessStation:
+            if position == .contactStation, let challenge = try? station.driver.beginBasicRead(iType: 1),
+               let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode),
+               fed.cardNumber != record.cardNumber, case .inHopper = fed.state {
+                let moved = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: record.applicationID, by: clerk)
+                record.cardNumber = moved.cardNumber
+                record.cardIdentificationCode = moved.cardIdentificationCode.hex
+            }
+            try station.driver.printCard(exit: CardExit.reject.rawValue, items: [])
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SSCardDriver
+
+/// One desk: its database (inventory, journal, ledger), the driver with its printer, and the
+/// card-management system. The workflow, recovery and activation all work on a `Station`.
+/// Opening the database takes the station lock: a second station process on the same database
+/// is refused (`StationDatabaseError`).
+public final class Station: Sendable {
+    public let configuration: StationConfiguration
+    public let database: StationDatabase
+    public let inventory: PreMadeCardInventory
+    public let journal: Journal
+    public let ledger: AuditLedger
+    public let cardManagement: any CardManagementSystem
+    public let driver: SSCardInterface
+    /// Called after every journal entry is committed. The crash harness kills the process here
+    /// (`SSCARD_CRASH_AFTER`, docs/recovery.md); nothing else should need it.
+    public let journalObserver: (@Sendable (JournalEntry) -> Void)?
+
+    public init(configuration: StationConfiguration, database: StationDatabase, driverConfiguration: DriverConfiguration,
+                printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
+                channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
+                journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) {
+        self.configuration = configuration
+        self.database = database
+        inventory = PreMadeCardInventory(database: database)
+        journal = Journal(database: database)
+        ledger = AuditLedger(database: database)
+        self.cardManagement = cardManagement
+        driver = SSCardInterface(
+            configuration: driverConfiguration,
+            securityModule: CardManagementSecurityModule(system: cardManagement, terminalNumber: configuration.terminal),
+            printer: printer, channelSource: channelSource)
+        self.journalObserver = journalObserver
+    }
+
+    /// The printer, or the refusal a desk without one gets.
+    func requirePrinter() throws(InterfaceError) -> any CardPrinterMechanics {
+        guard let printer = driver.printer else { throw InterfaceError(.unsupported, detail: "未配置制卡机", englishDetail: "no card printer is configured") }
+        return printer
+    }
+
+    /// Today's date at the desk (China time), YYYYMMDD: the 发卡日期.
+    func today() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyyMMdd"
+        return formatter.string(from: database.clock())
+    }
+
+    /// Appends a journal entry for `record` and tells the observer.
+    @discardableResult
+    func record(_ record: IssuanceRecord, _ step: IssuanceStep, _ stage: IssuanceStep.Stage,
+                from before: IssuancePhase, to after: IssuancePhase) throws -> JournalEntry {
+        let entry = try journal.append(applicationID: record.applicationID, cardNumber: record.cardNumber,
+                                       step: step.journalName(stage), phaseBefore: before, phaseAfter: after, resumeData: record)
+        journalObserver?(entry)
+        return entry
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import SSCardDriver
+
+/// What a desk is configured with (docs/configuration.md, "station"): where its database
+/// lives, which driver configuration it uses, how it reaches the card-management system, and
+/// who it is. Read from JSON; every field has a default so an empty file is a working
+/// simulated desk.
+public struct StationConfiguration: Codable, Hashable, Sendable {
+    /// The station database (inventory, journal, ledger). One station process per database.
+    public var databasePath: String
+    /// The driver's configuration file; nil = the driver's own search (`SSCARD_CONFIG`, /etc).
+    public var driverConfigurationPath: String?
+    /// How the card-management system is reached.
+    public var cardManagement: CardManagementSetting
+    /// 终端机编号 of the desk, 12 characters, reported with every status.
+    public var terminal: String
+    /// Where card-face previews and printed faces are written (PNG).
+    public var outputDirectory: String
+    /// 卡有效期: years from the issue date written to EF05 [design: configurable; 10 years].
+    public var cardValidityYears: Int
+
+    public struct CardManagementSetting: Codable, Hashable, Sendable {
+        /// "embedded" (the in-process simulator, default) or "http".
+        public var kind: String
+        /// The embedded simulator's own database; nil keeps it beside the station database.
+        public var simulatorDatabasePath: String?
+        /// Base URL of the HTTP contract (docs/province-api.md), e.g. http://127.0.0.1:8735.
+        public var url: String?
+        /// Per-request timeout in seconds.
+        public var timeoutSeconds: Double
+
+        public init(kind: String = "embedded", simulatorDatabasePath: String? = nil, url: String? = nil, timeoutSeconds: Double = 10) {
+            self.kind = kind; self.simulatorDatabasePath = simulatorDatabasePath; self.url = url; self.timeoutSeconds = timeoutSeconds
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "embedded"
+            simulatorDatabasePath = try c.decodeIfPresent(String.self, forKey: .simulatorDatabasePath)
+            url = try c.decodeIfPresent(String.self, forKey: .url)
+            timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
+        }
+    }
+
+    public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
+    public static let defaultOutputDirectory = "/var/lib/sscard/faces"
+
+    public init(databasePath: String = StationConfiguration.defaultDatabasePath, driverConfigurationPath: String? = nil,
+                cardManagement: CardManagementSetting = .init(), terminal: String = "SSDESK000001",
+                outputDirectory: String = StationConfiguration.defaultOutputDirectory, cardValidityYears: Int = 10) {
+        self.databasePath = databasePath; self.driverConfigurationPath = driverConfigurationPath
+        self.cardManagement = cardManagement; self.terminal = terminal; self.outputDirectory = outputDirectory
+        self.cardValidityYears = cardValidityYears
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = StationConfiguration()
+        databasePath = try c.decodeIfPresent(String.self, forKey: .databasePath) ?? d.databasePath
+        driverConfigurationPath = try c.decodeIfPresent(String.self, forKey: .driverConfigurationPath)
+        cardManagement = try c.decodeIfPresent(CardManagementSetting.self, forKey: .cardManagement) ?? d.cardManagement
+        terminal = try c.decodeIfPresent(String.self, forKey: .terminal) ?? d.terminal
+        outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? d.outputDirectory
+        cardValidityYears = try c.decodeIfPresent(Int.self, forKey: .cardValidityYears) ?? d.cardValidityYears
+    }
+
+    /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let path = environment["SSCARD_STATION_CONFIG"], !path.isEmpty { return path }
+        return FileManager.default.fileExists(atPath: "/etc/sscard/station.json") ? "/etc/sscard/station.json" : nil
+    }
+
+    /// Loads `path` (nil = `defaultPath()`, or the defaults when there is none). Relative
+    /// paths inside the file are taken relative to the file's folder.
+    public static func load(path: String?) throws(ConfigurationError) -> StationConfiguration {
+        guard let path = path ?? defaultPath() else { return StationConfiguration() }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        var configuration: StationConfiguration
+        do { configuration = try JSONDecoder().decode(StationConfiguration.self, from: data) } catch {
+            throw .invalid(path: path, reason: "\(error)")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).path }
+        configuration.databasePath = absolute(configuration.databasePath)
+        configuration.outputDirectory = absolute(configuration.outputDirectory)
+        configuration.driverConfigurationPath = configuration.driverConfigurationPath.map(absolute)
+        configuration.cardManagement.simulatorDatabasePath = configuration.cardManagement.simulatorDatabasePath.map(absolute)
+        try configuration.validate(path: path)
+        return configuration
+    }
+
+    func validate(path: String) throws(ConfigurationError) {
+        guard ["embedded", "http"].contains(cardManagement.kind) else {
+            throw .invalid(path: "cardManagement.kind", reason: "\"\(cardManagement.kind)\" is not embedded or http")
+        }
+        if cardManagement.kind == "http", cardManagement.url.flatMap(URL.init(string:)) == nil {
+            throw .invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
+        }
+        guard terminal.count == 12, terminal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw .invalid(path: "terminal", reason: "\"\(terminal)\" is not 12 letters or digits")
+        }
+        guard (1...30).contains(cardValidityYears) else {
+            throw .invalid(path: "cardValidityYears", reason: "\(cardValidityYears) is not 1–30")
+        }
+    }
+
+    /// Where the embedded simulator keeps its state.
+    public var resolvedSimulatorDatabasePath: String {
+        cardManagement.simulatorDatabasePath
+            ?? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("province-sim.sqlite").path
+    }
+}

@@ -1,0 +1,48 @@
+/// 领卡启用 (seed 004 附件9): the applicant took the card. Ends the issuance in the journal and
+/// tells the card-management system, idempotently (the request id survives a crash).
+public struct Activation: Sendable {
+    public let station: Station
+    public init(station: Station) { self.station = station }
+
+    /// Activates the card made for `applicationID`. Refused unless that issuance reached
+    /// 制卡成功 (or its activation was interrupted).
+    @discardableResult
+    public func activate(applicationID: String, clerk: String) throws -> String {
+        guard let last = try station.journal.entries(for: applicationID).last else {
+            throw ActivationError.noCard(applicationID)
+        }
+        let record = try last.resumeData(as: IssuanceRecord.self)
+        let interrupted = IssuanceStep.parse(last.step).map { $0 == (.activate, .start) } ?? false
+        if last.phaseAfter == .activated { return record.cardNumber ?? "" }
+        guard last.phaseAfter == .reported || interrupted, let cardNumber = record.cardNumber else {
+            throw ActivationError.notProduced(applicationID, phase: last.phaseAfter)
+        }
+        try station.record(record, .activate, .start, from: last.phaseAfter, to: last.phaseAfter)
+        try station.cardManagement.activate(applicationID: applicationID, cardNumber: cardNumber,
+                                            requestID: record.requestID("activate"))
+        try station.ledger.append(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
+        try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)
+        return cardNumber
+    }
+}
+
+public enum ActivationError: Error, Hashable, Sendable, CustomStringConvertible {
+    case noCard(String)
+    case notProduced(String, phase: IssuancePhase)
+
+    public var chinese: String {
+        switch self {
+        case .noCard(let a): "申请 \(a) 在本网点没有制卡记录"
+        case .notProduced(let a, let p): "申请 \(a) 的卡尚未制卡成功（当前：\(p)），不能领卡启用"
+        }
+    }
+
+    public var english: String {
+        switch self {
+        case .noCard(let a): "application \(a) has no card made at this desk"
+        case .notProduced(let a, let p): "the card of application \(a) is not produced yet (now: \(p)); it cannot be activated"
+        }
+    }
+
+    public var description: String { chinese + " " + english }
+}

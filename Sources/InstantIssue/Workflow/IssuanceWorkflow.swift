@@ -1,0 +1,292 @@
+import Foundation
+import SSCardDriver
+
+/// One instant issuance through the Swift driver API (ARCHITECTURE.md, data flow of one card):
+/// reserve → iLoadCard → read and match → 制卡中 → blank check → write EF05/EF06 and read back
+/// → iWriteCaStep1 → CA → iWriteCaStep2 → render and iPrint → 制卡成功.
+///
+/// Every side effect is journaled before and after (`IssuanceStep`), so a crash anywhere leaves
+/// what `StationRecovery` needs. A failure before the face is printed is handled at once as 制卡失败
+/// (`CardFailure`): the card goes to the reject box, spoiled or returned, the failure reported.
+/// Cancellation is checked between steps.
+public struct IssuanceWorkflow: Sendable {
+    public let station: Station
+    /// How often a retryable card-management call is tried before the workflow gives up.
+    public var reportAttempts = 3
+    /// Pause before repeating a retryable card-management call.
+    public var retryPause: Duration = .milliseconds(500)
+
+    public init(station: Station) { self.station = station }
+
+    /// Issues one card. Returns the issued card; throws `IssuanceError` saying where the
+    /// application and its card stand and what the clerk does next.
+    public func issue(_ request: IssuanceRequest, clerk: String, cancellation: IssuanceCancellation = IssuanceCancellation(),
+                      progress: @escaping (IssuanceProgress) -> Void = { _ in }) throws(IssuanceError) -> IssuedCard {
+        let run = IssuanceRun(workflow: self, request: request, clerk: clerk, cancellation: cancellation, progress: progress)
+        return try run.perform()
+    }
+
+    /// Calls `body`, repeating a retryable card-management failure `reportAttempts` times with the
+    /// same request (the same request id keeps it idempotent).
+    func retrying<T>(_ step: IssuanceStep, progress: (IssuanceProgress) -> Void, _ body: () throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try body()
+            } catch let error as CardManagementError where error.isRetryable && attempt < reportAttempts {
+                progress(.retrying(step, attempt: attempt + 1, reason: error.chinese))
+                attempt += 1
+                Thread.sleep(forTimeInterval: Double(retryPause.components.seconds) + Double(retryPause.components.attoseconds) / 1e18)
+            }
+        }
+    }
+}
+
+/// A card made and reported: what the clerk hands over after 领卡启用.
+public struct IssuedCard: Sendable, Hashable {
+    public var applicationID: String
+    public var cardNumber: String
+    public var cardIdentificationCode: String
+    /// The card-face picture (PNG) as rendered for printing.
+    public var facePath: String?
+}
+
+/// The state of one `issue` call.
+final class IssuanceRun {
+    let workflow: IssuanceWorkflow
+    let station: Station
+    let request: IssuanceRequest
+    let clerk: String
+    let cancellation: IssuanceCancellation
+    let progress: (IssuanceProgress) -> Void
+    var record: IssuanceRecord
+    var phase: IssuancePhase = .applied
+    var currentStep: IssuanceStep = .reserve
+
+    init(workflow: IssuanceWorkflow, request: IssuanceRequest, clerk: String, cancellation: IssuanceCancellation,
+         progress: @escaping (IssuanceProgress) -> Void) {
+        self.workflow = workflow
+        station = workflow.station
+        self.request = request
+        self.clerk = clerk
+        self.cancellation = cancellation
+        self.progress = progress
+        record = IssuanceRecord(applicationID: request.application.id, attempt: 1, bank: request.application.bank,
+                                terminal: station.configuration.terminal)
+    }
+
+    var applicationID: String { request.application.id }
+    var driver: SSCardInterface { station.driver }
+    var system: any CardManagementSystem { station.cardManagement }
+
+    func perform() throws(IssuanceError) -> IssuedCard {
+        try checkNothingUnfinished()
+        do {
+            return try personalise()
+        } catch let error as IssuanceError {
+            throw error
+        } catch {
+            throw handleFailure(error)
+        }
+    }
+
+    /// An application with an unfinished issuance must be recovered first; one already issued
+    /// is refused by the inventory (one application, one card).
+    private func checkNothingUnfinished() throws(IssuanceError) {
+        do {
+            let entries = try station.journal.entries(for: applicationID)
+            if let last = entries.last, !last.isFinal {
+                if last.phaseAfter == .reported {
+                    throw IssuanceError(applicationID: applicationID, step: .reserve, outcome: .refused,
+                                        chinese: "申请 \(applicationID) 的卡已制成（卡号 \(last.cardNumber ?? "")），等待领卡启用",
+                                        english: "application \(applicationID) already has its card (\(last.cardNumber ?? "")), awaiting activation")
+                }
+                throw IssuanceError(applicationID: applicationID, step: .reserve, outcome: .needsRecovery,
+                                    chinese: "申请 \(applicationID) 有未完成的制卡记录",
+                                    english: "application \(applicationID) has an unfinished issuance")
+            }
+            record.attempt = entries.filter { $0.step == IssuanceStep.reserve.journalName(.done) }.count + 1
+        } catch let error as IssuanceError {
+            throw error
+        } catch {
+            throw IssuanceError(applicationID: applicationID, step: .reserve, outcome: .refused,
+                                chinese: "无法读取流水记录：\(error)", english: "cannot read the journal: \(error)", underlying: error)
+        }
+    }
+
+    /// Runs `body` between a `start` and a `done` journal entry; the phase becomes `to`.
+    private func step<T>(_ step: IssuanceStep, to next: IssuancePhase? = nil, _ body: () throws -> T) throws -> T {
+        currentStep = step
+        try station.record(record, step, .start, from: phase, to: phase)
+        progress(.started(step))
+        let value = try body()
+        let after = next ?? phase
+        try station.record(record, step, .done, from: phase, to: after)
+        phase = after
+        progress(.finished(step))
+        return value
+    }
+
+    private func checkCancelled() throws {
+        if cancellation.isCancelled { throw CancelledByClerk() }
+    }
+
+    private func personalise() throws -> IssuedCard {
+        let application = request.application
+        let reserved = try step(.reserve, to: .reserved) {
+            let card = try station.inventory.reserve(bank: application.bank, applicationID: applicationID, by: clerk)
+            record.cardNumber = card.cardNumber
+            record.cardIdentificationCode = card.cardIdentificationCode.hex
+            record.hopper = card.hopper?.rawValue
+            return card
+        }
+        try checkCancelled()
+
+        record.feedStarted = true
+        try step(.feed) { try driver.loadCard(hopper: reserved.hopper?.rawValue ?? 0) }
+
+        // The hopper may feed another card than the one reserved: the chip says which it is.
+        let challenge = try step(.identify, to: .loaded) {
+            let challenge = try driver.beginBasicRead(iType: 1)
+            guard let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode) else {
+                throw WorkflowFailure.unknownCard(challenge.cardIdentificationCode.hex)
+            }
+            let card = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: applicationID, by: clerk)
+            record.cardNumber = card.cardNumber
+            record.cardIdentificationCode = card.cardIdentificationCode.hex
+            return challenge
+        }
+        let cardNumber = record.cardNumber!
+        let cardID = challenge.cardIdentificationCode
+
+        try step(.reportInProduction) {
+            try workflow.retrying(.reportInProduction, progress: progress) {
+                try system.report(report(.inProduction))
+            }
+        }
+
+        try step(.checkBlank) {
+            let keys = try system.authenticationKey(for: challenge, access: .read, applicationID: applicationID)
+            let info = try driver.completeBasicRead(hsmKeys: keys)
+            guard info.cardNumber == cardNumber else { throw WorkflowFailure.cardChanged(expected: cardNumber, found: info.cardNumber) }
+            guard info.socialSecurityNumber.isEmpty && info.name.isEmpty else { throw WorkflowFailure.notBlank(cardNumber) }
+        }
+        try checkCancelled()
+
+        let issueDate = station.today()
+        let chip = try ChipPersonalisation(
+            request: request, issueDate: issueDate,
+            expiryDate: ChipPersonalisation.expiryDate(issueDate: issueDate, years: station.configuration.cardValidityYears))
+        record.chipWriteStarted = true
+        try step(.writeChip, to: .chipWritten) {
+            let cardInfo = CardInfoArgument(cardIdentificationCode: cardID, cardNumber: cardNumber)
+            for (address, data) in [(chip.ef05Address, chip.ef05Data), (chip.ef06Address, chip.ef06Data)] {
+                let write = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
+                let keys = try system.authenticationKey(for: write, access: .write, applicationID: applicationID)
+                _ = try driver.completeCardWrite(hsmKeys: keys, data: data)
+            }
+            // EF06 is read back with the read key: what the chip holds must be what was written.
+            let read = try driver.beginCardRead(iType: 1, cardInfo: cardInfo, fileAddress: chip.ef06Address)
+            let keys = try system.authenticationKey(for: read, access: .read, applicationID: applicationID)
+            let back = try driver.completeCardRead(hsmKeys: keys)
+            guard back == chip.ef06Data else { throw WorkflowFailure.readBackDiffers }
+        }
+        try checkCancelled()
+
+        try step(.writeCertificates, to: .caWritten) {
+            let signingKey = try driver.prepareCertificates()
+            let certificateRequest = CACertificateRequest(
+                socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber, name: request.name,
+                regionCode: application.regionCode, cardIdentificationCode: cardID, signingPublicKey: signingKey)
+            var items = try system.issueCertificates(certificateRequest, applicationID: applicationID)
+            defer { items.wipeSecrets() }
+            try driver.loadCertificates(items)
+        }
+        try checkCancelled()
+
+        // The face is rendered (and refused, if it cannot print) before the card moves.
+        let items = try ProvinceLayout.reference.printItems(for: CardFaceHolder(
+            name: request.name, socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber,
+            issueDate: issueDate, photoBase64: request.photoJPEG?.base64EncodedString()))
+        record.facePath = try CardFacePreview.write(items: items, configuration: driver.configuration,
+                                                    directory: station.configuration.outputDirectory,
+                                                    name: "\(applicationID)-\(cardNumber)")
+        progress(.preview(path: record.facePath!))
+        try step(.print, to: .printed) { try driver.printCard(exit: 1, items: items) }
+
+        do {
+            try step(.reportProduced, to: .reported) {
+                try workflow.retrying(.reportProduced, progress: progress) {
+                    try system.report(report(.produced))
+                }
+                try station.inventory.markIssued(cardNumber, applicationID: applicationID, by: clerk)
+                try station.ledger.append(clerk: clerk, action: "制卡成功", subject: applicationID,
+                                          details: "卡号 \(cardNumber) 卡识别码 \(cardID.hex) 第\(record.attempt)次")
+            }
+        } catch {
+            // Printed, not confirmed: the card is good but the books are not; 制卡补登 finishes it.
+            let cause = IssuanceError.cause(error)
+            throw IssuanceError(applicationID: applicationID, step: .reportProduced, outcome: .printedAwaitingReport(cardNumber: cardNumber),
+                                chinese: "卡面已打印，上报制卡成功失败：\(cause.chinese)",
+                                english: "the face is printed but reporting 制卡成功 failed: \(cause.english)", underlying: error)
+        }
+        return IssuedCard(applicationID: applicationID, cardNumber: cardNumber, cardIdentificationCode: cardID.hex,
+                          facePath: record.facePath)
+    }
+
+    private func report(_ status: ReportedStatus, reason: String? = nil) -> IssuanceReport {
+        IssuanceReport(requestID: record.requestID(status.rawValue), applicationID: applicationID, status: status,
+                       cardNumber: record.cardNumber ?? "", cardIdentificationCode: record.cardIdentificationCode ?? "",
+                       reason: reason, terminal: station.configuration.terminal, clerk: clerk)
+    }
+
+    /// A step before the face was printed failed (or the clerk cancelled): 制卡失败 at once when
+    /// a card was reserved; if that cannot finish now, recovery will.
+    private func handleFailure(_ error: any Error) -> IssuanceError {
+        let cancelled = error is CancelledByClerk
+        let cause = cancelled ? ("制卡员取消", "cancelled by the clerk") : IssuanceError.cause(error)
+        let failedStep = currentStep
+        guard record.cardNumber != nil else {
+            // Nothing reserved: nothing to undo.
+            return IssuanceError(applicationID: applicationID, step: failedStep, outcome: cancelled ? .cancelled : .refused,
+                                 chinese: "\(failedStep.chinese)失败：\(cause.0)", english: "\(failedStep.english) failed: \(cause.1)",
+                                 underlying: error)
+        }
+        record.failureReason = "\(failedStep.chinese)：\(cause.0)"
+        do {
+            let ended = try CardFailure(station: station, clerk: clerk, progress: progress)
+                .fail(record, phase: phase, lastStep: failedStep)
+            let outcome: IssuanceError.Outcome = cancelled && !record.feedStarted ? .cancelled
+                : .cardFailed(cardNumber: ended.cardNumber, spoiled: ended.spoiled)
+            return IssuanceError(applicationID: applicationID, step: failedStep, outcome: outcome,
+                                 chinese: "\(failedStep.chinese)失败：\(cause.0)", english: "\(failedStep.english) failed: \(cause.1)",
+                                 underlying: error)
+        } catch {
+            let second = IssuanceError.cause(error)
+            return IssuanceError(applicationID: applicationID, step: failedStep, outcome: .needsRecovery,
+                                 chinese: "\(failedStep.chinese)失败：\(cause.0)；制卡失败处理未完成：\(second.chinese)",
+                                 english: "\(failedStep.english) failed: \(cause.1); handling the failed card did not finish: \(second.english)",
+                                 underlying: error)
+        }
+    }
+}
+
+/// The clerk cancelled between steps.
+struct CancelledByClerk: Error {}
+
+/// Why the workflow itself stopped a card.
+enum WorkflowFailure: Error, CustomStringConvertible {
+    case unknownCard(String)
+    case cardChanged(expected: String, found: String)
+    case notBlank(String)
+    case readBackDiffers
+
+    var description: String {
+        switch self {
+        case .unknownCard(let id): "制卡机送出的卡（卡识别码 \(id)）不在本网点库存中 the fed card (卡识别码 \(id)) is not in this desk's stock"
+        case .cardChanged(let expected, let found): "读到的卡号 \(found) 不是 \(expected) the card read is \(found), not \(expected)"
+        case .notBlank(let number): "预制卡 \(number) 的芯片已有个人信息 the chip of pre-made card \(number) already holds personal data"
+        case .readBackDiffers: "芯片读回的个人信息与写入的不一致 the chip's data read back differs from what was written"
+        }
+    }
+}
