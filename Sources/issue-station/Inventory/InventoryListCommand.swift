@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import InstantIssue
+
+/// `issue-station inventory list [--state …] [--bank …]`: the cards on the books. Bank card
+/// numbers and accounts are never shown.
+struct InventoryListCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: Messages.listAbstract, discussion: Messages.listDiscussion)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp(Messages.listStateHelp, valueName: "state"))
+    var state: String?
+
+    @Option(help: ArgumentHelp(Messages.listBankHelp, valueName: "bank"))
+    var bank: String?
+
+    @Option(help: ArgumentHelp(Messages.listLimitHelp, valueName: "n"))
+    var limit = 500
+
+    func validate() throws {
+        if let state, PreMadeCardState.Kind(argument: state) == nil { throw ValidationError(Messages.listBadState(state)) }
+        if limit < 0 { throw ValidationError(Messages.listBadLimit) }
+    }
+
+    func execute(_ console: StationConsole) throws {
+        let setup = try StationSetup(global)
+        let kind = state.flatMap(PreMadeCardState.Kind.init(argument:))
+        let (cards, total) = try setup.withDatabase { database in
+            let inventory = PreMadeCardInventory(database: database)
+            let shown = try inventory.cards(state: kind, bank: bank, limit: limit == 0 ? nil : limit + 1)
+            return (Array(shown.prefix(limit == 0 ? shown.count : limit)), shown.count)
+        }
+        guard !cards.isEmpty else {
+            console.say(Messages.listEmpty)
+            return
+        }
+        console.say(Messages.listHeader)
+        for card in cards { console.say(verbatim: Messages.listRow(card, console.language)) }
+        if limit != 0 && total > limit {
+            console.say(Messages.listTruncated(limit))
+        } else {
+            console.say(Messages.listCount(cards.count))
+        }
+    }
+}
+
+extension PreMadeCardState.Kind {
+    /// `inStock`, `instock`, `在库`…: the raw name (any case) or the Chinese name.
+    init?(argument: String) {
+        let wanted = argument.trimmingCharacters(in: .whitespaces)
+        guard let kind = Self.allCases.first(where: { $0.rawValue.lowercased() == wanted.lowercased() || $0.chinese == wanted }) else {
+            return nil
+        }
+        self = kind
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import InstantIssue
+
+/// `issue-station inventory spoil CARDNO --reason …`: 作废 — a pre-made card that can no longer
+/// be issued (jammed, misprinted, damaged), with the reason, into the ledger.
+struct InventorySpoilCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spoil", abstract: Messages.spoilAbstract, discussion: Messages.spoilDiscussion)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var clerk: ClerkOption
+
+    @Argument(help: ArgumentHelp(Messages.spoilCardHelp, valueName: "card-number"))
+    var cardNumber: String
+
+    @Option(help: ArgumentHelp(Messages.spoilReasonHelp, valueName: "reason"))
+    var reason: String
+
+    func execute(_ console: StationConsole) throws {
+        let setup = try StationSetup(global)
+        let card = try setup.withDatabase { database in
+            try PreMadeCardInventory(database: database)
+                .markSpoiled(cardNumber.trimmingCharacters(in: .whitespaces).uppercased(), reason: reason, by: clerk.resolved)
+        }
+        console.say(Messages.spoiled(card.cardNumber, reason: reason))
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import InstantIssue
+import SSCardDriver
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a command works with: the station configuration (`--config`), the driver
+/// configuration it names, and the station database. Loading explains a bad JSON file by key
+/// and reason instead of printing the decoder's dump.
+struct StationSetup {
+    /// The station configuration file read, nil when the defaults are used.
+    let stationConfigurationPath: String?
+    let station: StationConfiguration
+
+    init(_ global: GlobalOptions) throws {
+        let path = global.config ?? StationConfiguration.defaultPath()
+        stationConfigurationPath = path
+        station = try Self.loadStation(path: path)
+    }
+
+    /// The driver configuration file in force: the station's `driverConfigurationPath`, else
+    /// the driver's own search (`SSCARD_DRIVER_CONFIG`, /etc/sscard/driver.json); nil = defaults.
+    var driverConfigurationPath: String? {
+        station.driverConfigurationPath ?? DriverConfiguration.defaultPath()
+    }
+
+    func driverConfiguration() throws(ConfigurationError) -> DriverConfiguration {
+        try DriverConfiguration.load(path: driverConfigurationPath)
+    }
+
+    /// Opens the station database, creating its folder when missing. Close it when done
+    /// (`withDatabase` does), so the WAL is checkpointed into the file.
+    func openDatabase() throws -> StationDatabase {
+        let folder = URL(fileURLWithPath: station.databasePath).deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: folder.path) {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StationSetupError.databaseFolder(path: folder.path)
+            }
+        }
+        return try StationDatabase(path: station.databasePath)
+    }
+
+    /// Runs `body` with the open database and closes it afterwards, whatever happens.
+    func withDatabase<T>(_ body: (StationDatabase) throws -> T) throws -> T {
+        let database = try openDatabase()
+        defer { try? database.close() }
+        return try body(database)
+    }
+
+    /// `StationConfiguration.load`, with JSON decoding errors explained by key.
+    static func loadStation(path: String?) throws -> StationConfiguration {
+        guard let path else { return StationConfiguration() }
+        if let data = FileManager.default.contents(atPath: path) {
+            do {
+                _ = try JSONDecoder().decode(StationConfiguration.self, from: data)
+            } catch let error as DecodingError {
+                throw ConfigurationError.invalid(path: path, reason: explain(error))
+            }
+        }
+        let loaded: Result<StationConfiguration, ConfigurationError> = Result { () throws(ConfigurationError) in
+            try StationConfiguration.load(path: path)
+        }
+        // The station's own checks name the key, not the file.
+        if case .failure(.invalid(let key, let reason)) = loaded, key != path {
+            throw ConfigurationError.invalid(path: path, reason: "\(key): \(reason)")
+        }
+        return try loaded.get()
+    }
+
+    /// A decoding error as `key.path: what is wrong`, without Swift's dump of the context.
+    static func explain(_ error: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map(\.stringValue).joined(separator: ".")
+            return p.isEmpty ? "" : p + ": "
+        }
+        switch error {
+        case .dataCorrupted(let c):
+            return c.codingPath.isEmpty ? "不是有效的 JSON / not valid JSON" : "\(path(c))\(c.debugDescription)"
+        case .typeMismatch(let type, let c): return "\(path(c))应为 \(type) / must be \(type)"
+        case .valueNotFound(let type, let c): return "\(path(c))缺少 \(type) / missing \(type)"
+        case .keyNotFound(let key, let c): return "\(path(c))缺少 \(key.stringValue) / \(key.stringValue) is missing"
+        @unknown default: return "不是有效的配置 / not a valid configuration"
+        }
+    }
+}
+
+/// Failures of setting a command up that no library reports.
+enum StationSetupError: AdvisedError {
+    /// The database's folder does not exist and cannot be made.
+    case databaseFolder(path: String)
+
+    var advice: ErrorAdvice {
+        switch self {
+        case .databaseFolder(let path):
+            ErrorAdvice(Localized("无法创建数据库目录 \(path)", "Cannot create the database folder \(path)"),
+                        next: Localized("请技术员建立该目录并授予写权限，或在站点配置中改 databasePath", "ask the technician to create it and make it writable, or change databasePath in the station configuration"))
+        }
+    }
+}
+
+/// `--clerk`: who does the work (经办人), recorded with every stock move and ledger entry
+/// (seed 004 第三十六条 (四): log every card in and out).
+struct ClerkOption: ParsableArguments {
+    @Option(name: .customLong("clerk"), help: ArgumentHelp(
+        "经办人姓名，记入出入库登记和台账；不给时用环境变量 SSCARD_CLERK，再用登录用户名。 "
+            + "The clerk (经办人) recorded with stock moves and in the ledger; without it SSCARD_CLERK, else the login name.",
+        valueName: "name"))
+    var clerk: String?
+
+    var resolved: String {
+        let environment = ProcessInfo.processInfo.environment
+        for candidate in [clerk, environment["SSCARD_CLERK"], environment["USER"], environment["LOGNAME"]] {
+            if let c = candidate?.trimmingCharacters(in: .whitespaces), !c.isEmpty { return c }
+        }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ""
+    }
+}
