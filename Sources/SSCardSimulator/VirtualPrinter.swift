@@ -103,7 +103,7 @@ public final class VirtualPrinter: CardPrinterMechanics {
     }
 
     struct State {
-        var hoppers: [Hopper]
+        var hoppers: [VirtualHopper]
         var path: PathCard?
         /// The contacts are down on the path card's chip (it is in the reader).
         var chipPressed = false
@@ -143,7 +143,7 @@ public final class VirtualPrinter: CardPrinterMechanics {
         self.configuration = configuration
         self.contact = contact
         state = Mutex(State(
-            hoppers: (1...configuration.hopperCount).map { Hopper(number: $0) },
+            hoppers: (1...configuration.hopperCount).map { VirtualHopper(number: $0) },
             ribbonPanelsRemaining: configuration.ribbonPanels, mechanicalDelay: configuration.mechanicalDelay))
     }
 

@@ -77,7 +77,7 @@ struct CardFailure {
                 record.cardNumber = moved.cardNumber
                 record.cardIdentificationCode = moved.cardIdentificationCode.hex
             }
-            try station.driver.printCard(exit: CardExit.reject.rawValue, items: [])
+            try station.driver.printCard(exit: CardExit.reject.rawValue, items: Station.noPrintItems)
         }
     }
 }

@@ -16,6 +16,8 @@ public final class Station: Sendable {
     /// Called after every journal entry is committed. The crash harness kills the process here
     /// (`SSCARD_CRASH_AFTER`, docs/recovery.md); nothing else should need it.
     public let journalObserver: (@Sendable (JournalEntry) -> Void)?
+    /// The driver's security module: holds a card's PKI secrets between the two CA steps.
+    let securityModule: CardManagementSecurityModule
 
     public init(configuration: StationConfiguration, database: StationDatabase, driverConfiguration: DriverConfiguration,
                 printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
@@ -27,12 +29,15 @@ public final class Station: Sendable {
         journal = Journal(database: database)
         ledger = AuditLedger(database: database)
         self.cardManagement = cardManagement
+        securityModule = CardManagementSecurityModule(system: cardManagement, terminalNumber: configuration.terminal)
         driver = SSCardInterface(
-            configuration: driverConfiguration,
-            securityModule: CardManagementSecurityModule(system: cardManagement, terminalNumber: configuration.terminal),
+            configuration: driverConfiguration, securityModule: securityModule,
             printer: printer, channelSource: channelSource)
         self.journalObserver = journalObserver
     }
+
+    /// iPrint's eight items, all empty: print nothing, only move the card to the exit chosen.
+    static let noPrintItems = Array(repeating: "", count: 8)
 
     /// The printer, or the refusal a desk without one gets.
     func requirePrinter() throws(InterfaceError) -> any CardPrinterMechanics {

@@ -147,7 +147,7 @@ final class IssuanceRun {
 
         // The hopper may feed another card than the one reserved: the chip says which it is.
         let challenge = try step(.identify, to: .loaded) {
-            let challenge = try driver.beginBasicRead(iType: 1)
+            let challenge = try readFedCard()
             guard let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode) else {
                 throw WorkflowFailure.unknownCard(challenge.cardIdentificationCode.hex)
             }
@@ -194,6 +194,7 @@ final class IssuanceRun {
         try checkCancelled()
 
         try step(.writeCertificates, to: .caWritten) {
+            defer { station.securityModule.forget(cardID) }
             let signingKey = try driver.prepareCertificates()
             let certificateRequest = CACertificateRequest(
                 socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber, name: request.name,
@@ -232,6 +233,22 @@ final class IssuanceRun {
         }
         return IssuedCard(applicationID: applicationID, cardNumber: cardNumber, cardIdentificationCode: cardID.hex,
                           facePath: record.facePath)
+    }
+
+    /// Step1 of the basic read of the card just fed. pcscd may take a poll cycle (400 ms) to
+    /// power a card after the reader reported it, so "no card" is retried for a few seconds.
+    private func readFedCard() throws -> HSMAuthenticationChallenge {
+        let deadline = ContinuousClock.now + .seconds(3)
+        while true {
+            let failure: InterfaceError
+            do {
+                return try driver.beginBasicRead(iType: 1)
+            } catch {
+                failure = error
+            }
+            guard failure.code == .noCard, ContinuousClock.now < deadline else { throw failure }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
     }
 
     private func report(_ status: ReportedStatus, reason: String? = nil) -> IssuanceReport {

@@ -1,6 +1,6 @@
 /// 卡箱: one hopper of pre-made cards in the virtual printer. The first card is the next one
 /// fed.
-public struct Hopper: Sendable {
+public struct VirtualHopper: Sendable {
     /// 1–9, as iLoadCard numbers hoppers.
     public let number: Int
     /// The cards, next to feed first.

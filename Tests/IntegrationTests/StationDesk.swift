@@ -1,0 +1,124 @@
+import Foundation
+import XCTest
+import SSCardDriver
+import SSCardSimulator
+import InstantIssue
+
+/// A whole desk for station tests, in this process: a virtual printer whose contact station is
+/// vpcd slot 0 of the class's private pcscd, its blank cards on the station's books (imported
+/// from their YZKCG return file and loaded into the hoppers), and the embedded card-management
+/// simulator in the same folder.
+final class StationDesk {
+    let directory: URL
+    let printer: VirtualPrinter
+    let cardManagement: SimulatedCardManagementSystem
+    let configuration: StationConfiguration
+    let driverConfiguration: DriverConfiguration
+    let observer: JournalTap
+    private(set) var station: Station!
+    static let clerk = "测试柜员"
+
+    /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…).
+    init(cardsPerHopper: Int = 4, firstSequence: Int = 1) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        printer = VirtualPrinter(configuration: .init(mechanicalDelay: .zero, chipContact: .vpcd(.slot(0))))
+        let factory = PreMadeCardFactory()
+        var images: [CardImage] = []
+        for (hopper, first) in [(1, firstSequence), (2, firstSequence + 100)] {
+            let cards = try (first..<(first + cardsPerHopper)).map { SimulatedSSCard(image: try factory.blankCard(.sample(sequence: $0))) }
+            printer.addCards(cards, toHopper: hopper)
+            images += cards.map(\.image)
+        }
+        configuration = StationConfiguration(
+            databasePath: directory.appendingPathComponent("station.sqlite").path,
+            cardManagement: .init(kind: "embedded", simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
+            outputDirectory: directory.appendingPathComponent("faces").path)
+        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: "virtual"))
+        cardManagement = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath)
+        observer = JournalTap()
+        try open()
+
+        let file = SimulatedReturnFile.make(cards: images, bank: SimulatedApplications.bank)
+        let url = directory.appendingPathComponent(file.fileName)
+        try Data(file.text.utf8).write(to: url)
+        try station.inventory.importReturnFile(at: url, by: Self.clerk)
+        try station.inventory.loadHopper(Hopper(1)!, cardNumbers: images.prefix(cardsPerHopper).map(\.cardNumber), by: Self.clerk)
+        try station.inventory.loadHopper(Hopper(2)!, cardNumbers: images.suffix(cardsPerHopper).map(\.cardNumber), by: Self.clerk)
+    }
+
+    /// Opens (again) the station on the same database, as a restarted process would.
+    func open() throws {
+        if let station { try station.database.close() }
+        station = nil
+        let tap = observer
+        station = Station(configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
+                          driverConfiguration: driverConfiguration, printer: printer, cardManagement: cardManagement,
+                          journalObserver: { tap.saw($0) })
+    }
+
+    func close() {
+        try? station?.database.close()
+        try? printer.eject(to: .reject)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The request for a seeded application, its name resolved with `resolutions`.
+    func request(_ applicationID: String, name: String? = nil) throws -> IssuanceRequest {
+        let application = try cardManagement.application(id: applicationID)
+        return IssuanceRequest(application: application, name: name ?? application.name, photoJPEG: application.photoJPEG)
+    }
+
+    func issue(_ applicationID: String, name: String? = nil) throws -> IssuedCard {
+        try IssuanceWorkflow(station: station).issue(request(applicationID, name: name), clerk: Self.clerk)
+    }
+
+    /// The clerk at recovery: answers from what the virtual printer shows and re-inserts the
+    /// printed card from the good exit when asked.
+    var recoveryClerk: DeskClerk { DeskClerk(printer: printer) }
+
+    /// The books and the printer agree with the rules after any run.
+    func assertInvariants(file: StaticString = #filePath, line: UInt = #line) throws {
+        let report = try station.inventory.checkInvariants()
+        XCTAssertTrue(report.holds, "\(report)", file: file, line: line)
+        XCTAssertEqual(printer.invariantViolations(), [], file: file, line: line)
+    }
+}
+
+extension CardImage {
+    var cardNumber: String { String(decoding: records.value(of: .cardNumber) ?? [], as: UTF8.self) }
+}
+
+/// Sees every journal entry; a test may act at a chosen step (pull the card, cut the network).
+final class JournalTap: @unchecked Sendable {
+    private let lock = NSLock()
+    private var action: (step: String, run: () -> Void)?
+    private(set) var steps: [String] = []
+
+    func at(_ step: String, _ run: @escaping () -> Void) { lock.withLock { action = (step, run) } }
+
+    func saw(_ entry: JournalEntry) {
+        let run: (() -> Void)? = lock.withLock {
+            steps.append(entry.step)
+            guard let action, action.step == entry.step else { return nil }
+            self.action = nil
+            return action.run
+        }
+        run?()
+    }
+}
+
+/// The clerk recovery talks to, answering from the virtual printer.
+struct DeskClerk: RecoveryClerk {
+    let printer: VirtualPrinter
+
+    func isFacePrinted(cardNumber: String) -> Bool {
+        printer.inventory().contains { $0.card.image.cardNumber == cardNumber && !$0.printedJobs.isEmpty }
+    }
+
+    func reinsertPrintedCard(cardNumber: String) -> Bool {
+        let out = printer.collectGoodExit()
+        guard let card = out.first(where: { $0.image.cardNumber == cardNumber }) else { return false }
+        return (try? printer.feedByHand(card)) ?? false
+    }
+}

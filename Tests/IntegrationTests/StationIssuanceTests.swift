@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+import SSCardDriver
+import SSCardSimulator
+import InstantIssue
+
+/// The issuance workflow end to end through pcscd + vpcd, the virtual printer and the embedded
+/// card-management simulator, and its failures: network lost after print (制卡补登), printer jam
+/// (制卡失败, then a new card), card pulled mid-write.
+final class StationIssuanceTests: PCSCStackTestCase {
+    var desk: StationDesk!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        desk = try StationDesk()
+    }
+
+    override func tearDown() {
+        desk?.close()
+        desk = nil
+        super.tearDown()
+    }
+
+    func testApplicationBecomesAnIssuedCardThatReadsBackAsTheApplicant() throws {
+        var seen: [IssuanceProgress] = []
+        let request = try desk.request("DEMO-0001")
+        let issued = try IssuanceWorkflow(station: desk.station).issue(request, clerk: StationDesk.clerk) { seen.append($0) }
+
+        // The journal went through every step, a start and a done each, and ends 制卡成功.
+        let steps: [IssuanceStep] = [.reserve, .feed, .identify, .reportInProduction, .checkBlank, .writeChip,
+                                     .writeCertificates, .print, .reportProduced]
+        XCTAssertEqual(desk.observer.steps, steps.flatMap { [$0.journalName(.start), $0.journalName(.done)] })
+        XCTAssertEqual(seen.filter { if case .finished = $0 { return true } else { return false } }.count, steps.count)
+        XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0001").last?.phaseAfter, .reported)
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .produced)
+        XCTAssertEqual(try desk.station.inventory.card(issued.cardNumber)?.state, .issued(applicationID: "DEMO-0001"))
+
+        // The face: a PNG of the card canvas.
+        let png = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(issued.facePath)))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertEqual(png[16..<24].map { $0 }, [0, 0, 0x03, 0xF8, 0, 0, 0x02, 0x88], "1016 × 648")
+
+        // The card in the good exit, read with iReadCardBas in an ordinary reader, is the applicant's.
+        let out = desk.printer.collectGoodExit()
+        XCTAssertEqual(out.map(\.image.cardNumber), [issued.cardNumber])
+        XCTAssertEqual(desk.printer.inventory().first { $0.card === out[0] }?.printedJobs.count, 1)
+        try insert(out[0], slot: 1)
+        let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot1), securityModule: SimulatedHSM())
+        let info = try reader.readBasicInformation(iType: 1)
+        XCTAssertEqual(info.name, "张三")
+        XCTAssertEqual(info.socialSecurityNumber, request.application.socialSecurityNumber)
+        XCTAssertEqual(info.cardNumber, issued.cardNumber)
+        XCTAssertTrue(reader.iReadCardBas(1).output.contains("张三"))
+
+        // 领卡启用 ends the issuance; the ledger holds both and verifies.
+        try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .activated)
+        XCTAssertEqual(try desk.station.journal.unfinished(), [])
+        XCTAssertEqual(try desk.station.ledger.entries().map(\.action).suffix(2), ["制卡成功", "领卡启用"])
+        XCTAssertTrue(try desk.station.ledger.verify().isIntact)
+        try desk.assertInvariants()
+
+        // One application, one card: a second issuance is refused before any card moves.
+        XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
+            XCTAssertEqual((error as? IssuanceError)?.outcome, .refused, "\(error)")
+        }
+    }
+
+    func testRareCharacterResolvedByTheClerkIsOnTheChip() throws {
+        let issued = try desk.issue("DEMO-0002", name: "张䄲")
+        let card = desk.printer.collectGoodExit()[0]
+        XCTAssertEqual(card.image.cardNumber, issued.cardNumber)
+        try insert(card, slot: 1)
+        let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot1), securityModule: SimulatedHSM())
+        XCTAssertEqual(try reader.readBasicInformation(iType: 1).name, "张䄲")
+    }
+
+    func testNetworkLostAfterPrintIsCompletedBy制卡补登() throws {
+        desk.observer.at(IssuanceStep.print.journalName(.done)) {
+            self.desk.cardManagement.faults.inject(.unreachable, count: 100, only: .report)
+        }
+        XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
+            guard case .printedAwaitingReport(let number)? = (error as? IssuanceError)?.outcome else { return XCTFail("\(error)") }
+            XCTAssertTrue(number.hasPrefix("SIM"))
+        }
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .inProduction)
+        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .goodExit }.count, 1, "the printed card is out")
+
+        // The network comes back; the station restarts; recovery re-reads the re-inserted card.
+        desk.cardManagement.faults.clear()
+        try desk.open()
+        let recovery = StationRecovery(station: desk.station)
+        XCTAssertEqual(try recovery.pending().map(\.applicationID), ["DEMO-0001"])
+        let results = try recovery.recoverAll(clerk: StationDesk.clerk, asking: desk.recoveryClerk)
+        guard case .backfilled("DEMO-0001", let number)? = results.first else { return XCTFail("\(results)") }
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001"),
+                       ApplicationStatus(applicationID: "DEMO-0001", state: .produced, cardNumber: number))
+        XCTAssertEqual(try desk.station.inventory.card(number)?.state, .issued(applicationID: "DEMO-0001"))
+        XCTAssertEqual(try recovery.pending(), [])
+        XCTAssertEqual(try desk.station.ledger.entries().last?.action, "制卡补登")
+        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .goodExit }.map(\.card.image.cardNumber), [number])
+        try desk.assertInvariants()
+    }
+
+    func testPrinterJamAtPrintFailsTheCardAndANewCardIsMade() throws {
+        desk.printer.inject(.jamAtPrint)
+        var failedCard = ""
+        XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
+            guard case .cardFailed(let number?, spoiled: true)? = (error as? IssuanceError)?.outcome else { return XCTFail("\(error)") }
+            failedCard = number
+        }
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .failed)
+        guard case .spoiled? = try desk.station.inventory.card(failedCard)?.state else { return XCTFail("not spoiled") }
+        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .rejectBox }.map(\.card.image.cardNumber), [failedCard])
+        XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0001").last?.phaseAfter, .failed)
+
+        let second = try desk.issue("DEMO-0001")
+        XCTAssertNotEqual(second.cardNumber, failedCard)
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .produced)
+        XCTAssertEqual(try desk.station.ledger.entries().map(\.action).filter { $0.hasPrefix("制卡") }, ["制卡失败", "制卡成功"])
+        try desk.assertInvariants()
+    }
+
+    func testCardPulledMidWriteIsSpoiledAndReportedFailed() throws {
+        desk.observer.at(IssuanceStep.writeChip.journalName(.start)) {
+            try? self.desk.printer.eject(to: .reject)  // the card leaves the encoder mid-write
+        }
+        XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
+            guard case .cardFailed(_, spoiled: true)? = (error as? IssuanceError)?.outcome else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .failed)
+        XCTAssertEqual(try desk.station.journal.unfinished(), [])
+        try desk.assertInvariants()
+    }
+
+    func testCancelBeforeTheCardLeavesItsHopperReleasesIt() throws {
+        let cancellation = IssuanceCancellation()
+        desk.observer.at(IssuanceStep.reserve.journalName(.done)) { cancellation.cancel() }
+        XCTAssertThrowsError(try IssuanceWorkflow(station: desk.station).issue(
+            desk.request("DEMO-0001"), clerk: StationDesk.clerk, cancellation: cancellation)) { error in
+            XCTAssertEqual((error as? IssuanceError)?.outcome, .cancelled, "\(error)")
+        }
+        XCTAssertEqual(try desk.station.inventory.cards(in: Hopper(1)!).count, 4, "the card is back in its hopper")
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .awaitingProduction)
+        try desk.assertInvariants()
+    }
+}
