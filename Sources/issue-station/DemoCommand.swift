@@ -1,91 +1,109 @@
 import ArgumentParser
 import Foundation
+import InstantIssue
 import SSCardDriver
 import SSCardSimulator
 
-/// `issue-station demo`: the README's main job. For now (the driver interface, printer and
-/// station come with their issues) it shows the foundation end to end: simulated cards served
-/// through a real pcscd and read by the driver's PC/SC layer.
-struct DemoCommand: ParsableCommand {
+/// `issue-station demo`: the README's main job. One applicant's card made end to end on the
+/// embedded defaults — a private pcscd with vpcd, the virtual printer (its contact station is a
+/// vpcd reader), the embedded card-management simulator with its HSM and CA — then read back in
+/// a second reader with iReadCardBas. Stops what it started; keeps the card-face PNG.
+struct DemoCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: Messages.demoAbstract,
-        discussion: Messages.demoDiscussion)
+        abstract: "演示：在模拟设备上完整地即时制一张卡。 Makes one card end to end on simulated parts, with nothing to set up.",
+        discussion: """
+            启动私有的 pcscd（带 vsmartcard 的 vpcd 虚拟读卡器）、虚拟制卡机（卡盒里有模拟预制卡）和内置的卡管系统模拟器\
+            （含加密机和 CA），把预制卡入库装盒，为示例申请 DEMO-0001 即时制卡（写芯片、写证书、打印卡面、上报），\
+            领卡启用，再把制成的卡放入第二个读卡器用 iReadCardBas 读出。结束时停止它启动的一切，卡面图片保留。 \
+            Starts a private pcscd (with vsmartcard's vpcd virtual readers), the virtual printer (its hoppers hold \
+            simulated pre-made cards) and the embedded card-management simulator (with its HSM and CA), puts the \
+            pre-made cards on the books and in the hoppers, makes the card of sample application DEMO-0001 (chip, \
+            certificates, face, report), activates it, and reads the card back in a second reader with iReadCardBas. \
+            Stops everything it started; the card-face PNG is kept.
+            """)
 
-    @Flag(help: ArgumentHelp(Messages.useRunningHelp))
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("示例申请编号（DEMO-0001…DEMO-0006）。 The sample application (DEMO-0001…DEMO-0006).", valueName: "id"))
+    var application = "DEMO-0001"
+
+    @Option(help: ArgumentHelp("卡面图片保存目录。 Where the card-face PNG is kept.", valueName: "dir"))
+    var output = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-demo").path
+
+    @Flag(name: .customLong("use-running-pcscd"), help: ArgumentHelp("使用已在运行的 pcscd（需已配置 vpcd）。 Use the pcscd already running (vpcd configured)."))
     var useRunningPCSCD = false
 
-    func run() throws {
-        let console = Console()
-        let factory = PreMadeCardFactory()
-        let blank = SimulatedSSCard(image: try factory.blankCard(.sample(sequence: 1)))
-        let issued = SimulatedSSCard(image: try factory.personalisedCard(.sample(sequence: 2), holder: .sample))
+    func execute(_ console: StationConsole) throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-demo-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
 
-        console.say(Messages.demoStarting)
-        let desk: VirtualDesk
-        do {
-            desk = try VirtualDesk(cards: [blank, issued], useRunningPCSCD: useRunningPCSCD)
-        } catch {
-            console.fail(Messages.demoCannotStart(error))
-            throw ExitCode.failure
-        }
+        console.say(Localized("启动 pcscd 与 vpcd 虚拟读卡器…", "Starting pcscd with the vpcd virtual readers…"))
+        let desk = try VirtualDesk(cards: [], useRunningPCSCD: useRunningPCSCD)
         defer { desk.close() }
+        let printer = VirtualPrinter.stocked(encoderSlot: 0)
+        defer { try? printer.eject(to: .reject) }
+        let configuration = StationConfiguration(
+            databasePath: work.appendingPathComponent("station.sqlite").path,
+            cardManagement: .init(kind: "embedded", simulatorDatabasePath: work.appendingPathComponent("province-sim.sqlite").path),
+            outputDirectory: output)
+        let station = Station(
+            configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
+            driverConfiguration: DriverConfiguration(contactReader: desk.readerName(slot: 0)), printer: printer,
+            cardManagement: try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath))
+        defer { try? station.database.close() }
+        let clerk = "演示柜员"
 
-        do {
-            // Slot 0: a blank pre-made card as it comes from the card maker.
-            let blankCard = SocialSecurityCard(channel: PCSCCardSession(configuration: .init(readerPattern: desk.readerName(slot: 0))))
-            let blankIssuer = try blankCard.readIssuerData()
-            console.say(Messages.demoIssuer(reader: desk.readerName(slot: 0), blankIssuer))
-            try blankCard.select(.ef06)
-            do {
-                _ = try blankCard.readElement(.name)
-                console.say(Messages.demoEF06Open)
-            } catch let error as CardError where error.statusWord != nil {
-                console.say(Messages.demoEF06Refused(error.statusWord!))
-            }
-
-            // Slot 1: a personalised card, opened with the simulation scheme's HSM keys.
-            let session = PCSCCardSession(configuration: .init(readerPattern: desk.readerName(slot: 1)))
-            let card = SocialSecurityCard(channel: session)
-            let issuer = try card.readIssuerData()
-            console.say(Messages.demoIssuer(reader: desk.readerName(slot: 1), issuer))
-            try DemoAuthentication.openForReading(card, cardID: issuer.cardIdentificationCode)
-            try card.select(.ef06)
-            let name = try card.readElement(.name).map(ElementText.decode) ?? ""
-            let ssn = try card.readElement(.socialSecurityNumber).map(ElementText.decode) ?? ""
-            console.say(Messages.demoHolder(name: name, ssn: ssn))
-
-            // The round trip a clerk's every card operation pays.
-            let select = SSSECommands.select(aid: SSSE.aid).bytes
-            let clock = ContinuousClock()
-            var samples: [Duration] = []
-            for _ in 0..<200 {
-                let start = clock.now
-                _ = try session.transmitRaw(select)
-                samples.append(clock.now - start)
-            }
-            console.say(Messages.demoRoundTrip(samples.sorted()[samples.count / 2], count: samples.count))
-            console.say(Messages.demoDone)
-        } catch {
-            console.fail(Messages.demoFailed(error))
-            throw ExitCode.failure
+        // 入库、装盒: the printer's pre-made cards on the books.
+        var hopperCards: [(Hopper, [CardImage])] = []
+        for number in 1...2 { hopperCards.append((Hopper(number)!, printer.cards(inHopper: number).map { $0.image })) }
+        let all = hopperCards.flatMap(\.1)
+        let file = SimulatedReturnFile.make(cards: all, bank: SimulatedApplications.bank)
+        let url = work.appendingPathComponent(file.fileName)
+        try Data(file.text.utf8).write(to: url)
+        try station.inventory.importReturnFile(at: url, by: clerk)
+        for (hopper, cards) in hopperCards {
+            try station.inventory.loadHopper(hopper, cardNumbers: cards.map { String(decoding: $0.records.value(of: .cardNumber) ?? [], as: UTF8.self) }, by: clerk)
         }
-    }
-}
+        console.say(Localized("预制卡入库 \(all.count) 张（\(file.fileName)），已装入卡盒1、2。",
+                              "\(all.count) pre-made cards imported (\(file.fileName)) and loaded into hoppers 1 and 2."))
 
-/// Internal then external authentication with the simulator's HSM test keys: what a real desk
-/// gets from its HSM, computed here because the demo's HSM is simulated.
-enum DemoAuthentication {
-    static func openForReading(_ card: SocialSecurityCard, cardID: CardIdentificationCode) throws {
-        let keys = HSMMasterKeys.simulatorTestKeys
-        let factor = Array(cardID.bytes[8..<16])
-        let raw = try SecureRandom.bytes(8)
-        let answer = try card.internalAuthenticate(factor: factor, raw: raw)
-        let expected = try CardKeyScheme.internalAuthResponse(
-            cardKey: keys.cardKey(.internalAuthentication, cardID: cardID.bytes), factor: factor, raw: raw)
-        guard answer == expected else { throw CardError.malformedData("the card failed internal authentication") }
-        let challenge = try card.getChallenge()
-        try card.externalAuthenticate(keyID: 0x0A, data: try CardKeyScheme.externalAuthData(
-            cardKey: keys.cardKey(.readKey, cardID: cardID.bytes), challenge: challenge, cardID: cardID.bytes))
+        // 即时制卡.
+        let request = try IssueChecks(station: station, console: console)
+            .request(applicationID: application, file: nil, characters: ["䄲"])
+        console.say(Localized("申请 \(application)：\(request.name)，\(request.application.kind.chinese)。",
+                              "Application \(application): \(request.name), \(request.application.kind.rawValue)."))
+        let issued: IssuedCard
+        do {
+            issued = try IssuanceWorkflow(station: station).issue(request, clerk: clerk, progress: IssuanceConsole.progressPrinter(console))
+        } catch {
+            console.fail(Localized("错误：\(error.chinese)。", "Error: \(error.english)."))
+            console.fail(Localized("下一步：\(error.nextStepChinese)", "Next: \(error.nextStepEnglish)"))
+            throw ExitCode(ErrorAdvice.errorStatus)
+        }
+        try Activation(station: station).activate(applicationID: application, clerk: clerk)
+        console.say(Localized("制卡成功并已领卡启用：卡号 \(issued.cardNumber)。", "Card made and activated: \(issued.cardNumber)."))
+
+        // The card from the good exit, read in an ordinary reader.
+        guard let card = printer.collectGoodExit().first else {
+            console.fail(Localized("错误：出卡口没有卡。", "Error: the good exit is empty."))
+            throw ExitCode(ErrorAdvice.errorStatus)
+        }
+        let connector = VPCDConnector(card: card, configuration: .slot(1))
+        try connector.start()
+        defer { connector.stop() }
+        _ = try PCSCContext().waitForCard(in: desk.readerName(slot: 1), timeout: .seconds(10))
+        let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: desk.readerName(slot: 1)), securityModule: SimulatedHSM())
+        let result = reader.iReadCardBas(1)
+        guard result.code == 0 else {
+            console.fail(Localized("错误：读回失败 \(result.code) \(result.output)。", "Error: reading back failed \(result.code) \(result.output)."))
+            throw ExitCode(ErrorAdvice.errorStatus)
+        }
+        console.say(Localized("iReadCardBas 读回：\(result.output)", "iReadCardBas reads back: \(result.output)"))
+        if let face = issued.facePath {
+            console.say(Localized("卡面图片（PNG）：\(face)", "Card face (PNG): \(face)"))
+        }
+        console.say(Localized("演示完成，已停止 pcscd 与模拟设备。", "Demo done; pcscd and the simulators are stopped."))
     }
 }

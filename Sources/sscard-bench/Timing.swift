@@ -9,6 +9,8 @@ struct Timing {
         samples.append(clock.now - start)
     }
 
+    mutating func append(_ sample: Duration) { samples.append(sample) }
+
     func percentile(_ p: Double) -> Duration {
         let sorted = samples.sorted()
         return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]

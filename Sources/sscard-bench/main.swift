@@ -4,13 +4,14 @@
 //   swift run -c release sscard-bench interface [--count N] [--use-running-pcscd]
 //   swift run -c release sscard-bench render [--count N]
 //   swift run -c release sscard-bench iprint [--count N]
+//   swift run -c release sscard-bench station [--count N] [--use-running-pcscd]
 import Foundation
 import SSCardDriver
 import SSCardSimulator
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let benchmark = arguments.first else {
-    print("usage: sscard-bench apdu|interface|render|iprint [--count N] [--use-running-pcscd]")
+    print("usage: sscard-bench apdu|interface|render|iprint|station [--count N] [--use-running-pcscd]")
     exit(2)
 }
 let count = arguments.firstIndex(of: "--count").flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil } ?? 1000
@@ -26,8 +27,10 @@ do {
         try RenderBenchmark(count: count).run()
     case "iprint":
         try IPrintBenchmark(count: count).run()
+    case "station":
+        try StationBenchmark(count: count, useRunningPCSCD: useRunning).run()
     default:
-        print("unknown benchmark \(benchmark); known: apdu, interface, render, iprint")
+        print("unknown benchmark \(benchmark); known: apdu, interface, render, iprint, station")
         exit(2)
     }
 } catch {

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import InstantIssue
+
+/// `issue-station activate ID`: 领卡启用 when the applicant takes the card.
+struct ActivateCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "activate",
+        abstract: "领卡启用：申请人领走制成的卡后运行。 Activates a card when the applicant takes it (领卡启用).",
+        discussion: """
+            只有制卡成功（含制卡补登）的卡可以启用；启用后该笔制卡结束，并记入台账。 \
+            Only a card reported 制卡成功 (or completed by 制卡补登) can be activated; activation ends the issuance \
+            and is recorded in the ledger.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("申请编号。 The application id.", valueName: "application-id"))
+    var applicationID: String
+
+    @Option(help: ArgumentHelp("经办人（记入台账）。 The clerk, as the ledger records them.", valueName: "name"))
+    var clerk: String = ProcessInfo.processInfo.environment["USER"] ?? "clerk"
+
+    func execute(_ console: StationConsole) throws {
+        let station = try Station.open(StationConfiguration.load(path: global.config))
+        defer { try? station.database.close() }
+        let card = try Activation(station: station).activate(applicationID: applicationID, clerk: clerk)
+        console.say(Localized("领卡启用完成：申请 \(applicationID)，卡号 \(card)。", "Activated: application \(applicationID), card \(card)."))
+    }
+}
