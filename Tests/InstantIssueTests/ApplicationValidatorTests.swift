@@ -167,6 +167,22 @@ final class ApplicationValidatorTests: XCTestCase {
         XCTAssertEqual(system.askedNumbers, [])
     }
 
+    func testTheSimulatorsSampleApplications() throws {
+        // The demo's applications, through the embedded province simulator, on 2024-05-01.
+        let system = try SimulatedCardManagementSystem()
+        let validator = ApplicationValidator(cardManagement: system, fonts: F.fonts, today: { F.today })
+        XCTAssertEqual(try validator.validate(system.application(id: "DEMO-0001")).name.text, "张三")
+        XCTAssertEqual(try validator.validate(system.application(id: "DEMO-0002"), replacements: ["䄲"]).name.text, "张䄲")
+        XCTAssertNil(try validator.validate(system.application(id: "DEMO-0003")).photo, "王小明 is under 7")
+        XCTAssertThrowsError(try validator.validate(system.application(id: "DEMO-0004"))) { error in
+            guard case .otherCards(let cards)? = (error as? ApplicationValidationError)?.problems.first else { return XCTFail("\(error)") }
+            XCTAssertEqual(cards.map(\.cardNumber), ["Y41160001"])
+        }
+        // 补卡 and 换卡: the card being replaced is no conflict.
+        XCTAssertNoThrow(try validator.validate(system.application(id: "DEMO-0005")))
+        XCTAssertNoThrow(try validator.validate(system.application(id: "DEMO-0006")))
+    }
+
     func testConfiguredWithTheDriversFontChain() throws {
         let validator = try ApplicationValidator(cardManagement: CardManagementTestDouble(), configuration: DriverConfiguration(),
                                                  today: { F.today })

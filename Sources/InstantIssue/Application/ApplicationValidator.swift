@@ -149,7 +149,8 @@ public struct ApplicationValidator: Sendable {
         // 一人一卡.
         if let number {
             do throws(CardManagementError) {
-                let others = try cardManagement.conflictingCards(socialSecurityNumber: number.value, applicationID: application.id)
+                // The number as the system holds it, so it finds its own record (x and X alike).
+                let others = try cardManagement.conflictingCards(socialSecurityNumber: application.socialSecurityNumber, applicationID: application.id)
                 if !others.isEmpty { problems.append(.otherCards(others)) }
             } catch {
                 problems.append(.conflictCheckFailed(error))
