@@ -70,8 +70,10 @@ struct DemoCommand: StationCommand {
                               "\(all.count) pre-made cards imported (\(file.fileName)) and loaded into hoppers 1 and 2."))
 
         // 即时制卡.
+        // The demo types 䄲 for any rare-character placeholder (DEMO-0002 张[CHUI]).
+        let placeholders = (try? ApplicantName(station.cardManagement.application(id: application).name).placeholders) ?? []
         let request = try IssueChecks(station: station, console: console)
-            .request(applicationID: application, file: nil, characters: ["䄲"])
+            .request(applicationID: application, file: nil, characters: placeholders.map { _ in "䄲" })
         console.say(Localized("申请 \(application)：\(request.name)，\(request.application.kind.chinese)。",
                               "Application \(application): \(request.name), \(request.application.kind.rawValue)."))
         let issued: IssuedCard

@@ -13,7 +13,7 @@ extension ErrorAdvice {
         case let e as AuditLedgerError: ledger(e)
         case let e as StationDatabaseError: database(e)
         case let e as CardManagementError: cardManagement(e)
-        default: nil
+        default: issuanceAdvice(error)
         }
     }
 

@@ -5,18 +5,30 @@ import SSCardSimulator
 /// `issue-station demo`, the README's main job, run as a user runs it. It starts its own pcscd,
 /// so this class uses no shared fixture.
 final class DemoCommandTests: XCTestCase {
-    func testDemoReadsBothCardsThroughPCSCDAndStopsWhatItStarted() throws {
-        let (status, text) = try ToolRunner.station(["demo"])
+    func testDemoIssuesACardEndToEndAndStopsWhatItStarted() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (status, text) = try ToolRunner.station(["demo", "--output", output.path])
         XCTAssertEqual(status, 0, text)
-        XCTAssertTrue(text.contains("SIM000001"), text)
-        XCTAssertTrue(text.contains("6982"), "EF06 of the blank card refused: \(text)")
-        XCTAssertTrue(text.contains("张三") && text.contains("111111198101011110"), text)
-        XCTAssertTrue(text.contains("median APDU round trip"), text)
+        XCTAssertTrue(text.contains("[9/9]") && text.contains("制卡成功"), text)
+        // iReadCardBas on the card from the good exit shows the applicant (DEMO-0001 张三).
+        let readBack = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("iReadCardBas") }, text)
+        XCTAssertTrue(readBack.contains("|张三|") && readBack.contains("|SIM000001|"), String(readBack))
+        let face = output.appendingPathComponent("DEMO-0001-SIM000001.png")
+        XCTAssertTrue(text.contains(face.path), text)
+        XCTAssertEqual(Array(try Data(contentsOf: face).prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         XCTAssertNil(VirtualReaderStack.runningPCSCD(), "the demo stopped its pcscd")
     }
 
+    func testDemoSpeaksEnglishWhenAsked() throws {
+        let (status, text) = try ToolRunner.station(["demo", "--lang", "en", "--application", "DEMO-0002"])
+        XCTAssertEqual(status, 0, text)
+        XCTAssertTrue(text.contains("Card made and activated"), text)
+        XCTAssertTrue(text.contains("|张䄲|"), "the rare character typed for [CHUI] is on the chip: \(text)")
+    }
+
     func testHelpScreensDescribeTheCommands() throws {
-        for (args, expected) in [(["--help"], "demo"), (["demo", "--help"], "private pcscd"), (["vcard", "--help"], "vpcd")] {
+        for (args, expected) in [(["--help"], "demo"), (["demo", "--help"], "end to end"), (["vcard", "--help"], "vpcd")] {
             let (status, text) = try ToolRunner.station(args)
             XCTAssertEqual(status, 0, text)
             XCTAssertTrue(text.contains(expected), "\(args): \(text)")

@@ -19,8 +19,14 @@ struct CardFailure {
         try station.record(record, .fail, .start, from: phase, to: phase)
         progress(.started(.fail))
 
-        // 1. The card in the printer, if any, is identified and goes to the reject box.
-        if record.feedStarted { try rejectCardInPrinter(&record) }
+        // 1. The card in the printer, if any, is identified and goes to the reject box; the
+        //    journal notes it, so a rerun knows the card is out of its hopper.
+        if record.feedStarted, record.cardRejected != true, try rejectCardInPrinter(&record) {
+            record.cardRejected = true
+            try station.record(record, .fail, .start, from: phase, to: phase)
+        }
+        // A card is out of its hopper once rejected, or once the chip was read at the station.
+        let leftHopper = record.cardRejected == true || phase != .applied && phase != .reserved
 
         // 2. The books: spoiled, returned, or back in its hopper.
         var spoiled = false
@@ -30,7 +36,7 @@ struct CardFailure {
                 if record.chipWriteStarted {
                     try station.inventory.markSpoiled(cardNumber, reason: "制卡失败：\(record.failureReason!)", by: clerk)
                     spoiled = true
-                } else if record.feedStarted {
+                } else if leftHopper {
                     try station.inventory.returnToStock(cardNumber, by: clerk)
                 } else {
                     try station.inventory.releaseReservation(applicationID: record.applicationID, by: clerk)
@@ -60,13 +66,13 @@ struct CardFailure {
 
     /// Ejects whatever card is at the contact station or print position to the reject box. A card
     /// other than the reserved one (the hopper fed another) takes over the reservation first, so
-    /// the books follow the card that really moved.
-    private func rejectCardInPrinter(_ record: inout IssuanceRecord) throws {
+    /// the books follow the card that really moved. True when a card was ejected.
+    private func rejectCardInPrinter(_ record: inout IssuanceRecord) throws -> Bool {
         let printer = try station.requirePrinter()
         let position = try printer.status().cardPosition
         switch position {
         case .none:
-            return
+            return false
         case .jammed:
             throw RecoveryProblem.cardJammed
         case .contactStation, .printPosition, .contactlessStation:
@@ -78,6 +84,7 @@ struct CardFailure {
                 record.cardIdentificationCode = moved.cardIdentificationCode.hex
             }
             try station.driver.printCard(exit: CardExit.reject.rawValue, items: Station.noPrintItems)
+            return true
         }
     }
 }

@@ -17,6 +17,8 @@ public struct IssuanceRecord: Codable, Hashable, Sendable {
     public var feedStarted = false
     /// Set once the first UPDATE RECORD may have reached the chip: it may hold personal data.
     public var chipWriteStarted = false
+    /// Set once 制卡失败 put the card in the reject box (nil: not yet).
+    public var cardRejected: Bool?
     /// Where the face preview was written.
     public var facePath: String?
     /// Why the card failed, for 制卡失败.
