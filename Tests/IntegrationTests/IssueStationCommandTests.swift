@@ -1,0 +1,259 @@
+import Foundation
+import XCTest
+
+/// `issue-station` as a clerk runs it, against a station database in a temporary folder and
+/// without pcscd: what the books commands print, and that every error is one sentence and the
+/// next step, in the chosen language, never a stack trace or a Swift dump.
+final class IssueStationCommandTests: XCTestCase {
+    var folder: URL!
+    var stationConfig: String { folder.appendingPathComponent("station.json").path }
+    var databasePath: String { folder.appendingPathComponent("db/station.sqlite").path }
+
+    static let goodFileName = "YZKCG_工商银行_广州市社保卡管理中心_B001_2_金邦达_102581000013_20240501120000.txt"
+    static let goodFile = """
+        2
+        序号,社保卡号,身份证号,姓名,制卡日期,有效期至,卡识别码,卡复位码,个人账户,银行卡号,银行账户,装箱位置
+        1,A01000001,,,20240415,,440100D1560000050001000000000001,008C544CB386844116018593CA,901000000000000001,6222001000000000001,101000000000000001,箱1-1
+        2,A01000002,,,20240415,,440100D1560000050001000000000002,008C544CB386844116018593CA,901000000000000002,6222001000000000002,101000000000000002,箱1-2
+
+        """
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("issue-station-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try write("station.json", #"{"databasePath": "db/station.sqlite", "driverConfigurationPath": "driver.json"}"#)
+        // A reader no machine has: `card read` fails the same way with or without pcscd.
+        try write("driver.json", #"{"contactReader": "NoSuchReader-7f3a", "cardTimeoutSeconds": 1, "printer": {"kind": "none"}, "hoppers": {"工商银行": 1}}"#)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func station(_ arguments: [String], language: String? = nil) throws -> (status: Int32, output: String) {
+        // Only the commands that record a move take the clerk.
+        let clerk = arguments.first == "inventory" && arguments.dropFirst().first != "list" ? ["--clerk", "测试员"] : []
+        return try StationCLI.run(arguments + ["--config", stationConfig] + clerk + (language.map { ["--lang", $0] } ?? []))
+    }
+
+    /// No trace of a crash or of Swift's rendering of an error value.
+    func assertNoDump(_ output: String, file: StaticString = #filePath, line: UInt = #line) {
+        for marker in ["Fatal error", "Stack dump", "Backtrace", "Error(", "Context(", "codingPath", "underlying:"] {
+            XCTAssertFalse(output.contains(marker), "output shows “\(marker)”:\n\(output)", file: file, line: line)
+        }
+    }
+
+    /// The error printer's two lines and nothing else.
+    func assertOneSentenceAndNextStep(_ output: String, chinese: Bool, file: StaticString = #filePath, line: UInt = #line) {
+        let lines = output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, "expected the error and the next step:\n\(output)", file: file, line: line)
+        if chinese {
+            XCTAssertTrue(lines.first?.hasPrefix("错误：") == true && lines.first?.hasSuffix("。") == true, output, file: file, line: line)
+            XCTAssertTrue(lines.last?.hasPrefix("下一步：") == true, output, file: file, line: line)
+        } else {
+            XCTAssertTrue(lines.first?.hasPrefix("Error: ") == true && lines.first?.hasSuffix(".") == true, output, file: file, line: line)
+            XCTAssertTrue(lines.last?.hasPrefix("Next: ") == true, output, file: file, line: line)
+        }
+        assertNoDump(output, file: file, line: line)
+    }
+
+    // MARK: Import errors
+
+    func testImportOfABadFileSaysWhyAndWhatToDoInChinese() throws {
+        let bad = try write(Self.goodFileName, Self.goodFile.replacingOccurrences(of: "A01000002", with: "a0100000?"))
+        let (status, output) = try station(["inventory", "import", bad])
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: true)
+        XCTAssertTrue(output.contains("第4行"), output)
+        XCTAssertTrue(output.contains("社保卡号"), output)
+        XCTAssertTrue(output.contains("整个文件都没有导入"), output)
+    }
+
+    func testImportOfABadFileSaysWhyAndWhatToDoInEnglish() throws {
+        let bad = try write(Self.goodFileName, Self.goodFile.replacingOccurrences(of: "A01000002", with: "a0100000?"))
+        let (status, output) = try station(["inventory", "import", bad], language: "en")
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: false)
+        XCTAssertTrue(output.contains("line 4, card number"), output)
+        XCTAssertTrue(output.contains("nothing was imported"), output)
+        XCTAssertFalse(output.contains("错误"), output)
+    }
+
+    func testSSCARD_LANGChoosesEnglish() throws {
+        let (status, output) = try StationCLI.run(["inventory", "import", folder.appendingPathComponent("missing.txt").path,
+                                                   "--config", stationConfig, "--clerk", "x"],
+                                                  environment: ["SSCARD_LANG": "en"])
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: false)
+    }
+
+    func testImportDetailsListsEveryProblem() throws {
+        let bad = try write("YZKCG_bad.txt", "3\nnot the header\n")
+        let (status, output) = try station(["inventory", "import", bad, "--details"])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertGreaterThan(output.split(separator: "\n").count, 3, output)
+        assertNoDump(output)
+    }
+
+    // MARK: The books
+
+    func testImportLoadSpoilStocktakeAndExport() throws {
+        let good = try write(Self.goodFileName, Self.goodFile)
+        var (status, output) = try station(["inventory", "import", good])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("已导入 2 张工商银行预制卡"), output)
+
+        (status, output) = try station(["inventory", "load", "--hopper", "2", "--bank", "工商银行", "--count", "1"])
+        XCTAssertEqual(status, 1, output)   // the driver configuration puts 工商银行 in hopper 1
+        assertOneSentenceAndNextStep(output, chinese: true)
+
+        (status, output) = try station(["inventory", "load", "--hopper", "1", "--bank", "工商银行", "--count", "1"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("A01000001\t箱1-1"), output)
+
+        (status, output) = try station(["inventory", "spoil", "A01000002", "--reason", "芯片损坏"])
+        XCTAssertEqual(status, 0, output)
+        (status, output) = try station(["inventory", "spoil", "A01000002", "--reason", "芯片损坏"])
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: true)
+
+        (status, output) = try station(["inventory", "list", "--state", "spoiled"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("A01000002") && !output.contains("A01000001"), output)
+        XCTAssertFalse(output.contains("6222001000000000002"), "bank card numbers are never listed:\n\(output)")
+
+        (status, output) = try station(["inventory", "stocktake"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("卡盒1\t工商银行\tA01000001"), output)
+        XCTAssertTrue(output.contains("账目相符"), output)
+
+        let csv = folder.appendingPathComponent("ledger.csv").path
+        (status, output) = try station(["ledger", "export", "--out", csv])
+        XCTAssertEqual(status, 0, output)
+        let exported = try String(contentsOfFile: csv, encoding: .utf8)
+        XCTAssertTrue(exported.contains("yzkcg.import") && exported.contains("stock.take"), exported)
+    }
+
+    func testStocktakeOnAFreshDatabase() throws {
+        let (status, output) = try station(["inventory", "stocktake"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("导入合计：0"), output)
+        XCTAssertTrue(output.contains("账目相符"), output)
+        let (enStatus, english) = try station(["inventory", "stocktake", "--dry-run"], language: "en")
+        XCTAssertEqual(enStatus, 0, english)
+        XCTAssertTrue(english.contains("The books add up"), english)
+    }
+
+    func testLedgerVerifyFindsTamperingAndExitsNonZero() throws {
+        let sqlite = "/usr/bin/sqlite3"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: sqlite), "needs the sqlite3 tool to tamper with the file")
+        let good = try write(Self.goodFileName, Self.goodFile)
+        XCTAssertEqual(try station(["inventory", "import", good]).status, 0)
+        XCTAssertEqual(try station(["inventory", "stocktake"]).status, 0)
+        var (status, output) = try station(["ledger", "verify"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("台账完好：共 2 条记录"), output)
+
+        // Someone edits the books behind the station's back (the triggers must go first).
+        let tamper = try ToolRunner.run(URL(fileURLWithPath: sqlite), [databasePath, """
+            DROP TRIGGER IF EXISTS audit_ledger_no_update; UPDATE audit_ledger SET clerk = '别人' WHERE seq = 1;
+            """])
+        XCTAssertEqual(tamper.status, 0, tamper.output)
+        (status, output) = try station(["ledger", "verify"])
+        XCTAssertEqual(status, 2, output)
+        XCTAssertTrue(output.contains("台账被改动过"), output)
+        XCTAssertTrue(output.contains("下一步："), output)
+        assertNoDump(output)
+    }
+
+    func testADatabaseHeldByAnotherStationIsOneSentence() throws {
+        // The lock file is held with flock by a child process standing in for a second station.
+        try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("db").path, withIntermediateDirectories: true)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [databasePath + ".lock", "sleep", "5"]
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"), "needs flock(1)")
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        var (status, output) = (Int32(0), "")
+        for _ in 0..<50 {
+            (status, output) = try station(["inventory", "list"])
+            if status != 0 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: true)
+        XCTAssertTrue(output.contains("另一个制卡站程序"), output)
+    }
+
+    // MARK: doctor and the card
+
+    func testDoctorWithABadConfigurationSaysWhatIsWrong() throws {
+        let bad = try write("bad.json", "{ this is not json")
+        let (status, output) = try StationCLI.run(["doctor", "--config", bad])
+        XCTAssertEqual(status, 2, output)
+        XCTAssertTrue(output.contains("✗ 站点配置"), output)
+        XCTAssertTrue(output.contains("不是有效的 JSON"), output)
+        XCTAssertTrue(output.contains("→ "), output)
+        assertNoDump(output)
+
+        let wrongType = try write("wrong.json", #"{"terminal": 12}"#)
+        let (_, typed) = try StationCLI.run(["doctor", "--config", wrongType, "--lang", "en"])
+        XCTAssertTrue(typed.contains("✗ Station configuration") && typed.contains("terminal"), typed)
+        assertNoDump(typed)
+    }
+
+    func testDoctorChecksTheDatabaseAndBooks() throws {
+        XCTAssertEqual(try station(["inventory", "stocktake"]).status, 0)
+        let (_, output) = try StationCLI.run(["doctor", "--config", stationConfig])
+        XCTAssertTrue(output.contains("✓ 站点配置"), output)
+        XCTAssertTrue(output.contains("✓ 驱动配置"), output)
+        XCTAssertTrue(output.contains("✓ 数据库"), output)
+        XCTAssertTrue(output.contains("✓ 台账"), output)
+        XCTAssertTrue(output.contains("✓ 库存账目"), output)
+        // The reader named in driver.json exists nowhere, so doctor always fails here.
+        XCTAssertTrue(output.contains("✗ 接触式读卡器") || output.contains("✗ PC/SC"), output)
+    }
+
+    func testCardReadWithoutAReaderSaysSoInOneSentence() throws {
+        let (status, output) = try station(["card", "read"])
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: true)
+        XCTAssertTrue(output.contains("pcscd") || output.contains("读卡器"), output)
+        XCTAssertTrue(output.contains("issue-station doctor") || output.contains("issue-station readers"), output)
+    }
+
+    func testUsageErrorsExitWithoutATrace() throws {
+        let (status, output) = try station(["inventory", "load", "--hopper", "12", "--bank", "工商银行", "--count", "1"])
+        XCTAssertEqual(status, 64, output)
+        XCTAssertTrue(output.contains("卡盒号应为 1 至 9"), output)
+        assertNoDump(output)
+    }
+}
+
+/// Runs the built `issue-station` with a clean environment (no SSCARD_* from the caller's shell),
+/// stdout and stderr together.
+enum StationCLI {
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
+        p.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
+        environment.merge(extra) { $1 }
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

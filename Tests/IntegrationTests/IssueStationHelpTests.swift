@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+/// Every clerk and technician command's help screen: Chinese and English sentences, exit 0.
+/// Help is printed before options are parsed, so it carries both languages. No pcscd needed.
+final class IssueStationHelpTests: XCTestCase {
+    /// Command path, a Chinese phrase and an English phrase its help must hold.
+    static let screens: [([String], String, String)] = [
+        (["inventory"], "管理预制卡库存", "Keeps the pre-made card stock"),
+        (["inventory", "import"], "回盘文件", "Imports a return file"),
+        (["inventory", "list"], "列出账上的预制卡", "Lists the pre-made cards"),
+        (["inventory", "load"], "装入制卡机的卡盒", "into a printer hopper"),
+        (["inventory", "unload"], "退回保险柜", "returning a hopper's pre-made cards"),
+        (["inventory", "stocktake"], "每日盘点", "daily count"),
+        (["inventory", "spoil"], "登记为作废", "as spoiled"),
+        (["ledger"], "台账", "The ledger"),
+        (["ledger", "export"], "导出为 CSV", "as a CSV file"),
+        (["ledger", "verify"], "哈希链", "hash chain"),
+        (["card"], "社保密码业务", "Reads a card"),
+        (["card", "read"], "基本信息", "basic information"),
+        (["card", "verify-pin"], "校验是否正确", "checks it"),
+        (["card", "change-pin"], "修改社保密码", "change the PIN"),
+        (["card", "unblock"], "解锁", "Unblocks a locked PIN"),
+        (["card", "reset-pin"], "重置密码", "Resets a forgotten or locked PIN"),
+        (["printer"], "制卡机", "The card printer"),
+        (["printer", "status"], "废卡盒", "reject box"),
+        (["printer", "test-print"], "测试卡", "test card"),
+        (["readers"], "读卡器", "card readers"),
+        (["doctor"], "开机检查", "morning check"),
+    ]
+
+    func testEveryHelpScreenHasChineseAndEnglishSentencesAndExitsZero() throws {
+        for (path, chinese, english) in Self.screens {
+            let (status, help) = try StationCLI.run(path + ["--help"])
+            XCTAssertEqual(status, 0, "\(path.joined(separator: " ")) --help:\n\(help)")
+            XCTAssertTrue(help.contains(chinese), "\(path) help lacks “\(chinese)”:\n\(help)")
+            XCTAssertTrue(help.contains(english), "\(path) help lacks “\(english)”:\n\(help)")
+            XCTAssertTrue(help.contains("。"), "\(path) help has no Chinese sentence:\n\(help)")
+        }
+    }
+
+    func testLeafCommandsOfferLanguageAndConfiguration() throws {
+        for (path, _, _) in Self.screens where path.count == 2 || ["readers", "doctor"].contains(path[0]) {
+            let (_, help) = try StationCLI.run(path + ["--help"])
+            XCTAssertTrue(help.contains("--lang <zh|en>"), "\(path) lacks --lang:\n\(help)")
+            XCTAssertTrue(help.contains("--config <file>"), "\(path) lacks --config:\n\(help)")
+        }
+    }
+
+    func testTheTopLevelHelpListsTheCommands() throws {
+        let (status, help) = try StationCLI.run(["--help"])
+        XCTAssertEqual(status, 0)
+        for command in ["inventory", "ledger", "card", "printer", "readers", "doctor"] {
+            XCTAssertTrue(help.contains("  \(command) "), "top-level help lacks \(command):\n\(help)")
+        }
+    }
+}
