@@ -18,6 +18,29 @@ extension SSCardInterface {
         try waitForContactCard(present: true)
     }
 
+    /// Before a card moves: the printer can feed from `hopper` (0 = the default) and finish a
+    /// card (cover closed, cards in the hopper, ribbon left, room in the reject box) and the
+    /// encoder reader is there, so a fault is found while the card is still in its hopper.
+    public func checkReadyToFeed(hopper: Int) throws(InterfaceError) {
+        let printer = try requirePrinter()
+        let status: PrinterStatus
+        do { status = try printer.status() } catch { throw Self.interfaceError(error) }
+        let number = hopper == 0 ? status.defaultHopper : hopper
+        let problem: PrinterError? =
+            status.coverOpen ? .coverOpen
+            : status.hopper(number)?.hasCards == false ? .hopperEmpty(hopper: number)
+            : status.ribbonPanelsRemaining == 0 ? .ribbonOut
+            : status.rejectBoxFull ? .rejectBoxFull
+            : nil
+        if let problem { throw Self.interfaceError(problem) }
+        guard !usesChannelSource else { return }
+        let readers: [String]
+        do { readers = try PCSCContext().readers() } catch { throw InterfaceError(from: error) }
+        guard readers.contains(where: { configuration.contactReader.map($0.contains) ?? true }) else {
+            throw InterfaceError(.readerConnectError, detail: "找不到制卡机的读卡器", englishDetail: "the printer's encoder reader is absent")
+        }
+    }
+
     /// iPrint(n, items…): renders the card face, moves the card from the reader to the
     /// printer, prints the panels, and ALWAYS ejects — to the good exit when printing
     /// succeeded, to the reject box when it failed. When every item is empty nothing is
