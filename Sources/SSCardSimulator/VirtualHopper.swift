@@ -20,6 +20,12 @@ public struct VirtualHopper: Sendable {
         cards.append(contentsOf: newCards)
     }
 
+    /// Takes every card out, as an operator empties the hopper.
+    mutating func takeAll() -> [SimulatedSSCard] {
+        defer { cards.removeAll() }
+        return cards
+    }
+
     /// Takes the next card out; nil when empty.
     mutating func feed() -> SimulatedSSCard? {
         cards.isEmpty ? nil : cards.removeFirst()

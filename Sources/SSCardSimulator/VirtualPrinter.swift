@@ -286,6 +286,33 @@ public final class VirtualPrinter: CardPrinterMechanics {
         }
     }
 
+    /// The operator empties hopper `hopper` (its feeder then sees no card); the cards stay in
+    /// the inventory as `.takenOut` until `putBack(_:inHopper:)`.
+    @discardableResult
+    public func takeCards(fromHopper hopper: Int) -> [SimulatedSSCard] {
+        precondition((1...configuration.hopperCount).contains(hopper), "hopper \(hopper) is not installed")
+        return state.withLock { s in
+            let cards = s.hoppers[hopper - 1].takeAll()
+            s.takenOut += cards
+            return cards
+        }
+    }
+
+    /// The operator puts cards taken out of this printer back into hopper `hopper`. A card
+    /// that is not out of the printer is a programmer error (traps).
+    public func putBack(_ cards: [SimulatedSSCard], inHopper hopper: Int) {
+        precondition((1...configuration.hopperCount).contains(hopper), "hopper \(hopper) is not installed")
+        state.withLock { s in
+            for card in cards {
+                guard let index = s.takenOut.firstIndex(where: { $0 === card }) else {
+                    preconditionFailure("only a card taken out of the printer can be put back")
+                }
+                s.takenOut.remove(at: index)
+            }
+            s.hoppers[hopper - 1].add(cards)
+        }
+    }
+
     /// Takes the cards out of the good exit (to hand them out); they stay in the inventory as
     /// `.takenOut`.
     @discardableResult

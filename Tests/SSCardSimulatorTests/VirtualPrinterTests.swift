@@ -184,6 +184,24 @@ final class VirtualPrinterTests: XCTestCase {
         XCTAssertEqual(printer.cards(inHopper: 2).count, 1)
     }
 
+    func testCardsTakenOutOfAHopperLeaveItEmptyUntilPutBack() throws {
+        let (printer, _) = makePrinter()
+        let cards = supply.cards(2)
+        printer.addCards(cards, toHopper: 1)
+        let taken = printer.takeCards(fromHopper: 1)
+        XCTAssertTrue(taken.elementsEqual(cards, by: ===))
+        XCTAssertEqual(try printer.status().hopper(1)?.hasCards, false)
+        XCTAssertEqual(place(of: cards[0], in: printer), .takenOut)
+        assertThrows(.hopperEmpty(hopper: 1)) { () throws(PrinterError) in try printer.loadCard(fromHopper: 1) }
+        assertKeepsRules(printer)
+
+        printer.putBack(taken, inHopper: 1)
+        XCTAssertEqual(try printer.status().hopper(1)?.cardCount, 2)
+        try printer.loadCard(fromHopper: 1)
+        XCTAssertTrue(printer.cardAtContactStation === cards[0])
+        assertKeepsRules(printer)
+    }
+
     func testHopperNotInstalledOrOutOfRangeIsABadParameter() {
         let (printer, _) = makePrinter(hoppers: 2)
         for bad in [3, 9, 10, -1] {
