@@ -11,7 +11,12 @@ struct CardFailure {
     let clerk: String
     let progress: (IssuanceProgress) -> Void
 
-    struct Ended { var cardNumber: String?; var spoiled: Bool }
+    struct Ended {
+        var cardNumber: String?
+        var spoiled: Bool
+        /// False when the card never left its hopper (its reservation was released).
+        var leftHopper: Bool
+    }
 
     func fail(_ record: IssuanceRecord, phase: IssuancePhase, lastStep: IssuanceStep) throws -> Ended {
         var record = record
@@ -58,10 +63,10 @@ struct CardFailure {
         }
 
         try station.ledger.append(clerk: clerk, action: "制卡失败", subject: record.applicationID,
-                                  details: "卡号 \(record.cardNumber ?? "-") \(spoiled ? "作废" : "退库") 原因 \(record.failureReason!)")
+                                  details: "卡号 \(record.cardNumber ?? "-") \(spoiled ? "作废" : leftHopper ? "退库" : "留在卡盒") 原因 \(record.failureReason!)")
         try station.record(record, .fail, .done, from: phase, to: .failed)
         progress(.finished(.fail))
-        return Ended(cardNumber: record.cardNumber, spoiled: spoiled)
+        return Ended(cardNumber: record.cardNumber, spoiled: spoiled, leftHopper: leftHopper)
     }
 
     /// Ejects whatever card is at the contact station or print position to the reject box. A card

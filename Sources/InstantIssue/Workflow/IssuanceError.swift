@@ -4,7 +4,8 @@ import SSCardDriver
 /// does next. The underlying error (driver, printer, card-management) is kept.
 public struct IssuanceError: Error, Sendable, CustomStringConvertible {
     public enum Outcome: Sendable, Hashable {
-        /// Refused before any card was touched (nothing to clean up).
+        /// Refused before any card left its hopper (a reserved card was released): fix the
+        /// cause and issue again.
         case refused
         /// The card failed and 制卡失败 was handled: card rejected and spoiled or returned,
         /// failure reported. The application can be made again.

@@ -141,6 +141,9 @@ final class IssuanceRun {
             return card
         }
         try checkCancelled()
+        // Cover, hopper, ribbon and reader are checked while the card is still in its hopper.
+        currentStep = .feed
+        try driver.checkReadyToFeed(hopper: reserved.hopper?.rawValue ?? 0)
 
         record.feedStarted = true
         try step(.feed) { try driver.loadCard(hopper: reserved.hopper?.rawValue ?? 0) }
@@ -235,10 +238,13 @@ final class IssuanceRun {
                           facePath: record.facePath)
     }
 
-    /// Step1 of the basic read of the card just fed. pcscd may take a poll cycle (400 ms) to
-    /// power a card after the reader reported it, so "no card" is retried for a few seconds.
+    /// Step1 of the basic read of the card just fed. The reader's handle still belongs to the
+    /// card before, so the first try answers "no card" and drops it: the second connects to this
+    /// card at once. pcscd may also take a poll cycle (400 ms) to power a card after reporting
+    /// it, so "no card" is then retried every 20 ms for a few seconds.
     private func readFedCard() throws -> HSMAuthenticationChallenge {
         let deadline = ContinuousClock.now + .seconds(3)
+        var tries = 0
         while true {
             let failure: InterfaceError
             do {
@@ -247,7 +253,8 @@ final class IssuanceRun {
                 failure = error
             }
             guard failure.code == .noCard, ContinuousClock.now < deadline else { throw failure }
-            Thread.sleep(forTimeInterval: 0.1)
+            tries += 1
+            if tries > 1 { Thread.sleep(forTimeInterval: 0.02) }
         }
     }
 
@@ -264,7 +271,9 @@ final class IssuanceRun {
         let cause = cancelled ? ("制卡员取消", "cancelled by the clerk") : IssuanceError.cause(error)
         let failedStep = currentStep
         guard record.cardNumber != nil else {
-            // Nothing reserved: nothing to undo.
+            // Nothing reserved: nothing to undo, but the journal is closed so the application
+            // is not left looking unfinished (if this write fails, recovery closes it).
+            try? station.record(record, .cancel, .done, from: phase, to: .cancelled)
             return IssuanceError(applicationID: applicationID, step: failedStep, outcome: cancelled ? .cancelled : .refused,
                                  chinese: "\(failedStep.chinese)失败：\(cause.0)", english: "\(failedStep.english) failed: \(cause.1)",
                                  underlying: error)
@@ -274,7 +283,8 @@ final class IssuanceRun {
             let ended = try CardFailure(station: station, clerk: clerk, progress: progress)
                 .fail(record, phase: phase, lastStep: failedStep)
             let outcome: IssuanceError.Outcome = cancelled && !record.feedStarted ? .cancelled
-                : .cardFailed(cardNumber: ended.cardNumber, spoiled: ended.spoiled)
+                : ended.leftHopper ? .cardFailed(cardNumber: ended.cardNumber, spoiled: ended.spoiled)
+                : .refused
             return IssuanceError(applicationID: applicationID, step: failedStep, outcome: outcome,
                                  chinese: "\(failedStep.chinese)失败：\(cause.0)", english: "\(failedStep.english) failed: \(cause.1)",
                                  underlying: error)
