@@ -21,29 +21,28 @@ struct ErrorAdvice: Hashable, Sendable {
 
     /// The advice for any error a command can meet.
     init(for error: any Error) {
-        if let advised = error as? any AdvisedError {
-            self = advised.advice
-            return
-        }
-        if let advice = Self.stationAdvice(error) {
-            self = advice
-            return
-        }
+        self = Self.known(error) ?? Self.unexpected(error)
+    }
+
+    /// The advice for an error some table knows; nil for anything else.
+    static func known(_ error: any Error) -> ErrorAdvice? {
+        if let advised = error as? any AdvisedError { return advised.advice }
+        if let advice = stationAdvice(error) { return advice }
         switch error {
-        case let e as InterfaceError: self = Self.interface(e)
-        case let e as PrinterError: self = Self.printer(e)
-        case let e as PCSCError: self = Self.pcsc(e)
-        case let e as ConfigurationError: self = Self.configuration(e)
-        case let e as PINEntryError: self = Self.interface(e.interfaceError)
-        case let e as CardFaceError: self = Self.interface(e.interfaceError)
+        case let e as InterfaceError: return interface(e)
+        case let e as PrinterError: return printer(e)
+        case let e as PCSCError: return pcsc(e)
+        case let e as ConfigurationError: return configuration(e)
+        case let e as PINEntryError: return interface(e.interfaceError)
+        case let e as CardFaceError: return interface(e.interfaceError)
         case is CardError, is CardSessionError, is CardConnectionError, is CardChannelError:
-            self = Self.interface(InterfaceError(from: error))
+            return interface(InterfaceError(from: error))
         case let e as CocoaError:
             let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? e.userInfo[NSURLErrorKey].map { "\($0)" } ?? ""
-            self.init(Localized("无法读写文件 \(path)", "cannot read or write the file \(path)"),
-                      next: Localized("检查文件路径是否正确、目录是否存在、是否有权限", "check the path, that the folder exists and that you may write there"))
+            return ErrorAdvice(Localized("无法读写文件 \(path)", "cannot read or write the file \(path)"),
+                               next: Localized("检查文件路径是否正确、目录是否存在、是否有权限", "check the path, that the folder exists and that you may write there"))
         default:
-            self = Self.unexpected(error)
+            return nil
         }
     }
 

@@ -189,4 +189,14 @@ final class ApplicationValidatorTests: XCTestCase {
         XCTAssertEqual(validator.fonts.faces, DriverConfiguration.defaultFontChain)
         XCTAssertEqual(try validator.validate(F.adult(name: "[YAN]"), replacements: ["䶮"]).name.text, "䶮")
     }
+
+    func testASingleProblemIsOneLineAndSeveralAreNumbered() {
+        let one = ApplicationValidationError(applicationID: "A-1", problems: [.sex("3")])
+        XCTAssertEqual(one.chinese, "申请 A-1 不能制卡：" + ApplicationProblem.sex("3").chinese)
+        XCTAssertEqual(one.english, "Application A-1 cannot be issued: " + ApplicationProblem.sex("3").english)
+        XCTAssertFalse(one.chinese.contains("\n") || one.english.contains("\n"))
+        let two = ApplicationValidationError(applicationID: "A-1", problems: [.sex("3"), .nationality("cn")])
+        XCTAssertEqual(two.chinese.split(separator: "\n").count, 3)
+        XCTAssertTrue(two.english.hasPrefix("Application A-1 has 2 problems and cannot be issued:\n1. "), two.english)
+    }
 }

@@ -171,16 +171,19 @@ public struct ApplicationValidationError: Error, Hashable, Sendable, CustomStrin
         self.applicationID = applicationID; self.problems = problems; self.notices = notices
     }
 
-    /// "申请 X 有N个问题，不能制卡：" and one numbered line per problem.
+    /// One problem: "申请 X 不能制卡：…" on one line. Several: "申请 X 有N个问题，不能制卡："
+    /// and one numbered line per problem.
     public var chinese: String {
         let named = applicationID.isEmpty ? "申请（无编号）" : "申请 \(applicationID) "
+        if problems.count == 1 { return named + "不能制卡：" + problems[0].chinese }
         return ([named + "有\(problems.count)个问题，不能制卡："]
             + problems.enumerated().map { "\($0.offset + 1). \($0.element.chinese)" }).joined(separator: "\n")
     }
 
     public var english: String {
         let named = applicationID.isEmpty ? "The application (no id)" : "Application \(applicationID)"
-        return ([named + " has \(problems.count) problem(s) and cannot be issued:"]
+        if problems.count == 1 { return named + " cannot be issued: " + problems[0].english }
+        return ([named + " has \(problems.count) problems and cannot be issued:"]
             + problems.enumerated().map { "\($0.offset + 1). \($0.element.english)" }).joined(separator: "\n")
     }
 

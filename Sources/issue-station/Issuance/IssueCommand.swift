@@ -73,8 +73,7 @@ struct IssueCommand: StationCommand {
             issued = try IssuanceWorkflow(station: station).issue(
                 request, clerk: clerk, cancellation: cancellation, progress: IssuanceConsole.progressPrinter(console))
         } catch {
-            console.fail(Localized("错误：\(error.chinese)。", "Error: \(error.english)."))
-            console.fail(Localized("下一步：\(error.nextStepChinese)", "Next: \(error.nextStepEnglish)"))
+            ErrorAdvice(for: error).print(to: console)
             throw ExitCode(ErrorAdvice.errorStatus)
         }
         console.say(Localized("制卡成功：卡号 \(issued.cardNumber)。", "Card made: \(issued.cardNumber)."))
