@@ -3,9 +3,11 @@ import InstantIssue
 import SSCardDriver
 import SSCardSimulator
 
-/// The station's figures: one card end to end (pcscd + vpcd, the virtual printer at zero
-/// mechanical delay, the embedded card-management simulator), per step; a 100,000-row YZKCG
-/// import; one journal entry.
+/// The station's figures: one card end to end with the virtual printer at zero mechanical
+/// delay and the embedded card-management simulator, per step — once with the chip reached in
+/// process (the station's own time) and once through pcscd + vpcd (what a desk with the
+/// virtual card sees, pcscd's 400 ms presence poll included); a 100,000-row YZKCG import; one
+/// journal entry.
 ///
 ///   swift run -c release sscard-bench station [--count N]   (N ≥ 100 cards)
 struct StationBenchmark {
@@ -13,7 +15,8 @@ struct StationBenchmark {
     let useRunningPCSCD: Bool
 
     func run() throws {
-        try issuance(cards: max(count, 100))
+        try issuance(cards: max(count, 100), throughPCSCD: false)
+        try issuance(cards: max(count, 100), throughPCSCD: true)
         try yzkcgImport(rows: 100_000)
         try journalWrites(count: 2000)
     }
@@ -25,14 +28,23 @@ struct StationBenchmark {
         return url
     }
 
-    private func issuance(cards: Int) throws {
+    private func issuance(cards: Int, throughPCSCD: Bool) throws {
         let work = try scratch("station")
         defer { try? FileManager.default.removeItem(at: work) }
-        let desk = try VirtualDesk(cards: [], useRunningPCSCD: useRunningPCSCD)
-        defer { desk.close() }
+        let desk = throughPCSCD ? try VirtualDesk(cards: [], useRunningPCSCD: useRunningPCSCD) : nil
+        defer { desk?.close() }
         let runs = cards + 3
         let printer = VirtualPrinter(configuration: .init(
-            rejectBoxCapacity: runs, ribbonPanels: 5 * runs + 10, mechanicalDelay: .zero, chipContact: .vpcd(.slot(0))))
+            rejectBoxCapacity: runs, ribbonPanels: 5 * runs + 10, mechanicalDelay: .zero,
+            chipContact: throughPCSCD ? .vpcd(.slot(0)) : .unwired))
+        let inProcess = ContactStationChannel(printer: printer)
+        var channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)?
+        if !throughPCSCD {
+            channelSource = { kind, _ in
+                guard case .contact = kind else { return nil }
+                return inProcess
+            }
+        }
         let factory = PreMadeCardFactory()
         let images = try (1...runs).map { try factory.blankCard(.sample(sequence: $0)) }
         printer.addCards(images.map { SimulatedSSCard(image: $0) }, toHopper: 1)
@@ -42,8 +54,9 @@ struct StationBenchmark {
             outputDirectory: work.appendingPathComponent("faces").path)
         let system = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath, seedSamples: false)
         let station = Station(configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
-                              driverConfiguration: DriverConfiguration(contactReader: desk.readerName(slot: 0)),
-                              printer: printer, cardManagement: system)
+                              driverConfiguration: DriverConfiguration(contactReader: desk?.readerName(slot: 0)),
+                              printer: printer, cardManagement: system,
+                              channelSource: channelSource)
         defer { try? station.database.close() }
         let file = SimulatedReturnFile.make(cards: images, bank: SimulatedApplications.bank)
         let url = work.appendingPathComponent(file.fileName)
@@ -85,7 +98,8 @@ struct StationBenchmark {
             total.append(elapsed)
             for (step, d) in durations { steps[step, default: Timing()].append(d) }
         }
-        print("Issuance end to end (pcscd + vpcd, virtual printer at zero delay, embedded card-management simulator):")
+        let path = throughPCSCD ? "chip through pcscd + vpcd" : "chip in process, no pcscd"
+        print("Issuance end to end (\(path), virtual printer at zero delay, embedded card-management simulator):")
         print("  per card: \(total.summary), failures \(failures)")
         for step in IssuanceStep.allCases {
             guard let t = steps[step] else { continue }
