@@ -43,4 +43,34 @@ final class CrashRecoveryTests: PCSCStackTestCase {
         XCTAssertEqual(produced, try harness.issuedCount())
         XCTAssertGreaterThan(produced, 0, "some runs were far enough to be completed by 制卡补登")
     }
+
+    /// Ctrl-C (SIGINT) during an issuance: the card is rejected or released at the next step
+    /// boundary and the journal closed, so `recover` finds nothing; the application is made
+    /// again afterwards with one card.
+    func testCtrlCStopsSafelyAndLeavesNothingToRecover() throws {
+        let desk = try ProcessDesk(cardsPerHopper: 4)
+        defer { desk.close() }
+        for (index, point) in ["reserve:done", "feed:done", "writeChip:start"].enumerated() {
+            let applicationID = "CTRLC-\(index + 1)"
+            try desk.addApplication(applicationID, index: index)
+            let stopped = try desk.station(["issue", applicationID], crashAfter: point, signal: "INT")
+            XCTAssertEqual(stopped.reason, .exit, "\(point): \(stopped.output)")
+            XCTAssertEqual(stopped.status, 1, "\(point): \(stopped.output)")
+            XCTAssertTrue(stopped.errors.contains("Interrupted"), "\(point): \(stopped.output)")
+
+            let recovered = try desk.station(["recover"])
+            XCTAssertEqual(recovered.status, 0, recovered.output)
+            let database = try StationDatabase(path: desk.configuration.databasePath)
+            XCTAssertEqual(try Journal(database: database).unfinished(), [], "\(point): nothing left to recover")
+            XCTAssertTrue(try PreMadeCardInventory(database: database).checkInvariants().holds, point)
+            try database.close()
+            XCTAssertEqual(desk.printer.invariantViolations(), [], point)
+
+            let again = try desk.station(["issue", applicationID, "--activate"])
+            XCTAssertEqual(again.status, 0, "\(point): \(again.output)")
+            _ = desk.printer.collectGoodExit()
+            _ = desk.printer.emptyRejectBox()
+        }
+        XCTAssertEqual(try desk.issuedCount(), 3)
+    }
 }

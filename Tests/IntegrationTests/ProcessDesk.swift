@@ -75,7 +75,7 @@ final class ProcessDesk {
 
     /// Runs `issue-station` with this desk's configuration and no standard input: the exit, how
     /// it ended, everything it printed, and its standard error alone (where errors go).
-    func station(_ arguments: [String], crashAfter: String? = nil, language: String = "en")
+    func station(_ arguments: [String], crashAfter: String? = nil, signal: String? = nil, language: String = "en")
         throws -> (status: Int32, reason: Process.TerminationReason, output: String, errors: String) {
         let p = Process()
         p.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
@@ -84,6 +84,7 @@ final class ProcessDesk {
         p.arguments = arguments + ["--config", configPath, "--lang", language] + clerk
         var environment = ProcessInfo.processInfo.environment
         environment["SSCARD_CRASH_AFTER"] = crashAfter
+        environment["SSCARD_CRASH_SIGNAL"] = signal
         p.environment = environment
         let errorsFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: errorsFile.path, contents: nil)

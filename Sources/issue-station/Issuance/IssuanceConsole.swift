@@ -25,11 +25,13 @@ enum IssuanceConsole {
 
     /// The crash harness (Tests/IntegrationTests/CrashRecoveryTests.swift, docs/recovery.md):
     /// with `SSCARD_CRASH_AFTER=<step>:<start|done>` the process kills itself with SIGKILL right
-    /// after that journal entry is committed, as a power cut would.
+    /// after that journal entry is committed, as a power cut would; with `SSCARD_CRASH_SIGNAL=INT`
+    /// it sends itself SIGINT there instead, as a clerk's Ctrl-C.
     static func crashHook(environment: [String: String] = ProcessInfo.processInfo.environment) -> (@Sendable (JournalEntry) -> Void)? {
         guard let point = environment["SSCARD_CRASH_AFTER"], !point.isEmpty else { return nil }
+        let signal = environment["SSCARD_CRASH_SIGNAL"] == "INT" ? SIGINT : SIGKILL
         return { entry in
-            if entry.step == point { kill(getpid(), SIGKILL) }
+            if entry.step == point { kill(getpid(), signal) }
         }
     }
 
