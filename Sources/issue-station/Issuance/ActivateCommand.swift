@@ -18,8 +18,9 @@ struct ActivateCommand: StationCommand {
     @Argument(help: ArgumentHelp("申请编号。 The application id.", valueName: "application-id"))
     var applicationID: String
 
-    @Option(help: ArgumentHelp("经办人（记入台账）。 The clerk, as the ledger records them.", valueName: "name"))
-    var clerk: String = ProcessInfo.processInfo.environment["USER"] ?? "clerk"
+    @OptionGroup var clerkOption: ClerkOption
+    /// The clerk the journal and the ledger record (--clerk, SSCARD_CLERK, else the login name).
+    var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
         let station = try Station.open(StationConfiguration.load(path: global.config))

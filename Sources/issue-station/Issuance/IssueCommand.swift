@@ -36,8 +36,9 @@ struct IssueCommand: StationCommand {
         valueName: "character"))
     var characters: [String] = []
 
-    @Option(help: ArgumentHelp("经办人（记入台账）。 The clerk, as the ledger records them.", valueName: "name"))
-    var clerk: String = ProcessInfo.processInfo.environment["USER"] ?? "clerk"
+    @OptionGroup var clerkOption: ClerkOption
+    /// The clerk the journal and the ledger record (--clerk, SSCARD_CLERK, else the login name).
+    var clerk: String { clerkOption.resolved }
 
     @Flag(help: ArgumentHelp("制卡成功后立即领卡启用（申请人当场领卡）。 Activate the card right after it is made (the applicant takes it now)."))
     var activate = false

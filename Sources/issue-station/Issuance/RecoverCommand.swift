@@ -23,8 +23,9 @@ struct RecoverCommand: StationCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("经办人（记入台账）。 The clerk, as the ledger records them.", valueName: "name"))
-    var clerk: String = ProcessInfo.processInfo.environment["USER"] ?? "clerk"
+    @OptionGroup var clerkOption: ClerkOption
+    /// The clerk the journal and the ledger record (--clerk, SSCARD_CLERK, else the login name).
+    var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
         let station = try Station.open(StationConfiguration.load(path: global.config))
