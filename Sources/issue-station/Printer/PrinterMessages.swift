@@ -68,12 +68,13 @@ extension Messages {
     static let testPrintAbstract = "用样例数据按全省参考版式打印一张测试卡。 Prints a test card with sample data in the province reference layout."
     static let testPrintDiscussion = """
         样例持卡人“张䄲𠀀”含扩展A、B区汉字，可检查字体链。卡片默认送到废卡盒（--exit reject），\
-        技术员可用 --exit good 送到出卡口。测试打印会用掉卡盒中的一张卡：请在卡盒中放白卡；\
-        如果用了预制卡，这张卡不能再发放，要用 issue-station inventory spoil 卡号 --reason 测试打印 登记作废。
+        技术员可用 --exit good 送到出卡口。测试打印会用掉卡盒中的一张卡：程序从芯片读出卡识别码，\
+        如果是本站库存中的预制卡，就自动登记作废（原因：测试打印），不会丢卡；其他制卡站程序正在使用时拒绝测试打印。
         The sample holder "张䄲𠀀" has CJK Ext A and B characters to exercise the font chain. The \
         card goes to the reject box unless --exit good sends it to the output. A test print uses \
-        up a card from the hopper: load a white test card. If a pre-made card was used, it can \
-        no longer be issued: record it with issue-station inventory spoil CARD --reason "test print".
+        up a card from the hopper: the program reads its card identification code from the chip \
+        and, when it is a pre-made card on this station's books, records it as spoiled (reason: \
+        test print), so no card goes missing. It is refused while another station program runs.
         """
     static let testPrintHopperHelp = "从哪个卡盒进卡（1 至 9）；不给时用制卡机的默认卡盒。 The hopper to feed from (1 to 9); the printer's default when not given."
     static let testPrintExitHelp = "打印后卡片送到哪里：reject 废卡盒（默认）或 good 出卡口。 Where the card goes: reject (the reject box, default) or good (the output)."
@@ -88,7 +89,23 @@ extension Messages {
         exit == .good ? Localized("测试卡已打印，送到出卡口。", "The test card is printed and in the output hopper.")
                       : Localized("测试卡已打印，送到废卡盒。", "The test card is printed and in the reject box.")
     }
-    static let testPrintSpoilHint = Localized(
-        "如果这张是预制卡，请用 issue-station inventory spoil 卡号 --reason 测试打印 登记作废。",
-        "If this was a pre-made card, record it with issue-station inventory spoil CARD --reason \"test print\".")
+    static let testPrintNotIdentified = Localized(
+        "读不出这张卡的芯片：如果它是预制卡，请用 issue-station inventory spoil 卡号 --reason 测试打印 登记作废。",
+        "The card's chip could not be read: if it was a pre-made card, record it with issue-station inventory spoil CARD --reason \"test print\".")
+    static func testPrintSpoiled(_ number: String) -> Localized {
+        Localized("用掉的是预制卡 \(number)，已在库存中登记作废（原因：测试打印）。",
+                  "The card used was pre-made card \(number); it is recorded as spoiled (reason: test print).")
+    }
+    static func testPrintNotOnBooks(_ id: String) -> Localized {
+        Localized("这张卡（卡识别码 \(id)）不在本站库存中，无需登记。",
+                  "This card (卡识别码 \(id)) is not in this station's stock; nothing to record.")
+    }
+    static func testPrintNoBooks(_ id: String) -> Localized {
+        Localized("本机没有制卡站数据库：如果这张卡（卡识别码 \(id)）是预制卡，请在制卡站用 issue-station inventory spoil 登记作废。",
+                  "No station database here: if this card (卡识别码 \(id)) was a pre-made card, record it as spoiled at the station with issue-station inventory spoil.")
+    }
+    static func testPrintNotRecorded(_ id: String) -> Localized {
+        Localized("这张卡（卡识别码 \(id)）没能登记作废，请用 issue-station inventory spoil 登记",
+                  "This card (卡识别码 \(id)) could not be recorded as spoiled; record it with issue-station inventory spoil")
+    }
 }

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import InstantIssue
 import SSCardDriver
 
 /// `issue-station printer test-print`: feeds a card, prints the province reference layout with
-/// sample data (张䄲𠀀, a generated photo), and ejects it to the exit the technician chose.
+/// sample data (张䄲𠀀, a generated photo), and ejects it to the exit the technician chose. A
+/// pre-made card used up this way is recorded as spoiled on the station's books, so no blank
+/// card goes missing; the station lock keeps a running station from sharing the printer.
 struct PrinterTestPrintCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "test-print", abstract: Messages.testPrintAbstract, discussion: Messages.testPrintDiscussion)
@@ -14,6 +17,7 @@ struct PrinterTestPrintCommand: StationCommand {
     }
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var clerk: ClerkOption
 
     @Option(help: ArgumentHelp(Messages.testPrintHopperHelp, valueName: "n"))
     var hopper: Int?
@@ -41,9 +45,13 @@ struct PrinterTestPrintCommand: StationCommand {
             do { try PNGWriter.write(face.rgb, to: path) } catch { throw LedgerCommandError.cannotWrite(path: path) }
             console.say(Messages.previewWritten(path))
         }
+        let books = try TestCardBooks.open(setup)
+        defer { try? books?.close() }
         console.say(Messages.testPrintFeeding(hopper: hopper))
+        let fed: CardIdentificationCode?
         do {
             try printer.loadCard(fromHopper: hopper)
+            fed = TestCardBooks.identifyCardAtContactStation(driver)
             try printer.moveToPrint()
             try printer.printPanels(PrintJob(name: "test print", payload: face.printJobPayload))
             try printer.eject(to: exit.cardExit)
@@ -53,7 +61,7 @@ struct PrinterTestPrintCommand: StationCommand {
             throw error
         }
         console.say(Messages.testPrinted(exit.cardExit))
-        console.say(Messages.testPrintSpoilHint)
+        console.say(TestCardBooks.recordUsed(fed, in: books, clerk: clerk.resolved))
     }
 }
 
