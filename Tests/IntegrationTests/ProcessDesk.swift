@@ -16,8 +16,10 @@ final class ProcessDesk {
     let cardManagement: SimulatedCardManagementSystem
 
     /// `cardManagementSetting` replaces the embedded simulator's setting (e.g. an HTTP URL);
-    /// `contactReader` is the printer's encoder reader the driver looks for.
-    init(cardsPerHopper: Int, cardManagementSetting: [String: Any]? = nil, contactReader: String = PCSCStackTestCase.slot0) throws {
+    /// `contactReader` is the printer's encoder reader the driver looks for; `securityModule`
+    /// the driver's ("simulated" for the card services that need one).
+    init(cardsPerHopper: Int, cardManagementSetting: [String: Any]? = nil, contactReader: String = PCSCStackTestCase.slot0,
+         securityModule: String = "none") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         printer = VirtualPrinter(configuration: .init(mechanicalDelay: .zero, chipContact: .vpcd(.slot(0))))
@@ -33,7 +35,7 @@ final class ProcessDesk {
         guard case .tcp(_, let port)? = server.endpoint else { throw XCTSkip("the printer server has no TCP port") }
 
         let driverConfig = directory.appendingPathComponent("driver.json")
-        let driver: [String: Any] = ["contactReader": contactReader, "securityModule": "none",
+        let driver: [String: Any] = ["contactReader": contactReader, "securityModule": securityModule,
                                      "printer": ["kind": "escape-tcp", "escapeHost": "127.0.0.1", "escapePort": Int(port)]]
         try JSONSerialization.data(withJSONObject: driver).write(to: driverConfig)
         let station: [String: Any] = ["databasePath": "station.sqlite", "driverConfigurationPath": "driver.json",
@@ -79,8 +81,9 @@ final class ProcessDesk {
         throws -> (status: Int32, reason: Process.TerminationReason, output: String, errors: String) {
         let p = Process()
         p.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
-        // The card commands record no move and take no clerk.
-        let clerk = arguments.first == "card" ? [] : ["--clerk", StationDesk.clerk]
+        // The card commands record nothing and take no clerk, but for the PIN services.
+        let recordsNothing = arguments.first == "card" && !["unblock", "reset-pin"].contains(arguments.dropFirst().first ?? "")
+        let clerk = recordsNothing ? [] : ["--clerk", StationDesk.clerk]
         p.arguments = arguments + ["--config", configPath, "--lang", language] + clerk
         var environment = ProcessInfo.processInfo.environment
         environment["SSCARD_CRASH_AFTER"] = crashAfter

@@ -74,7 +74,11 @@ extension Messages {
 
     static let holderTypesPIN = Localized("请持卡人输入密码（屏幕上不显示数字）。", "Let the holder type the PIN (no digits are shown).")
     static let holderTypesNewPIN = Localized("请持卡人输入两遍新密码（屏幕上不显示数字）。", "Let the holder type the new PIN twice (no digits are shown).")
-    static let checkIDCard = Localized("请确认已核实持卡人本人有效身份证件原件。", "Make sure you have checked the holder's original ID document.")
+    static func cardHolder(name: String, socialSecurityNumber: String) -> Localized {
+        Localized("卡上的持卡人：\(name)，社会保障号码 \(socialSecurityNumber)。", "The card's holder: \(name), social security number \(socialSecurityNumber).")
+    }
+    static let askIDMatches = Localized("已核实持卡人本人有效身份证件原件，与卡上一致吗？（y/n）",
+                                        "Have you checked the holder's original ID document, and does it match the card? (y/n)")
     static let pinVerified = Localized("密码正确。", "The PIN is correct.")
     static let pinChanged = Localized("密码已修改。", "The PIN was changed.")
     static func pinUnblocked(_ n: String) -> Localized { Localized("卡 \(n) 的密码已解锁。", "The PIN of card \(n) is unblocked.") }

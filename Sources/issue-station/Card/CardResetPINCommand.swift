@@ -13,6 +13,7 @@ struct CardResetPINCommand: StationCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var reader: CardReaderOption
     @OptionGroup var clerk: ClerkOption
+    @OptionGroup var identity: IdentityCheckOption
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
@@ -21,11 +22,12 @@ struct CardResetPINCommand: StationCommand {
         let database = try setup.openDatabase()
         defer { try? database.close() }
         let interface = try CardDesk.interface(setup, reader: reader.reader)
-        console.say(Messages.checkIDCard)
-        let (cardInfo, _) = try CardDesk.cardInfo(interface)
+        let (cardInfo, holder) = try CardDesk.cardInfo(interface)
+        try IdentityCheck.confirm(holder, alreadyChecked: identity.idChecked, console: console)
         console.say(Messages.holderTypesNewPIN)
         try interface.reloadPIN(iType: ReaderChoice.contact.rawValue, cardInfo: cardInfo)
-        _ = try AuditLedger(database: database).append(clerk: clerkName, action: "card.pin.reset", subject: cardInfo.cardNumber)
+        _ = try AuditLedger(database: database).append(clerk: clerkName, action: "card.pin.reset", subject: cardInfo.cardNumber,
+                                                  details: IdentityCheck.ledgerNote)
         console.say(Messages.pinReset(cardInfo.cardNumber))
     }
 }

@@ -12,6 +12,7 @@ struct CardUnblockCommand: StationCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var reader: CardReaderOption
     @OptionGroup var clerk: ClerkOption
+    @OptionGroup var identity: IdentityCheckOption
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
@@ -21,10 +22,11 @@ struct CardUnblockCommand: StationCommand {
         let database = try setup.openDatabase()
         defer { try? database.close() }
         let interface = try CardDesk.interface(setup, reader: reader.reader)
-        console.say(Messages.checkIDCard)
-        let (cardInfo, _) = try CardDesk.cardInfo(interface)
+        let (cardInfo, holder) = try CardDesk.cardInfo(interface)
+        try IdentityCheck.confirm(holder, alreadyChecked: identity.idChecked, console: console)
         try interface.unblockPIN(iType: ReaderChoice.contact.rawValue, cardInfo: cardInfo)
-        _ = try AuditLedger(database: database).append(clerk: clerkName, action: "card.pin.unblock", subject: cardInfo.cardNumber)
+        _ = try AuditLedger(database: database).append(clerk: clerkName, action: "card.pin.unblock", subject: cardInfo.cardNumber,
+                                                  details: IdentityCheck.ledgerNote)
         console.say(Messages.pinUnblocked(cardInfo.cardNumber))
     }
 }
