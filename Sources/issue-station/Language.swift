@@ -44,13 +44,21 @@ struct Localized: Hashable, Sendable {
     }
 }
 
-/// Options every station command accepts: `--lang zh|en` and `--config FILE`.
-struct GlobalOptions: ParsableArguments {
+/// `--lang zh|en` on its own, for the commands that read no station configuration (the
+/// technician's `vcard` and `vprinter`); every other command takes it within `GlobalOptions`.
+struct LanguageOption: ParsableArguments {
     @Option(name: .customLong("lang"), help: ArgumentHelp(
         "界面语言：zh（中文，默认）或 en（英文）；也可用环境变量 SSCARD_LANG 设置。 "
             + "The language of the messages: zh (Chinese, the default) or en (English); the SSCARD_LANG environment variable sets it too.",
         valueName: "zh|en"))
     var lang: Language?
+
+    var language: Language { Language.resolve(option: lang) }
+}
+
+/// Options every station command accepts: `--lang zh|en` and `--config FILE`.
+struct GlobalOptions: ParsableArguments {
+    @OptionGroup var languageOption: LanguageOption
 
     @Option(name: .customLong("config"), help: ArgumentHelp(
         "制卡站配置文件（JSON）；不给时用环境变量 SSCARD_STATION_CONFIG，再找 /etc/sscard/station.json，都没有则用默认值。 "
@@ -58,7 +66,7 @@ struct GlobalOptions: ParsableArguments {
         valueName: "file"))
     var config: String?
 
-    var language: Language { Language.resolve(option: lang) }
+    var language: Language { languageOption.language }
 }
 
 /// Lines for the clerk in the chosen language: stdout for results, stderr for failures.

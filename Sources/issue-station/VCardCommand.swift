@@ -5,11 +5,13 @@ import Glibc
 import SSCardSimulator
 
 /// `issue-station vcard`: a simulated card in pcscd's virtual reader, for technicians and demos.
-struct VCardCommand: AsyncParsableCommand {
+struct VCardCommand: VirtualDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "vcard",
         abstract: Messages.vcardAbstract,
         discussion: Messages.vcardDiscussion)
+
+    @OptionGroup var lang: LanguageOption
 
     @Option(help: ArgumentHelp(Messages.cardHelp, valueName: "file"))
     var card: String?
@@ -38,24 +40,17 @@ struct VCardCommand: AsyncParsableCommand {
         return VPCDFraming.defaultPort
     }
 
-    func run() async throws {
-        let console = Console()
-
+    func execute(_ console: StationConsole) async throws {
         // The card: from --card (created when missing), or a blank one that is not saved.
         let cardURL = card.map { URL(fileURLWithPath: NSString(string: $0).expandingTildeInPath) }
         let virtualCard: SimulatedSSCard
-        do {
-            if let cardURL, FileManager.default.fileExists(atPath: cardURL.path) {
-                virtualCard = try CardImageFactory.loadCard(from: cardURL)
-            } else {
-                virtualCard = try CardImageFactory.makeBlankPreMadeCard(savingTo: cardURL)
-                if let cardURL { console.say(Messages.createdCard(cardURL.path)) }
-            }
-        } catch {
-            console.fail(cardURL.map { Messages.loadFailed($0.path, error) } ?? Messages.cardFailed(error))
-            throw ExitCode.failure
+        if let cardURL, FileManager.default.fileExists(atPath: cardURL.path) {
+            virtualCard = try CardImageFactory.loadCard(from: cardURL)
+        } else {
+            virtualCard = try CardImageFactory.makeBlankPreMadeCard(savingTo: cardURL)
+            if let cardURL { console.say(Messages.createdCard(cardURL.path)) }
         }
-        let cardName = cardURL.map { Messages.cardFile($0.path) } ?? Messages.blankCard()
+        let cardName = cardURL.map { Messages.cardFile($0.path) } ?? Messages.blankCard
 
         let host = self.host
         let port = vpcdPort
@@ -67,12 +62,7 @@ struct VCardCommand: AsyncParsableCommand {
         // Inputs are set up before connecting so that Ctrl-C during the wait is not lost.
         let inputs = ConsoleInput.stream()
         console.say(Messages.serving(cardName, host: host, port: port))
-        do {
-            try await offCooperativePool { () throws(VPCDConnectorError) in try connector.start() }
-        } catch {
-            console.fail(error.description)
-            throw ExitCode.failure
-        }
+        try await offCooperativePool { () throws(VPCDConnectorError) in try connector.start() }
 
         commands: for await input in inputs {
             switch input {
@@ -113,13 +103,8 @@ struct VCardCommand: AsyncParsableCommand {
         console.say(Messages.stopping)
         await offCooperativePool { connector.stop() }
         if let cardURL {
-            do {
-                try CardImageFactory.saveCard(virtualCard, to: cardURL)
-                console.say(Messages.saved(cardURL.path))
-            } catch {
-                console.fail(Messages.saveFailed(cardURL.path, error))
-                throw ExitCode.failure
-            }
+            try CardImageFactory.saveCard(virtualCard, to: cardURL)
+            console.say(Messages.saved(cardURL.path))
         }
     }
 }
@@ -128,13 +113,13 @@ struct VCardCommand: AsyncParsableCommand {
 private final class EventReporter: @unchecked Sendable {
     // @unchecked Sendable: `waiting` is only touched by the connector thread, which calls
     // `report` one event at a time; the other properties are immutable.
-    let console: Console
+    let console: StationConsole
     let host: String
     let port: UInt16
     let quiet: Bool
     private var waiting = false
 
-    init(console: Console, host: String, port: UInt16, quiet: Bool) {
+    init(console: StationConsole, host: String, port: UInt16, quiet: Bool) {
         self.console = console
         self.host = host
         self.port = port

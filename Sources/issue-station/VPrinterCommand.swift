@@ -5,11 +5,13 @@ import SSCardSimulator
 
 /// `issue-station vprinter`: the virtual card printer on 127.0.0.1, speaking Escape, for
 /// technicians and demos (docs/escape-protocol.md).
-struct VPrinterCommand: AsyncParsableCommand {
+struct VPrinterCommand: VirtualDeviceCommand {
     static let configuration = CommandConfiguration(
         commandName: "vprinter",
         abstract: Messages.vprinterAbstract,
         discussion: Messages.vprinterDiscussion)
+
+    @OptionGroup var lang: LanguageOption
 
     @Option(help: ArgumentHelp(Messages.vprinterPortHelp, valueName: "port"))
     var port: UInt16 = VirtualPrinterServer.Listen.defaultPort
@@ -34,8 +36,7 @@ struct VPrinterCommand: AsyncParsableCommand {
         if !(0...100).contains(cardsPerHopper) { throw ValidationError(Messages.vprinterCardsRange) }
     }
 
-    func run() async throws {
-        let console = Console()
+    func execute(_ console: StationConsole) async throws {
         let printer = VirtualPrinter(configuration: .init(
             hopperCount: 2, chipContact: unwired ? .unwired : .vpcd(.slot(slot))))
         // Hopper 1: SIM000001…, hopper 2: SIM000101… (the sample spec is valid by construction).
@@ -65,8 +66,7 @@ struct VPrinterCommand: AsyncParsableCommand {
         do {
             try server.start()
         } catch {
-            console.fail(Messages.vprinterCannotStart(error))
-            throw ExitCode.failure
+            throw VirtualPrinterListenError(port: port, reason: error.description)
         }
         console.say(Messages.vprinterListening(server.endpoint?.description ?? "?",
                                                encoder: Messages.vprinterEncoder(slot: unwired ? nil : slot)))
@@ -79,7 +79,7 @@ struct VPrinterCommand: AsyncParsableCommand {
                 case (nil, _):
                     continue
                 case ("status", 1):
-                    console.say(server.summary())
+                    console.say(Messages.vprinterStatus(server.summary()))
                 case ("fault", 2), ("fault", 3):
                     let sticky = words.count == 3 && words[2].lowercased() == "sticky"
                     let reply = server.control(.other(name: "Xfault", parameters: [words[1], sticky ? "sticky" : "once"]))

@@ -27,6 +27,8 @@ final class IssueStationHelpTests: XCTestCase {
         (["printer", "test-print"], "测试卡", "test card"),
         (["readers"], "读卡器", "card readers"),
         (["doctor"], "开机检查", "morning check"),
+        (["vcard"], "模拟社保卡", "virtual reader (vpcd)"),
+        (["vprinter"], "虚拟制卡机", "Runs a virtual card printer"),
     ]
 
     func testEveryHelpScreenHasChineseAndEnglishSentencesAndExitsZero() throws {
@@ -47,10 +49,19 @@ final class IssueStationHelpTests: XCTestCase {
         }
     }
 
+    /// The technician's virtual devices read no station configuration: `--lang` only.
+    func testVirtualDevicesOfferLanguageWithoutConfiguration() throws {
+        for command in ["vcard", "vprinter"] {
+            let (_, help) = try StationCLI.run([command, "--help"])
+            XCTAssertTrue(help.contains("--lang <zh|en>"), "\(command) lacks --lang:\n\(help)")
+            XCTAssertFalse(help.contains("--config"), "\(command) offers --config:\n\(help)")
+        }
+    }
+
     func testTheTopLevelHelpListsTheCommands() throws {
         let (status, help) = try StationCLI.run(["--help"])
         XCTAssertEqual(status, 0)
-        for command in ["inventory", "ledger", "card", "printer", "readers", "doctor"] {
+        for command in ["inventory", "ledger", "card", "printer", "readers", "doctor", "vcard", "vprinter"] {
             XCTAssertTrue(help.contains("  \(command) "), "top-level help lacks \(command):\n\(help)")
         }
     }

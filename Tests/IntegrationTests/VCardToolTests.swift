@@ -14,6 +14,7 @@ final class VCardToolTests: PCSCStackTestCase {
         let vcard = Process()
         vcard.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
         vcard.arguments = ["vcard", "--card", cardFile.path, "--quiet"]
+        vcard.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
         let stdin = Pipe()
         let stdout = Pipe()
         vcard.standardInput = stdin
@@ -37,8 +38,39 @@ final class VCardToolTests: PCSCStackTestCase {
         stdin.fileHandleForWriting.write(Data("quit\n".utf8))
         vcard.waitUntilExit()
         XCTAssertEqual(vcard.terminationStatus, 0)
+        // Without --lang or SSCARD_LANG the technician reads Chinese.
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for line in ["已在 \(cardFile.path) 新建一张空白预制卡。", "正在向 127.0.0.1:35963 的 vpcd 提供卡片：\(cardFile.path) 中的卡。",
+                     "卡片已插入：已连接 127.0.0.1:35963 的 vpcd（读卡器 Virtual PCD 00 00）。", "卡片已保存到 \(cardFile.path)。"] {
+            XCTAssertTrue(output.contains(line), "output lacks “\(line)”:\n\(output)")
+        }
         // The image was saved and holds the same card.
         let saved = try String(contentsOf: cardFile, encoding: .utf8)
         XCTAssertTrue(saved.contains(issuer.cardIdentificationCode.hex) || saved.contains(issuer.cardNumber), saved)
+    }
+
+    /// A card file vcard cannot use: the error and the next step, in Chinese by default and in
+    /// English with --lang en or SSCARD_LANG=en; exit status 1 like every station command.
+    func testACorruptCardFileIsOneSentenceAndTheNextStep() throws {
+        let cardFile = FileManager.default.temporaryDirectory.appendingPathComponent("vcard-\(UUID().uuidString).json")
+        try Data("{not a card".utf8).write(to: cardFile)
+        defer { try? FileManager.default.removeItem(at: cardFile) }
+
+        let (status, chinese) = try StationCLI.run(["vcard", "--card", cardFile.path])
+        XCTAssertEqual(status, 1, chinese)
+        let zh = chinese.split(separator: "\n").map(String.init)
+        XCTAssertEqual(zh.count, 2, chinese)
+        XCTAssertTrue(zh.first?.hasPrefix("错误：卡片映像文件 \(cardFile.path) 已损坏") == true, chinese)
+        XCTAssertTrue(zh.last?.hasPrefix("下一步：") == true && zh.last?.hasSuffix("。") == true, chinese)
+
+        let englishRuns: [(arguments: [String], environment: [String: String])] = [(["--lang", "en"], [:]), ([], ["SSCARD_LANG": "en"])]
+        for (arguments, environment) in englishRuns {
+            let (status, english) = try StationCLI.run(["vcard", "--card", cardFile.path] + arguments, environment: environment)
+            XCTAssertEqual(status, 1, english)
+            let en = english.split(separator: "\n").map(String.init)
+            XCTAssertEqual(en.count, 2, english)
+            XCTAssertTrue(en.first?.hasPrefix("Error: The card image file \(cardFile.path) is corrupt") == true, english)
+            XCTAssertTrue(en.last?.hasPrefix("Next: ") == true && en.last?.hasSuffix(".") == true, english)
+        }
     }
 }
