@@ -19,14 +19,19 @@ extension StationCommand {
         let console = StationConsole(language: global.language)
         do {
             try execute(console)
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let error as CleanExit {
-            throw error
         } catch {
-            ErrorAdvice(for: error).print(to: console)
-            throw ExitCode(ErrorAdvice.errorStatus)
+            throw ErrorAdvice.exit(for: error, printingTo: console)
         }
+    }
+}
+
+extension ErrorAdvice {
+    /// What a command throws after `error`: ArgumentParser's own exits pass through; any other
+    /// error is printed as its two lines and becomes the error exit status.
+    static func exit(for error: any Error, printingTo console: StationConsole) -> any Error {
+        if error is ExitCode || error is CleanExit { return error }
+        ErrorAdvice(for: error).print(to: console)
+        return ExitCode(errorStatus)
     }
 }
 

@@ -17,13 +17,8 @@ extension VirtualDeviceCommand {
         let console = StationConsole(language: lang.language)
         do {
             try await execute(console)
-        } catch let exit as ExitCode {
-            throw exit
-        } catch let error as CleanExit {
-            throw error
         } catch {
-            ErrorAdvice(for: error).print(to: console)
-            throw ExitCode(ErrorAdvice.errorStatus)
+            throw ErrorAdvice.exit(for: error, printingTo: console)
         }
     }
 }
