@@ -6,6 +6,9 @@ import XCTest
 final class IssueStationHelpTests: XCTestCase {
     /// Command path, a Chinese phrase and an English phrase its help must hold.
     static let screens: [([String], String, String)] = [
+        (["issue"], "即时制卡", "Makes an applicant's card while they wait"),
+        (["recover"], "制卡补登", "Finishes interrupted issuances"),
+        (["activate"], "领卡启用", "Activates a card"),
         (["inventory"], "管理预制卡库存", "Keeps the pre-made card stock"),
         (["inventory", "import"], "回盘文件", "Imports a return file"),
         (["inventory", "list"], "列出账上的预制卡", "Lists the pre-made cards"),
@@ -29,6 +32,7 @@ final class IssueStationHelpTests: XCTestCase {
         (["doctor"], "开机检查", "morning check"),
         (["vcard"], "模拟社保卡", "virtual reader (vpcd)"),
         (["vprinter"], "虚拟制卡机", "Runs a virtual card printer"),
+        (["province-sim"], "模拟省卡管系统", "as an HTTP service"),
     ]
 
     func testEveryHelpScreenHasChineseAndEnglishSentencesAndExitsZero() throws {
@@ -42,16 +46,17 @@ final class IssueStationHelpTests: XCTestCase {
     }
 
     func testLeafCommandsOfferLanguageAndConfiguration() throws {
-        for (path, _, _) in Self.screens where path.count == 2 || ["readers", "doctor"].contains(path[0]) {
+        for (path, _, _) in Self.screens where path.count == 2 || ["issue", "recover", "activate", "readers", "doctor"].contains(path[0]) {
             let (_, help) = try StationCLI.run(path + ["--help"])
             XCTAssertTrue(help.contains("--lang <zh|en>"), "\(path) lacks --lang:\n\(help)")
             XCTAssertTrue(help.contains("--config <file>"), "\(path) lacks --config:\n\(help)")
         }
     }
 
-    /// The technician's virtual devices read no station configuration: `--lang` only.
+    /// The technician's virtual devices and the simulated province system read no station
+    /// configuration: `--lang` only.
     func testVirtualDevicesOfferLanguageWithoutConfiguration() throws {
-        for command in ["vcard", "vprinter"] {
+        for command in ["vcard", "vprinter", "province-sim"] {
             let (_, help) = try StationCLI.run([command, "--help"])
             XCTAssertTrue(help.contains("--lang <zh|en>"), "\(command) lacks --lang:\n\(help)")
             XCTAssertFalse(help.contains("--config"), "\(command) offers --config:\n\(help)")
@@ -61,7 +66,8 @@ final class IssueStationHelpTests: XCTestCase {
     func testTheTopLevelHelpListsTheCommands() throws {
         let (status, help) = try StationCLI.run(["--help"])
         XCTAssertEqual(status, 0)
-        for command in ["inventory", "ledger", "card", "printer", "readers", "doctor", "vcard", "vprinter"] {
+        for command in ["demo", "issue", "recover", "activate", "inventory", "ledger", "card", "printer", "readers", "doctor",
+                        "vcard", "vprinter", "province-sim"] {
             XCTAssertTrue(help.contains("  \(command) "), "top-level help lacks \(command):\n\(help)")
         }
     }
