@@ -46,6 +46,9 @@ public struct CardImage: Hashable, Sendable {
     /// A personalised card has holder data (any EF06 record); a blank pre-made card has none.
     public var isPersonalised: Bool { !records.recordNumbers(in: .ef06).isEmpty }
 
+    /// 社会保障卡卡号 as EF05 holds it (empty when it holds none).
+    public var cardNumber: String { String(decoding: records.value(of: .cardNumber) ?? [], as: UTF8.self) }
+
     /// The answer to reset (see `SimulatedATR`).
     public var atr: [UInt8] { SimulatedATR.atr(cardID: cardIdentificationCode, t0: answersLikeT0) }
 

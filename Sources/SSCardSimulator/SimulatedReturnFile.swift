@@ -11,10 +11,9 @@ public enum SimulatedReturnFile {
         var lines = [String(cards.count),
                      "序号,社保卡号,身份证号,姓名,制卡日期,有效期至,卡识别码,卡复位码,个人账户,银行卡号,银行账户,装箱位置"]
         for (index, card) in cards.enumerated() {
-            let number = String(decoding: card.records.value(of: .cardNumber) ?? [], as: UTF8.self)
             let digits = String(card.label.bankCardNumber.suffix(6))
             lines.append([
-                String(index + 1), number, "", "", "20211203", "20311202", card.cardIdentificationCode.hex,
+                String(index + 1), card.cardNumber, "", "", "20211203", "20311202", card.cardIdentificationCode.hex,
                 card.atr.hexString, "9" + digits, card.label.bankCardNumber, "1" + digits, "箱1-\(index + 1)",
             ].joined(separator: ","))
         }

@@ -56,18 +56,9 @@ struct DemoCommand: StationCommand {
         let clerk = "演示柜员"
 
         // 入库、装盒: the printer's pre-made cards on the books.
-        var hopperCards: [(Hopper, [CardImage])] = []
-        for number in 1...2 { hopperCards.append((Hopper(number)!, printer.cards(inHopper: number).map { $0.image })) }
-        let all = hopperCards.flatMap(\.1)
-        let file = SimulatedReturnFile.make(cards: all, bank: SimulatedApplications.bank)
-        let url = work.appendingPathComponent(file.fileName)
-        try Data(file.text.utf8).write(to: url)
-        try station.inventory.importReturnFile(at: url, by: clerk)
-        for (hopper, cards) in hopperCards {
-            try station.inventory.loadHopper(hopper, cardNumbers: cards.map { String(decoding: $0.records.value(of: .cardNumber) ?? [], as: UTF8.self) }, by: clerk)
-        }
-        console.say(Localized("预制卡入库 \(all.count) 张（\(file.fileName)），已装入卡盒1、2。",
-                              "\(all.count) pre-made cards imported (\(file.fileName)) and loaded into hoppers 1 and 2."))
+        let booked = try station.inventory.bookCards(in: printer, returnFileFolder: work, by: clerk)
+        console.say(Localized("预制卡入库 \(booked.count) 张（\(booked.fileName)），已装入卡盒1、2。",
+                              "\(booked.count) pre-made cards imported (\(booked.fileName)) and loaded into hoppers 1 and 2."))
 
         // 即时制卡.
         // The demo types 䄲 for any rare-character placeholder (DEMO-0002 张[CHUI]).

@@ -58,11 +58,7 @@ struct StationBenchmark {
                               printer: printer, cardManagement: system,
                               channelSource: channelSource)
         defer { try? station.database.close() }
-        let file = SimulatedReturnFile.make(cards: images, bank: SimulatedApplications.bank)
-        let url = work.appendingPathComponent(file.fileName)
-        try Data(file.text.utf8).write(to: url)
-        try station.inventory.importReturnFile(at: url, by: "bench")
-        try station.inventory.loadHopper(Hopper(1)!, bank: SimulatedApplications.bank, count: runs, by: "bench")
+        try station.inventory.bookCards(in: printer, returnFileFolder: work, by: "bench")
 
         var total = Timing()
         var steps: [IssuanceStep: Timing] = [:]

@@ -26,10 +26,11 @@ struct CardManagementContract {
                               cardIdentificationCode: id.hex, reason: reason, terminal: "411600000001", clerk: "柜员01")
     }
 
-    private func refusal<T>(_ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> CardManagementError? {
+    /// The `CardManagementError` `body` throws; a failure when it throws none or another error.
+    static func cardManagementError<T>(_ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> CardManagementError? {
         do {
             _ = try body()
-            XCTFail("expected a refusal", file: file, line: line)
+            XCTFail("expected a CardManagementError", file: file, line: line)
             return nil
         } catch let error as CardManagementError {
             return error
@@ -40,7 +41,7 @@ struct CardManagementContract {
     }
 
     private func assertRefusedCode<T>(_ code: String, _ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) {
-        guard let error = refusal(body, file: file, line: line) else { return }
+        guard let error = Self.cardManagementError(body, file: file, line: line) else { return }
         guard case .refused(let got, let message) = error else {
             return XCTFail("expected refused(\(code)), got \(error)", file: file, line: line)
         }
@@ -77,8 +78,8 @@ struct CardManagementContract {
         }
         XCTAssertEqual(SimulatedApplications.citizenNumber("11010519491231002"), "11010519491231002X", "the standard's example")
 
-        XCTAssertEqual(refusal { try cms.application(id: "NO-SUCH-APP") }, .unknownApplication("NO-SUCH-APP"))
-        XCTAssertEqual(refusal { try cms.status(applicationID: "NO-SUCH-APP") }, .unknownApplication("NO-SUCH-APP"))
+        XCTAssertEqual(Self.cardManagementError { try cms.application(id: "NO-SUCH-APP") }, .unknownApplication("NO-SUCH-APP"))
+        XCTAssertEqual(Self.cardManagementError { try cms.status(applicationID: "NO-SUCH-APP") }, .unknownApplication("NO-SUCH-APP"))
 
         // Added applications (an id with a space and Chinese travels in the path).
         var added = zhang
@@ -95,35 +96,35 @@ struct CardManagementContract {
         let app = "DEMO-0001"
         XCTAssertEqual(try cms.status(applicationID: app).state, .awaitingProduction)
         // Nothing but 制卡中 from 待制卡.
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-p0", app, .produced, card: 1)) }, .wrongState(applicationID: app, state: .awaitingProduction))
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-f0", app, .failed, card: 1)) }, .wrongState(applicationID: app, state: .awaitingProduction))
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-b0", app, .backfilled, card: 1)) }, .wrongState(applicationID: app, state: .awaitingProduction))
-        XCTAssertEqual(refusal { try cms.activate(applicationID: app, cardNumber: "SIM000001", requestID: "a-0") },
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-p0", app, .produced, card: 1)) }, .wrongState(applicationID: app, state: .awaitingProduction))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-f0", app, .failed, card: 1)) }, .wrongState(applicationID: app, state: .awaitingProduction))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-b0", app, .backfilled, card: 1)) }, .wrongState(applicationID: app, state: .awaitingProduction))
+        XCTAssertEqual(Self.cardManagementError { try cms.activate(applicationID: app, cardNumber: "SIM000001", requestID: "a-0") },
                        .wrongState(applicationID: app, state: .awaitingProduction))
 
         // 制卡中 with SIM000001, then 制卡失败.
         XCTAssertEqual(try cms.report(Self.report("r-1", app, .inProduction, card: 1)),
                        ApplicationStatus(applicationID: app, state: .inProduction, cardNumber: "SIM000001"))
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-1b", app, .inProduction, card: 2)) }, .wrongState(applicationID: app, state: .inProduction))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-1b", app, .inProduction, card: 2)) }, .wrongState(applicationID: app, state: .inProduction))
         assertRefusedCode("CARD_MISMATCH") { try cms.report(Self.report("r-2x", app, .produced, card: 2)) }
         XCTAssertEqual(try cms.report(Self.report("r-2", app, .failed, card: 1, reason: "卡面未打印")).state, .failed)
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-2b", app, .produced, card: 1)) }, .wrongState(applicationID: app, state: .failed))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-2b", app, .produced, card: 1)) }, .wrongState(applicationID: app, state: .failed))
 
         // 新即时制卡 with SIM000002, then 制卡补登 (counts as 制卡成功).
         XCTAssertEqual(try cms.report(Self.report("r-3", app, .inProduction, card: 2)).cardNumber, "SIM000002")
         XCTAssertEqual(try cms.status(applicationID: app), ApplicationStatus(applicationID: app, state: .inProduction, cardNumber: "SIM000002"))
         XCTAssertEqual(try cms.report(Self.report("r-4", app, .backfilled, card: 2)),
                        ApplicationStatus(applicationID: app, state: .produced, cardNumber: "SIM000002"))
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-5", app, .produced, card: 2)) }, .wrongState(applicationID: app, state: .produced))
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-5b", app, .failed, card: 2)) }, .wrongState(applicationID: app, state: .produced))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-5", app, .produced, card: 2)) }, .wrongState(applicationID: app, state: .produced))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-5b", app, .failed, card: 2)) }, .wrongState(applicationID: app, state: .produced))
 
         // 领卡启用 of another card is refused; of the card made, taken.
         assertRefusedCode("CARD_MISMATCH") { try cms.activate(applicationID: app, cardNumber: "SIM000001", requestID: "a-x") }
         try cms.activate(applicationID: app, cardNumber: "SIM000002", requestID: "a-1")
         XCTAssertEqual(try cms.status(applicationID: app).state, .activated)
-        XCTAssertEqual(refusal { try cms.activate(applicationID: app, cardNumber: "SIM000002", requestID: "a-2") },
+        XCTAssertEqual(Self.cardManagementError { try cms.activate(applicationID: app, cardNumber: "SIM000002", requestID: "a-2") },
                        .wrongState(applicationID: app, state: .activated))
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-6", app, .inProduction, card: 3)) }, .wrongState(applicationID: app, state: .activated))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-6", app, .inProduction, card: 3)) }, .wrongState(applicationID: app, state: .activated))
 
         // The card made is now the person's in the 一人一卡 registry.
         let zhang = try cms.application(id: app)
@@ -135,7 +136,7 @@ struct CardManagementContract {
         // Malformed reports.
         assertRefusedCode("BAD_REQUEST") { try cms.report(IssuanceReport(requestID: "", applicationID: "DEMO-0002", status: .inProduction,
                                                                          cardNumber: "SIM000009", cardIdentificationCode: "00", terminal: "t", clerk: "c")) }
-        XCTAssertEqual(refusal { try cms.report(Self.report("r-8", "NO-SUCH-APP", .inProduction, card: 9)) }, .unknownApplication("NO-SUCH-APP"))
+        XCTAssertEqual(Self.cardManagementError { try cms.report(Self.report("r-8", "NO-SUCH-APP", .inProduction, card: 9)) }, .unknownApplication("NO-SUCH-APP"))
     }
 
     // MARK: Idempotency
@@ -177,7 +178,7 @@ struct CardManagementContract {
         assertRefusedCode("ONE_PERSON_ONE_CARD") { try cms.report(Self.report("opoc-1", li.id, .inProduction, card: 7)) }
         XCTAssertEqual(try cms.status(applicationID: li.id).state, .awaitingProduction)
         assertRefusedCode("SSN_MISMATCH") { try cms.conflictingCards(socialSecurityNumber: "111111198101011110", applicationID: li.id) }
-        XCTAssertEqual(refusal { try cms.conflictingCards(socialSecurityNumber: li.socialSecurityNumber, applicationID: "NO-SUCH-APP") },
+        XCTAssertEqual(Self.cardManagementError { try cms.conflictingCards(socialSecurityNumber: li.socialSecurityNumber, applicationID: "NO-SUCH-APP") },
                        .unknownApplication("NO-SUCH-APP"))
 
         // 补卡 for the lost card: no conflict; the lost card is cancelled when the new one is made.
@@ -227,9 +228,9 @@ struct CardManagementContract {
 
         // Not 制卡中 yet: the HSM refuses.
         let early = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
-        XCTAssertEqual(refusal { try cms.authenticationKey(for: early, access: .write, applicationID: app) },
+        XCTAssertEqual(Self.cardManagementError { try cms.authenticationKey(for: early, access: .write, applicationID: app) },
                        .wrongState(applicationID: app, state: .awaitingProduction))
-        XCTAssertEqual(refusal { try cms.authenticationKey(for: early, access: .write, applicationID: "NO-SUCH-APP") },
+        XCTAssertEqual(Self.cardManagementError { try cms.authenticationKey(for: early, access: .write, applicationID: "NO-SUCH-APP") },
                        .unknownApplication("NO-SUCH-APP"))
         assertRefusedCode("CARD_NOT_IN_PRODUCTION") { try cms.pkiSecrets(cardIdentificationCode: id) }
 
@@ -262,7 +263,7 @@ struct CardManagementContract {
         // After 制卡成功 the HSM no longer serves the application.
         try cms.report(Self.report("hsm-2", app, .produced, card: 1))
         let late = try driver.beginCardRead(iType: 1, cardInfo: cardInfo, fileAddress: address)
-        XCTAssertEqual(refusal { try cms.authenticationKey(for: late, access: .read, applicationID: app) },
+        XCTAssertEqual(Self.cardManagementError { try cms.authenticationKey(for: late, access: .read, applicationID: app) },
                        .wrongState(applicationID: app, state: .produced))
     }
 
@@ -323,7 +324,7 @@ struct CardManagementContract {
 
         // No certificates once the application has left 制卡中.
         try cms.report(Self.report("ca-2", app, .produced, card: 3))
-        XCTAssertEqual(refusal { try cms.issueCertificates(request, applicationID: app) }, .wrongState(applicationID: app, state: .produced))
+        XCTAssertEqual(Self.cardManagementError { try cms.issueCertificates(request, applicationID: app) }, .wrongState(applicationID: app, state: .produced))
         assertRefusedCode("CARD_NOT_IN_PRODUCTION") { try cms.pkiSecrets(cardIdentificationCode: id) }
     }
 }

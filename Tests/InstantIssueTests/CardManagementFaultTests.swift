@@ -10,16 +10,7 @@ import SSCardSimulator
 /// over HTTP, and a report whose answer was lost is applied once when repeated.
 final class CardManagementFaultTests: XCTestCase {
     private func error(_ body: () throws -> some Any, file: StaticString = #filePath, line: UInt = #line) -> CardManagementError? {
-        do {
-            _ = try body()
-            XCTFail("expected an error", file: file, line: line)
-            return nil
-        } catch let error as CardManagementError {
-            return error
-        } catch {
-            XCTFail("not a CardManagementError: \(error)", file: file, line: line)
-            return nil
-        }
+        CardManagementContract.cardManagementError(body, file: file, line: line)
     }
 
     private func report(_ id: String = "f-1", card: Int = 1) throws -> IssuanceReport {

@@ -26,7 +26,7 @@ final class IssueCommandErrorTests: PCSCStackTestCase {
 
     /// Standard error holds exactly `错误：…。` and `下一步：…。` (or `Error: ….` / `Next: ….`),
     /// containing `problem` and `next`; the exit is 1.
-    func assertClerkError(_ run: (status: Int32, reason: Process.TerminationReason, output: String, errors: String),
+    func assertClerkError(_ run: ToolRunner.Finished,
                           chinese: Bool, problem: String, next: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(run.reason, .exit, run.output, file: file, line: line)
         XCTAssertEqual(run.status, 1, run.output, file: file, line: line)

@@ -210,6 +210,16 @@ final class IssueStationCommandTests: XCTestCase {
         assertNoDump(typed)
     }
 
+    func testIssuingCommandsExplainABadConfigurationByKey() throws {
+        let wrongType = try write("wrong.json", #"{"terminal": 12}"#)
+        for command in [["issue", "DEMO-0001"], ["recover"], ["activate", "DEMO-0001"]] {
+            let (status, output) = try StationCLI.run(command + ["--config", wrongType, "--clerk", "测试员"])
+            XCTAssertEqual(status, 1, output)
+            XCTAssertTrue(output.contains("terminal"), "\(command): \(output)")
+            assertOneSentenceAndNextStep(output, chinese: true)
+        }
+    }
+
     func testDoctorChecksTheDatabaseAndBooks() throws {
         XCTAssertEqual(try station(["inventory", "stocktake"]).status, 0)
         let (_, output) = try StationCLI.run(["doctor", "--config", stationConfig])
@@ -242,18 +252,8 @@ final class IssueStationCommandTests: XCTestCase {
 /// stdout and stderr together.
 enum StationCLI {
     static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
-        p.arguments = arguments
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
         environment.merge(extra) { $1 }
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try ToolRunner.run(ToolRunner.productsDirectory.appendingPathComponent("issue-station"), arguments, environment: environment)
     }
 }

@@ -22,14 +22,7 @@ final class ProcessDesk {
          securityModule: String = "none") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("desk-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        printer = VirtualPrinter(configuration: .init(mechanicalDelay: .zero, chipContact: .vpcd(.slot(0))))
-        let factory = PreMadeCardFactory()
-        var images: [CardImage] = []
-        for (hopper, first) in [(1, 1), (2, 101)] {
-            let cards = try (first..<(first + cardsPerHopper)).map { SimulatedSSCard(image: try factory.blankCard(.sample(sequence: $0))) }
-            printer.addCards(cards, toHopper: hopper)
-            images += cards.map(\.image)
-        }
+        printer = VirtualPrinter.stocked(cardsPerHopper: cardsPerHopper)
         server = VirtualPrinterServer(printer: printer, configuration: .init(listen: .loopback(port: 0)))
         try server.start()
         guard case .tcp(_, let port)? = server.endpoint else { throw XCTSkip("the printer server has no TCP port") }
@@ -50,13 +43,7 @@ final class ProcessDesk {
         // Stock the books: import the return file, load both hoppers.
         let database = try StationDatabase(path: configuration.databasePath)
         defer { try? database.close() }
-        let inventory = PreMadeCardInventory(database: database)
-        let file = SimulatedReturnFile.make(cards: images, bank: SimulatedApplications.bank)
-        let url = directory.appendingPathComponent(file.fileName)
-        try Data(file.text.utf8).write(to: url)
-        try inventory.importReturnFile(at: url, by: StationDesk.clerk)
-        try inventory.loadHopper(Hopper(1)!, cardNumbers: images.prefix(cardsPerHopper).map(\.cardNumber), by: StationDesk.clerk)
-        try inventory.loadHopper(Hopper(2)!, cardNumbers: images.suffix(cardsPerHopper).map(\.cardNumber), by: StationDesk.clerk)
+        try PreMadeCardInventory(database: database).bookCards(in: printer, returnFileFolder: directory, by: StationDesk.clerk)
     }
 
     func close() {
@@ -78,30 +65,15 @@ final class ProcessDesk {
     /// Runs `issue-station` with this desk's configuration and no standard input: the exit, how
     /// it ended, everything it printed, and its standard error alone (where errors go).
     func station(_ arguments: [String], crashAfter: String? = nil, signal: String? = nil, language: String = "en")
-        throws -> (status: Int32, reason: Process.TerminationReason, output: String, errors: String) {
-        let p = Process()
-        p.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
+        throws -> ToolRunner.Finished {
         // The card commands record nothing and take no clerk, but for the PIN services.
         let recordsNothing = arguments.first == "card" && !["unblock", "reset-pin"].contains(arguments.dropFirst().first ?? "")
         let clerk = recordsNothing ? [] : ["--clerk", StationDesk.clerk]
-        p.arguments = arguments + ["--config", configPath, "--lang", language] + clerk
         var environment = ProcessInfo.processInfo.environment
         environment["SSCARD_CRASH_AFTER"] = crashAfter
         environment["SSCARD_CRASH_SIGNAL"] = signal
-        p.environment = environment
-        let errorsFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
-        let errorsHandle = try FileHandle(forWritingTo: errorsFile)
-        defer { try? errorsHandle.close(); try? FileManager.default.removeItem(at: errorsFile) }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = errorsHandle
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let errors = String(decoding: (try? Data(contentsOf: errorsFile)) ?? Data(), as: UTF8.self)
-        return (p.terminationStatus, p.terminationReason, String(decoding: data, as: UTF8.self) + errors, errors)
+        return try ToolRunner.execute(ToolRunner.productsDirectory.appendingPathComponent("issue-station"),
+                                      arguments + ["--config", configPath, "--lang", language] + clerk, environment: environment)
     }
 
     func issuedCount() throws -> Int {

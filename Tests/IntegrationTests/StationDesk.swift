@@ -22,14 +22,7 @@ final class StationDesk {
     init(cardsPerHopper: Int = 4, firstSequence: Int = 1) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        printer = VirtualPrinter(configuration: .init(mechanicalDelay: .zero, chipContact: .vpcd(.slot(0))))
-        let factory = PreMadeCardFactory()
-        var images: [CardImage] = []
-        for (hopper, first) in [(1, firstSequence), (2, firstSequence + 100)] {
-            let cards = try (first..<(first + cardsPerHopper)).map { SimulatedSSCard(image: try factory.blankCard(.sample(sequence: $0))) }
-            printer.addCards(cards, toHopper: hopper)
-            images += cards.map(\.image)
-        }
+        printer = VirtualPrinter.stocked(cardsPerHopper: cardsPerHopper, firstSequence: firstSequence)
         configuration = StationConfiguration(
             databasePath: directory.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: "embedded", simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
@@ -39,12 +32,7 @@ final class StationDesk {
         observer = JournalTap()
         try open()
 
-        let file = SimulatedReturnFile.make(cards: images, bank: SimulatedApplications.bank)
-        let url = directory.appendingPathComponent(file.fileName)
-        try Data(file.text.utf8).write(to: url)
-        try station.inventory.importReturnFile(at: url, by: Self.clerk)
-        try station.inventory.loadHopper(Hopper(1)!, cardNumbers: images.prefix(cardsPerHopper).map(\.cardNumber), by: Self.clerk)
-        try station.inventory.loadHopper(Hopper(2)!, cardNumbers: images.suffix(cardsPerHopper).map(\.cardNumber), by: Self.clerk)
+        try station.inventory.bookCards(in: printer, returnFileFolder: directory, by: Self.clerk)
     }
 
     /// Opens (again) the station on the same database, as a restarted process would.
@@ -83,10 +71,6 @@ final class StationDesk {
         XCTAssertTrue(report.holds, "\(report)", file: file, line: line)
         XCTAssertEqual(printer.invariantViolations(), [], file: file, line: line)
     }
-}
-
-extension CardImage {
-    var cardNumber: String { String(decoding: records.value(of: .cardNumber) ?? [], as: UTF8.self) }
 }
 
 /// Sees every journal entry; a test may act at a chosen step (pull the card, cut the network).

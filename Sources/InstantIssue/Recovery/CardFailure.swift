@@ -73,7 +73,7 @@ struct CardFailure {
     /// other than the reserved one (the hopper fed another) takes over the reservation first, so
     /// the books follow the card that really moved. True when a card was ejected.
     private func rejectCardInPrinter(_ record: inout IssuanceRecord) throws -> Bool {
-        let printer = try station.requirePrinter()
+        let printer = try station.driver.requirePrinter()
         let position = try printer.status().cardPosition
         switch position {
         case .none:

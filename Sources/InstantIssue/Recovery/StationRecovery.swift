@@ -94,7 +94,7 @@ public struct StationRecovery {
 
     /// A card still at the contact station was never moved to print: its face is blank.
     private func faceSurelyNotPrinted() throws -> Bool {
-        try station.requirePrinter().status().cardPosition == .contactStation
+        try station.driver.requirePrinter().status().cardPosition == .contactStation
     }
 
     private func failed(_ record: IssuanceRecord, phase: IssuancePhase, step: IssuanceStep, clerk: String,
@@ -146,7 +146,7 @@ public struct StationRecovery {
     /// applicant: 卡识别码, 卡号, 社会保障号码, and the name unless it has `[PINYIN]` placeholders
     /// (seed 004 第三十四条 lets name checks be skipped then).
     private func confirmChip(_ record: IssuanceRecord, cardNumber: String, cardID: String, asking helper: any RecoveryClerk) throws {
-        let printer = try station.requirePrinter()
+        let printer = try station.driver.requirePrinter()
         if try printer.status().cardPosition != .contactStation {
             guard helper.reinsertPrintedCard(cardNumber: cardNumber) else { throw RecoveryProblem.cardNotReinserted(cardNumber: cardNumber) }
         }
@@ -164,19 +164,18 @@ public struct StationRecovery {
     }
 
     /// Step1 of the basic read once the re-inserted card is at the contact station and its
-    /// reader sees it (pcscd polls the reader).
+    /// reader sees it.
     private func waitForCard(cardNumber: String) throws -> HSMAuthenticationChallenge {
         let deadline = ContinuousClock.now + cardWait
-        while true {
-            do {
-                if try station.requirePrinter().status().cardPosition == .contactStation {
-                    return try station.driver.beginBasicRead(iType: 1)
-                }
-            } catch let error as InterfaceError where error.code == .noCard || error.code == .readerConnectError {
-                // not seen yet
-            }
+        while try station.driver.requirePrinter().status().cardPosition != .contactStation {
             guard ContinuousClock.now < deadline else { throw RecoveryProblem.cardNotReinserted(cardNumber: cardNumber) }
             Thread.sleep(forTimeInterval: 0.2)
+        }
+        do {
+            return try station.driver.beginBasicReadOfFedCard(timeout: max(deadline - ContinuousClock.now, .seconds(1)))
+        } catch {
+            let unseen = error.code == .noCard || error.code == .readerConnectError
+            throw unseen ? RecoveryProblem.cardNotReinserted(cardNumber: cardNumber) : error
         }
     }
 }

@@ -39,12 +39,6 @@ public final class Station: Sendable {
     /// iPrint's eight items, all empty: print nothing, only move the card to the exit chosen.
     static let noPrintItems = Array(repeating: "", count: 8)
 
-    /// The printer, or the refusal a desk without one gets.
-    func requirePrinter() throws(InterfaceError) -> any CardPrinterMechanics {
-        guard let printer = driver.printer else { throw InterfaceError(.unsupported, detail: "未配置制卡机", englishDetail: "no card printer is configured") }
-        return printer
-    }
-
     /// Today's date at the desk (China time), YYYYMMDD: the 发卡日期.
     func today() -> String {
         let formatter = DateFormatter()

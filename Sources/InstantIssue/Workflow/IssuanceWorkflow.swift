@@ -36,7 +36,7 @@ public struct IssuanceWorkflow: Sendable {
             } catch let error as CardManagementError where error.isRetryable && attempt < reportAttempts {
                 progress(.retrying(step, attempt: attempt + 1, reason: error.chinese))
                 attempt += 1
-                Thread.sleep(forTimeInterval: Double(retryPause.components.seconds) + Double(retryPause.components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: retryPause / .seconds(1))
             }
         }
     }
@@ -150,7 +150,7 @@ final class IssuanceRun {
 
         // The hopper may feed another card than the one reserved: the chip says which it is.
         let challenge = try step(.identify, to: .loaded) {
-            let challenge = try readFedCard()
+            let challenge = try driver.beginBasicReadOfFedCard(timeout: .seconds(3))
             guard let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode) else {
                 throw WorkflowFailure.unknownCard(challenge.cardIdentificationCode.hex)
             }
@@ -236,26 +236,6 @@ final class IssuanceRun {
         }
         return IssuedCard(applicationID: applicationID, cardNumber: cardNumber, cardIdentificationCode: cardID.hex,
                           facePath: record.facePath)
-    }
-
-    /// Step1 of the basic read of the card just fed. The reader's handle still belongs to the
-    /// card before, so the first try answers "no card" and drops it: the second connects to this
-    /// card at once. pcscd may also take a poll cycle (400 ms) to power a card after reporting
-    /// it, so "no card" is then retried every 20 ms for a few seconds.
-    private func readFedCard() throws -> HSMAuthenticationChallenge {
-        let deadline = ContinuousClock.now + .seconds(3)
-        var tries = 0
-        while true {
-            let failure: InterfaceError
-            do {
-                return try driver.beginBasicRead(iType: 1)
-            } catch {
-                failure = error
-            }
-            guard failure.code == .noCard, ContinuousClock.now < deadline else { throw failure }
-            tries += 1
-            if tries > 1 { Thread.sleep(forTimeInterval: 0.02) }
-        }
     }
 
     private func report(_ status: ReportedStatus, reason: String? = nil) -> IssuanceReport {

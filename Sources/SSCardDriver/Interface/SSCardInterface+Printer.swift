@@ -1,3 +1,5 @@
+import Foundation
+
 /// iLoadCard and iPrint: the printer side of instant issuance (DOMAIN.md §2).
 extension SSCardInterface {
     /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
@@ -16,6 +18,25 @@ extension SSCardInterface {
         }
         // The encoder sees the card only once its reader reports it (pcscd polls every 400 ms).
         try waitForContactCard(present: true)
+    }
+
+    /// iReadCardBas_HSM_Step1 of the card the printer has just put at the contact station.
+    /// pcscd reports a card within its presence poll (400 ms), and the reader's handle still
+    /// belongs to the card before, which answers "no card" once and is then dropped; so "no
+    /// card" (or a reader pcscd is not showing yet) is tried again, at once and then every
+    /// 20 ms, until `timeout`.
+    public func beginBasicReadOfFedCard(timeout: Duration) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        let deadline = ContinuousClock.now + timeout
+        var tries = 0
+        while true {
+            do {
+                return try beginBasicRead(iType: ReaderChoice.contact.rawValue)
+            } catch {
+                guard error.code == .noCard || error.code == .readerConnectError, ContinuousClock.now < deadline else { throw error }
+            }
+            tries += 1
+            if tries > 1 { Thread.sleep(forTimeInterval: 0.02) }
+        }
     }
 
     /// Before a card moves: the printer can feed from `hopper` (0 = the default) and finish a
@@ -118,7 +139,8 @@ extension SSCardInterface {
         }
     }
 
-    private func requirePrinter() throws(InterfaceError) -> any CardPrinterMechanics {
+    /// The printer, or the refusal a desk without one gets.
+    package func requirePrinter() throws(InterfaceError) -> any CardPrinterMechanics {
         guard let printer else {
             throw InterfaceError(.unsupported, detail: "未配置制卡机", englishDetail: "no card printer is configured")
         }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import InstantIssue
 import SSCardDriver
 
 /// `issue-station card unblock`: iUnblockPIN (密码解锁, seed 004 第二十条) — the try counter is
@@ -10,23 +8,12 @@ struct CardUnblockCommand: StationCommand {
         commandName: "unblock", abstract: Messages.unblockAbstract, discussion: Messages.unblockDiscussion)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var reader: CardReaderOption
-    @OptionGroup var clerk: ClerkOption
-    @OptionGroup var identity: IdentityCheckOption
+    @OptionGroup var service: CounterPINService
 
     func execute(_ console: StationConsole) throws {
-        let setup = try StationSetup(global)
-        let clerkName = clerk.resolved
-        guard !clerkName.isEmpty else { throw InventoryError.clerkRequired }
-        // The database first: a station that cannot record the service should not perform it.
-        let database = try setup.openDatabase()
-        defer { try? database.close() }
-        let interface = try CardDesk.interface(setup, reader: reader.reader)
-        let (cardInfo, holder) = try CardDesk.cardInfo(interface)
-        try IdentityCheck.confirm(holder, alreadyChecked: identity.idChecked, console: console)
-        try interface.unblockPIN(iType: ReaderChoice.contact.rawValue, cardInfo: cardInfo)
-        _ = try AuditLedger(database: database).append(clerk: clerkName, action: "card.pin.unblock", subject: cardInfo.cardNumber,
-                                                  details: IdentityCheck.ledgerNote)
-        console.say(Messages.pinUnblocked(cardInfo.cardNumber))
+        let card = try service.run(global, console: console, ledgerAction: "card.pin.unblock") { interface, cardInfo in
+            try interface.unblockPIN(iType: ReaderChoice.contact.rawValue, cardInfo: cardInfo)
+        }
+        console.say(Messages.pinUnblocked(card))
     }
 }

@@ -23,7 +23,7 @@ struct ActivateCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try Station.open(StationConfiguration.load(path: global.config))
+        let station = try Station.open(StationSetup(global).station)
         defer { try? station.database.close() }
         let card = try Activation(station: station).activate(applicationID: applicationID, clerk: clerk)
         console.say(Localized("领卡启用完成：申请 \(applicationID)，卡号 \(card)。", "Activated: application \(applicationID), card \(card)."))

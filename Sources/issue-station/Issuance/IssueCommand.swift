@@ -50,7 +50,7 @@ struct IssueCommand: StationCommand {
     }
 
     func execute(_ console: StationConsole) throws {
-        let station = try Station.open(StationConfiguration.load(path: global.config),
+        let station = try Station.open(StationSetup(global).station,
                                        journalObserver: IssuanceConsole.crashHook())
         defer { try? station.database.close() }
 

@@ -28,7 +28,7 @@ struct RecoverCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try Station.open(StationConfiguration.load(path: global.config))
+        let station = try Station.open(StationSetup(global).station)
         defer { try? station.database.close() }
         let recovery = StationRecovery(station: station)
         let pending = try recovery.pending()

@@ -24,16 +24,11 @@ enum TestCardBooks {
     }
 
     /// The card identification code of the card at the contact station, read through the
-    /// encoder reader (pcscd reports a fed card within its 400 ms poll); nil when it cannot
-    /// be read (no encoder reader, a card that is not a social security card).
+    /// encoder reader; nil when it cannot be read (no encoder reader, a card that is not a
+    /// social security card).
     static func identifyCardAtContactStation(_ driver: DriverConfiguration) -> CardIdentificationCode? {
         let interface = SSCardInterface(configuration: driver, securityModule: nil)
-        let deadline = ContinuousClock.now + .seconds(2)
-        repeat {
-            if let challenge = try? interface.beginBasicRead(iType: 1) { return challenge.cardIdentificationCode }
-            Thread.sleep(forTimeInterval: 0.05)
-        } while ContinuousClock.now < deadline
-        return nil
+        return try? interface.beginBasicReadOfFedCard(timeout: .seconds(2)).cardIdentificationCode
     }
 
     /// Records the card used as spoiled; says what was done, or what the technician records.
