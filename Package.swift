@@ -10,7 +10,8 @@ let package = Package(
         // The C ABI for existing callers: libSSCardDriver.so (SONAME libSSCardDriver.so.1)
         // with the public header include/SSCardDriver.h.
         .library(name: "SSCardDriver", type: .dynamic, targets: ["SSCardDriverABI"]),
-        .library(name: "SSCardSimulator", targets: ["SSCardSimulator"]),
+        .library(name: "SSCardPrinter", targets: ["SSCardPrinter"]),
+        .library(name: "SSCardSimulator", targets: ["SSCardSimulator", "ProvinceSimulator"]),
         .executable(name: "issue-station", targets: ["issue-station"]),
         .executable(name: "sscard-bench", targets: ["sscard-bench"]),
     ],
@@ -43,46 +44,74 @@ let package = Package(
         // Prefixed C helpers over pcsc-lite for what Swift cannot import (macros, part-10 TLVs).
         .target(name: "CPCSCShim", dependencies: ["CPCSCLite"]),
 
-        // The driver: PC/SC, APDUs, the 3.0 card, SM crypto.
+        // ── Production libraries: none of them imports a simulator. ──
+
+        // The reader driver: PC/SC, APDUs, the 3.0 card, SM crypto, the national interface, and
+        // the printer mechanics protocol. A reader-only integrator needs nothing else.
+        .target(name: "SSCardDriver", dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL"]),
+
+        // The card printer: card-face renderer (FreeType font chain, JPEG photo, PNG), the Evolis
+        // Escape protocol, USB and socket transports, and iPrint on top of them.
+        .target(name: "SSCardPrinter", dependencies: ["SSCardDriver", "CFreeType", "CJPEG", "CPNG", "CLibUSB"]),
+
+        // The province card-management system as the desk sees it: the contract, the application
+        // it hands out, the HTTP client, and the security module that reaches its HSM.
+        .target(name: "CardManagement", dependencies: ["SSCardDriver"]),
+
+        // The station: applications, inventory, journal, workflow, recovery, ledger.
         .target(
-            name: "SSCardDriver",
-            dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB"]),
+            name: "InstantIssue",
+            dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // The composition root: configuration → concrete parts (security module, printer,
+        // card-management system, station). Simulated parts come in through `DeskSimulation`.
+        .target(name: "DeskAssembly", dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue"]),
 
         // The public C header, checked against the Swift implementation by `@c @implementation`.
         .target(name: "CSSCardDriverABI", path: "include", publicHeadersPath: "."),
         .target(
             name: "SSCardDriverABI",
-            dependencies: ["SSCardDriver", "SSCardSimulator", "CSSCardDriverABI"],
+            dependencies: ["SSCardDriver", "SSCardPrinter", "DeskAssembly", "CSSCardDriverABI"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libSSCardDriver.so.1"])]),
 
-        // Simulators: the 3.0 card and its vpcd connector.
-        .target(name: "SSCardSimulator", dependencies: ["SSCardDriver"]),
+        // ── Simulation: for tests, the demo and technicians; named as simulators. ──
 
-        // The station: applications, inventory, journal, workflow, recovery, ledger, and the
-        // card-management system (HTTP client, or the embedded simulator by default).
+        // The 3.0 card and its vpcd connector, the virtual printer, the HSM and the CA.
+        .target(name: "SSCardSimulator", dependencies: ["SSCardDriver", "SSCardPrinter"]),
+        // The province card-management system: embedded, its store, its HTTP server and faults.
         .target(
-            name: "InstantIssue",
-            dependencies: ["SSCardDriver", "SSCardSimulator", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "ProvinceSimulator",
+            dependencies: ["CardManagement", "SSCardSimulator", "SSCardPrinter", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The simulated parts a desk is assembled with when its configuration asks for them.
+        .target(
+            name: "SimulatedDesk",
+            dependencies: ["DeskAssembly", "InstantIssue", "SSCardSimulator", "ProvinceSimulator"]),
 
+        // ── Programs ──
         .executableTarget(
             name: "issue-station",
             dependencies: [
-                "SSCardDriver", "SSCardSimulator", "InstantIssue",
+                "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "sscard-bench",
-            dependencies: ["SSCardDriver", "SSCardSimulator", "InstantIssue"]),
+            dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk"]),
 
-        .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver"]),
+        .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter"]),
         .testTarget(
             name: "InstantIssueTests",
-            dependencies: ["InstantIssue", "SSCardDriver", "SSCardSimulator", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "DeskAssembly",
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk",
+                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
-        .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver"]),
+        .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SSCardSimulator", "SSCardDriver", "InstantIssue"]),
+            dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk"]),
     ],
     swiftLanguageModes: [.v6]
 )

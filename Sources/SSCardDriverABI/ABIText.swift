@@ -1,4 +1,5 @@
 import SSCardDriver
+import SSCardPrinter
 
 /// Strings across the C boundary: read with a length limit, decoded in the configured
 /// encoding, written NUL-terminated and cut on a character boundary to fit the buffer.

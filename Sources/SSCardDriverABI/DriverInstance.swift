@@ -1,10 +1,11 @@
+import DeskAssembly
 import SSCardDriver
-import SSCardSimulator
 import Synchronization
 
 /// The one driver of the process behind the C functions: built from the configuration on
 /// first use (or by SSCardDriver_Configure), then shared. C callers may come from any thread;
-/// the mutex serialises them.
+/// the mutex serialises them. Assembled from real parts only: a simulated kind in the
+/// configuration is an error naming the simulator to run instead (docs/c-abi.md).
 enum DriverInstance {
     private static let state = Mutex<SSCardInterface?>(nil)
 
@@ -34,14 +35,10 @@ enum DriverInstance {
     }
 
     private static func make(path: String?) -> Result<SSCardInterface, ABIFailure> {
-        do {
-            let configuration = try DriverConfiguration.load(path: path)
-            let module: (any CardSecurityModule)? = configuration.securityModule == .simulated ? SimulatedHSM() : nil
-            return .success(SSCardInterface(configuration: configuration, securityModule: module, printer: try PrinterBackend.make(configuration.printer)))
-        } catch let error as ConfigurationError {
-            return .failure(ABIFailure(code: -5, message: error.description))
+        do throws(ConfigurationError) {
+            return .success(try DeskAssembly.production.driver(DriverConfiguration.load(path: path)))
         } catch {
-            return .failure(ABIFailure(code: -5, message: "\(error)"))
+            return .failure(ABIFailure(code: -5, message: error.description))
         }
     }
 }

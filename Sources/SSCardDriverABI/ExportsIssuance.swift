@@ -1,5 +1,6 @@
 import CSSCardDriverABI
 import SSCardDriver
+import SSCardPrinter
 
 // The printer side of instant issuance: iLoadCard and iPrint.
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SSCardDriver
+import SSCardPrinter
 import Synchronization
 
 /// The virtual printer on a local socket, speaking the Evolis Escape language: an

@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import InstantIssue
 import SSCardDriver
+import CardManagement
+import ProvinceSimulator
 import SSCardSimulator
+import SimulatedDesk
 
 /// `issue-station demo`: the README's main job. One applicant's card made end to end on the
 /// embedded defaults — a private pcscd with vpcd, the virtual printer (its contact station is a
@@ -46,7 +49,7 @@ struct DemoCommand: StationCommand {
         defer { try? printer.eject(to: .reject) }
         let configuration = StationConfiguration(
             databasePath: work.appendingPathComponent("station.sqlite").path,
-            cardManagement: .init(kind: "embedded", simulatorDatabasePath: work.appendingPathComponent("province-sim.sqlite").path),
+            cardManagement: .init(kind: .embedded, simulatorDatabasePath: work.appendingPathComponent("province-sim.sqlite").path),
             outputDirectory: output)
         let station = Station(
             configuration: configuration, database: try StationDatabase(path: configuration.databasePath),

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import DeskAssembly
 import InstantIssue
+import SimulatedDesk
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// `issue-station doctor`: the morning check (开机检查) — configuration files, pcscd, readers,
@@ -82,10 +85,6 @@ struct DoctorChecks {
         var driverValid = false
         do {
             driver = try DriverConfiguration.load(path: driverPath)
-            guard ["virtual", "escape-tcp", "evolis-usb", "none"].contains(driver.printer.kind) else {
-                throw ConfigurationError.invalid(path: driverPath ?? "driver.json",
-                                                 reason: "printer.kind: \"\(driver.printer.kind)\" is not virtual, escape-tcp, evolis-usb or none")
-            }
             driverValid = true
             pass(driverName, driverPath.map { Localized(verbatim: $0) } ?? Localized("没有配置文件，使用默认值", "no file, the defaults"))
         } catch {
@@ -123,10 +122,10 @@ struct DoctorChecks {
         }
 
         let printerKind = driver.printer.kind
-        if printerKind != "none" {
+        if printerKind != .none {
             let encoderName = Localized("制卡机读卡器", "Printer encoder reader")
             let pattern = driver.printer.encoderReader
-                ?? (printerKind == "virtual" || printerKind == "escape-tcp"
+                ?? (printerKind == .virtual || printerKind == .escapeTCP
                     ? VirtualReaderStack.readerNames[min(max(driver.printer.virtualEncoderSlot, 0), VirtualReaderStack.readerNames.count - 1)]
                     : driver.contactReader)
             if context == nil {
@@ -142,7 +141,7 @@ struct DoctorChecks {
             let printerName = Localized("制卡机", "Card printer")
             if driverValid {
                 do {
-                    if let printer = try PrinterBackend.make(driver.printer) {
+                    if let printer = try DeskAssembly.withSimulators.printer(driver.printer) {
                         let status = try printer.status()
                         let warnings = Messages.printerWarnings(status).filter { !$0.zh.hasPrefix("卡盒") }
                         if warnings.isEmpty {

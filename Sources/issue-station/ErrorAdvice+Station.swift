@@ -1,3 +1,4 @@
+import CardManagement
 import Foundation
 import InstantIssue
 

@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 /// What the clerk reads when a command fails: one sentence saying what went wrong, in the
 /// chosen language, and one saying what to do next. Every error a library can throw is mapped

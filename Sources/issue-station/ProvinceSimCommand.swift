@@ -1,3 +1,5 @@
+import ProvinceSimulator
+import CardManagement
 import ArgumentParser
 import Foundation
 import InstantIssue

@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 // MARK: vprinter (help is bilingual: it is shown before --lang is parsed)

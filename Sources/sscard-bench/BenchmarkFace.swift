@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 /// The card face the render and iPrint benchmarks use: the province reference layout, a name
 /// with Ext A/B characters and a 358 × 441 JPEG photo (made here, gradients so it compresses

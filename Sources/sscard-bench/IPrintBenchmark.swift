@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// Full iPrint through the printer backend: render the province layout face, move the card

@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 /// Median time to render one card face on the province reference layout: four text items
 /// (a name with Ext A/B characters) and a 358 × 441 JPEG photo, from the iPrint items to the

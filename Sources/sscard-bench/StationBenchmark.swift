@@ -1,7 +1,10 @@
 import Foundation
 import InstantIssue
 import SSCardDriver
+import CardManagement
+import ProvinceSimulator
 import SSCardSimulator
+import SimulatedDesk
 
 /// The station's figures: one card end to end with the virtual printer at zero mechanical
 /// delay and the embedded card-management simulator, per step — once with the chip reached in
@@ -50,7 +53,7 @@ struct StationBenchmark {
         printer.addCards(images.map { SimulatedSSCard(image: $0) }, toHopper: 1)
         let configuration = StationConfiguration(
             databasePath: work.appendingPathComponent("station.sqlite").path,
-            cardManagement: .init(kind: "embedded", simulatorDatabasePath: work.appendingPathComponent("sim.sqlite").path),
+            cardManagement: .init(kind: .embedded, simulatorDatabasePath: work.appendingPathComponent("sim.sqlite").path),
             outputDirectory: work.appendingPathComponent("faces").path)
         let system = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath, seedSamples: false)
         let station = Station(configuration: configuration, database: try StationDatabase(path: configuration.databasePath),

@@ -1,4 +1,5 @@
 import SSCardDriver
+import SSCardPrinter
 import XCTest
 @testable import InstantIssue
 

@@ -1,7 +1,9 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 import XCTest
 @testable import InstantIssue
+@testable import ProvinceSimulator
 
 /// Photo rules (seed 004 附件6, seed 002): JPEG markers, decoding through the driver,
 /// 358 × 441, 24-bit colour, file size, black and white.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import InstantIssue
+@testable import CardManagement
 
 /// Applications from local JSON files (offline demo, `issue --file`): Application's fields,
 /// `photoFile` beside the JSON, and errors that name the field.

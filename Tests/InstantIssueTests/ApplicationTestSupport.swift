@@ -1,7 +1,9 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 import XCTest
 @testable import InstantIssue
+@testable import CardManagement
 
 /// Shared pieces of the application-validation tests: photos, applications, a test double of
 /// the card-management system for the one-person-one-card check.

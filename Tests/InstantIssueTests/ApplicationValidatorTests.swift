@@ -1,7 +1,10 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 import XCTest
 @testable import InstantIssue
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// The validator: every problem at once, number against birth date and sex, names, photos by
 /// age on the issue date, and the one-person-one-card check through the card-management system.

@@ -1,8 +1,11 @@
 import Foundation
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 @testable import InstantIssue
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// The contract of `CardManagementSystem`, written once and run against the embedded
 /// simulator (`SimulatedCardManagementSystemTests`) and against `CardManagementHTTPClient`

@@ -5,6 +5,8 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 @testable import InstantIssue
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// Injected faults: each maps to the error the desk must handle, in the embedded simulator and
 /// over HTTP, and a report whose answer was lost is applied once when repeated.

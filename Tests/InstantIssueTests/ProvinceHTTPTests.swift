@@ -4,6 +4,8 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 @testable import InstantIssue
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// The province contract over HTTP: `CardManagementHTTPClient` talking to
 /// `ProvinceSimulatorServer` on a loopback port, the same `CardManagementContract` as the

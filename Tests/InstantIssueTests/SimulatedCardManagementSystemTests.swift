@@ -1,8 +1,11 @@
 import Foundation
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 @testable import InstantIssue
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// The embedded province simulator: the contract (`CardManagementContract`) called directly,
 /// and its books across a reopen.

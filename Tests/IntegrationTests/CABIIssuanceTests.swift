@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// iLoadCard, iWriteCaStep1/2 and iPrint from C: the driver's virtual printer feeds hopper

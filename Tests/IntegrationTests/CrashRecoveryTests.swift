@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 import InstantIssue
 

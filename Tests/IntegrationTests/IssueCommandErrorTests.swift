@@ -3,6 +3,7 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+@testable import ProvinceSimulator
 
 /// The errors a clerk meets at the desk, through the built `issue-station` with real pcscd, the
 /// virtual printer and the card-management simulator: each is one sentence and what to do next,

@@ -1,8 +1,12 @@
 import Foundation
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 import InstantIssue
+import SimulatedDesk
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// A desk for tests that run `issue-station` as separate processes (the crash harness, the
 /// clerk's errors): configuration files, a virtual printer served over Escape/TCP from the test

@@ -3,6 +3,7 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+@testable import CardManagement
 
 /// `issue-station province-sim` as its own process, and a desk issuing through it over HTTP:
 /// the card is made and 制卡成功 is on the simulator's books; a response lost after the

@@ -3,6 +3,9 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+import SimulatedDesk
+@testable import CardManagement
+@testable import ProvinceSimulator
 
 /// A whole desk for station tests, in this process: a virtual printer whose contact station is
 /// vpcd slot 0 of the class's private pcscd, its blank cards on the station's books (imported
@@ -25,9 +28,9 @@ final class StationDesk {
         printer = VirtualPrinter.stocked(cardsPerHopper: cardsPerHopper, firstSequence: firstSequence)
         configuration = StationConfiguration(
             databasePath: directory.appendingPathComponent("station.sqlite").path,
-            cardManagement: .init(kind: "embedded", simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
+            cardManagement: .init(kind: .embedded, simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
             outputDirectory: directory.appendingPathComponent("faces").path)
-        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: "virtual"))
+        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual))
         cardManagement = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath)
         observer = JournalTap()
         try open()

@@ -3,6 +3,7 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+@testable import CardManagement
 
 /// The issuance workflow end to end through pcscd + vpcd, the virtual printer and the embedded
 /// card-management simulator, and its failures: network lost after print (制卡补登), printer jam

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 
 /// `issue-station vprinter` as a technician runs it, without pcscd (`--unwired`): the help
 /// screen, then a print through the driver and the files it leaves.

@@ -1,5 +1,6 @@
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// The whole printer path through a private pcscd + vpcd: EscapePrinter → socket → the virtual

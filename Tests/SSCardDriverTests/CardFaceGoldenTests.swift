@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// Golden cards on the province reference layout, checked on the bitmap: ink only inside each
 /// item's box, a glyph in every character's advance cell, the photo's box, size and colours,

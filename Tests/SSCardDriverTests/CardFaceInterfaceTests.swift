@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// iPrint through SSCardInterface with a recording printer (no pcscd): the rendered panels
 /// reach the printer; refusals happen before the card moves; failures still eject.

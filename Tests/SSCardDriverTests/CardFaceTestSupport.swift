@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// Shared pieces of the card-face tests: a test photo made with libjpeg, holders, the renderer.
 enum CardFaceFixtures {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// The Escape language on the wire: exact bytes of every command the driver sends, the
 /// decoder's round trip and its handling of split, padded and broken streams.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// Panel data for `Db`: sizes, dot order, 1-bit and dye round trips, print-job payloads.
 final class EscapePanelTests: XCTestCase {

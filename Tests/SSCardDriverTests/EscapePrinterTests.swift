@@ -1,6 +1,7 @@
 import Synchronization
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// A printer that answers from a closure and records every command it was sent.
 final class ScriptedTransport: PrinterTransport {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// Printer replies: parsing, values, reassembly from pieces, and what each `ERR` means as a
 /// `PrinterError` with its national code.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// The font chain: which face draws the test characters of DOMAIN.md §7, unhinted advances,
 /// and the refusals of GlyphCoverage.

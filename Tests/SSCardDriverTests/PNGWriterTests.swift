@@ -2,6 +2,7 @@ import CPNG
 import Foundation
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// PNG previews: written with libpng's simplified API, read back with it.
 final class PNGWriterTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// Photos: base64 → JPEG → RGB with libjpeg, refusals, and area-average resampling.
 final class PhotoDecoderTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// iPrint items: parsing, units, refusals naming the item; the province layout's items.
 final class PrintItemTests: XCTestCase {

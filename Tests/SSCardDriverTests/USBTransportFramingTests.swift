@@ -1,6 +1,7 @@
 import Synchronization
 import XCTest
 @testable import SSCardDriver
+@testable import SSCardPrinter
 
 /// A printer's bulk endpoints without a device: records what the host writes and plays back
 /// packets as a USB device would (a transfer ends at a short packet, a zero-length packet, a

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// A PC/SC part 10 PIN-pad reader in front of a simulated card, doing what reader firmware

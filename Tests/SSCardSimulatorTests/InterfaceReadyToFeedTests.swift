@@ -1,5 +1,6 @@
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// `checkReadyToFeed`: the station asks before a card leaves its hopper, so a cover left open,

@@ -2,6 +2,7 @@ import CPNG
 import Foundation
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 @testable import SSCardSimulator
 
 /// EscapePrinter driving the virtual printer through a real loopback socket, the contact

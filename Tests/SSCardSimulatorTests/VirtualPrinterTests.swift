@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 import SSCardDriver
+import SSCardPrinter
 import SSCardSimulator
 
 /// A contact station that records presses and lifts instead of serving vpcd.

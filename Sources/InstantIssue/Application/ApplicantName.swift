@@ -1,4 +1,5 @@
 import SSCardDriver
+import SSCardPrinter
 
 /// 姓名 as the card-management system holds it, with its rare-character placeholders.
 ///

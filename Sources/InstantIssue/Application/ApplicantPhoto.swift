@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 /// The photo rules of the province (seed 004 附件6 批量申请数据文件格式说明; seed 002 照片审核),
 /// as numbers a site can change.

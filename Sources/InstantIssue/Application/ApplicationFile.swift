@@ -1,3 +1,4 @@
+import CardManagement
 import Foundation
 
 /// An application kept in a local JSON file, for the offline demo and `issue --file`, when

@@ -1,4 +1,5 @@
 import SSCardDriver
+import CardManagement
 
 /// A field of `Application`, named as the clerk's screen and the card-management system
 /// name it, so a problem can point at it.

@@ -1,5 +1,7 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
+import CardManagement
 
 /// An application that may be issued: what the issuance workflow personalises a card with.
 public struct ValidatedApplication: Hashable, Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SSCardDriver
+import CardManagement
 
 /// 预制卡库存: the pre-made card books. Cards come on the books only by importing a card maker's
 /// return file (`YZKCGFile`), and leave the usable stock only as issued or spoiled. Seed 004

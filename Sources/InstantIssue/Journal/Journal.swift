@@ -1,3 +1,4 @@
+import SSCardPrinter
 import Foundation
 import GRDB
 

@@ -1,5 +1,7 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
+import CardManagement
 
 /// 制卡失败 (seed 004 第三十六条 (三)): a card whose face was not printed. The card goes to the
 /// reject box; it is spoiled if its chip may hold personal data, else returned to stock (or to

@@ -1,5 +1,7 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
+import CardManagement
 
 /// What recovery asks the clerk, who can see and hold the card.
 public protocol RecoveryClerk {

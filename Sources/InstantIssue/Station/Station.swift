@@ -1,5 +1,7 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
+import CardManagement
 
 /// One desk: its database (inventory, journal, ledger), the driver with its printer, and the
 /// card-management system. The workflow, recovery and activation all work on a `Station`.

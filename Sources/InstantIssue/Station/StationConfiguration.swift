@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import CardManagement
 
 /// What a desk is configured with (docs/configuration.md, "station"): where its database
 /// lives, which driver configuration it uses, how it reaches the card-management system, and
@@ -19,9 +20,25 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     /// 卡有效期: years from the issue date written to EF05 [design: configurable; 10 years].
     public var cardValidityYears: Int
 
+    /// `cardManagement.kind`.
+    public enum CardManagementKind: String, Codable, Hashable, Sendable, CaseIterable {
+        /// The province simulator in process, keeping its state beside the station database.
+        case embedded
+        /// The contract of docs/province-api.md over HTTP.
+        case http
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let kind = CardManagementKind(rawValue: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not embedded or http"))
+            }
+            self = kind
+        }
+    }
+
     public struct CardManagementSetting: Codable, Hashable, Sendable {
-        /// "embedded" (the in-process simulator, default) or "http".
-        public var kind: String
+        /// Where the card-management system is.
+        public var kind: CardManagementKind
         /// The embedded simulator's own database; nil keeps it beside the station database.
         public var simulatorDatabasePath: String?
         /// Base URL of the HTTP contract (docs/province-api.md), e.g. http://127.0.0.1:8735.
@@ -29,13 +46,13 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         /// Per-request timeout in seconds.
         public var timeoutSeconds: Double
 
-        public init(kind: String = "embedded", simulatorDatabasePath: String? = nil, url: String? = nil, timeoutSeconds: Double = 10) {
+        public init(kind: CardManagementKind = .embedded, simulatorDatabasePath: String? = nil, url: String? = nil, timeoutSeconds: Double = 10) {
             self.kind = kind; self.simulatorDatabasePath = simulatorDatabasePath; self.url = url; self.timeoutSeconds = timeoutSeconds
         }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "embedded"
+            kind = try c.decodeIfPresent(CardManagementKind.self, forKey: .kind) ?? .embedded
             simulatorDatabasePath = try c.decodeIfPresent(String.self, forKey: .simulatorDatabasePath)
             url = try c.decodeIfPresent(String.self, forKey: .url)
             timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
@@ -79,7 +96,9 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
         var configuration: StationConfiguration
-        do { configuration = try JSONDecoder().decode(StationConfiguration.self, from: data) } catch {
+        do { configuration = try JSONDecoder().decode(StationConfiguration.self, from: data) } catch let error as DecodingError {
+            throw .invalid(path: path, reason: ConfigurationError.explain(error))
+        } catch {
             throw .invalid(path: path, reason: "\(error)")
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -93,10 +112,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     }
 
     func validate(path: String) throws(ConfigurationError) {
-        guard ["embedded", "http"].contains(cardManagement.kind) else {
-            throw .invalid(path: "cardManagement.kind", reason: "\"\(cardManagement.kind)\" is not embedded or http")
-        }
-        if cardManagement.kind == "http", cardManagement.url.flatMap(URL.init(string:)) == nil {
+        if cardManagement.kind == .http, cardManagement.url.flatMap(URL.init(string:)) == nil {
             throw .invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
         }
         guard terminal.count == 12, terminal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {

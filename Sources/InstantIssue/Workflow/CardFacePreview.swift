@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 /// Writes the card face the clerk is about to print as a PNG (the preview, and the record of
 /// what was printed), rendered from the same iPrint items the printer gets.

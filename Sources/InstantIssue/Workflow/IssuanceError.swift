@@ -1,4 +1,5 @@
 import SSCardDriver
+import CardManagement
 
 /// Why an issuance did not end with an issued card, in Chinese and English, with what the clerk
 /// does next. The underlying error (driver, printer, card-management) is kept.

@@ -1,3 +1,4 @@
+import CardManagement
 import Foundation
 
 /// What the workflow personalises a card with: a validated application (`ApplicationValidator`)

@@ -1,5 +1,7 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
+import CardManagement
 
 /// One instant issuance through the Swift driver API (ARCHITECTURE.md, data flow of one card):
 /// reserve → iLoadCard → read and match → 制卡中 → blank check → write EF05/EF06 and read back

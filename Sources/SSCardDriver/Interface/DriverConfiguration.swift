@@ -1,8 +1,9 @@
 import Foundation
 
 /// The driver's settings, read from a JSON file (docs/configuration.md). Every field has a
-/// default that works with the virtual setup (pcscd + vpcd + simulated card), so an empty file
-/// or no file at all is a valid configuration.
+/// default, so an empty file or no file at all is a valid configuration: the first PC/SC
+/// reader, no security module (the two-step HSM functions serve), no printer. Nothing
+/// simulated is ever chosen by default.
 public struct DriverConfiguration: Codable, Hashable, Sendable {
     /// Which PC/SC reader is the contact reader (a substring of its name); nil = the first one.
     public var contactReader: String?
@@ -12,9 +13,14 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     public var stringEncoding: StringEncodingSetting
     /// Deadline of each card operation, in seconds.
     public var cardTimeoutSeconds: Double
-    /// The terminal's security module: "simulated" (the HSM simulator) or "none" (then
-    /// iReadCardBas answers −2201 and callers use the two-step HSM functions).
+    /// The terminal's security module: "none" (the default: iReadCardBas answers −2201 and
+    /// callers use the two-step HSM functions, as the national interface intends), "province"
+    /// (the province HSM reached through the card-management contract at `province.url`), or
+    /// "simulated" (the HSM simulator: only inside issue-station and the tests).
     public var securityModule: SecurityModuleSetting
+    /// Where the province card-management system (and its HSM) answers, for `securityModule`
+    /// "province".
+    public var province: ProvinceLink?
     /// The card printer.
     public var printer: PrinterSettings
     /// Bank → hopper (1–9): pre-made cards of each bank sit in their own hopper.
@@ -25,7 +31,67 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     public var printUnits: PrintUnitSetting
 
     public enum StringEncodingSetting: String, Codable, Hashable, Sendable { case gb18030, utf8 }
-    public enum SecurityModuleSetting: String, Codable, Hashable, Sendable { case simulated, none }
+    public enum SecurityModuleSetting: String, Codable, Hashable, Sendable, CaseIterable { case none, province, simulated }
+
+    /// The province link of `securityModule` "province" (docs/province-api.md).
+    public struct ProvinceLink: Codable, Hashable, Sendable {
+        /// Base URL of the card-management contract, e.g. http://127.0.0.1:8735.
+        public var url: URL
+        /// Seconds for one call.
+        public var timeoutSeconds: Double
+        /// 终端机编号 reported by iReadCardBas: 12 letters or digits.
+        public var terminal: String
+
+        public init(url: URL, timeoutSeconds: Double = 10, terminal: String = "SSDESK000001") {
+            self.url = url
+            self.timeoutSeconds = timeoutSeconds
+            self.terminal = terminal
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let text = try c.decode(String.self, forKey: .url)
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw DecodingError.dataCorruptedError(forKey: .url, in: c, debugDescription: "\"\(text)\" is not an http:// or https:// address")
+            }
+            self.url = url
+            timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
+            terminal = try c.decodeIfPresent(String.self, forKey: .terminal) ?? "SSDESK000001"
+            guard timeoutSeconds > 0, timeoutSeconds <= 600 else {
+                throw DecodingError.dataCorruptedError(forKey: .timeoutSeconds, in: c, debugDescription: "must be between 0 and 600 seconds")
+            }
+            guard terminal.count == 12, terminal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw DecodingError.dataCorruptedError(forKey: .terminal, in: c, debugDescription: "\"\(terminal)\" is not 12 letters or digits")
+            }
+        }
+    }
+
+    /// What drives the card printer (`printer.kind`).
+    public enum PrinterKind: String, Codable, Hashable, Sendable, CaseIterable {
+        /// The simulated printer in process (issue-station and tests only).
+        case virtual
+        /// Escape over a TCP socket, e.g. to `issue-station vprinter`.
+        case escapeTCP = "escape-tcp"
+        /// Escape over libusb to an Evolis printer.
+        case evolisUSB = "evolis-usb"
+        /// No printer: a plain reader desk.
+        case none
+
+        /// "virtual, escape-tcp, evolis-usb or none", for messages.
+        public static var allNames: String {
+            let names = allCases.map(\.rawValue)
+            return names.dropLast().joined(separator: ", ") + " or " + names.last!
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let kind = PrinterKind(rawValue: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "\"\(text)\" is not \(Self.allNames)"))
+            }
+            self = kind
+        }
+    }
     public enum PrintUnitSetting: String, Codable, Hashable, Sendable {
         case dot300
         case tenthMillimetre = "0.1mm"
@@ -33,9 +99,8 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     }
 
     public struct PrinterSettings: Codable, Hashable, Sendable {
-        /// "virtual" (the simulated printer in process), "escape-tcp" (Escape over a socket, e.g.
-        /// to `issue-station vprinter`), "evolis-usb" (Escape over libusb) or "none".
-        public var kind: String
+        /// What drives the printer.
+        public var kind: PrinterKind
         /// Hoppers fitted on an Escape printer, 1–9.
         public var hopperCount: Int
         /// Host and port of an "escape-tcp" printer (default 127.0.0.1:35970).
@@ -49,7 +114,10 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         /// The vpcd slot the virtual printer's contact station uses.
         public var virtualEncoderSlot: Int
 
-        public init(kind: String = "virtual", hopperCount: Int = 2, escapeHost: String? = nil, escapePort: UInt16? = nil,
+        /// Where `issue-station vprinter` listens unless told otherwise: 127.0.0.1:35970.
+        public static let defaultEscapePort: UInt16 = 35970
+
+        public init(kind: PrinterKind = .none, hopperCount: Int = 2, escapeHost: String? = nil, escapePort: UInt16? = nil,
                     usbVendorID: String? = nil, usbProductID: String? = nil,
                     encoderReader: String? = nil, virtualEncoderSlot: Int = 0) {
             self.kind = kind
@@ -65,7 +133,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         /// Missing keys take their defaults here too.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "virtual"
+            kind = try c.decodeIfPresent(PrinterKind.self, forKey: .kind) ?? .none
             hopperCount = try c.decodeIfPresent(Int.self, forKey: .hopperCount) ?? 2
             guard (1...9).contains(hopperCount) else {
                 throw DecodingError.dataCorruptedError(forKey: .hopperCount, in: c, debugDescription: "must be 1–9")
@@ -99,7 +167,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     public init(
         contactReader: String? = nil, contactlessReader: String? = nil,
         stringEncoding: StringEncodingSetting = .gb18030, cardTimeoutSeconds: Double = 10,
-        securityModule: SecurityModuleSetting = .simulated, printer: PrinterSettings = PrinterSettings(),
+        securityModule: SecurityModuleSetting = .none, province: ProvinceLink? = nil, printer: PrinterSettings = PrinterSettings(),
         hoppers: [String: Int] = [:], fontChain: [FontFace] = DriverConfiguration.defaultFontChain,
         printUnits: PrintUnitSetting = .dot300
     ) {
@@ -108,6 +176,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         self.stringEncoding = stringEncoding
         self.cardTimeoutSeconds = cardTimeoutSeconds
         self.securityModule = securityModule
+        self.province = province
         self.printer = printer
         self.hoppers = hoppers
         self.fontChain = fontChain
@@ -123,10 +192,14 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         stringEncoding = try c.decodeIfPresent(StringEncodingSetting.self, forKey: .stringEncoding) ?? d.stringEncoding
         cardTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .cardTimeoutSeconds) ?? d.cardTimeoutSeconds
         securityModule = try c.decodeIfPresent(SecurityModuleSetting.self, forKey: .securityModule) ?? d.securityModule
+        province = try c.decodeIfPresent(ProvinceLink.self, forKey: .province)
         printer = try c.decodeIfPresent(PrinterSettings.self, forKey: .printer) ?? d.printer
         hoppers = try c.decodeIfPresent([String: Int].self, forKey: .hoppers) ?? d.hoppers
         fontChain = try c.decodeIfPresent([FontFace].self, forKey: .fontChain) ?? d.fontChain
         printUnits = try c.decodeIfPresent(PrintUnitSetting.self, forKey: .printUnits) ?? d.printUnits
+        if securityModule == .province, province == nil {
+            throw DecodingError.dataCorruptedError(forKey: .province, in: c, debugDescription: "securityModule \"province\" needs province.url")
+        }
         guard cardTimeoutSeconds > 0, cardTimeoutSeconds <= 600 else {
             throw DecodingError.dataCorruptedError(forKey: .cardTimeoutSeconds, in: c, debugDescription: "must be between 0 and 600 seconds")
         }
@@ -169,7 +242,7 @@ public enum ConfigurationError: Error, Hashable, Sendable, CustomStringConvertib
         }
     }
 
-    static func explain(_ error: DecodingError) -> String {
+    package static func explain(_ error: DecodingError) -> String {
         func path(_ c: DecodingError.Context) -> String {
             c.codingPath.map(\.stringValue).joined(separator: ".")
         }

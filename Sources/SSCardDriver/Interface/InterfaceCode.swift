@@ -255,7 +255,7 @@ public struct InterfaceError: Error, Hashable, Sendable, CustomStringConvertible
         return text
     }
 
-    static func badParameter(_ detail: String, _ english: String) -> InterfaceError {
+    package static func badParameter(_ detail: String, _ english: String) -> InterfaceError {
         InterfaceError(.badParameter, detail: detail, englishDetail: english)
     }
 }

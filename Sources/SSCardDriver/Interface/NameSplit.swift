@@ -69,7 +69,7 @@ public struct NameSplit: Hashable, Sendable {
 
     /// Why `scalar` may not stand in a name, nil when it may. Private-use code points would
     /// print with whatever glyph a fallback font put there (DOMAIN.md §7).
-    static func refusal(of scalar: Unicode.Scalar) -> (chinese: String, english: String)? {
+    package static func refusal(of scalar: Unicode.Scalar) -> (chinese: String, english: String)? {
         if scalar == "|" || scalar == "$" { return ("分隔符", "the separator") }
         switch scalar.properties.generalCategory {
         case .privateUse: return ("私用区字符", "the private-use code point")

@@ -1,6 +1,7 @@
 import Foundation
 
-/// iLoadCard and iPrint: the printer side of instant issuance (DOMAIN.md §2).
+/// iLoadCard and the ready-to-feed check: the printer side of instant issuance that needs no
+/// renderer. iPrint, which renders the face, is in SSCardPrinter (DOMAIN.md §2).
 extension SSCardInterface {
     /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
     /// the contact station; returns at once when a card is already there.
@@ -62,47 +63,6 @@ extension SSCardInterface {
         }
     }
 
-    /// iPrint(n, items…): renders the card face, moves the card from the reader to the
-    /// printer, prints the panels, and ALWAYS ejects — to the good exit when printing
-    /// succeeded, to the reject box when it failed. When every item is empty nothing is
-    /// printed and `exit` (1 good, 2 reject) chooses where the card goes.
-    ///
-    /// Items that cannot print — malformed (−14), a character with no glyph, a private-use
-    /// code point or an unresolved `[PINYIN]` placeholder (−41), a bad photo or a box off the
-    /// card or over the chip (−14), an unusable font (−5) — are refused before the card
-    /// moves: it stays at the contact station and iPrint can be called again with corrected
-    /// items (docs/card-face.md).
-    public func printCard(exit: Int, items: [String]) throws(InterfaceError) {
-        let printer = try requirePrinter()
-        let job = try PrintItems(items, units: PrintUnits(configuration.printUnits))
-        lock.lock()
-        defer { lock.unlock() }
-        if job.isEmpty {
-            guard let chosen = CardExit(rawValue: exit) else {
-                throw .badParameter("n=\(exit) 不是 1 或 2", "n=\(exit) is not 1 or 2")
-            }
-            do { try printer.eject(to: chosen) } catch { throw Self.interfaceError(error) }
-            try waitForContactCard(present: false)
-            return
-        }
-        let face: RenderedFace
-        do throws(CardFaceError) {
-            face = try CardFaceRenderer(configuration: configuration).render(job)
-        } catch {
-            throw error.interfaceError
-        }
-        do {
-            try printer.moveToPrint()
-            try waitForContactCard(present: false)
-            try printer.printPanels(PrintJob(name: "card face", payload: face.printJobPayload))
-            try printer.eject(to: .good)
-        } catch {
-            // Printed or not, the card leaves the printer: a failed card goes to the reject box.
-            try? printer.eject(to: .reject)
-            throw Self.interfaceError(error)
-        }
-    }
-
     public func iLoadCard(_ n: Int) -> InterfaceResult {
         result { () throws(InterfaceError) in
             try loadCard(hopper: n)
@@ -110,16 +70,9 @@ extension SSCardInterface {
         }
     }
 
-    public func iPrint(_ n: Int, _ items: [String]) -> InterfaceResult {
-        result { () throws(InterfaceError) in
-            try printCard(exit: n, items: items)
-            return ""
-        }
-    }
-
     /// Waits until the contact reader has (or no longer has) a card, up to the card timeout.
     /// Only for PC/SC readers; a simulated channel source has nothing to wait for.
-    private func waitForContactCard(present: Bool) throws(InterfaceError) {
+    package func waitForContactCard(present: Bool) throws(InterfaceError) {
         guard !usesChannelSource else { return }
         do {
             let context = try PCSCContext()
@@ -147,7 +100,7 @@ extension SSCardInterface {
         return printer
     }
 
-    static func interfaceError(_ error: any Error) -> InterfaceError {
+    package static func interfaceError(_ error: any Error) -> InterfaceError {
         if let printerError = error as? PrinterError {
             // Printer codes (docs/printer.md) carry their own messages.
             var mapped = InterfaceError(InterfaceCode(rawValue: printerError.code), underlying: printerError)

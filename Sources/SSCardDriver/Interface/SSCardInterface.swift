@@ -15,7 +15,7 @@ public final class SSCardInterface: @unchecked Sendable {
     /// The card printer of an instant-issuance desk; nil on a plain reader desk.
     public let printer: (any CardPrinterMechanics)?
 
-    let lock = NSRecursiveLock()
+    package let lock = NSRecursiveLock()
     private var channels: [ReaderKind: any CardChannel] = [:]
     /// Where channels come from: PC/SC sessions by default; tests give simulated cards.
     private let channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)?
@@ -93,7 +93,7 @@ public final class SSCardInterface: @unchecked Sendable {
     }
 
     /// The `(code, pOutInfo)` form of a typed call.
-    func result(_ body: () throws(InterfaceError) -> String) -> InterfaceResult {
+    package func result(_ body: () throws(InterfaceError) -> String) -> InterfaceResult {
         do {
             return InterfaceResult(code: 0, output: try body())
         } catch {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import InstantIssue
 import SSCardDriver
-import SSCardSimulator
+import DeskAssembly
+import SimulatedDesk
 
 /// `--reader`: which PC/SC reader the card commands use.
 struct CardReaderOption: ParsableArguments {
@@ -22,8 +23,7 @@ enum CardDesk {
         var configuration = try setup.driverConfiguration()
         if let reader { configuration.contactReader = reader }
         try precheck(pattern: configuration.contactReader)
-        let module: (any CardSecurityModule)? = configuration.securityModule == .simulated ? SimulatedHSM() : nil
-        return SSCardInterface(configuration: configuration, securityModule: module)
+        return SSCardInterface(configuration: configuration, securityModule: try DeskAssembly.withSimulators.securityModule(configuration))
     }
 
     static func precheck(pattern: String?) throws {

@@ -1,3 +1,5 @@
+import ProvinceSimulator
+import CardManagement
 import Foundation
 import InstantIssue
 

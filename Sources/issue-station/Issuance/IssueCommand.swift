@@ -1,6 +1,9 @@
+import CardManagement
 import ArgumentParser
 import Foundation
+import DeskAssembly
 import InstantIssue
+import SimulatedDesk
 
 /// `issue-station issue ID`: makes the applicant's card while they wait (新即时制卡, seed 004
 /// 附件9): checks the application, asks for rare characters, then personalises a pre-made card
@@ -50,7 +53,7 @@ struct IssueCommand: StationCommand {
     }
 
     func execute(_ console: StationConsole) throws {
-        let station = try Station.open(StationSetup(global).station,
+        let station = try DeskAssembly.withSimulators.station(StationSetup(global).station,
                                        journalObserver: IssuanceConsole.crashHook())
         defer { try? station.database.close() }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import DeskAssembly
 import InstantIssue
+import SimulatedDesk
 
 /// `issue-station recover`: finishes every issuance a crash, power cut, jam or network failure
 /// left open (seed 004 第三十六条 (三)): 制卡补登 for a printed card, 制卡失败 for one not printed.
@@ -28,7 +30,7 @@ struct RecoverCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try Station.open(StationSetup(global).station)
+        let station = try DeskAssembly.withSimulators.station(StationSetup(global).station)
         defer { try? station.database.close() }
         let recovery = StationRecovery(station: station)
         let pending = try recovery.pending()

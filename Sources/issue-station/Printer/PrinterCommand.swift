@@ -1,6 +1,7 @@
 import ArgumentParser
 import SSCardDriver
-import SSCardSimulator
+import DeskAssembly
+import SimulatedDesk
 
 /// `issue-station printer`: the card printer (制卡机) for technicians — its sensors and a test card.
 struct PrinterCommand: ParsableCommand {
@@ -15,16 +16,16 @@ struct PrinterCommand: ParsableCommand {
 enum StationPrinter {
     static func make(_ setup: StationSetup) throws -> (any CardPrinterMechanics, DriverConfiguration) {
         let driver = try setup.driverConfiguration()
-        guard let printer = try PrinterBackend.make(driver.printer) else { throw PrinterCommandError.noPrinter }
+        guard let printer = try DeskAssembly.withSimulators.printer(driver.printer) else { throw PrinterCommandError.noPrinter }
         return (printer, driver)
     }
 
     /// `escape-tcp 127.0.0.1:35970`, `evolis-usb 0f49`, `virtual`.
     static func describe(_ settings: DriverConfiguration.PrinterSettings) -> String {
         switch settings.kind {
-        case "escape-tcp": "escape-tcp \(settings.escapeHost ?? "127.0.0.1"):\(settings.escapePort ?? VirtualPrinterServer.Listen.defaultPort)"
-        case "evolis-usb": "evolis-usb \(settings.usbVendorID ?? "0f49")" + (settings.usbProductID.map { ":\($0)" } ?? "")
-        default: settings.kind
+        case .escapeTCP: "escape-tcp \(settings.escapeHost ?? "127.0.0.1"):\(settings.escapePort ?? DriverConfiguration.PrinterSettings.defaultEscapePort)"
+        case .evolisUSB: "evolis-usb \(settings.usbVendorID ?? "0f49")" + (settings.usbProductID.map { ":\($0)" } ?? "")
+        case .virtual, .none: settings.kind.rawValue
         }
     }
 }

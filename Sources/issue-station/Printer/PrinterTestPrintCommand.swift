@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InstantIssue
 import SSCardDriver
+import SSCardPrinter
 
 /// `issue-station printer test-print`: feeds a card, prints the province reference layout with
 /// sample data (张䄲𠀀, a generated photo), and ejects it to the exit the technician chose. A

@@ -1,0 +1,114 @@
+import CardManagement
+import Foundation
+import InstantIssue
+import SSCardDriver
+import SSCardPrinter
+
+/// The composition root: the one place that turns configuration into concrete parts — the
+/// card security module, the printer backend, the card-management system and the station. The
+/// kinds are enums decoded once with the configuration; here each is switched on once.
+///
+/// `simulation` supplies the simulated kinds (virtual printer, simulated HSM, embedded
+/// card-management system). The C library assembles with `.production`, where asking for a
+/// simulated kind is a configuration error that says how to reach the simulator over its seam
+/// instead (docs/c-abi.md).
+public struct DeskAssembly: Sendable {
+    public let simulation: (any DeskSimulation)?
+
+    public init(simulation: (any DeskSimulation)?) {
+        self.simulation = simulation
+    }
+
+    /// Real parts only: what libSSCardDriver.so uses.
+    public static let production = DeskAssembly(simulation: nil)
+
+    /// The driver a driver configuration describes, with its security module and printer.
+    public func driver(_ configuration: DriverConfiguration) throws(ConfigurationError) -> SSCardInterface {
+        SSCardInterface(configuration: configuration, securityModule: try securityModule(configuration),
+                        printer: try printer(configuration.printer))
+    }
+
+    /// The terminal's security module (`securityModule` of the driver configuration).
+    public func securityModule(_ configuration: DriverConfiguration) throws(ConfigurationError) -> (any CardSecurityModule)? {
+        switch configuration.securityModule {
+        case .none:
+            return nil
+        case .simulated:
+            guard let simulation else {
+                throw .invalid(path: "securityModule", reason: Self.simulatedHSMAbsent)
+            }
+            return simulation.securityModule()
+        case .province:
+            guard let link = configuration.province else {
+                throw .invalid(path: "province", reason: "securityModule \"province\" needs province.url (docs/configuration.md)")
+            }
+            return CardManagementSecurityModule(
+                system: CardManagementHTTPClient(baseURL: link.url, timeout: link.timeoutSeconds), terminalNumber: link.terminal)
+        }
+    }
+
+    /// The card printer (`printer` of the driver configuration); nil for `none`.
+    public func printer(_ settings: DriverConfiguration.PrinterSettings) throws(ConfigurationError) -> (any CardPrinterMechanics)? {
+        switch settings.kind {
+        case .virtual:
+            // In process: no Escape traffic, the chip served into vpcd.
+            guard let simulation else {
+                throw .invalid(path: "printer.kind", reason: Self.virtualPrinterAbsent)
+            }
+            return simulation.virtualPrinter(encoderSlot: settings.virtualEncoderSlot)
+        case .escapeTCP:
+            // Escape over a socket, e.g. to `issue-station vprinter`.
+            let endpoint = SocketPrinterTransport.Endpoint.tcp(
+                host: settings.escapeHost ?? "127.0.0.1", port: settings.escapePort ?? DriverConfiguration.PrinterSettings.defaultEscapePort)
+            return EscapePrinter(transport: SocketPrinterTransport(endpoint: endpoint),
+                                 configuration: .init(hopperCount: settings.hopperCount))
+        case .evolisUSB:
+            let vendor = settings.usbVendorID.flatMap { UInt16($0, radix: 16) } ?? 0x0F49
+            let product = settings.usbProductID.flatMap { UInt16($0, radix: 16) }
+            return EscapePrinter(
+                transport: USBPrinterTransport(configuration: .init(selector: .init(vendorID: vendor, productID: product))),
+                configuration: .init(hopperCount: settings.hopperCount))
+        case .none:
+            return nil
+        }
+    }
+
+    /// The card-management system a station configuration names.
+    public func cardManagement(_ configuration: StationConfiguration) throws -> any CardManagementSystem {
+        let setting = configuration.cardManagement
+        switch setting.kind {
+        case .http:
+            guard let url = setting.url.flatMap(URL.init(string:)) else {
+                throw ConfigurationError.invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
+            }
+            return CardManagementHTTPClient(baseURL: url, timeout: setting.timeoutSeconds)
+        case .embedded:
+            guard let simulation else {
+                throw ConfigurationError.invalid(path: "cardManagement.kind", reason: "the embedded simulator is not part of this program; use http")
+            }
+            let path = configuration.resolvedSimulatorDatabasePath
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            return try simulation.embeddedCardManagement(databasePath: path)
+        }
+    }
+
+    /// The station a configuration describes: its database (taking the station lock), the
+    /// driver with the printer of the driver configuration, and the card-management system.
+    public func station(_ configuration: StationConfiguration,
+                        journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
+        let driverConfiguration = try DriverConfiguration.load(path: configuration.driverConfigurationPath)
+        let cardManagement = try cardManagement(configuration)
+        let printer = try printer(driverConfiguration.printer)
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        let database = try StationDatabase(path: configuration.databasePath)
+        return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
+                       printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)
+    }
+
+    static let simulatedHSMAbsent =
+        "the simulated HSM is not part of this library; run `issue-station province-sim` and set securityModule \"province\" with province.url (docs/c-abi.md)"
+    static let virtualPrinterAbsent =
+        "the in-process virtual printer is not part of this library; run `issue-station vprinter` and set printer.kind \"escape-tcp\" (docs/c-abi.md)"
+}

@@ -1,0 +1,117 @@
+import SSCardDriver
+/// Draws a card face from iPrint items (docs/card-face.md).
+///
+/// Everything that can refuse is checked before the face is returned, and a caller prints
+/// nothing until it has the face: unprintable characters (`GlyphCoverage`), photos
+/// (`PhotoDecoder`), and the layout — every text item's box (em box ∪ ink) and every photo
+/// box must lie within the card (85.60 × 53.98 mm from the canvas origin) and clear of the
+/// chip plate (`ChipPlate`). Refusals are `CardFaceError`s naming the item.
+///
+/// Drawing: the canvas starts white; photos are decoded, scaled to fit their box (aspect
+/// kept, centred; the province's 358 × 441 photo fills 234 × 288 of a 234 × 300 box) and
+/// copied in colour; text is rasterised 1-bit into the K panel and shown black in `rgb`. The
+/// overlay covers the canvas except the chip plate.
+public struct CardFaceRenderer: Sendable {
+    public let chain: FontChain
+    public let chipPlate: ChipPlate
+
+    /// The overlay of `chipPlate`, made once.
+    private let overlay: MonochromeBitmap
+
+    public init(chain: FontChain, chipPlate: ChipPlate = .standard) {
+        self.chain = chain
+        self.chipPlate = chipPlate
+        overlay = Self.overlayMask(chipPlate)
+    }
+
+    /// The renderer of the configuration's `fontChain` (opened once per process).
+    public init(configuration: DriverConfiguration) throws(CardFaceError) {
+        self.init(chain: try FontChain.shared(configuration.fontChain))
+    }
+
+    /// Renders `items`, or throws why they cannot print.
+    public func render(_ items: PrintItems) throws(CardFaceError) -> RenderedFace {
+        for text in items.texts { try GlyphCoverage.check(text, chain: chain) }
+        var pictures: [(PrintPhotoItem, RGBImage)] = []
+        for photo in items.photos {
+            let box = DotRect(left: photo.left, top: photo.top, right: photo.left + photo.width, bottom: photo.top + photo.height)
+            try checkBox(box, item: photo.itemName)
+            do throws(PhotoError) {
+                pictures.append((photo, try PhotoDecoder.decode(base64: photo.base64)))
+            } catch {
+                throw .photo(item: photo.itemName, error)
+            }
+        }
+        var black = MonochromeBitmap()
+        var layouts: [TextLayout] = []
+        for text in items.texts {
+            let layout = chain.draw(text, into: &black)
+            try checkBox(layout.box, item: text.itemName)
+            layouts.append(layout)
+        }
+
+        var rgb = RGBImage(width: CardCanvas.width, height: CardCanvas.height)
+        var placed: [PlacedPhoto] = []
+        for (item, picture) in pictures {
+            placed.append(Self.place(picture, item: item, on: &rgb))
+        }
+        // Text over everything, in black; most bytes of K are 0 and skipped whole.
+        rgb.pixels.withUnsafeMutableBufferPointer { pixels in
+            black.bytes.withUnsafeBufferPointer { k in
+                let rowBytes = black.rowBytes
+                for (index, byte) in k.enumerated() where byte != 0 {
+                    let y = index / rowBytes, x0 = (index % rowBytes) * 8
+                    for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 {
+                        let i = (y * CardCanvas.width + x0 + bit) * 3
+                        pixels[i] = 0; pixels[i + 1] = 0; pixels[i + 2] = 0
+                    }
+                }
+            }
+        }
+        return RenderedFace(rgb: rgb, blackPanel: black, overlayPanel: overlayMask(), texts: layouts, photos: placed)
+    }
+
+    /// The overlay: 1 everywhere but the chip plate (every dot whose centre lies in it).
+    public func overlayMask() -> MonochromeBitmap { overlay }
+
+    private static func overlayMask(_ chipPlate: ChipPlate) -> MonochromeBitmap {
+        var mask = MonochromeBitmap(filled: true)
+        let plate = chipPlate.rect
+        for y in Int(plate.top.rounded())..<Int(plate.bottom.rounded()) {
+            for x in Int(plate.left.rounded())..<Int(plate.right.rounded()) { mask.clear(x: x, y: y) }
+        }
+        return mask
+    }
+
+    /// Refuses a box outside the card or over the chip plate.
+    private func checkBox(_ box: DotRect, item: String) throws(CardFaceError) {
+        guard CardCanvas.card.contains(box) else { throw .outsideCard(item: item, box: box) }
+        guard !box.intersects(chipPlate.rect) else { throw .overlapsChip(item: item, box: box) }
+    }
+
+    /// Scales `picture` to fit the item's box (aspect kept, centred) and copies it into `rgb`.
+    private static func place(_ picture: RGBImage, item: PrintPhotoItem, on rgb: inout RGBImage) -> PlacedPhoto {
+        let x0 = Int(item.left.rounded()), y0 = Int(item.top.rounded())
+        let boxWidth = Int((item.left + item.width).rounded()) - x0
+        let boxHeight = Int((item.top + item.height).rounded()) - y0
+        let scale = min(Double(boxWidth) / Double(picture.width), Double(boxHeight) / Double(picture.height))
+        let w = max(1, min(boxWidth, Int((Double(picture.width) * scale).rounded())))
+        let h = max(1, min(boxHeight, Int((Double(picture.height) * scale).rounded())))
+        let px = x0 + (boxWidth - w) / 2, py = y0 + (boxHeight - h) / 2
+        let scaled = picture.resampled(width: w, height: h)
+        let canvasWidth = rgb.width
+        rgb.pixels.withUnsafeMutableBufferPointer { pixels in
+            scaled.pixels.withUnsafeBufferPointer { source in
+                for row in 0..<h {
+                    let to = ((py + row) * canvasWidth + px) * 3
+                    let from = row * w * 3
+                    for i in 0..<(w * 3) { pixels[to + i] = source[from + i] }
+                }
+            }
+        }
+        return PlacedPhoto(itemName: item.itemName,
+                           box: DotRect(left: item.left, top: item.top, right: item.left + item.width, bottom: item.top + item.height),
+                           picture: DotRect(left: Double(px), top: Double(py), right: Double(px + w), bottom: Double(py + h)),
+                           sourceWidth: picture.width, sourceHeight: picture.height)
+    }
+}

@@ -1,0 +1,245 @@
+import CFreeType
+import Foundation
+import SSCardDriver
+
+/// The fonts that draw iPrint text, tried in order for each character: the first face with a
+/// glyph draws it (DOMAIN.md §7). The default chain, Noto Serif CJK SC (face 2 of the TTC)
+/// → BabelStone Han → HanaMinB → HanaMinA, covers URO and CJK Ext A–F completely, Ext G–H in
+/// part and Ext I not at all; `GlyphCoverage` refuses what it cannot draw.
+///
+/// **Font names in items.** No free font is 宋体 or 宋体-18030 (SimSun-18030), and fontconfig
+/// maps both to DejaVu Serif, so names are never looked up: `宋体`, `宋体-18030` and any other
+/// name draw with this chain. 宋体-18030 — what the card-management system asks for when a
+/// name holds a rare character — needs nothing more, since the chain covers GB18030-2022 in
+/// full. A site with a licensed SimSun-18030 puts its path first in `fontChain`.
+///
+/// **Metrics.** Sizes are points at 300 dpi (`FT_Set_Char_Size(face, 0, size × 64, 300, 300)`,
+/// 8.5 pt = 35.42 dots per em). Glyphs load unhinted (`FT_LOAD_NO_HINTING`) and the pen moves
+/// by the unhinted advance (`linearHoriAdvance`): hinted advances round 35.42 to 35 and the
+/// line drifts ~0.7 mm over 20 characters. Each glyph's outline is shifted by the pen's
+/// fraction of a dot before rasterising, so glyphs sit where the unrounded layout puts them.
+/// Glyphs are rasterised 1-bit (`FT_RENDER_MODE_MONO`, with the rasteriser's dropout control
+/// keeping thin serif strokes) because resin black prints 1-bit. No kerning or shaping: none
+/// of the chain's faces has a `kern` table and CJK text needs none.
+///
+/// **Threads.** `@unchecked Sendable`: the `FT_Library`, the `FT_Face`s and the glyph cache
+/// are touched only while `lock` is held (every method below takes it for its whole body),
+/// and FreeType objects are never handed out; `deinit` runs when no reference is left, so no
+/// other thread can hold the lock then. FreeType allows one thread per `FT_Face` at a time,
+/// which the lock guarantees.
+public final class FontChain: @unchecked Sendable {
+    /// The chain's faces, in order.
+    public let faces: [DriverConfiguration.FontFace]
+
+    private let lock = NSLock()
+    private var library: FT_Library?
+    private var handles: [FT_Face] = []
+    /// The char size each face is set to (26.6 points), to skip FT_Set_Char_Size.
+    private var sizes: [FT_F26Dot6]
+    /// scalar → (face, glyph); (−1, 0) when no face has it.
+    private var lookups: [UInt32: (face: Int, glyph: UInt32)] = [:]
+
+    /// Opens every face of `faces` (by path and face index) and selects its Unicode cmap.
+    /// A face that cannot be opened fails the whole chain (`.fontUnavailable`).
+    public init(faces: [DriverConfiguration.FontFace] = DriverConfiguration.defaultFontChain) throws(CardFaceError) {
+        precondition(!faces.isEmpty, "a font chain needs at least one face")
+        self.faces = faces
+        sizes = Array(repeating: 0, count: faces.count)
+        var lib: FT_Library?
+        let error = FT_Init_FreeType(&lib)
+        guard error == 0, let lib else {
+            throw .fontUnavailable(path: "FreeType", faceIndex: 0, reason: Self.text(of: error))
+        }
+        library = lib
+        for font in faces {
+            var face: FT_Face?
+            let opened = FT_New_Face(lib, font.path, FT_Long(font.faceIndex), &face)
+            guard opened == 0, let face else {
+                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: Self.text(of: opened))
+            }
+            handles.append(face)
+            let selected = FT_Select_Charmap(face, FT_ENCODING_UNICODE)
+            guard selected == 0 else {
+                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: "no Unicode cmap (\(Self.text(of: selected)))")
+            }
+        }
+    }
+
+    deinit {
+        for face in handles { FT_Done_Face(face) }
+        if let library { FT_Done_FreeType(library) }
+    }
+
+    /// The chain for `faces`, opened once per process and kept: opening the four default
+    /// faces costs 1–25 ms, a card's text 0.1 ms.
+    public static func shared(_ faces: [DriverConfiguration.FontFace] = DriverConfiguration.defaultFontChain) throws(CardFaceError) -> FontChain {
+        try cache.chain(for: faces)
+    }
+
+    /// The position in `faces` of the first face with a glyph for `scalar`; nil when none
+    /// has one. (FT_Get_Char_Index.)
+    public func faceIndex(for scalar: Unicode.Scalar) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        let found = lookup(scalar)
+        return found.face >= 0 ? found.face : nil
+    }
+
+    /// Lays out `item` and draws its glyphs into `ink` (1 = ink), at the item's position.
+    /// Characters without a glyph are skipped: call `GlyphCoverage.check` first.
+    func draw(_ item: PrintTextItem, into ink: inout MonochromeBitmap) -> TextLayout {
+        lock.lock()
+        defer { lock.unlock() }
+        let em = item.emDots
+        let charSize = FT_F26Dot6((item.sizePoints * 64).rounded())
+        let baseline = item.top + CardCanvas.baselineInEm * em
+        var layout = TextLayout(itemName: item.itemName, text: item.text, emDots: em, left: item.left, top: item.top)
+        var pen = item.left
+        let scalars = Array(item.text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            index += 1
+            let found = lookup(scalar)
+            guard found.face >= 0 else { continue }
+            var glyph = found.glyph
+            // A variation selector right after the character picks its variant glyph when the
+            // face has one (FT_Face_GetCharVariantIndex); otherwise the base glyph prints.
+            if index < scalars.count, Self.isVariationSelector(scalars[index]) {
+                let variant = FT_Face_GetCharVariantIndex(handles[found.face], FT_ULong(scalar.value), FT_ULong(scalars[index].value))
+                if variant != 0 { glyph = variant }
+                index += 1
+            }
+            let face = handles[found.face]
+            if sizes[found.face] != charSize {
+                FT_Set_Char_Size(face, 0, charSize, FT_UInt(CardCanvas.dotsPerInch), FT_UInt(CardCanvas.dotsPerInch))
+                sizes[found.face] = charSize
+            }
+            var placed = PlacedGlyph(scalar: scalar, faceIndex: found.face, glyphIndex: glyph, x: pen, advance: 0,
+                                     ink: DotRect(left: pen, top: baseline, right: pen, bottom: baseline))
+            if FT_Load_Glyph(face, FT_UInt(glyph), FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0, let slot = face.pointee.glyph {
+                placed.advance = Double(slot.pointee.linearHoriAdvance) / 65536
+                placed.ink = rasterise(slot, penX: pen, baseline: baseline, into: &ink)
+            }
+            layout.glyphs.append(placed)
+            pen += placed.advance
+        }
+        return layout
+    }
+
+    /// Shifts the outline by the pen's fraction of a dot, renders it 1-bit and ORs it into
+    /// `ink`; returns the glyph's ink box (empty for a blank glyph such as a space).
+    private func rasterise(_ slot: FT_GlyphSlot, penX: Double, baseline: Double, into ink: inout MonochromeBitmap) -> DotRect {
+        let x0 = penX.rounded(.down), y0 = baseline.rounded(.down)
+        if slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE {
+            // FreeType's y axis points up: a baseline lower on the canvas is a negative shift.
+            FT_Outline_Translate(&slot.pointee.outline, FT_Pos(((penX - x0) * 64).rounded()), -FT_Pos(((baseline - y0) * 64).rounded()))
+        }
+        guard FT_Render_Glyph(slot, FT_RENDER_MODE_MONO) == 0 else { return DotRect(left: penX, top: baseline, right: penX, bottom: baseline) }
+        let bitmap = slot.pointee.bitmap
+        let left = Int(x0) + Int(slot.pointee.bitmap_left)
+        let top = Int(y0) - Int(slot.pointee.bitmap_top)
+        var box = DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
+        guard bitmap.rows > 0, bitmap.width > 0, let buffer = bitmap.buffer,
+              bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_MONO.rawValue) else { return box }
+        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        for row in 0..<Int(bitmap.rows) {
+            let line = buffer + row * Int(bitmap.pitch)
+            for column in 0..<Int(bitmap.width) where line[column >> 3] & (0x80 >> UInt8(column & 7)) != 0 {
+                let x = left + column, y = top + row
+                ink.set(x: x, y: y)
+                minX = min(minX, x); maxX = max(maxX, x)
+                minY = min(minY, y); maxY = max(maxY, y)
+            }
+        }
+        if minX <= maxX {
+            box = DotRect(left: Double(minX), top: Double(minY), right: Double(maxX + 1), bottom: Double(maxY + 1))
+        }
+        return box
+    }
+
+    /// Caller holds `lock`.
+    private func lookup(_ scalar: Unicode.Scalar) -> (face: Int, glyph: UInt32) {
+        if let known = lookups[scalar.value] { return known }
+        var found: (face: Int, glyph: UInt32) = (-1, 0)
+        for (position, face) in handles.enumerated() {
+            let glyph = FT_Get_Char_Index(face, FT_ULong(scalar.value))
+            if glyph != 0 {
+                found = (position, UInt32(glyph))
+                break
+            }
+        }
+        lookups[scalar.value] = found
+        return found
+    }
+
+    /// U+FE00–FE0F and U+E0100–E01EF: they choose a glyph variant of the character before.
+    static func isVariationSelector(_ scalar: Unicode.Scalar) -> Bool {
+        (0xFE00...0xFE0F).contains(scalar.value) || (0xE0100...0xE01EF).contains(scalar.value)
+    }
+
+    static func text(of error: FT_Error) -> String {
+        "FreeType error \(error): " + String(cString: CFreeType_errorString(error))
+    }
+
+    private static let cache = FontChainCache()
+}
+
+/// The process's open font chains, one per distinct face list.
+/// `@unchecked Sendable`: `chains` is read and written only while `lock` is held.
+private final class FontChainCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chains: [[DriverConfiguration.FontFace]: FontChain] = [:]
+
+    func chain(for faces: [DriverConfiguration.FontFace]) throws(CardFaceError) -> FontChain {
+        lock.lock()
+        defer { lock.unlock() }
+        if let open = chains[faces] { return open }
+        let opened = try FontChain(faces: faces)
+        chains[faces] = opened
+        return opened
+    }
+}
+
+/// One character of a laid-out text item.
+public struct PlacedGlyph: Hashable, Sendable {
+    /// The character (a variation selector after it is folded in).
+    public var scalar: Unicode.Scalar
+    /// Which face of the chain draws it (0 = the first).
+    public var faceIndex: Int
+    public var glyphIndex: UInt32
+    /// The pen position (left edge of the advance cell), in canvas dots.
+    public var x: Double
+    /// The unhinted advance, in dots.
+    public var advance: Double
+    /// The pixels it inked on the canvas (integer edges); empty for a blank glyph.
+    public var ink: DotRect
+
+    /// The advance cell: from the pen position over the advance, the height of the em box.
+    public func cell(top: Double, em: Double) -> DotRect {
+        DotRect(left: x, top: top, right: x + advance, bottom: top + em)
+    }
+}
+
+/// A text item as drawn: its glyphs, em box and ink box, in canvas dots.
+public struct TextLayout: Hashable, Sendable {
+    public var itemName: String
+    public var text: String
+    public var emDots: Double
+    public var left: Double
+    public var top: Double
+    public var glyphs: [PlacedGlyph] = []
+
+    /// Pen start to pen end, em box height.
+    public var emBox: DotRect {
+        DotRect(left: left, top: top, right: left + glyphs.reduce(0) { $0 + $1.advance }, bottom: top + emDots)
+    }
+
+    /// Every inked pixel of the item.
+    public var inkBox: DotRect {
+        glyphs.reduce(DotRect(left: 0, top: 0, right: 0, bottom: 0)) { $0.union($1.ink) }
+    }
+
+    /// The box the layout check holds against the card and the chip: em box ∪ ink.
+    public var box: DotRect { emBox.union(inkBox) }
+}

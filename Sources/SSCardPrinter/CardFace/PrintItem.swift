@@ -1,0 +1,163 @@
+import Foundation
+import SSCardDriver
+
+/// The unit of left/top/width/height in iPrint items. No document states it (DOMAIN.md §2);
+/// 300-dpi dots fits every other province layout found, so it is the default, and the driver
+/// configuration's `printUnits` chooses another ([design]).
+public enum PrintUnits: String, Hashable, Sendable, CaseIterable {
+    /// Printer dots at 300 dpi, the panel's own unit (1 dot = 0.0847 mm).
+    case dot300
+    /// Tenths of a millimetre.
+    case tenthMillimetre = "0.1mm"
+    /// Millimetres.
+    case millimetre = "mm"
+
+    /// The setting of the driver configuration.
+    public init(_ setting: DriverConfiguration.PrintUnitSetting) {
+        switch setting {
+        case .dot300: self = .dot300
+        case .tenthMillimetre: self = .tenthMillimetre
+        case .millimetre: self = .millimetre
+        }
+    }
+
+    /// `value` in this unit as 300-dpi dots (not rounded).
+    public func dots(_ value: Double) -> Double {
+        switch self {
+        case .dot300: return value
+        case .tenthMillimetre: return value / 254 * 300
+        case .millimetre: return value / 25.4 * 300
+        }
+    }
+}
+
+/// One text item of iPrint, `data|font|size|left|top` (sData1–sData6), with its geometry in
+/// 300-dpi dots.
+///
+/// **Origin**: (`left`, `top`) is the top-left corner of the em box of the first character —
+/// the square of side `size` points in which a CJK ideograph is designed. The baseline lies
+/// `CardCanvas.baselineInEm` (0.88) em below `top`, the ideographic em box of Noto Serif CJK
+/// (typo ascender 880, descender −120 per 1000 units), shared by every face of the chain.
+public struct PrintTextItem: Hashable, Sendable {
+    /// "sData1" … "sData6", for messages.
+    public var itemName: String
+    /// What to print, e.g. "姓名  张三".
+    public var text: String
+    /// The font the caller asked for (宋体, 宋体-18030, …). Every name draws with the font
+    /// chain (`FontChain`); it is kept for logs.
+    public var fontName: String
+    /// Point size; at 300 dpi one em is `size × 300 / 72` dots (8.5 pt = 35.42 dots).
+    public var sizePoints: Double
+    /// Left edge of the first em box, in dots.
+    public var left: Double
+    /// Top of the em boxes, in dots.
+    public var top: Double
+
+    public init(itemName: String, text: String, fontName: String, sizePoints: Double, left: Double, top: Double) {
+        self.itemName = itemName
+        self.text = text
+        self.fontName = fontName
+        self.sizePoints = sizePoints
+        self.left = left
+        self.top = top
+    }
+
+    /// The em size in dots.
+    public var emDots: Double { sizePoints * Double(CardCanvas.dotsPerInch) / 72 }
+}
+
+/// One photo item of iPrint, `base64|left|top|width|height` (sPhoto1, sPhoto2), with its box
+/// in 300-dpi dots. The photo is not decoded here (`PhotoDecoder` does that).
+public struct PrintPhotoItem: Hashable, Sendable {
+    /// "sPhoto1" or "sPhoto2", for messages.
+    public var itemName: String
+    /// The JPEG, base64 as the caller sent it.
+    public var base64: String
+    public var left: Double
+    public var top: Double
+    public var width: Double
+    public var height: Double
+
+    public init(itemName: String, base64: String, left: Double, top: Double, width: Double, height: Double) {
+        self.itemName = itemName
+        self.base64 = base64
+        self.left = left
+        self.top = top
+        self.width = width
+        self.height = height
+    }
+}
+
+/// The eight items of iPrint (sData1–6, sPhoto1–2) parsed (DOMAIN.md §2). An empty item, or
+/// an item whose data field is empty, is not printed (a child under 7 gets `|46|127|234|300`:
+/// the photo box stays blank). A malformed item is −14 (命令参数错) naming it.
+///
+/// Checked here: 5 fields separated by `|`; numbers finite; size 1–72 pt; left/top ≥ 0;
+/// width/height > 0. Checked when rendering: characters (`GlyphCoverage`), the photo
+/// (`PhotoDecoder`), the boxes against the card and the chip (`CardFaceRenderer`).
+public struct PrintItems: Hashable, Sendable {
+    /// The text items that print, in item order.
+    public var texts: [PrintTextItem]
+    /// The photo items that print, in item order.
+    public var photos: [PrintPhotoItem]
+
+    /// Parses the eight items, geometry in `units`.
+    public init(_ items: [String], units: PrintUnits = .dot300) throws(InterfaceError) {
+        guard items.count == 8 else {
+            throw .badParameter("iPrint 需要8项，实为\(items.count)项", "iPrint takes 8 items, got \(items.count)")
+        }
+        texts = []
+        photos = []
+        for (index, item) in items.enumerated() where !item.isEmpty {
+            let isPhoto = index >= 6
+            let name = isPhoto ? "sPhoto\(index - 5)" : "sData\(index + 1)"
+            let fields = item.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 5 else {
+                throw .badParameter("\(name) 应有5个以“|”分隔的字段，实为\(fields.count)个",
+                                    "\(name) must have 5 fields separated by |, it has \(fields.count)")
+            }
+            var numbers: [Double] = []
+            for field in fields[(isPhoto ? 1 : 2)...] {
+                let trimmed = field.trimmingCharacters(in: .whitespaces)
+                guard let value = Double(trimmed), value.isFinite else {
+                    throw .badParameter("\(name) 的数值字段“\(field)”无效", "\(name): \"\(field)\" is not a number")
+                }
+                numbers.append(value)
+            }
+            if isPhoto {
+                let (left, top, width, height) = (numbers[0], numbers[1], numbers[2], numbers[3])
+                try Self.checkPosition(name, left, top)
+                guard width > 0, height > 0 else {
+                    throw .badParameter("\(name) 的宽高须大于0（\(fields[3])×\(fields[4])）",
+                                        "\(name): width and height must be above 0 (\(fields[3])×\(fields[4]))")
+                }
+                guard !fields[0].isEmpty else { continue }
+                photos.append(PrintPhotoItem(itemName: name, base64: fields[0], left: units.dots(left), top: units.dots(top),
+                                             width: units.dots(width), height: units.dots(height)))
+            } else {
+                let (size, left, top) = (numbers[0], numbers[1], numbers[2])
+                guard (1...72).contains(size) else {
+                    throw .badParameter("\(name) 的字号\(fields[2])不在1至72磅之间", "\(name): size \(fields[2]) is not 1–72 points")
+                }
+                try Self.checkPosition(name, left, top)
+                guard !fields[0].isEmpty else { continue }
+                texts.append(PrintTextItem(itemName: name, text: fields[0], fontName: fields[1], sizePoints: size,
+                                           left: units.dots(left), top: units.dots(top)))
+            }
+        }
+    }
+
+    public init(texts: [PrintTextItem], photos: [PrintPhotoItem]) {
+        self.texts = texts
+        self.photos = photos
+    }
+
+    /// True when nothing prints: iPrint then only ejects.
+    public var isEmpty: Bool { texts.isEmpty && photos.isEmpty }
+
+    private static func checkPosition(_ name: String, _ left: Double, _ top: Double) throws(InterfaceError) {
+        guard left >= 0, top >= 0 else {
+            throw .badParameter("\(name) 的位置不能为负（\(left), \(top)）", "\(name): the position cannot be negative (\(left), \(top))")
+        }
+    }
+}

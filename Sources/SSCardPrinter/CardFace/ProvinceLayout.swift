@@ -1,0 +1,128 @@
+import SSCardDriver
+/// The data printed on one holder's card face.
+public struct CardFaceHolder: Hashable, Sendable {
+    /// 姓名, as typed by the clerk (rare characters as real characters, not `[PINYIN]`).
+    public var name: String
+    /// 社会保障号码: 18 characters, or e.g. `HKG012345678` for a Hong Kong pass holder.
+    public var socialSecurityNumber: String
+    /// 卡号: 9 alphanumerics.
+    public var cardNumber: String
+    /// 发卡日期 as on the card: `YYYYMMDD`.
+    public var issueDate: String
+    /// The photo, a base64 JPEG; nil for a child under 7 (the photo box stays blank).
+    public var photoBase64: String?
+
+    public init(name: String, socialSecurityNumber: String, cardNumber: String, issueDate: String, photoBase64: String?) {
+        self.name = name
+        self.socialSecurityNumber = socialSecurityNumber
+        self.cardNumber = cardNumber
+        self.issueDate = issueDate
+        self.photoBase64 = photoBase64
+    }
+}
+
+/// A card-face layout of the iPrint kind: four labelled text lines and a photo box, in the
+/// unit of the items (`PrintUnits`, dot300 by default).
+public struct ProvinceLayout: Hashable, Sendable {
+    /// One labelled line: `label` + two spaces + the value.
+    public struct TextLine: Hashable, Sendable {
+        public var label: String
+        public var sizePoints: Double
+        public var left: Double
+        public var top: Double
+
+        public init(label: String, sizePoints: Double, left: Double, top: Double) {
+            self.label = label
+            self.sizePoints = sizePoints
+            self.left = left
+            self.top = top
+        }
+    }
+
+    public struct PhotoBox: Hashable, Sendable {
+        public var left: Double
+        public var top: Double
+        public var width: Double
+        public var height: Double
+
+        public init(left: Double, top: Double, width: Double, height: Double) {
+            self.left = left
+            self.top = top
+            self.width = width
+            self.height = height
+        }
+    }
+
+    public var name: TextLine
+    public var socialSecurityNumber: TextLine
+    public var cardNumber: TextLine
+    public var issueDate: TextLine
+    public var photo: PhotoBox
+    /// The font named in items: 宋体, and 宋体-18030 for a name with a rare character.
+    public var fontName = "宋体"
+    public var rareCharacterFontName = "宋体-18030"
+
+    public init(name: TextLine, socialSecurityNumber: TextLine, cardNumber: TextLine, issueDate: TextLine, photo: PhotoBox) {
+        self.name = name
+        self.socialSecurityNumber = socialSecurityNumber
+        self.cardNumber = cardNumber
+        self.issueDate = issueDate
+        self.photo = photo
+    }
+
+    /// The province-wide 3.0 layout (DOMAIN.md §2), in 300-dpi dots: 宋体 8.5 pt at left 320,
+    /// tops 180/230/280/330; photo 234 × 300 at (46, 127).
+    public static let reference = ProvinceLayout(
+        name: TextLine(label: "姓名", sizePoints: 8.5, left: 320, top: 180),
+        socialSecurityNumber: TextLine(label: "社会保障号码", sizePoints: 8.5, left: 320, top: 230),
+        cardNumber: TextLine(label: "卡号", sizePoints: 8.5, left: 320, top: 280),
+        issueDate: TextLine(label: "发卡日期", sizePoints: 8.5, left: 320, top: 330),
+        photo: PhotoBox(left: 46, top: 127, width: 234, height: 300))
+
+    /// The eight iPrint items for `holder`: sData1 name, sData2 SSN, sData3 card number,
+    /// sData4 issue date (`XXXX年XX月XX日`), sData5–6 empty, sPhoto1 the photo (empty data
+    /// without one), sPhoto2 empty. The name item's font is 宋体-18030 when the name holds a
+    /// rare character — one GB18030 encodes in four bytes (outside the two-byte GBK area:
+    /// CJK Ext A–I and the like) — as the card-management system does.
+    ///
+    /// Refused (−14): a value holding `|` (the item separator), an issue date that is not
+    /// `YYYYMMDD`. Characters are checked when rendering.
+    public func printItems(for holder: CardFaceHolder) throws(InterfaceError) -> [String] {
+        for (field, value) in [("姓名", holder.name), ("社会保障号码", holder.socialSecurityNumber),
+                               ("卡号", holder.cardNumber), ("照片", holder.photoBase64 ?? "")] where value.contains("|") {
+            throw .badParameter("\(field)含分隔符“|”", "\(field) holds the separator |")
+        }
+        let d = Array(holder.issueDate.utf8)
+        guard d.count == 8, d.allSatisfy({ (0x30...0x39).contains($0) }),
+              let month = Int(String(decoding: d[4..<6], as: UTF8.self)), (1...12).contains(month),
+              let day = Int(String(decoding: d[6..<8], as: UTF8.self)), (1...31).contains(day) else {
+            throw .badParameter("发卡日期“\(holder.issueDate)”不是YYYYMMDD", "issue date \"\(holder.issueDate)\" is not YYYYMMDD")
+        }
+        let date = "\(String(decoding: d[0..<4], as: UTF8.self))年\(String(decoding: d[4..<6], as: UTF8.self))月\(String(decoding: d[6..<8], as: UTF8.self))日"
+        let nameFont = Self.holdsRareCharacter(holder.name) ? rareCharacterFontName : fontName
+        func item(_ line: TextLine, _ value: String, font: String) -> String {
+            "\(line.label)  \(value)|\(font)|\(Self.number(line.sizePoints))|\(Self.number(line.left))|\(Self.number(line.top))"
+        }
+        let photoItem = "\(holder.photoBase64 ?? "")|\(Self.number(photo.left))|\(Self.number(photo.top))|\(Self.number(photo.width))|\(Self.number(photo.height))"
+        return [
+            item(name, holder.name, font: nameFont),
+            item(socialSecurityNumber, holder.socialSecurityNumber, font: fontName),
+            item(cardNumber, holder.cardNumber, font: fontName),
+            item(issueDate, date, font: fontName),
+            "", "", photoItem, "",
+        ]
+    }
+
+    /// True when some character of `name` takes four bytes in GB18030 (or none at all).
+    public static func holdsRareCharacter(_ name: String) -> Bool {
+        name.unicodeScalars.contains { scalar in
+            guard scalar.value >= 0x80 else { return false }
+            return (GB18030.encode(String(Character(scalar)))?.count ?? 4) >= 4
+        }
+    }
+
+    /// 8.5 → "8.5", 320 → "320".
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

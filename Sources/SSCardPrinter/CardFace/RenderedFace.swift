@@ -1,0 +1,111 @@
+import SSCardDriver
+/// One card side rendered for a YMCKO ribbon (DOMAIN.md §6), all on the 1016 × 648-dot canvas
+/// at 300 dpi, origin top-left (`CardCanvas`):
+/// - `rgb`: what the card looks like — white, photos in colour, text in black (the preview);
+/// - `blackPanel` (K, resin black): exactly the text pixels, 1 bit per dot;
+/// - `overlayPanel` (O, clear varnish): the whole canvas except the chip plate;
+/// - the colour panels Y, M, C (dye-sub) are derived: 255 − B, 255 − G, 255 − R of `rgb`,
+///   0 where K prints, so text is resin only.
+///
+/// 1-bit panels are `MonochromeBitmap`s: 1 = ink, MSB first, row-major, rows of 127 bytes,
+/// 82,296 bytes per panel (1016 × 648 / 8). They are in canvas orientation; a transport whose
+/// printer takes lines along the short side (Evolis panels are sent as 1016 lines of 648 dots)
+/// transposes them.
+public struct RenderedFace: Hashable, Sendable {
+    public var rgb: RGBImage
+    public var blackPanel: MonochromeBitmap
+    public var overlayPanel: MonochromeBitmap
+    /// The text items as drawn, in item order.
+    public var texts: [TextLayout]
+    /// The photo items as placed, in item order.
+    public var photos: [PlacedPhoto]
+
+    public init(rgb: RGBImage, blackPanel: MonochromeBitmap, overlayPanel: MonochromeBitmap,
+                texts: [TextLayout] = [], photos: [PlacedPhoto] = []) {
+        precondition(rgb.width == blackPanel.width && rgb.height == blackPanel.height
+                     && rgb.width == overlayPanel.width && rgb.height == overlayPanel.height,
+                     "the panels of a face must have one size")
+        self.rgb = rgb
+        self.blackPanel = blackPanel
+        self.overlayPanel = overlayPanel
+        self.texts = texts
+        self.photos = photos
+    }
+
+    /// A colour panel: 0 = no dye, 255 = full, one byte per dot, row-major.
+    public func colourPanel(_ panel: ColourPanel) -> [UInt8] {
+        let channel = panel.rawValue
+        var out = [UInt8](repeating: 0, count: rgb.width * rgb.height)
+        for y in 0..<rgb.height {
+            for x in 0..<rgb.width where !blackPanel[x, y] {
+                out[y * rgb.width + x] = 255 - rgb.pixels[(y * rgb.width + x) * 3 + channel]
+            }
+        }
+        return out
+    }
+
+    public enum ColourPanel: Int, CaseIterable, Sendable {
+        /// Cyan absorbs red: 255 − R.
+        case cyan = 0
+        /// Magenta absorbs green: 255 − G.
+        case magenta = 1
+        /// Yellow absorbs blue: 255 − B.
+        case yellow = 2
+    }
+
+    /// The `PrintJob` payload (format "SSCF" version 1, big-endian, docs/card-face.md):
+    ///
+    ///     offset 0   "SSCF"          magic
+    ///            4   0x01            version
+    ///            5   0x00            reserved
+    ///            6   width  (UInt16) 1016
+    ///            8   height (UInt16) 648
+    ///           10   Y  width × height bytes (8-bit, 0 = no dye)
+    ///                M  width × height bytes
+    ///                C  width × height bytes
+    ///                K  ⌈width/8⌉ × height bytes (1-bit, MSB first, 1 = resin)
+    ///                O  ⌈width/8⌉ × height bytes (1-bit, 1 = varnish)
+    public var printJobPayload: [UInt8] {
+        let w = rgb.width, h = rgb.height
+        var out: [UInt8] = Array("SSCF".utf8) + [1, 0, UInt8(w >> 8), UInt8(w & 0xFF), UInt8(h >> 8), UInt8(h & 0xFF)]
+        out.reserveCapacity(10 + 3 * w * h + 2 * blackPanel.bytes.count)
+        out += colourPanel(.yellow)
+        out += colourPanel(.magenta)
+        out += colourPanel(.cyan)
+        out += blackPanel.bytes
+        out += overlayPanel.bytes
+        return out
+    }
+
+    /// Reads a payload back (a transport or the virtual printer): Y, M, C, K, O panels; nil
+    /// when it is not an "SSCF" version 1 payload of consistent size.
+    public static func panels(ofPayload payload: [UInt8]) -> (width: Int, height: Int, yellow: [UInt8], magenta: [UInt8], cyan: [UInt8], black: MonochromeBitmap, overlay: MonochromeBitmap)? {
+        guard payload.count >= 10, Array(payload[0..<4]) == Array("SSCF".utf8), payload[4] == 1 else { return nil }
+        let w = Int(payload[6]) << 8 | Int(payload[7]), h = Int(payload[8]) << 8 | Int(payload[9])
+        guard w > 0, h > 0 else { return nil }
+        let colour = w * h, mono = (w + 7) / 8 * h
+        guard payload.count == 10 + 3 * colour + 2 * mono else { return nil }
+        var at = 10
+        func take(_ n: Int) -> [UInt8] {
+            defer { at += n }
+            return Array(payload[at..<(at + n)])
+        }
+        let y = take(colour), m = take(colour), c = take(colour)
+        guard let k = MonochromeBitmap(width: w, height: h, bytes: take(mono)),
+              let o = MonochromeBitmap(width: w, height: h, bytes: take(mono)) else { return nil }
+        return (w, h, y, m, c, k, o)
+    }
+}
+
+/// A photo item as placed: its box from the item and the pixels the picture fills inside it
+/// (scaled to fit, centred, aspect kept; the rest of the box stays white).
+public struct PlacedPhoto: Hashable, Sendable {
+    public var itemName: String
+    /// The box of the item, in dots.
+    public var box: DotRect
+    /// The pixels the picture covers (integer edges).
+    public var picture: DotRect
+    /// The decoded photo's own size.
+    public var sourceWidth: Int
+    public var sourceHeight: Int
+}
