@@ -62,6 +62,32 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         return PKICardSecrets(initialAdminPIN: pin, masterCardKey: key)
     }
 
+    public func internalAuthentication(cardIdentificationCode: CardIdentificationCode, factor: [UInt8],
+                                       raw: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try hsmData("/v1/hsm/internal-authentication", ProvinceAPI.InternalAuthenticationRequest(
+            cardIdentificationCode: cardIdentificationCode.hex, factor: factor.hexString, raw: raw.hexString), count: nil)
+    }
+
+    public func externalAuthentication(cardIdentificationCode: CardIdentificationCode, keyID: UInt8,
+                                       challenge: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try hsmData("/v1/hsm/external-authentication", ProvinceAPI.ExternalAuthenticationRequest(
+            cardIdentificationCode: cardIdentificationCode.hex, keyID: Int(keyID), challenge: challenge.hexString), count: 16)
+    }
+
+    public func pinCommandMAC(cardIdentificationCode: CardIdentificationCode, macInput: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try hsmData("/v1/hsm/pin-mac", ProvinceAPI.PINMACRequest(
+            cardIdentificationCode: cardIdentificationCode.hex, macInput: macInput.hexString), count: 4)
+    }
+
+    /// One of the one-step HSM calls: its answer's bytes, `count` of them when given.
+    private func hsmData<Body: Encodable>(_ path: String, _ body: Body, count: Int?) throws(CardManagementError) -> [UInt8] {
+        let answer = try call("POST", path, body: body, applicationID: nil, as: ProvinceAPI.HSMDataAnswer.self)
+        guard let bytes = [UInt8](hex: answer.data), !bytes.isEmpty, count.map({ bytes.count == $0 }) ?? true else {
+            throw .refused(code: "BAD_ANSWER", message: "加密机应答格式错 the HSM's answer is malformed")
+        }
+        return bytes
+    }
+
     public func issueCertificates(_ request: CACertificateRequest, applicationID: String) throws(CardManagementError) -> CAIssuance {
         let body = ProvinceAPI.CertificateRequest(
             applicationID: applicationID, socialSecurityNumber: request.socialSecurityNumber, cardNumber: request.cardNumber,

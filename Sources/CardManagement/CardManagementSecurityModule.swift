@@ -8,37 +8,42 @@ import Synchronization
 /// the system's record of the card's master key, while the card keeps its old one until
 /// iWriteCaStep2 has loaded the new — so Step2 must use the key fetched before issuance.
 ///
-/// The one-step card functions (iReadCardBas, iReadCard…) are not served this way — the station
-/// uses their HSM two-step forms — so their methods refuse.
-package final class CardManagementSecurityModule: CardSecurityModule, PKISecurityModule {
-    package let system: any CardManagementSystem
-    package let terminalNumber: String
-    package var terminalDeviceNumber: String { "" }
+/// The one-step card functions (iReadCardBas, iReadCard, iWriteCard, the PIN resets) ask the same
+/// HSM through the contract's one-step calls, so a C caller configured with securityModule
+/// "province" works as with a PSAM.
+public final class CardManagementSecurityModule: CardSecurityModule, PKISecurityModule, PINSecurityModule {
+    public let system: any CardManagementSystem
+    public let terminalNumber: String
+    public var terminalDeviceNumber: String { "" }
     private let held = Mutex<[CardIdentificationCode: PKICardSecrets]>([:])
 
-    package init(system: any CardManagementSystem, terminalNumber: String) {
+    public init(system: any CardManagementSystem, terminalNumber: String) {
         self.system = system
         self.terminalNumber = terminalNumber
     }
 
-    package func expectedInternalAuthentication(cardID: CardIdentificationCode, factor: [UInt8], raw: [UInt8]) throws -> [UInt8] {
-        throw InterfaceError(.noPSAM, detail: "工作站通过卡管系统的加密机两步读写卡", englishDetail: "the station reads and writes through the card-management HSM's two steps")
+    public func expectedInternalAuthentication(cardID: CardIdentificationCode, factor: [UInt8], raw: [UInt8]) throws -> [UInt8] {
+        try system.internalAuthentication(cardIdentificationCode: cardID, factor: factor, raw: raw)
     }
 
-    package func externalAuthentication(cardID: CardIdentificationCode, keyID: UInt8, challenge: [UInt8]) throws -> [UInt8] {
-        throw InterfaceError(.noPSAM, detail: "工作站通过卡管系统的加密机两步读写卡", englishDetail: "the station reads and writes through the card-management HSM's two steps")
+    public func externalAuthentication(cardID: CardIdentificationCode, keyID: UInt8, challenge: [UInt8]) throws -> [UInt8] {
+        try system.externalAuthentication(cardIdentificationCode: cardID, keyID: keyID, challenge: challenge)
     }
 
-    package func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {
+    public func pinCommandMAC(cardID: CardIdentificationCode, macInput: [UInt8]) throws -> [UInt8] {
+        try system.pinCommandMAC(cardIdentificationCode: cardID, macInput: macInput)
+    }
+
+    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {
         try secrets(cardID).initialAdminPIN
     }
 
-    package func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] {
+    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] {
         try secrets(cardID).masterCardKey
     }
 
     /// Wipes the secrets held for `cardID` (after iWriteCaStep2, or when the card failed).
-    package func forget(_ cardID: CardIdentificationCode) {
+    public func forget(_ cardID: CardIdentificationCode) {
         held.withLock { table in
             table[cardID]?.wipe()
             table[cardID] = nil

@@ -25,6 +25,21 @@ public protocol CardManagementSystem: Sendable {
     /// iWriteCaStep1/2 need. The caller wipes them (`PKICardSecrets.wipe()`).
     func pkiSecrets(cardIdentificationCode: CardIdentificationCode) throws(CardManagementError) -> PKICardSecrets
 
+    /// HSM, the terminal's one-step form (the security module of iReadCardBas, iReadCard,
+    /// iWriteCard and the PIN functions): what a genuine card `cardIdentificationCode` answers to
+    /// INTERNAL AUTHENTICATE(factor ‖ raw).
+    func internalAuthentication(cardIdentificationCode: CardIdentificationCode, factor: [UInt8],
+                                raw: [UInt8]) throws(CardManagementError) -> [UInt8]
+
+    /// HSM, one-step form: the 16-byte EXTERNAL AUTHENTICATE data with key `keyID` (0A read,
+    /// 04 write…) for the card's `challenge`.
+    func externalAuthentication(cardIdentificationCode: CardIdentificationCode, keyID: UInt8,
+                                challenge: [UInt8]) throws(CardManagementError) -> [UInt8]
+
+    /// HSM: the 4-byte MAC of a RELOAD PIN / UNBLOCK PIN command over `macInput` (16 bytes, the
+    /// one CBC-MAC block the driver built). The HSM never sees a PIN.
+    func pinCommandMAC(cardIdentificationCode: CardIdentificationCode, macInput: [UInt8]) throws(CardManagementError) -> [UInt8]
+
     /// CA: the five items for the card's signing key. Repeating a request for the same card and
     /// key returns certificates for that key again (no double issuance on the system's books).
     func issueCertificates(_ request: CACertificateRequest, applicationID: String) throws(CardManagementError) -> CAIssuance

@@ -56,6 +56,48 @@ package enum ProvinceAPI {
         }
     }
 
+    /// `/v1/hsm/internal-authentication`: factor and raw as hex.
+    package struct InternalAuthenticationRequest: Codable, Sendable {
+        package var cardIdentificationCode: String
+        package var factor: String
+        package var raw: String
+        package init(cardIdentificationCode: String, factor: String, raw: String) {
+            self.cardIdentificationCode = cardIdentificationCode
+            self.factor = factor
+            self.raw = raw
+        }
+    }
+
+    /// `/v1/hsm/external-authentication`: the key id (e.g. 10 for 0A) and the card's challenge as hex.
+    package struct ExternalAuthenticationRequest: Codable, Sendable {
+        package var cardIdentificationCode: String
+        package var keyID: Int
+        package var challenge: String
+        package init(cardIdentificationCode: String, keyID: Int, challenge: String) {
+            self.cardIdentificationCode = cardIdentificationCode
+            self.keyID = keyID
+            self.challenge = challenge
+        }
+    }
+
+    /// `/v1/hsm/pin-mac`: the 16-byte MAC input as hex.
+    package struct PINMACRequest: Codable, Sendable {
+        package var cardIdentificationCode: String
+        package var macInput: String
+        package init(cardIdentificationCode: String, macInput: String) {
+            self.cardIdentificationCode = cardIdentificationCode
+            self.macInput = macInput
+        }
+    }
+
+    /// The answer of the three one-step HSM calls: the bytes as hex.
+    package struct HSMDataAnswer: Codable, Sendable {
+        package var data: String
+        package init(data: String) {
+            self.data = data
+        }
+    }
+
     package struct PKISecretsRequest: Codable, Sendable {
         package var cardIdentificationCode: String
         package init(cardIdentificationCode: String) {

@@ -9,6 +9,8 @@ public enum CardManagementOperation: String, Hashable, Sendable, Codable, CaseIt
     case conflictingCards
     case authenticationKey
     case pkiSecrets
+    /// The HSM's one-step calls: internal and external authentication, PIN command MAC.
+    case terminalHSM
     case issueCertificates
     case report
     case status

@@ -258,6 +258,7 @@ public final class ProvinceSimulatorServer: Sendable {
         case application(String)
         case status(String)
         case conflicts, authenticationKey, pkiSecrets, certificates, reports, activations
+        case internalAuthentication, externalAuthentication, pinMAC
 
         init?(method: String, path: String) {
             let clean = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
@@ -272,6 +273,9 @@ public final class ProvinceSimulatorServer: Sendable {
                 case "/v1/one-person-one-card": self = .conflicts
                 case "/v1/hsm/authentication-key": self = .authenticationKey
                 case "/v1/hsm/pki-secrets": self = .pkiSecrets
+                case "/v1/hsm/internal-authentication": self = .internalAuthentication
+                case "/v1/hsm/external-authentication": self = .externalAuthentication
+                case "/v1/hsm/pin-mac": self = .pinMAC
                 case "/v1/ca/certificates": self = .certificates
                 case "/v1/reports": self = .reports
                 case "/v1/activations": self = .activations
@@ -289,6 +293,7 @@ public final class ProvinceSimulatorServer: Sendable {
             case .conflicts: .conflictingCards
             case .authenticationKey: .authenticationKey
             case .pkiSecrets: .pkiSecrets
+            case .internalAuthentication, .externalAuthentication, .pinMAC: .terminalHSM
             case .certificates: .issueCertificates
             case .reports: .report
             case .activations: .activate
@@ -325,6 +330,29 @@ public final class ProvinceSimulatorServer: Sendable {
                 defer { secrets.wipe() }
                 return (200, ProvinceAPI.encode(ProvinceAPI.PKISecretsAnswer(
                     initialAdminPIN: String(decoding: secrets.initialAdminPIN, as: UTF8.self), masterCardKey: secrets.masterCardKey.hexString)))
+            case .internalAuthentication:
+                let body = try decode(ProvinceAPI.InternalAuthenticationRequest.self, request)
+                guard let id = CardIdentificationCode(hex: body.cardIdentificationCode),
+                      let factor = [UInt8](hex: body.factor), let raw = [UInt8](hex: body.raw) else {
+                    throw CardManagementError.refused(code: "BAD_REQUEST", message: "卡识别码或数据格式错 malformed card identification code or data")
+                }
+                let answer = try system.internalAuthenticationUnfaulted(cardIdentificationCode: id, factor: factor, raw: raw)
+                return (200, ProvinceAPI.encode(ProvinceAPI.HSMDataAnswer(data: answer.hexString)))
+            case .externalAuthentication:
+                let body = try decode(ProvinceAPI.ExternalAuthenticationRequest.self, request)
+                guard let id = CardIdentificationCode(hex: body.cardIdentificationCode), let keyID = UInt8(exactly: body.keyID),
+                      let challenge = [UInt8](hex: body.challenge) else {
+                    throw CardManagementError.refused(code: "BAD_REQUEST", message: "卡识别码、密钥号或随机数格式错 malformed card identification code, key id or challenge")
+                }
+                let answer = try system.externalAuthenticationUnfaulted(cardIdentificationCode: id, keyID: keyID, challenge: challenge)
+                return (200, ProvinceAPI.encode(ProvinceAPI.HSMDataAnswer(data: answer.hexString)))
+            case .pinMAC:
+                let body = try decode(ProvinceAPI.PINMACRequest.self, request)
+                guard let id = CardIdentificationCode(hex: body.cardIdentificationCode), let input = [UInt8](hex: body.macInput) else {
+                    throw CardManagementError.refused(code: "BAD_REQUEST", message: "卡识别码或MAC输入格式错 malformed card identification code or MAC input")
+                }
+                let mac = try system.pinCommandMACUnfaulted(cardIdentificationCode: id, macInput: input)
+                return (200, ProvinceAPI.encode(ProvinceAPI.HSMDataAnswer(data: mac.hexString)))
             case .certificates:
                 let body = try decode(ProvinceAPI.CertificateRequest.self, request)
                 guard let id = CardIdentificationCode(hex: body.cardIdentificationCode), let key = [UInt8](hex: body.signingPublicKey) else {

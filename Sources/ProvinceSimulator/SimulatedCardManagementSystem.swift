@@ -183,6 +183,26 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         }
     }
 
+    public func internalAuthentication(cardIdentificationCode: CardIdentificationCode, factor: [UInt8],
+                                       raw: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try withFaults(.terminalHSM) { () throws(CardManagementError) in
+            try internalAuthenticationUnfaulted(cardIdentificationCode: cardIdentificationCode, factor: factor, raw: raw)
+        }
+    }
+
+    public func externalAuthentication(cardIdentificationCode: CardIdentificationCode, keyID: UInt8,
+                                       challenge: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try withFaults(.terminalHSM) { () throws(CardManagementError) in
+            try externalAuthenticationUnfaulted(cardIdentificationCode: cardIdentificationCode, keyID: keyID, challenge: challenge)
+        }
+    }
+
+    public func pinCommandMAC(cardIdentificationCode: CardIdentificationCode, macInput: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try withFaults(.terminalHSM) { () throws(CardManagementError) in
+            try pinCommandMACUnfaulted(cardIdentificationCode: cardIdentificationCode, macInput: macInput)
+        }
+    }
+
     /// Plays the faults for `operation` around `body`, as the HTTP client would see them.
     private func withFaults<T>(_ operation: CardManagementOperation,
                                _ body: () throws(CardManagementError) -> T) throws(CardManagementError) -> T {
@@ -243,6 +263,28 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
             }
         } catch {
             throw .refused(code: "HSM_ERROR", message: "加密机无法计算认证数据 the HSM cannot compute the authentication: \(error)")
+        }
+    }
+
+    /// The terminal HSM answers for any card its master keys open, as a PSAM would: a card of
+    /// another scheme fails its own check (the driver reports the card as not genuine).
+    func internalAuthenticationUnfaulted(cardIdentificationCode id: CardIdentificationCode, factor: [UInt8],
+                                         raw: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try hsmCall { try hsm.expectedInternalAuthentication(cardID: id, factor: factor, raw: raw) }
+    }
+
+    func externalAuthenticationUnfaulted(cardIdentificationCode id: CardIdentificationCode, keyID: UInt8,
+                                         challenge: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try hsmCall { try hsm.externalAuthentication(cardID: id, keyID: keyID, challenge: challenge) }
+    }
+
+    func pinCommandMACUnfaulted(cardIdentificationCode id: CardIdentificationCode, macInput: [UInt8]) throws(CardManagementError) -> [UInt8] {
+        try hsmCall { try hsm.pinCommandMAC(cardID: id, macInput: macInput) }
+    }
+
+    private func hsmCall(_ body: () throws -> [UInt8]) throws(CardManagementError) -> [UInt8] {
+        do { return try body() } catch {
+            throw .refused(code: "HSM_ERROR", message: "加密机无法计算 the HSM cannot compute it: \(error)")
         }
     }
 

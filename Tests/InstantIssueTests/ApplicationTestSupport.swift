@@ -88,6 +88,11 @@ final class CardManagementTestDouble: CardManagementSystem, @unchecked Sendable 
     func authenticationKey(for challenge: HSMAuthenticationChallenge, access: CardAccess,
                            applicationID: String) throws(CardManagementError) -> HSMAuthenticationKey { throw Self.notHere }
     func pkiSecrets(cardIdentificationCode: CardIdentificationCode) throws(CardManagementError) -> PKICardSecrets { throw Self.notHere }
+    func internalAuthentication(cardIdentificationCode: CardIdentificationCode, factor: [UInt8],
+                                raw: [UInt8]) throws(CardManagementError) -> [UInt8] { throw Self.notHere }
+    func externalAuthentication(cardIdentificationCode: CardIdentificationCode, keyID: UInt8,
+                                challenge: [UInt8]) throws(CardManagementError) -> [UInt8] { throw Self.notHere }
+    func pinCommandMAC(cardIdentificationCode: CardIdentificationCode, macInput: [UInt8]) throws(CardManagementError) -> [UInt8] { throw Self.notHere }
     func issueCertificates(_ request: CACertificateRequest, applicationID: String) throws(CardManagementError) -> CAIssuance { throw Self.notHere }
     func report(_ report: IssuanceReport) throws(CardManagementError) -> ApplicationStatus { throw Self.notHere }
     func status(applicationID: String) throws(CardManagementError) -> ApplicationStatus { throw Self.notHere }

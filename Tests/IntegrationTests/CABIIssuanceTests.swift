@@ -45,7 +45,10 @@ final class CABIIssuanceTests: PCSCStackTestCase {
     func testCertificatesLoadForTheCardsOwnKeyAndAMismatchIsRefused() throws {
         let card = TestCards.personalised(name: "张三", ssn: "110101199003077777")
         try insert(card)
-        let c = try CProgramHarness()
+        // The province HSM gives a card's PKI secrets only while it is being made.
+        let services = try DriverServices()
+        try services.putInProduction(card, cardNumber: "SIM000007")
+        let c = try CProgramHarness(services: services)
         let step1 = c.call("ca1")
         XCTAssertEqual(step1.code, 0, step1.text)
         let publicKey = try XCTUnwrap([UInt8](hex: step1.text))
@@ -96,9 +99,9 @@ final class CABIEscapePrinterTests: PCSCStackTestCase {
         try vprinter.run()
         defer { vprinter.terminate(); vprinter.waitUntilExit() }
 
-        let config = output.appendingPathComponent("driver.json")
-        try Data(#"{"printer": {"kind": "escape-tcp", "escapePort": 35981}}"#.utf8).write(to: config)
-        let c = try CProgramHarness(environment: ["SSCARD_DRIVER_CONFIG": config.path])
+        // The province simulator's HSM as ever; the printer is the vprinter process.
+        let services = try DriverServices(extra: ["printer": ["kind": "escape-tcp", "escapePort": 35981]])
+        let c = try CProgramHarness(services: services)
         var loaded = c.call("load 2")
         for _ in 0..<50 where loaded.code == -3001 {   // the server may still be starting
             Thread.sleep(forTimeInterval: 0.1)

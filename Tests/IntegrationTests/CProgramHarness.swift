@@ -14,9 +14,21 @@ final class CProgramHarness {
     private let input = Pipe()
     private let output = Pipe()
     private var buffered = Data()
+    /// The simulators the library reaches when the test names no configuration of its own.
+    let services: DriverServices?
 
-    /// Compiles the program and starts it with `environment` added.
-    init(environment: [String: String] = [:]) throws {
+    /// Compiles the program and starts it with `environment` added. Without a
+    /// SSCARD_DRIVER_CONFIG of the test's own, the library is pointed at fresh `DriverServices`
+    /// (province simulator for the HSM, virtual printer over Escape).
+    init(environment: [String: String] = [:], services: DriverServices? = nil) throws {
+        var environment = environment
+        if environment["SSCARD_DRIVER_CONFIG"] == nil {
+            let made = try services ?? DriverServices()
+            environment.merge(made.environment) { $1 }
+            self.services = made
+        } else {
+            self.services = services
+        }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cabi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // SwiftPM does not make the SONAME link; callers ship libSSCardDriver.so.1 (docs/c-abi.md).
