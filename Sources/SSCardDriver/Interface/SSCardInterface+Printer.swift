@@ -1,6 +1,6 @@
 import Foundation
 
-/// iLoadCard and iPrint: the printer side of instant issuance (DOMAIN.md §2).
+/// iLoadCard and iPrint: the printer side of instant issuance (《广东省社会保障卡经办规程》附件9).
 extension SSCardInterface {
     /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
     /// the contact station; returns at once when a card is already there.
