@@ -1,10 +1,12 @@
 import Foundation
 
 /// An application for a card (社会保障卡申领) as the card-management system hands it to the
-/// desk: who the card is for and what goes on its chip and face (DOMAIN.md §4; seed 004
-/// 第二十二条, 第三十六条). Validation lives in `ApplicationValidator`.
+/// desk: who the card is for and what goes on its chip and face (GB 11643;
+/// 《广东省社会保障卡经办规程》第五条, 第三十四条, 第三十五条, 第三十六条, 附件6). Validation lives in
+/// `ApplicationValidator`.
 public struct Application: Hashable, Sendable, Codable {
-    /// 申领类型: instant issuance serves new cards, 补卡 and 换卡 (seed 004 第三十六条).
+    /// 申领类型: instant issuance serves new cards, 补卡 and 换卡
+    /// (《广东省社会保障卡经办规程》第三十六条一（一）).
     public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
         /// 新申领.
         case new
@@ -26,7 +28,7 @@ public struct Application: Hashable, Sendable, Codable {
     public var id: String
     public var kind: Kind
     /// 姓名 as the system holds it; a character outside GB 18030 is its pinyin in brackets,
-    /// e.g. `张[CHUI]` (seed 004 第三十四条), resolved by the clerk before printing.
+    /// e.g. `张[CHUI]` (《广东省社会保障卡经办规程》第三十四条), resolved by the clerk before printing.
     public var name: String
     /// 社会保障号码: 18-character citizen number, or the non-resident form `HKG012345678`.
     public var socialSecurityNumber: String
@@ -44,7 +46,7 @@ public struct Application: Hashable, Sendable, Codable {
     public var bank: String
     /// 发卡地区行政区划代码 of the issuing agency, 6 digits (also the CA's region).
     public var regionCode: String
-    /// The photo as JPEG bytes; nil for a child under 7 (seed 004 附件6).
+    /// The photo as JPEG bytes; nil for a child under 7 (《广东省社会保障卡经办规程》第五条, 附件6).
     public var photoJPEG: Data?
 
     public init(id: String, kind: Kind = .new, name: String, socialSecurityNumber: String, sex: String,

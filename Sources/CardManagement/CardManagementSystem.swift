@@ -12,8 +12,8 @@ public protocol CardManagementSystem: Sendable {
     /// The application with its photo. `.unknownApplication` when the system has none.
     func application(id: String) throws(CardManagementError) -> Application
 
-    /// 一人一卡 (seed 004 附件10): the cards the person already holds in the province that
-    /// stand in the way of this application. Empty means the card may be made.
+    /// 一人一卡 (《广东省社会保障卡经办规程》附件10): the cards the person already holds in the
+    /// province that stand in the way of this application. Empty means the card may be made.
     func conflictingCards(socialSecurityNumber: String, applicationID: String) throws(CardManagementError) -> [ExistingCard]
 
     /// HSM: the Step2 `pKey` for a two-step read (key 0A) or write (key 04) of the card
@@ -94,7 +94,7 @@ public struct PKICardSecrets: Sendable {
     }
 }
 
-/// A card-production status the desk reports (seed 004 附件9, 第三十六条 (三)).
+/// A card-production status the desk reports (《广东省社会保障卡经办规程》附件9, 第三十六条二（三）).
 public enum ReportedStatus: String, Hashable, Sendable, Codable, CaseIterable {
     /// 制卡中: a pre-made card is being personalised for the application.
     case inProduction

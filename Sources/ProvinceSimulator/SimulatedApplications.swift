@@ -12,8 +12,8 @@ import CardManagement
 /// | ID | Who | Case |
 /// |---|---|---|
 /// | DEMO-0001 | 张三, adult, photo | plain new card |
-/// | DEMO-0002 | 张[CHUI], photo | rare character for the clerk to resolve (seed 004 第三十四条) |
-/// | DEMO-0003 | 王小明, born 2022, no photo | child under 7 (seed 004 附件6) |
+/// | DEMO-0002 | 张[CHUI], photo | rare character for the clerk to resolve (《广东省社会保障卡经办规程》第三十四条) |
+/// | DEMO-0003 | 王小明, born 2022, no photo | child under 7 (《规程》附件6) |
 /// | DEMO-0004 | 李四 | already holds card Y41160001 (正常): 一人一卡 conflict |
 /// | DEMO-0005 | 赵六, 补卡 | replaces his lost card Y41160002 (挂失) |
 /// | DEMO-0006 | 孙七, 换卡 | replaces her worn card Y41160003 (正常) |

@@ -9,14 +9,14 @@ import SSCardSimulator
 /// `ProvinceSimulatorServer` serves over HTTP. It is not the province's system; it keeps the
 /// same rules so that a desk that breaks them fails its tests:
 ///
-/// - Status machine (seed 004 附件9, 第三十六条 (三)): 待制卡 → 制卡中 (report `.inProduction`
-///   with a card) → 制卡成功 (`.produced` or `.backfilled`, same card) → 已启用 (`activate`);
-///   制卡中 → 制卡失败 (`.failed`, same card) → 制卡中 again (新即时制卡). Anything else is
-///   `.wrongState`.
+/// - Status machine (《广东省社会保障卡经办规程》附件9, 第三十六条二（三）): 待制卡 → 制卡中 (report
+///   `.inProduction` with a card) → 制卡成功 (`.produced` or `.backfilled`, same card) → 已启用
+///   (`activate`); 制卡中 → 制卡失败 (`.failed`, same card) → 制卡中 again (新即时制卡). Anything
+///   else is `.wrongState`.
 /// - Idempotency: a report or activation repeated with its `requestID` and the same content is
 ///   answered from the books without being applied again; the same id with other content is
 ///   `.refused(code: "DUPLICATE_REQUEST_ID", …)`.
-/// - 一人一卡 (seed 004 附件10): a registry of the cards each person holds in the province; a
+/// - 一人一卡 (《规程》附件10): a registry of the cards each person holds in the province; a
 ///   card that is not 已注销 conflicts, unless the application is the 补卡/换卡 that replaces
 ///   it (`add(_:replacing:)`); that card becomes 已注销 when the new one is produced. Reporting
 ///   制卡中 while a conflict stands is refused (`ONE_PERSON_ONE_CARD`).

@@ -40,9 +40,9 @@ public struct SSSERecords: Hashable, Sendable {
     }
 }
 
-/// Where UPDATE RECORD may write: the elements of DOMAIN.md §3 (fixed length, padded with
-/// 00 for text and binary, FF for BCD), plus one variable-length record in EF07 (fingerprint,
-/// tag 01, at most 1024 bytes) and EF08 (photo JPEG, tag 01, at most 49152 bytes).
+/// Where UPDATE RECORD may write: the EF05/EF06 elements of 《社会保障卡规范》 (fixed length,
+/// padded with 00 for text and binary, FF for BCD), plus one variable-length record in EF07
+/// (fingerprint, tag 01, at most 1024 bytes) and EF08 (photo JPEG, tag 01, at most 49152 bytes).
 struct RecordSlot: Hashable, Sendable {
     var file: SSSEFile
     var number: UInt8

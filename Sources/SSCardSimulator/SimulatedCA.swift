@@ -21,9 +21,9 @@ public enum SimulatedCAError: Error, Hashable, Sendable, CustomStringConvertible
 }
 
 /// A SIMULATOR of the province CA (省级 CA / 卡管 system) for instant issuance: it answers a
-/// `CACertificateRequest` with the five items of iWriteCaStep2 (DOMAIN.md §2), made the way
-/// the simulated card expects them (docs/card-simulation.md §8). It is not a real CA: its
-/// key is generated in memory or fixed and public, and it keeps no records.
+/// `CACertificateRequest` with the five items of iWriteCaStep2 (《广东省社会保障卡经办规程》附件9),
+/// made the way the simulated card expects them (docs/card-simulation.md §8). It is not a real CA:
+/// its key is generated in memory or fixed and public, and it keeps no records.
 ///
 /// - 签名证书: X.509 v3 for the card's signing public key, signed by the CA with SM2/SM3.
 /// - 加密证书: X.509 v3 for a fresh encryption key pair made here.

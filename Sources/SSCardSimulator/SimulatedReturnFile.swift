@@ -1,8 +1,8 @@
 import SSCardDriver
 
-/// The card maker's pre-made return file (`YZKCG_…txt`, seed 004 附件9; DOMAIN.md §5) for a
-/// batch of simulated blank cards, so a demo or a test stocks the station's books with exactly
-/// the cards a virtual printer holds. UTF-8, `\n` line ends.
+/// The card maker's pre-made return file (`YZKCG_…txt`, 《广东省社会保障卡经办规程》附件9 一（四）)
+/// for a batch of simulated blank cards, so a demo or a test stocks the station's books with
+/// exactly the cards a virtual printer holds. UTF-8, `\n` line ends.
 public enum SimulatedReturnFile {
     /// The file's name and text for `cards` of `bank`, in order, as batch `batch`.
     public static func make(cards: [CardImage], bank: String, batch: String = "SIM001",

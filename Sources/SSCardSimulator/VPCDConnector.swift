@@ -2,7 +2,7 @@ import Foundation
 import SSCardDriver
 
 /// Serves one `VirtualCard` to pcscd's vpcd reader driver: the card "sits" in the reader while
-/// a TCP connection to vpcd is open (docs/DOMAIN.md §8).
+/// a TCP connection to vpcd is open (vsmartcard vpcd).
 ///
 /// The connector connects to `host:port` (35963 = slot 0, 35964 = slot 1) and answers vpcd's
 /// messages on a thread of its own, never on the Swift cooperative pool, because `recv` blocks.

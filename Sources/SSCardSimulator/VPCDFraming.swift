@@ -1,4 +1,4 @@
-/// The vpcd wire protocol (vsmartcard `vpcd.c`, docs/DOMAIN.md §8): every message in both
+/// The vpcd wire protocol (vsmartcard `vpcd.c`): every message in both
 /// directions is a 2-byte big-endian length followed by that many bytes. A 1-byte message from
 /// vpcd is a control code; anything else is a command APDU exactly as the application sent it.
 public enum VPCDFraming {

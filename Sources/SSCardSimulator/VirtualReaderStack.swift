@@ -2,8 +2,8 @@ import Foundation
 import Glibc
 
 /// A private pcscd with one vpcd reader entry, for tests, the demo and the benchmark
-/// (docs/DOMAIN.md §8): two readers, `Virtual PCD 00 00` (port 35963) and `Virtual PCD 00 01`
-/// (port 35964), which `VPCDConnector` fills with a card.
+/// (vsmartcard vpcd, tested here with vpcd 3.3): two readers, `Virtual PCD 00 00` (port 35963)
+/// and `Virtual PCD 00 01` (port 35964), which `VPCDConnector` fills with a card.
 ///
 /// `start()` writes a reader.conf.d directory in a temporary directory, runs `pcscd -f -c DIR`
 /// as a child process with its output in `DIR/pcscd.log`, and returns once pcscd's socket exists

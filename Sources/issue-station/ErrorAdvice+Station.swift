@@ -4,7 +4,8 @@ import InstantIssue
 
 /// The station library's errors (InstantIssue): stock, return files, ledger, database lock,
 /// configuration and the card-management system. Each names what to do next; where a rule
-/// comes from a seed article, the article is named in docs/operator-guide.*.md.
+/// comes from an article of 《广东省社会保障卡经办规程》, the article is named in
+/// docs/operator-guide.*.md.
 extension ErrorAdvice {
     static func stationAdvice(_ error: any Error) -> ErrorAdvice? {
         switch error {

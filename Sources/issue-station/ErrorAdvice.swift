@@ -90,7 +90,7 @@ struct ErrorAdvice: Hashable, Sendable {
         case -33: next = Localized("密码应为4至16位数字，请重新办理", "a PIN has 4 to 16 digits; start again")
         case -34: next = Localized("两次输入的新密码要一致，请重新办理", "type the same new PIN twice; start again")
         case -35, -36: next = Localized("新密码不能是初始密码123456，请换一个密码重新办理", "the new PIN cannot be the initial 123456; start again with another PIN")
-        case -51: next = Localized("请持卡人重新输入；连续6次错误会锁定密码（种子004 第二十条）", "let the holder try again; 6 wrong PINs in a row lock it (seed 004 第二十条)")
+        case -51: next = Localized("请持卡人重新输入；连续6次错误会锁定密码（《广东省社会保障卡经办规程》第二十条）", "let the holder try again; 6 wrong PINs in a row lock it (《广东省社会保障卡经办规程》第二十条)")
         case -52: next = resetPIN
         case -3009 ... -3001:
             next = printerNext(code: e.code.rawValue)

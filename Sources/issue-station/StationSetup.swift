@@ -103,7 +103,7 @@ enum StationSetupError: AdvisedError {
 }
 
 /// `--clerk`: who does the work (经办人), recorded with every stock move and ledger entry
-/// (seed 004 第三十六条 (四): log every card in and out).
+/// (《广东省社会保障卡经办规程》第三十六条（四）: log every card in and out).
 struct ClerkOption: ParsableArguments {
     @Option(name: .customLong("clerk"), help: ArgumentHelp(
         "经办人姓名，记入出入库登记和台账；不给时用环境变量 SSCARD_CLERK，再用登录用户名。 "

@@ -3,8 +3,9 @@ import SSCardPrinter
 import XCTest
 @testable import InstantIssue
 
-/// Names with `[PINYIN]` placeholders (seed 004 第三十四条): parsing, the clerk's characters,
-/// private-use code points, glyphs in the station's fonts, the chip's 30 + 20 bytes.
+/// Names with `[PINYIN]` placeholders (《广东省社会保障卡经办规程》第三十四条): parsing, the
+/// clerk's characters, private-use code points, glyphs in the station's fonts, the chip's 30 + 20
+/// bytes.
 final class ApplicantNameTests: XCTestCase {
     let fonts = ApplicationFixtures.fonts
 

@@ -5,7 +5,7 @@ import XCTest
 @testable import InstantIssue
 @testable import ProvinceSimulator
 
-/// Photo rules (seed 004 附件6, seed 002): JPEG markers, decoding through the driver,
+/// Photo rules (《广东省社会保障卡经办规程》附件6): JPEG markers, decoding through the driver,
 /// 358 × 441, 24-bit colour, file size, black and white.
 final class ApplicantPhotoTests: XCTestCase {
     func problems(_ jpeg: Data, rules: PhotoRules = PhotoRules()) -> [ApplicantPhoto.Problem] {

@@ -4,7 +4,8 @@ import SSCardDriver
 import XCTest
 @testable import InstantIssue
 
-/// 台账 (seed 004 第十二条): append-only, hash-chained, tampering found and named.
+/// 台账 (《广东省社会保障卡经办规程》第十二条（三）): append-only, hash-chained, tampering found
+/// and named.
 final class AuditLedgerTests: StationTestCase {
     /// Ten entries, one a minute.
     func appendTen() throws {

@@ -2,7 +2,8 @@ import XCTest
 @testable import InstantIssue
 
 /// 社会保障号码: GB 11643 check characters, birth dates and address codes inside citizen
-/// numbers, the non-resident form of seed 002.
+/// numbers, the non-resident form (《广东省社会保障卡经办规程》第三十五条; the examples Guangdong
+/// service banks give their counters).
 final class SocialSecurityNumberTests: XCTestCase {
     func problem(_ text: String) -> SocialSecurityNumber.Problem? {
         do { _ = try SocialSecurityNumber(text) } catch { return error }

@@ -4,7 +4,8 @@ import SSCardDriver
 import XCTest
 @testable import InstantIssue
 
-/// Importing 预制卡回盘数据 (seed 004 附件9 一(四)): all or nothing, every row checked.
+/// Importing 预制卡回盘数据 (《广东省社会保障卡经办规程》附件9 一（四）): all or nothing, every row
+/// checked.
 final class YZKCGImportTests: StationTestCase {
     func testImportsAGeneratedFileOf100Cards() throws {
         let fixture = YZKCGFixture(count: 100)

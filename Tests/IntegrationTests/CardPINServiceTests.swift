@@ -4,10 +4,10 @@ import SSCardDriver
 import SSCardSimulator
 import InstantIssue
 
-/// 密码解锁 at the counter through `issue-station card unblock` (seed 004 第二十条): the clerk
-/// sees who the card belongs to and must confirm the original ID document matches; without
-/// that the card is not touched. With it the PIN is unblocked and the ledger records the
-/// service and the check, never the PIN.
+/// 密码解锁 at the counter through `issue-station card unblock`
+/// (《广东省社会保障卡经办规程》第二十条): the clerk sees who the card belongs to and must confirm
+/// the original ID document matches; without that the card is not touched. With it the PIN is
+/// unblocked and the ledger records the service and the check, never the PIN.
 final class CardPINServiceTests: PCSCStackTestCase {
     func testUnblockNeedsTheIdentityConfirmedAndIsRecorded() throws {
         let desk = try ProcessDesk(cardsPerHopper: 1, securityModule: "simulated")

@@ -3,8 +3,10 @@ import XCTest
 
 /// ATR parsing per ISO/IEC 7816-3 and the historical bytes iReadCardBas reports as 卡复位信息.
 final class InterfaceFormatATRTests: XCTestCase {
-    /// The 卡复位信息 of the samples in DOMAIN.md §2 and the research notes, behind the
-    /// `3B6D0000` prefix that S2 slices off (T=0, TB1 and TC1 present, 13 historical bytes).
+    /// The 卡复位信息 of public samples (the 38号文 example, a blank 3.0 card in
+    /// leithergit/SSCard_System, an HSM Step1 output, leithergit/Z390Kylin's test data), behind the
+    /// `3B6D0000` prefix that leithergit/Z390Kylin slices off (T=0, TB1 and TC1 present, 13
+    /// historical bytes).
     func testRealSamplesBehindTheT0Prefix() throws {
         for historical in ["00814E43238697159900BF7C7A", "008C544CB386844116018593CA",
                            "00904A3001866033110000048A", "0096DF21018649542600028141"] {

@@ -1,7 +1,7 @@
 import SSCardDriver
 import XCTest
 
-/// Return codes and `InterfaceError` (DOMAIN.md §2).
+/// Return codes and `InterfaceError` (人社信息函〔2016〕38号).
 final class InterfaceFormatCodeTests: XCTestCase {
     func testTableCodesHaveTheirValuesAndMessages() {
         let table: [(InterfaceCode, Int, String)] = [

@@ -3,7 +3,8 @@ import XCTest
 
 /// `pFileAddr`, the read output that mirrors it, and `pWriteData`.
 final class InterfaceFormatFileAddressTests: XCTestCase {
-    /// The Guizhou write string (research S22), SSSE part, and the address it mirrors.
+    /// The Guizhou write string (GodKingMini/GuiZhouZunYiZhuoMianZhiKa `Sporcard/FormMain.cs`),
+    /// SSSE part, and the address it mirrors.
     static let guizhouAddress = "SSSEEF05|01|02|03|04|05|06|07|$SSSEEF06|08|09|0A|0B|0D|$"
     static let guizhouWrite = "SSSEEF05|520300D156000005050842704E187F49|3|1.00|91560000025202005202006A|20191120|20291120|BA0010547|$SSSEEF06|520102198506020233|林岩|1|02|19850602|$"
     static let guizhouWriteWithDF01 = guizhouWrite + "DF01EF05|10|贵州省遵义市|$DF01EF06|贵州省遵义市|563001|13800000000|$"

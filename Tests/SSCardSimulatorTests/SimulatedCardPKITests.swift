@@ -70,7 +70,7 @@ final class SimulatedCardPKITests: XCTestCase {
         XCTAssertEqual(t.sw(CommandAPDU(ins: 0xD6, p1: 0, p2: 0, data: Array(certificate.prefix(0x70)))), 0x6982)
         XCTAssertEqual(t.verifyAdminPIN(), 0x9000)
         var offset = 0
-        while offset < certificate.count {   // 0x70-byte chunks, as the research saw
+        while offset < certificate.count {   // 0x70-byte chunks, as leithergit/Z390Kylin sends them
             let chunk = Array(certificate[offset..<min(offset + 0x70, certificate.count)])
             XCTAssertEqual(t.sw(CommandAPDU(ins: 0xD6, p1: UInt8(offset >> 8), p2: UInt8(offset & 0xFF), data: chunk)), 0x9000)
             offset += chunk.count

@@ -5,8 +5,9 @@ import SSCardPrinter
 ///
 /// A character outside GB 18030 (生僻字) is written as its pinyin in half-width upper case
 /// between half-width brackets, `张[CHUI]` for 张䄲; a name with several rare characters has
-/// one bracket group each (seed 004 第三十四条 一(二), 二). At the desk the clerk types the real
-/// characters (`resolved(with:fonts:)`), and only a resolved name goes on the card.
+/// one bracket group each (《广东省社会保障卡经办规程》第三十四条一（二）, 二). At the desk the
+/// clerk types the real characters (`resolved(with:fonts:)`), and only a resolved name goes on the
+/// card.
 public struct ApplicantName: Hashable, Sendable {
     /// A run of the name: ordinary text, or one rare character's placeholder.
     public enum Part: Hashable, Sendable {
@@ -85,10 +86,10 @@ public struct ApplicantName: Hashable, Sendable {
     /// The name with each placeholder replaced by the character the clerk typed, checked for
     /// the card: `replacements` has one entry per placeholder, each a single CJK unified
     /// ideograph (any block, Ext B–I included); no private-use code point anywhere (fallback
-    /// fonts draw their own glyphs there, DOMAIN.md §7); every character printable with
-    /// `fonts` (the checks of `GlyphCoverage`, as the renderer makes them); and the name fits
-    /// 姓名 + 姓名扩展 (30 + 20 bytes GB 18030, split as `NameSplit` does). Every problem is
-    /// reported.
+    /// fonts draw their own glyphs there: measured in BabelStone Han and HanaMinA); every
+    /// character printable with `fonts` (the checks of `GlyphCoverage`, as the renderer makes
+    /// them); and the name fits 姓名 + 姓名扩展 (30 + 20 bytes GB 18030, split as `NameSplit`
+    /// does). Every problem is reported.
     public func resolved(with replacements: [String], fonts: FontChain) throws(Refusal) -> ResolvedName {
         let expected = placeholders
         guard replacements.count == expected.count else {
@@ -187,7 +188,7 @@ public struct ResolvedName: Hashable, Sendable {
     /// 姓名 and 姓名扩展 as the chip stores them.
     public let split: NameSplit
     /// True when the clerk typed rare characters: the card-management system then asks
-    /// for the font 宋体-18030 (seed 004 附件9 "支持生僻字").
+    /// for the font 宋体-18030 (《广东省社会保障卡经办规程》附件9 "支持生僻字").
     public let hasRareCharacters: Bool
 }
 

@@ -2,14 +2,14 @@ import Foundation
 import SSCardDriver
 import SSCardPrinter
 
-/// The photo rules of the province (seed 004 附件6 批量申请数据文件格式说明; seed 002 照片审核),
+/// The photo rules of the province (《广东省社会保障卡经办规程》附件6 批量申请数据文件格式说明),
 /// as numbers a site can change.
 ///
 /// 附件6: JPEG, 358 × 441 px, 350 dpi, 24-bit RGB true colour, "一般相片的文件大小为14K~40K".
 /// That size is what a quality-70 encoder usually produces, not a limit, so the default
 /// accepts 4–60 KB ([design]: a plain background compresses below 14 KB, a detailed one
 /// above 40 KB; anything outside 4–60 KB is a thumbnail or an unprocessed camera file).
-/// Children under 7 get no photo (seed 004 第五条: "未满七周岁的学龄前儿童不采集和印刷相片，
+/// Children under 7 get no photo (《规程》第五条: "未满七周岁的学龄前儿童不采集和印刷相片，
 /// 相片区域空置"); from 7 a photo is required.
 public struct PhotoRules: Hashable, Sendable, Codable {
     /// Width × height in pixels (附件6: 358 × 441).
@@ -20,7 +20,7 @@ public struct PhotoRules: Hashable, Sendable, Codable {
     public var maximumBytes: Int
     /// Below this age (周岁 at the issue date) the card has no photo (第五条: 7).
     public var photoFromAge: Int
-    /// Refuse a picture with no colour in it (seed 002: "不能是黑白照片").
+    /// Refuse a picture with no colour in it (附件6: "正面免冠彩色头像", 24-bit RGB true colour).
     public var refuseBlackAndWhite: Bool
 
     public init(width: Int = 358, height: Int = 441, minimumBytes: Int = 4 * 1024, maximumBytes: Int = 60 * 1024,

@@ -51,9 +51,10 @@ public enum ApplicationProblem: Hashable, Sendable, CustomStringConvertible {
     case sexDiffers(inNumber: String, inApplication: String)
     case name(ApplicantName.Problem)
     case photo(ApplicantPhoto.Problem)
-    /// Aged 7 or over at the issue date and no photo (seed 004 第五条).
+    /// Aged 7 or over at the issue date and no photo (《广东省社会保障卡经办规程》第五条).
     case photoMissing(age: Int)
-    /// 一人一卡: the person holds other cards in the province (seed 004 第八条, 附件10).
+    /// 一人一卡: the person holds other cards in the province (《广东省社会保障卡经办规程》第八条,
+    /// 附件10).
     case otherCards([ExistingCard])
     /// The one-person-one-card check could not be made.
     case conflictCheckFailed(CardManagementError)
@@ -143,7 +144,7 @@ public enum ApplicationProblem: Hashable, Sendable, CustomStringConvertible {
 /// Something the clerk should know that does not stop the card.
 public enum ApplicationNotice: Hashable, Sendable, CustomStringConvertible {
     /// The applicant is under 7 at the issue date and the application carried a photo: it is
-    /// not printed, the photo area stays blank (seed 004 第五条).
+    /// not printed, the photo area stays blank (《广东省社会保障卡经办规程》第五条).
     case photoDropped(age: Int)
 
     public var chinese: String {

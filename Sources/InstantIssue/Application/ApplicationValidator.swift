@@ -28,12 +28,13 @@ public struct ValidatedApplication: Hashable, Sendable {
 /// problem at once, so the clerk fixes the application in one trip to the card-management
 /// system rather than one refusal at a time.
 ///
-/// Checked: required fields; 社会保障号码 (GB 11643 or the non-resident form, seed 002);
-/// 性别 1/2/9, 民族 (GB 3304), 国籍 (3 letters), 出生日期, 出生地 and 发卡地区 codes; the
-/// citizen number's birth date and sex digit against 出生日期 and 性别; the name's
-/// placeholders resolved by the clerk (seed 004 第三十四条), printable with the station's
-/// fonts and fitting the chip; the photo (`PhotoRules`; none under 7, required from 7, seed
-/// 004 第五条, 附件6); and 一人一卡 through the card-management system (seed 004 第八条, 附件10).
+/// Checked: required fields; 社会保障号码 (GB 11643, or the non-resident form of
+/// 《广东省社会保障卡经办规程》第三十五条); 性别 1/2/9, 民族 (GB 3304), 国籍 (3 letters), 出生日期,
+/// 出生地 and 发卡地区 codes; the citizen number's birth date and sex digit against 出生日期 and
+/// 性别; the name's placeholders resolved by the clerk (《规程》第三十四条), printable with the
+/// station's fonts and fitting the chip; the photo (`PhotoRules`; none under 7, required from 7,
+/// 《规程》第五条, 附件6); and 一人一卡 through the card-management system (《规程》第八条,
+/// 附件10).
 public struct ApplicationValidator: Sendable {
     public let cardManagement: any CardManagementSystem
     public let fonts: FontChain

@@ -1,5 +1,5 @@
 /// 社会保障号码: the number that names the holder on the card (EF06 tag 08, 18 bytes) and in
-/// the card-management system. Two forms (seed 004 第五条; seed 002 "非居民社会保障号码生成规则"):
+/// the card-management system. Two forms (《广东省社会保障卡经办规程》第五条, 第三十五条):
 ///
 /// - **citizen** (`.citizen`): the 18-character 公民身份号码 of an ID card, household register
 ///   or residence permit (GB 11643): 6-digit address code, 8-digit birth date, 3-digit sequence
@@ -9,7 +9,9 @@
 ///   clerks type it either way and the card holds upper case.
 /// - **non-resident** (`.nonResident`): 3 upper-case letters of the country or region, the
 ///   digit `0`, then the document number: `HKG012345678` for the Hong Kong pass `H12345678`,
-///   `MAC012345678` for the Macau pass `M12345678` (seed 002).
+///   `MAC012345678` for the Macau pass `M12345678` (the examples Guangdong service banks give
+///   their counters under "非居民社会保障号码生成规则"; 《规程》第三十五条（三） refers to
+///   粤人社发〔2014〕234号 for these passes).
 ///
 /// A parsed number is valid; the raw text a system sent is kept only in problems.
 public struct SocialSecurityNumber: Hashable, Sendable, CustomStringConvertible {
@@ -52,8 +54,8 @@ public struct SocialSecurityNumber: Hashable, Sendable, CustomStringConvertible 
 
     /// The non-resident number for a document: `region` (3 letters, ISO 3166-1 alpha-3 or the
     /// code the system shows for 国家地区) + `0` + the document number. A Hong Kong or Macau
-    /// pass (`HKG` with `H…`, `MAC` with `M…`) drops its leading letter, as in seed 002's
-    /// examples; other documents are used as written.
+    /// pass (`HKG` with `H…`, `MAC` with `M…`) drops its leading letter, as in the service
+    /// banks' examples; other documents are used as written.
     public static func nonResident(region: String, documentNumber: String) throws(Problem) -> SocialSecurityNumber {
         var document = Substring(documentNumber)
         if (region == "HKG" && document.first == "H") || (region == "MAC" && document.first == "M") {

@@ -3,8 +3,9 @@ import GRDB
 import SSCardDriver
 
 /// 预制卡: a pre-made card — chip already holding the bank, bank card number, 社保卡号 and personal
-/// account, no holder yet. An important blank document (重要空白证件, seed 004 第三十六条 (四)):
-/// every one is on the books from import to issue or spoilage.
+/// account, no holder yet. An important blank document (重要空白证件,
+/// 《广东省社会保障卡经办规程》第三十六条（四）): every one is on the books from import to issue
+/// or spoilage.
 public struct PreMadeCard: Hashable, Sendable {
     /// 社保卡号, 9 upper-case letters or digits.
     public var cardNumber: String

@@ -4,9 +4,10 @@ import SSCardDriver
 import CardManagement
 
 /// 预制卡库存: the pre-made card books. Cards come on the books only by importing a card maker's
-/// return file (`YZKCGFile`), and leave the usable stock only as issued or spoiled. Seed 004
-/// 第三十六条 (四): 预制卡为重要空白证件…做好出入库及使用登记，每天盘点数量，确保卡片不丢失; 第三十九条 (二)
-/// holds staff responsible when pre-made cards are lost or handed out carelessly.
+/// return file (`YZKCGFile`), and leave the usable stock only as issued or spoiled.
+/// 《广东省社会保障卡经办规程》第三十六条（四）: 预制卡为重要空白证件…做好出入库及使用登记，
+/// 每天盘点数量，确保卡片不丢失; 第三十九条（二） holds staff responsible when pre-made cards are
+/// lost or handed out carelessly.
 ///
 /// Every move is one SQLite transaction that updates the card, appends a movement row (who, when,
 /// from, to) and appends a 台账 entry (`AuditLedger`), so the three never disagree. Refused moves
@@ -364,7 +365,7 @@ public struct PreMadeCardInventory: Sendable {
                                  arguments: [applicationID])
     }
 
-    /// One bank per hopper (seed 004 附件9: 不同银行的预制卡放在不同卡盒).
+    /// One bank per hopper (《广东省社会保障卡经办规程》附件9: 不同银行的预制卡放在不同卡盒).
     private static func requireHopper(_ hopper: Hopper, acceptsBank bank: String, _ db: Database) throws {
         let banks = try String.fetchAll(db, sql: """
             SELECT DISTINCT bank FROM pre_made_card WHERE hopper = ? AND state IN ('inHopper', 'reserved')

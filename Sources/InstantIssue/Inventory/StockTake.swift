@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// 盘点: the daily count of pre-made cards (seed 004 第三十六条 (四) 每天盘点数量), and the check
-/// that the books add up.
+/// 盘点: the daily count of pre-made cards (《广东省社会保障卡经办规程》第三十六条（四）
+/// 每天盘点数量), and the check that the books add up.
 extension PreMadeCardInventory {
     /// The counts now, per state and per bank, and the cards the hoppers should hold. Reads only.
     public func stockReport() throws -> StockTakeReport {

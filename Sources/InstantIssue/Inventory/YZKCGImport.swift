@@ -2,7 +2,7 @@ import Foundation
 import SSCardDriver
 
 /// 预制卡回盘数据: the card maker's return file for a batch of pre-made cards, which the station
-/// imports as stock (seed 004 附件9 一(四)). Name
+/// imports as stock (《广东省社会保障卡经办规程》附件9 一（四）). Name
 /// `YZKCG_银行_市卡管机构_批次_数量_卡商_开户行号_时间.txt`; line 1 the count, line 2 the header
 /// `序号,社保卡号,身份证号,姓名,制卡日期,有效期至,卡识别码,卡复位码,个人账户,银行卡号,银行账户,装箱位置`,
 /// one card a line from line 3. UTF-8 (with or without BOM) or GB18030.

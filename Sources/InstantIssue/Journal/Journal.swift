@@ -5,7 +5,8 @@ import GRDB
 /// The workflow journal: one entry before and after every side effect of an issuance (reserve,
 /// feed, chip write, CA, print, report, activation), so that after a crash, power cut, jam or
 /// network failure recovery knows what the card and the card-management system have (制卡补登
-/// when the face was printed, 制卡失败 when it was not; seed 004 第三十六条 二 (三)).
+/// when the face was printed, 制卡失败 when it was not;
+/// 《广东省社会保障卡经办规程》第三十六条二（三）).
 ///
 /// Each `append` is its own transaction and returns only after SQLite committed it with
 /// `synchronous = FULL`. Resume data is JSON; secrets never go in it (`JournalSecretGuard`).
@@ -122,7 +123,7 @@ public struct JournalEntry: Hashable, Sendable, FetchableRecord {
     }
 }
 
-/// Where an issuance stands (ARCHITECTURE.md, data flow of one card). Open: the workflow may add
+/// Where an issuance stands (docs/recovery.md, the steps of one card). Open: the workflow may add
 /// phases; only the three in `finalPhases` end an issuance.
 public struct IssuancePhase: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     public let rawValue: String

@@ -3,9 +3,10 @@ import GRDB
 import SSCardDriver
 
 /// 台账: the station's handling records — who did what to which card or application, and when.
-/// Seed 004 第十二条 (三): 发放管理台账 "应与省卡管系统电子记录一致，并至少保管5年" (must match the
-/// card-management system's records and be kept at least 5 years); 第三十六条 (四) asks for a
-/// record of every pre-made card in and out (出入库及使用登记).
+/// 《广东省社会保障卡经办规程》第十二条（三）: 发放管理台账
+/// "应与省卡管系统电子记录一致，并至少保管5年" (must match the card-management system's records and
+/// be kept at least 5 years); 第三十六条 (四) asks for a record of every pre-made card in and out
+/// (出入库及使用登记).
 ///
 /// Append-only: SQLite triggers refuse UPDATE and DELETE, and each entry carries the SM3 hash of
 /// its canonical serialisation (`canonicalBytes`), which includes the previous entry's hash, so

@@ -3,11 +3,11 @@ import SSCardDriver
 import SSCardPrinter
 import CardManagement
 
-/// 制卡失败 (seed 004 第三十六条 (三)): a card whose face was not printed. The card goes to the
-/// reject box; it is spoiled if its chip may hold personal data, else returned to stock (or to
-/// its hopper if it never left it); the failure is reported (失败数据处理) so the application can
-/// be made again with a new pre-made card. Every part is idempotent: run again after a crash, it
-/// finishes what is left.
+/// 制卡失败 (《广东省社会保障卡经办规程》第三十六条二（三）): a card whose face was not printed.
+/// The card goes to the reject box; it is spoiled if its chip may hold personal data, else returned
+/// to stock (or to its hopper if it never left it); the failure is reported (失败数据处理) so the
+/// application can be made again with a new pre-made card. Every part is idempotent: run again
+/// after a crash, it finishes what is left.
 struct CardFailure {
     let station: Station
     let clerk: String

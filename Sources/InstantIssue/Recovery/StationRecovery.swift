@@ -24,8 +24,9 @@ public enum RecoveryResult: Sendable, Hashable {
     case stillPending(applicationID: String, reason: String)
 }
 
-/// `issue-station recover` (ARCHITECTURE.md; seed 004 第三十六条 (三)): for every unfinished
-/// issuance decide, from the journal's last entry, the card and the card-management system:
+/// `issue-station recover` (docs/recovery.md; 《广东省社会保障卡经办规程》第三十六条二（三）): for
+/// every unfinished issuance decide, from the journal's last entry, the card and the
+/// card-management system:
 /// - face printed (or the clerk says so), system still 制卡中 → 制卡补登: confirm the chip holds
 ///   this applicant's data, report, finish;
 /// - face not printed → 制卡失败 (`CardFailure`);
@@ -146,7 +147,7 @@ public struct StationRecovery {
 
     /// Reads the printed card back (the clerk re-inserts it) and checks its chip holds this
     /// applicant: 卡识别码, 卡号, 社会保障号码, and the name unless it has `[PINYIN]` placeholders
-    /// (seed 004 第三十四条 lets name checks be skipped then).
+    /// (《广东省社会保障卡经办规程》第三十四条一（三） lets name checks be skipped then).
     private func confirmChip(_ record: IssuanceRecord, cardNumber: String, cardID: String, asking helper: any RecoveryClerk) throws {
         let printer = try station.driver.requirePrinter()
         if try printer.status().cardPosition != .contactStation {

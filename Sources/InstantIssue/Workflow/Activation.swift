@@ -1,5 +1,6 @@
-/// 领卡启用 (seed 004 附件9): the applicant took the card. Ends the issuance in the journal and
-/// tells the card-management system, idempotently (the request id survives a crash).
+/// 领卡启用 (《广东省社会保障卡经办规程》附件9): the applicant took the card. Ends the issuance in
+/// the journal and tells the card-management system, idempotently (the request id survives a
+/// crash).
 public struct Activation: Sendable {
     public let station: Station
     public init(station: Station) { self.station = station }

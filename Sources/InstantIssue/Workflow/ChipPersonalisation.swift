@@ -1,8 +1,8 @@
 import Foundation
 import SSCardDriver
 
-/// What instant issuance writes to a pre-made card's SSSE (DOMAIN.md §3): 发卡日期 and 卡有效期
-/// in EF05, the holder in EF06, as the driver's `pFileAddr`/`pWriteData` texts.
+/// What instant issuance writes to a pre-made card's SSSE (files of 《社会保障卡规范》): 发卡日期
+/// and 卡有效期 in EF05, the holder in EF06, as the driver's `pFileAddr`/`pWriteData` texts.
 struct ChipPersonalisation {
     let ef05Address: FileAddress
     let ef05Data: String

@@ -1,5 +1,4 @@
-import SSCardPrinter
-/// The steps of one issuance as the journal names them (ARCHITECTURE.md, data flow of one
+/// The steps of one issuance as the journal names them (docs/recovery.md, the steps of one
 /// card). Each side effect is journaled twice: `<step>:start` before it, with the phase
 /// unchanged, and `<step>:done` after it, with the phase it reached — so recovery knows
 /// whether a side effect may have happened (`start` last) or surely did (`done` last).

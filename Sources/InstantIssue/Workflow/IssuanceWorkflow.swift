@@ -3,7 +3,7 @@ import SSCardDriver
 import SSCardPrinter
 import CardManagement
 
-/// One instant issuance through the Swift driver API (ARCHITECTURE.md, data flow of one card):
+/// One instant issuance through the Swift driver API (docs/recovery.md, the steps of one card):
 /// reserve → iLoadCard → read and match → 制卡中 → blank check → write EF05/EF06 and read back
 /// → iWriteCaStep1 → CA → iWriteCaStep2 → render and iPrint → 制卡成功.
 ///

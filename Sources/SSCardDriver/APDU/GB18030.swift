@@ -1,7 +1,8 @@
 import Foundation
 
 /// GB18030-2022 text, how names are stored on the card and passed through the national
-/// interface. Converted through ICU by Foundation (DOMAIN.md §7); Debian 12's iconv table is older.
+/// interface. Converted through ICU by Foundation (measured on Debian 12: GB18030-2022);
+/// Debian 12's iconv table is older.
 public enum GB18030 {
     static let encoding = String.Encoding(rawValue: 0x8000_0632)
 

@@ -1,4 +1,5 @@
-/// What the station sends the province CA after iWriteCaStep1 (DOMAIN.md §2: SSN, card
+/// What the station sends the province CA after iWriteCaStep1 (what public issuance programs
+/// send, e.g. leithergit/SSCard_System `Payment.cpp` and a Hainan issuance page: SSN, card
 /// number, name, region code, signing public key, algorithm "SM2"). The 卡识别码 is added
 /// because the CA side needs it to address the card's PKI master key; a real card-management
 /// system finds it from the card number.
@@ -30,8 +31,9 @@ public struct CACertificateRequest: Hashable, Sendable {
     }
 }
 
-/// The five CA items that iWriteCaStep2 loads into the card (DOMAIN.md §2, research §2.5),
-/// in the interface's order `签名证书|加密证书|加密密钥|主控密钥|管理员PIN`:
+/// The five CA items that iWriteCaStep2 loads into the card (《广东省社会保障卡经办规程》附件9;
+/// the same five in public issuance code, e.g. leithergit/SSCard_System), in the interface's
+/// order `签名证书|加密证书|加密密钥|主控密钥|管理员PIN`:
 ///
 /// | Item | Field | Interface text |
 /// |---|---|---|

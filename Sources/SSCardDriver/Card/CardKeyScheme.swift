@@ -1,8 +1,9 @@
 /// The project's documented SIMULATION key scheme for the 3.0 card (docs/card-simulation.md).
 ///
 /// Real provinces keep their HSM key hierarchy and secure-messaging details secret
-/// (DOMAIN.md §3 [design]); this scheme is the project's own, shared by the simulated card,
-/// the driver and the HSM simulator so that all three agree. It is not any province's scheme.
+/// (no public document describes them, so [design]); this scheme is the project's own, shared by
+/// the simulated card, the driver and the HSM simulator so that all three agree. It is not any
+/// province's scheme.
 ///
 /// - Per-card key = SM4-ECB(master key of the role, 卡识别码) — 16 bytes.
 /// - INTERNAL AUTHENTICATE: the card answers SM4-ECB(card IRK, factor ‖ raw).

@@ -17,11 +17,11 @@ public enum PKIApplicationFile: UInt16, CaseIterable, Sendable {
 }
 
 /// The command APDUs the driver sends to the PKI application of a 3.0 card
-/// (docs/card-simulation.md §5; research/sscard-interface.md §2.5). MACed commands use the
-/// simulation key scheme of `CardKeyScheme`.
+/// (docs/card-simulation.md §5; the CA-loading sequence of a public Linux issuance driver,
+/// leithergit/Z390Kylin). MACed commands use the simulation key scheme of `CardKeyScheme`.
 public enum PKICommands {
     /// The largest UPDATE BINARY data field the driver sends (0x70 bytes, as the vendor code
-    /// of research §2.5 does).
+    /// of leithergit/Z390Kylin does).
     public static let maxWriteChunk = 0x70
     /// The Le of each READ BINARY the driver sends.
     public static let readChunk = 0x80

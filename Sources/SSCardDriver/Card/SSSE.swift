@@ -1,5 +1,5 @@
 /// The social security application environment (SSSE, 社会保障应用环境) of a 3.0 card and the
-/// card's PKI application: identifiers from 《社会保障卡规范》 as gathered in docs/DOMAIN.md §3.
+/// card's PKI application: identifiers from 《社会保障卡规范》 (spec version 3.00).
 public enum SSSE {
     /// "sx1.sh." followed by GBK 社会保障: `00 A4 04 00 0F <AID>` selects the environment.
     public static let aid: [UInt8] = [0x73, 0x78, 0x31, 0x2E, 0x73, 0x68, 0x2E, 0xC9, 0xE7, 0xBB, 0xE1, 0xB1, 0xA3, 0xD5, 0xCF]

@@ -1,4 +1,5 @@
-/// The command APDUs the driver sends to the SSSE of a 3.0 card (DOMAIN.md §3).
+/// The command APDUs the driver sends to the SSSE of a 3.0 card (《社会保障卡规范》, as public
+/// drivers send them).
 public enum SSSECommands {
     /// SELECT by AID: `00 A4 04 00 Lc AID`.
     public static func select(aid: [UInt8]) -> CommandAPDU {

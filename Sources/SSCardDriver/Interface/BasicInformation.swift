@@ -1,5 +1,5 @@
 /// The result of iReadCardBas (and iReadCardBas_HSM_Step2): the card's basic information in the
-/// 11 `|`-terminated fields of 38号文 (DOMAIN.md §2), e.g.
+/// 11 `|`-terminated fields of 38号文 (人社信息函〔2016〕38号; the example is the spec's own), e.g.
 /// `639900|111111198101011110|X00000019|639900D15600000500BF7C7A48FB4966|张三|00814E43238697159900BF7C7A|1.00|20101001|20201001|410100813475|终端设备号|`.
 /// A blank pre-made card has an empty 社会保障号码 and 姓名.
 public struct BasicInformation: Hashable, Sendable, CustomStringConvertible {

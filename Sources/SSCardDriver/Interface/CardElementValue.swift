@@ -1,6 +1,6 @@
 /// The value of a card element as the national interface shows it (pWriteData in, read output
 /// out) and as the card stores it: text left-aligned and 00-padded (GB18030 for names, ASCII
-/// otherwise), BCD right-padded with F, binary shown as hex (DOMAIN.md §3).
+/// otherwise), BCD right-padded with F, binary shown as hex (《社会保障卡规范》).
 ///
 /// Checks on values given to write, in this order: characters (−41), length (−42), then the
 /// value's meaning (−41: a date that is not a real date, a sex other than 1/2/9), and −20 for a
@@ -102,7 +102,7 @@ extension CardElement {
             try require(InterfaceFields.isDigits(value), "应为数字", "must be digits", value)
             try requireLength(count == 6, "应为6位行政区划代码", "must be a 6-digit region code", value)
         default:
-            // Elements outside the table of DOMAIN.md §3, by their encoding alone.
+            // Elements outside the EF05/EF06 table of 《社会保障卡规范》, by their encoding alone.
             switch encoding {
             case .binary:
                 try require(InterfaceFields.isHex(value), "应为十六进制", "must be hex digits", value)

@@ -156,7 +156,8 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         }
     }
 
-    /// The GB18030 chain of DOMAIN.md §7: Noto Serif CJK SC → BabelStone Han → HanaMinB → HanaMinA.
+    /// The GB18030 chain chosen from coverage measured on Debian 12 with fontTools: Noto Serif CJK
+    /// SC → BabelStone Han → HanaMinB → HanaMinA.
     public static let defaultFontChain = [
         FontFace(path: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", faceIndex: 2),
         FontFace(path: "/usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf"),

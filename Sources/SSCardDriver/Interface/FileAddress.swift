@@ -1,6 +1,7 @@
 /// `pFileAddr` of iReadCard and iWriteCard: which files and items, in order, e.g.
 /// `SSSEEF05|06|07|$SSSEEF06|08|09|$` — a file name (ADF "SSSE" + "EF" + the EF id in hex),
-/// `|`, each item as its record tag in hex followed by `|`, then `$` (38号文 as quoted in S18).
+/// `|`, each item as its record tag in hex followed by `|`, then `$` (38号文, as public callers
+/// use it, e.g. GodKingMini/GuiZhouZunYiZhuoMianZhiKa `Sporcard/FormMain.cs`).
 /// The read output and `pWriteData` mirror it with values in place of tags.
 public struct FileAddress: Hashable, Sendable, CustomStringConvertible {
     /// One file of the address and its items in the caller's order.

@@ -1,5 +1,6 @@
 /// The HSM (加密机) two-step read, for terminals without a PSAM: Step1 hands the caller what its
-/// HSM needs to authenticate with the card, Step2 takes the HSM's answer back (DOMAIN.md §2).
+/// HSM needs to authenticate with the card, Step2 takes the HSM's answer back
+/// (人社信息函〔2016〕38号, the *_HSM_Step1/Step2 functions).
 
 /// iReadCardBas_HSM_Step1 output: `地区码|ATR历史字节|算法标识|卡识别码|SJS1|SJS2|SJS3|SJS4|`, e.g.
 /// `331100|00904A3001866033110000048A|03|331100D156000005500509728DB46EF9|456FE02E253F817D|A39FC0BF44CAEA80|4F5FB5932F10694D|2CFE760428888D8E|`.

@@ -1,7 +1,7 @@
 /// A return code of the national reader interface (人社信息函〔2016〕38号): 0 success, negative
-/// failure, card refusals as the negative status word in decimal (DOMAIN.md §2). An open struct so
-/// codes from other drivers and status words survive a round trip; `catch InterfaceCode.noCard`
-/// works through `~=`.
+/// failure, card refusals as the negative status word in decimal (as the interface's drivers
+/// report them). An open struct so codes from other drivers and status words survive a round
+/// trip; `catch InterfaceCode.noCard` works through `~=`.
 public struct InterfaceCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
@@ -76,13 +76,14 @@ public struct InterfaceCode: RawRepresentable, Hashable, Sendable, CustomStringC
         return StatusWord(rawValue: UInt16(sw))
     }
 
-    /// Callers retry through the HSM two-step functions on these (DOMAIN.md §2): −2201, −2202,
-    /// −2203, −27272 (6A88, key not found) and −24.
+    /// Callers retry through the HSM two-step functions on these (as public callers of the
+    /// interface do): −2201, −2202, −2203, −27272 (6A88, key not found) and −24.
     public var suggestsHSMFallback: Bool {
         [-2201, -2202, -2203, -27272, -24].contains(rawValue)
     }
 
-    /// The text callers show (the table of 38号文 as quoted in the research notes).
+    /// The text callers show (the table of 38号文 as public drivers reproduce it, e.g.
+    /// gdgly/SI_3rdCard `SSCARDCtrl.cpp`).
     public var chineseMessage: String {
         if let sw = statusWord { return "卡片返回状态字\(sw.bytes.hexString)：\(Self.chineseMeaning(of: sw))" }
         switch rawValue {
@@ -102,7 +103,8 @@ public struct InterfaceCode: RawRepresentable, Hashable, Sendable, CustomStringC
         case -22: return "传入数据与卡内不符"
         case -23: return "传入数据不合法"
         case -24: return "PSAM卡密钥级别不够"
-        // Two meanings in the wild (S3/S15 vs S16); both are named.
+        // Two meanings in the wild (gdgly/SI_3rdCard and a Sichuan wrapper vs another public
+        // table); both are named.
         case -25: return "内部认证与加密机不一致，或卡内无传入的文件名和数据项"
         case -31: return "用户取消密码输入"
         case -32: return "密码输入操作超时"

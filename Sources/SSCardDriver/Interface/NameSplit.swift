@@ -1,5 +1,6 @@
 /// A holder's name as the card stores it: 姓名 (tag 09, 30 bytes GB18030) and, for a name too
-/// long for it, the rest in 姓名扩展 (tag 4E, 20 bytes). Reading joins the two (DOMAIN.md §2).
+/// long for it, the rest in 姓名扩展 (tag 4E, 20 bytes). Reading joins the two
+/// (人社信息函〔2016〕38号, iReadCardBas).
 /// Splits fall between characters (grapheme clusters), never inside a GB18030 sequence.
 public struct NameSplit: Hashable, Sendable {
     /// What goes into 姓名: the longest leading run of characters that fits 30 bytes.
@@ -68,7 +69,7 @@ public struct NameSplit: Hashable, Sendable {
     }
 
     /// Why `scalar` may not stand in a name, nil when it may. Private-use code points would
-    /// print with whatever glyph a fallback font put there (DOMAIN.md §7).
+    /// print with whatever glyph a fallback font put there (measured in BabelStone Han and HanaMinA).
     package static func refusal(of scalar: Unicode.Scalar) -> (chinese: String, english: String)? {
         if scalar == "|" || scalar == "$" { return ("分隔符", "the separator") }
         switch scalar.properties.generalCategory {

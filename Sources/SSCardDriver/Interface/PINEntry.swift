@@ -99,8 +99,8 @@ public enum PINEntryRegistry {
     }
 }
 
-/// The PIN rules of the national interface and the card (DOMAIN.md §3): 4–16 decimal digits;
-/// the initial PIN 123456 cannot be chosen as a new PIN.
+/// The PIN rules of the national interface and the card (人社信息函〔2016〕38号: 4–16 decimal
+/// digits, −36 不能改为初始密码); the initial PIN 123456 cannot be chosen as a new PIN.
 public enum PINRules {
     public static let lengths = 4...16
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// iLoadCard and the ready-to-feed check: the printer side of instant issuance that needs no
-/// renderer. iPrint, which renders the face, is in SSCardPrinter (DOMAIN.md §2).
+/// renderer (《广东省社会保障卡经办规程》附件9). iPrint, which renders the face, is in SSCardPrinter.
 extension SSCardInterface {
     /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
     /// the contact station; returns at once when a card is already there.

@@ -3,9 +3,10 @@ import Dispatch
 /// Runs blocking C calls on a dedicated dispatch queue (never the Swift cooperative pool) and
 /// gives up waiting after a deadline.
 ///
-/// pcsc-lite has no timeout on `SCardTransmit` and vpcd none on the card's answer, so a mute
-/// card would hang the caller for ever (DOMAIN.md §8). After a timeout the call is still blocked
-/// on the queue: the owner must treat the handle as poisoned and never use this runner again.
+/// pcsc-lite has no timeout on `SCardTransmit` and vpcd none on the card's answer, so a mute card
+/// would hang the caller for ever (tested here with pcscd 1.9.9 and vpcd 3.3). After a timeout the
+/// call is still blocked on the queue: the owner must treat the handle as poisoned and never use
+/// this runner again.
 final class DeadlineRunner: Sendable {
     private let queue: DispatchQueue
 

@@ -40,7 +40,7 @@ public final class PCSCContext: @unchecked Sendable {
     }
 
     /// Whether pcsc-lite still considers the context valid. Client-side only: it stays true
-    /// after pcscd restarted (DOMAIN.md §8), so errors, not this, drive recovery.
+    /// after pcscd restarted (tested here with pcscd 1.9.9), so errors, not this, drive recovery.
     public var isValid: Bool { SCardIsValidContext(handle) == 0 }
 
     static func splitMultiString(_ buffer: [CChar]) -> [String] {

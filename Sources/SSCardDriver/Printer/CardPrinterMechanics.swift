@@ -3,7 +3,8 @@
 /// head, print, and eject it to the good exit or the reject box (docs/printer.md).
 ///
 /// The national interface's `iLoadCard(n)` maps to `loadCard(fromHopper:)` and `iPrint` to
-/// `moveToPrint()` + `printPanels(_:)` + `eject(to:)` (DOMAIN.md §2). Implementations: the
+/// `moveToPrint()` + `printPanels(_:)` + `eject(to:)` (both are the province's additions to the
+/// national interface, 《广东省社会保障卡经办规程》附件9). Implementations: the
 /// virtual printer of SSCardSimulator; the Evolis Escape transport comes with the printer issue.
 ///
 /// Every call blocks until the mechanics have finished (or failed) and runs one at a time;

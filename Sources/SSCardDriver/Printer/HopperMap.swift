@@ -1,7 +1,8 @@
 import Foundation
 
 /// Which hopper (卡箱) holds which bank's pre-made cards: the station feeds the applicant's
-/// bank's card, so different banks' cards sit in different hoppers (DOMAIN.md §2, iLoadCard).
+/// bank's card, so different banks' cards sit in different hoppers
+/// (《广东省社会保障卡经办规程》附件9, iLoadCard).
 ///
 /// Bank names are matched after trimming surrounding white space, exactly otherwise (they are
 /// the names the card-management system sends, e.g. "中国工商银行"). Several banks may share a

@@ -1,6 +1,6 @@
 import SSCardDriver
-/// The print canvas of one card side and where the card and its chip lie on it (DOMAIN.md §6,
-/// §2 "geometry check").
+/// The print canvas of one card side and where the card and its chip lie on it (ID-1 card per
+/// ISO/IEC 7810, the Evolis 1016 × 648-dot panel at 300 dpi, the contact plate per ISO/IEC 7816-2).
 ///
 /// The canvas is the printer's panel: 1016 × 648 dots at 300 dpi, row-major, origin at the
 /// top-left, as the layout's left/top read it. The card (ID-1, 85.60 × 53.98 mm = 1011.0 ×
@@ -43,8 +43,9 @@ public enum CardCanvas {
 /// ISO/IEC 7816-2 places the contact areas C1–C8 10.25–19.87 mm from the left edge and
 /// 19.23–28.55 mm from the top edge of the card, seen from the contact side with the card
 /// upright. The province layout (photo 3.9–23.7 mm × 10.8–36.2 mm from the canvas's
-/// top-left, DOMAIN.md §2) covers exactly that spot, so the canvas is printed turned 180°
-/// against the ISO view, as printers are commonly driven: on the canvas the contacts lie at
+/// top-left, 《广东省社会保障卡经办规程》附件9 read in 300-dpi dots) covers exactly that spot, so
+/// the canvas is printed turned 180° against the ISO view, as printers are commonly driven: on the
+/// canvas the contacts lie at
 /// x = 85.60 − 19.87 … 85.60 − 10.25 = 65.73 … 75.35 mm and
 /// y = 53.98 − 28.55 … 53.98 − 19.23 = 25.43 … 34.75 mm (776.3–889.9 × 300.4–410.4 dots).
 ///

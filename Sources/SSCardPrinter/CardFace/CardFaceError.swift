@@ -10,10 +10,11 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// leave a blank or a .notdef box on an identity document.
     case missingGlyph(item: String, text: String, scalar: Unicode.Scalar)
     /// A private-use code point: fallback fonts carry their own glyphs there, so it would
-    /// print some other character (DOMAIN.md §7).
+    /// print some other character (measured: BabelStone Han and HanaMinA have such glyphs).
     case privateUse(item: String, text: String, scalar: Unicode.Scalar)
-    /// A `[PINYIN]` placeholder for a rare character (e.g. `张[CHUI]`, DOMAIN.md §4): the
-    /// clerk must type the real character before printing.
+    /// A `[PINYIN]` placeholder for a rare character (e.g. `张[CHUI]`,
+    /// 《广东省社会保障卡经办规程》第三十四条): the clerk must type the real character before
+    /// printing.
     case unresolvedPlaceholder(item: String, text: String, placeholder: String)
     /// A character that may not stand in printed text: control, format, unassigned, surrogate
     /// (the refusals of `NameSplit`).

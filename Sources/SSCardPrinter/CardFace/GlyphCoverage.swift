@@ -3,7 +3,7 @@ import SSCardDriver
 /// anything is drawn, moved or printed. Refused, each with a message naming the item and the
 /// character as "U+XXXX 字":
 /// 1. an unresolved rare-character placeholder: `[` + Latin letters + `]` (also with
-///    full-width brackets), e.g. `张[CHUI]` (DOMAIN.md §4);
+///    full-width brackets), e.g. `张[CHUI]` (《广东省社会保障卡经办规程》第三十四条);
 /// 2. a private-use code point (U+E000–F8FF, planes 15–16): fallback fonts carry their own
 ///    glyphs there (BabelStone Han has 1,266 in GB18030's user-defined area);
 /// 3. a control, format, surrogate or line/paragraph-separator character (`NameSplit`'s rules);

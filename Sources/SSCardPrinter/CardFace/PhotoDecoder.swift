@@ -171,9 +171,9 @@ public enum PhotoError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Decodes the holder's photo of an iPrint photo item: base64 → JPEG → RGB, with libjpeg.
-/// The province's photos are 358 × 441 px, 14–40 KB (DOMAIN.md §4); anything over 1 MB or
-/// 2000 px a side is refused before decoding. Greyscale JPEGs come out as grey RGB; CMYK
-/// JPEGs are refused (libjpeg cannot convert them to RGB).
+/// The province's photos are 358 × 441 px, 14–40 KB (《广东省社会保障卡经办规程》附件6); anything
+/// over 1 MB or 2000 px a side is refused before decoding. Greyscale JPEGs come out as grey RGB;
+/// CMYK JPEGs are refused (libjpeg cannot convert them to RGB).
 public enum PhotoDecoder {
     /// Largest JPEG accepted, in bytes.
     public static let maximumBytes = 1_048_576

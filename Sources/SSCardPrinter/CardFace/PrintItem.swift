@@ -1,9 +1,10 @@
 import Foundation
 import SSCardDriver
 
-/// The unit of left/top/width/height in iPrint items. No document states it (DOMAIN.md §2);
-/// 300-dpi dots fits every other province layout found, so it is the default, and the driver
-/// configuration's `printUnits` chooses another ([design]).
+/// The unit of left/top/width/height in iPrint items. No document states it (not even
+/// 《广东省社会保障卡经办规程》附件9, which defines iPrint); 300-dpi dots fits every other
+/// province layout found, so it is the default, and the driver configuration's `printUnits`
+/// chooses another ([design]).
 public enum PrintUnits: String, Hashable, Sendable, CaseIterable {
     /// Printer dots at 300 dpi, the panel's own unit (1 dot = 0.0847 mm).
     case dot300
@@ -88,9 +89,9 @@ public struct PrintPhotoItem: Hashable, Sendable {
     }
 }
 
-/// The eight items of iPrint (sData1–6, sPhoto1–2) parsed (DOMAIN.md §2). An empty item, or
-/// an item whose data field is empty, is not printed (a child under 7 gets `|46|127|234|300`:
-/// the photo box stays blank). A malformed item is −14 (命令参数错) naming it.
+/// The eight items of iPrint (sData1–6, sPhoto1–2) parsed (《广东省社会保障卡经办规程》附件9). An
+/// empty item, or an item whose data field is empty, is not printed (a child under 7 gets
+/// `|46|127|234|300`: the photo box stays blank). A malformed item is −14 (命令参数错) naming it.
 ///
 /// Checked here: 5 fields separated by `|`; numbers finite; size 1–72 pt; left/top ≥ 0;
 /// width/height > 0. Checked when rendering: characters (`GlyphCoverage`), the photo

@@ -70,8 +70,8 @@ public struct ProvinceLayout: Hashable, Sendable {
         self.photo = photo
     }
 
-    /// The province-wide 3.0 layout (DOMAIN.md §2), in 300-dpi dots: 宋体 8.5 pt at left 320,
-    /// tops 180/230/280/330; photo 234 × 300 at (46, 127).
+    /// The province-wide 3.0 layout (《广东省社会保障卡经办规程》附件9), in 300-dpi dots: 宋体 8.5
+    /// pt at left 320, tops 180/230/280/330; photo 234 × 300 at (46, 127).
     public static let reference = ProvinceLayout(
         name: TextLine(label: "姓名", sizePoints: 8.5, left: 320, top: 180),
         socialSecurityNumber: TextLine(label: "社会保障号码", sizePoints: 8.5, left: 320, top: 230),

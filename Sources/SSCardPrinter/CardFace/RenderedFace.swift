@@ -1,6 +1,7 @@
 import SSCardDriver
-/// One card side rendered for a YMCKO ribbon (DOMAIN.md §6), all on the 1016 × 648-dot canvas
-/// at 300 dpi, origin top-left (`CardCanvas`):
+/// One card side rendered for a YMCKO ribbon (dye Y, M, C, resin black K, clear overlay O: the
+/// panels of a standard card-printer colour ribbon, Evolis's `EVOLIS_RT_YMCKO`), all on the
+/// 1016 × 648-dot canvas at 300 dpi, origin top-left (`CardCanvas`):
 /// - `rgb`: what the card looks like — white, photos in colour, text in black (the preview);
 /// - `blackPanel` (K, resin black): exactly the text pixels, 1 bit per dot;
 /// - `overlayPanel` (O, clear varnish): the whole canvas except the chip plate;

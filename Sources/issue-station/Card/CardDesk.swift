@@ -60,8 +60,8 @@ enum CardCommandError: AdvisedError {
             ErrorAdvice(Localized("读卡器 \(reader) 里没有卡", "There is no card in the reader \(reader)"), next: ErrorAdvice.insertCard)
         case .identityNotConfirmed:
             ErrorAdvice(Localized("没有确认持卡人身份，未办理，卡片没有改动", "The holder's identity was not confirmed, so nothing was done to the card"),
-                        next: Localized("核实持卡人本人有效身份证件原件与卡上一致后重新办理，回答 y（或加 --id-checked）（种子004 第二十条、第二十一条）",
-                                        "check the holder's original ID document against the card, then run it again and answer y (or add --id-checked) (seed 004 第二十条, 第二十一条)"))
+                        next: Localized("核实持卡人本人有效身份证件原件与卡上一致后重新办理，回答 y（或加 --id-checked）（《广东省社会保障卡经办规程》第二十条、第二十一条）",
+                                        "check the holder's original ID document against the card, then run it again and answer y (or add --id-checked) (《广东省社会保障卡经办规程》第二十条, 第二十一条)"))
         }
     }
 }

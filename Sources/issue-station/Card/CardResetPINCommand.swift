@@ -1,9 +1,9 @@
 import ArgumentParser
 import SSCardDriver
 
-/// `issue-station card reset-pin`: iReloadPIN (密码重置, seed 004 第二十一条) — for a forgotten or
-/// locked PIN: the holder types a new PIN twice; the try counter is full afterwards. Recorded
-/// in the ledger (the card number, never the PIN).
+/// `issue-station card reset-pin`: iReloadPIN (密码重置, 《广东省社会保障卡经办规程》第二十一条) —
+/// for a forgotten or locked PIN: the holder types a new PIN twice; the try counter is full
+/// afterwards. Recorded in the ledger (the card number, never the PIN).
 struct CardResetPINCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset-pin", abstract: Messages.resetPINAbstract, discussion: Messages.resetPINDiscussion)

@@ -3,10 +3,10 @@ import Foundation
 import InstantIssue
 import SSCardDriver
 
-/// A PIN service only the counter gives (密码解锁, 密码重置; seed 004 第二十条, 第二十一条): the
-/// reader, the clerk and the identity check it takes, and the order it runs in — the books
-/// first (a station that cannot record the service should not perform it), then the card's
-/// holder confirmed against the ID document, the service, and the ledger entry.
+/// A PIN service only the counter gives (密码解锁, 密码重置; 《广东省社会保障卡经办规程》第二十条,
+/// 第二十一条): the reader, the clerk and the identity check it takes, and the order it runs in —
+/// the books first (a station that cannot record the service should not perform it), then the
+/// card's holder confirmed against the ID document, the service, and the ledger entry.
 struct CounterPINService: ParsableArguments {
     @OptionGroup var reader: CardReaderOption
     @OptionGroup var clerk: ClerkOption

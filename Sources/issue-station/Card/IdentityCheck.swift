@@ -10,9 +10,9 @@ struct IdentityCheckOption: ParsableArguments {
     var idChecked = false
 }
 
-/// 核实身份 (seed 004 第二十条, 第二十一条): before a PIN is unblocked or reset the clerk sees
-/// who the card belongs to and confirms the original ID document shows the same person. No
-/// answer (no terminal) is no: the service is refused and nothing is done to the card.
+/// 核实身份 (《广东省社会保障卡经办规程》第二十条, 第二十一条): before a PIN is unblocked or reset
+/// the clerk sees who the card belongs to and confirms the original ID document shows the same
+/// person. No answer (no terminal) is no: the service is refused and nothing is done to the card.
 enum IdentityCheck {
     /// What the ledger records with the service.
     static let ledgerNote = "已核实本人有效身份证件原件"

@@ -6,10 +6,10 @@ import InstantIssue
 extension Messages {
     static let inventoryAbstract = "管理预制卡库存：入库、装卡、卸卡、盘点、作废。 Keeps the pre-made card stock: import, load, unload, count and spoil."
     static let inventoryDiscussion = """
-        预制卡是重要空白证件：每张卡的出入库都要登记，每天盘点数量，不得丢失（种子004 第三十六条（四））。\
+        预制卡是重要空白证件：每张卡的出入库都要登记，每天盘点数量，不得丢失（《广东省社会保障卡经办规程》第三十六条（四））。\
         每个操作都记下经办人（--clerk）并写入台账。
         Pre-made cards are important blank documents: every card in and out is recorded, the \
-        stock is counted every day, and none may be lost (seed 004 第三十六条 (四)). Every \
+        stock is counted every day, and none may be lost (《广东省社会保障卡经办规程》第三十六条（四）). Every \
         operation records the clerk (--clerk) and writes a ledger entry.
         """
 
@@ -80,9 +80,9 @@ extension Messages {
 
     static let loadAbstract = "登记把保险柜里的预制卡装入制卡机的卡盒，并列出要取的卡。 Records loading pre-made cards from the safe into a printer hopper and names the cards to take."
     static let loadDiscussion = """
-        一个卡盒只放一家银行的卡（种子004 附件9）；驱动配置的 hoppers 规定了每家银行用哪个卡盒，装错卡盒会被拒绝。\
+        一个卡盒只放一家银行的卡（《广东省社会保障卡经办规程》附件9）；驱动配置的 hoppers 规定了每家银行用哪个卡盒，装错卡盒会被拒绝。\
         先用已退库的卡，再按导入顺序。请按列出的社保卡号从保险柜取卡。
-        One hopper holds one bank's cards (seed 004 附件9); the driver configuration's hoppers \
+        One hopper holds one bank's cards (《广东省社会保障卡经办规程》附件9); the driver configuration's hoppers \
         name each bank's hopper, and another hopper is refused. Returned cards go first, then in \
         import order. Take exactly the listed cards from the safe.
         """
@@ -121,10 +121,10 @@ extension Messages {
 
     static let spoilAbstract = "把一张不能再发放的预制卡登记为作废，并写明原因。 Records a pre-made card that can no longer be issued as spoiled, with the reason."
     static let spoilDiscussion = """
-        例如卡住、印坏、芯片损坏。已发放和已作废的卡不能作废。作废卡要按证件管理要求保管或销毁（种子004 第三十六条（四））。
+        例如卡住、印坏、芯片损坏。已发放和已作废的卡不能作废。作废卡要按证件管理要求保管或销毁（《广东省社会保障卡经办规程》第三十六条（四））。
         For example jammed, misprinted, or a broken chip. An issued or already spoiled card \
         cannot be spoiled. Keep or destroy spoiled cards as the rules for blank documents require \
-        (seed 004 第三十六条 (四)).
+        (《广东省社会保障卡经办规程》第三十六条（四）).
         """
     static let spoilCardHelp = "社保卡号（9位）。 The card number (9 characters)."
     static let spoilReasonHelp = "作废原因，必须填写。 Why the card is spoiled; required."
@@ -136,10 +136,10 @@ extension Messages {
 
     static let stocktakeAbstract = "每日盘点预制卡，记入台账，并核对账目是否相符。 Takes the daily count of pre-made cards, records it in the ledger and checks that the books add up."
     static let stocktakeDiscussion = """
-        每天盘点数量（种子004 第三十六条（四））：报表列出各状态、各银行的张数和每个卡盒中应有的卡，\
+        每天盘点数量（《广东省社会保障卡经办规程》第三十六条（四））：报表列出各状态、各银行的张数和每个卡盒中应有的卡，\
         请与保险柜和卡盒中的实物核对。最后一行是台账最新记录的序号和哈希，请抄在纸质盘点表上，\
         以后可用 issue-station ledger verify --anchor 核对台账没有被删改。账目不平时退出码为 2。
-        Count the stock every day (seed 004 第三十六条 (四)): the report gives the cards per state \
+        Count the stock every day (《广东省社会保障卡经办规程》第三十六条（四）): the report gives the cards per state \
         and bank and the cards each hopper should hold; compare them with the safe and the \
         hoppers. The last line is the ledger's newest entry (number and hash): write it on the \
         paper stock-take form, and later issue-station ledger verify --anchor proves the ledger \

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import InstantIssue
 
-/// `issue-station inventory stocktake`: 盘点 — the daily count (seed 004 第三十六条 (四)
-/// 每天盘点数量), recorded in the ledger, and the check that the books add up. Exits 2 when
-/// they do not.
+/// `issue-station inventory stocktake`: 盘点 — the daily count
+/// (《广东省社会保障卡经办规程》第三十六条（四） 每天盘点数量), recorded in the ledger, and the
+/// check that the books add up. Exits 2 when they do not.
 struct InventoryStocktakeCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "stocktake", abstract: Messages.stocktakeAbstract, discussion: Messages.stocktakeDiscussion)

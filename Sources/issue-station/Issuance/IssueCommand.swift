@@ -5,9 +5,9 @@ import DeskAssembly
 import InstantIssue
 import SimulatedDesk
 
-/// `issue-station issue ID`: makes the applicant's card while they wait (新即时制卡, seed 004
-/// 附件9): checks the application, asks for rare characters, then personalises a pre-made card
-/// step by step and says what to do next.
+/// `issue-station issue ID`: makes the applicant's card while they wait (新即时制卡,
+/// 《广东省社会保障卡经办规程》附件9): checks the application, asks for rare characters, then
+/// personalises a pre-made card step by step and says what to do next.
 struct IssueCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue",

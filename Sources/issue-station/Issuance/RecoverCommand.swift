@@ -5,7 +5,8 @@ import InstantIssue
 import SimulatedDesk
 
 /// `issue-station recover`: finishes every issuance a crash, power cut, jam or network failure
-/// left open (seed 004 第三十六条 (三)): 制卡补登 for a printed card, 制卡失败 for one not printed.
+/// left open (《广东省社会保障卡经办规程》第三十六条二（三）): 制卡补登 for a printed card,
+/// 制卡失败 for one not printed.
 struct RecoverCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",

@@ -7,10 +7,10 @@ extension Messages {
     static let ledgerAbstract = "台账：按天导出 CSV，核对台账有没有被改动。 The ledger (台账): export a day as CSV, check that nothing was altered."
     static let ledgerDiscussion = """
         台账记录每一次入库、装卡、卸卡、作废、盘点和办卡，只能追加，每条带哈希并与前一条相连。\
-        台账至少保存5年，并与省卡管系统的记录一致（种子004 第十二条（三））；备份和归档由技术员负责。
+        台账至少保存5年，并与省卡管系统的记录一致（《广东省社会保障卡经办规程》第十二条（三））；备份和归档由技术员负责。
         The ledger records every import, load, unload, spoil, stock-take and issuance. It is \
         append-only and each entry carries a hash chained to the one before. Keep it at least 5 \
-        years, matching the card-management system (seed 004 第十二条 (三)); the technician keeps \
+        years, matching the card-management system (《广东省社会保障卡经办规程》第十二条（三）); the technician keeps \
         the backups.
         """
 
