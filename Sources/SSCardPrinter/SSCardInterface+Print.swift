@@ -2,7 +2,7 @@ import Foundation
 import SSCardDriver
 
 /// iPrint: the card face rendered and printed through the printer's mechanics
-/// (《广东省社会保障卡经办规程》附件9: 不论印卡是否成功，执行完本命令均要自动退卡).
+/// (《广东省社会保障卡经办规程》附件9).
 extension SSCardInterface {
     /// iPrint(n, items…): renders the card face, moves the card from the reader to the
     /// printer, prints the panels, and ALWAYS ejects — to the good exit when printing

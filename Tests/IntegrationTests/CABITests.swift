@@ -117,6 +117,33 @@ final class CABITests: PCSCStackTestCase {
         XCTAssertTrue(missing.text.contains("/nonexistent/driver.json"), missing.text)
     }
 
+    func testWithoutConfigurationTheLibraryChoosesNothingSimulated() throws {
+        try insert(TestCards.personalised(name: "张三"))
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).json")
+        try Data("{}".utf8).write(to: empty)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let c = try CProgramHarness(environment: ["SSCARD_DRIVER_CONFIG": empty.path])
+        // No security module: the one-step read is refused, the two-step one serves.
+        XCTAssertEqual(c.call("readbas 1").code, -2201)
+        XCTAssertEqual(c.call("hsm1 1").code, 0)
+        // No printer.
+        XCTAssertEqual(c.call("load 1").code, -13)
+    }
+
+    func testSimulatedKindsInTheLibrarysConfigurationNameTheSimulatorToRun() throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: config) }
+        try Data(#"{"printer": {"kind": "virtual"}}"#.utf8).write(to: config)
+        let c = try CProgramHarness(environment: ["SSCARD_DRIVER_CONFIG": config.path])
+        let virtual = c.call("readbas 1")
+        XCTAssertEqual(virtual.code, -5, virtual.text)
+        XCTAssertTrue(virtual.text.contains("issue-station vprinter"), virtual.text)
+        try Data(#"{"securityModule": "simulated"}"#.utf8).write(to: config)
+        let simulated = c.call("configure " + config.path)
+        XCTAssertEqual(simulated.code, -5, simulated.text)
+        XCTAssertTrue(simulated.text.contains("issue-station province-sim"), simulated.text)
+    }
+
     func testCallsFromManyThreadsAreSerialised() throws {
         try insert(TestCards.personalised(name: "张三"))
         let c = try CProgramHarness()

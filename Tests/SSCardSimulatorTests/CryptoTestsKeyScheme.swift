@@ -1,5 +1,6 @@
 import XCTest
 @testable import SSCardDriver
+import SSCardSimulator
 
 /// The simulation key scheme computed by hand from SM4, so that a change to either shows.
 final class CryptoTestsKeyScheme: XCTestCase {
