@@ -64,8 +64,8 @@ let package = Package(
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The composition root: configuration → concrete parts (security module, printer,
-        // card-management system, station). Simulated parts come in through `DeskSimulation`.
-        .target(name: "DeskAssembly", dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue"]),
+        // card-management system). Simulated parts come in through `DeskSimulation`.
+        .target(name: "DeskAssembly", dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement"]),
 
         // The public C header, checked against the Swift implementation by `@c @implementation`.
         .target(name: "CSSCardDriverABI", path: "include", publicHeadersPath: "."),

@@ -1,12 +1,12 @@
 import CardManagement
 import Foundation
-import InstantIssue
 import SSCardDriver
 import SSCardPrinter
 
 /// The composition root: the one place that turns configuration into concrete parts — the
-/// card security module, the printer backend, the card-management system and the station. The
-/// kinds are enums decoded once with the configuration; here each is switched on once.
+/// card security module, the printer backend and the card-management system. The kinds are
+/// enums decoded once with the configuration; here each is switched on once. A station is
+/// made of these parts (`Station.open`, InstantIssue); the C library uses the driver's.
 ///
 /// `simulation` supplies the simulated kinds (virtual printer, simulated HSM, embedded
 /// card-management system). The C library assembles with `.production`, where asking for a
@@ -73,9 +73,9 @@ public struct DeskAssembly: Sendable {
         }
     }
 
-    /// The card-management system a station configuration names.
-    public func cardManagement(_ configuration: StationConfiguration) throws -> any CardManagementSystem {
-        let setting = configuration.cardManagement
+    /// The card-management system `setting` names; the embedded simulator keeps its state at
+    /// `simulatorDatabasePath`.
+    public func cardManagement(_ setting: CardManagementSetting, simulatorDatabasePath: String) throws -> any CardManagementSystem {
         switch setting.kind {
         case .http:
             guard let url = setting.url.flatMap(URL.init(string:)) else {
@@ -86,25 +86,10 @@ public struct DeskAssembly: Sendable {
             guard let simulation else {
                 throw ConfigurationError.invalid(path: "cardManagement.kind", reason: "the embedded simulator is not part of this program; use http")
             }
-            let path = configuration.resolvedSimulatorDatabasePath
             try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            return try simulation.embeddedCardManagement(databasePath: path)
+                atPath: URL(fileURLWithPath: simulatorDatabasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            return try simulation.embeddedCardManagement(databasePath: simulatorDatabasePath)
         }
-    }
-
-    /// The station a configuration describes: its database (taking the station lock), the
-    /// driver with the printer of the driver configuration, and the card-management system.
-    public func station(_ configuration: StationConfiguration,
-                        journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
-        let driverConfiguration = try DriverConfiguration.load(path: configuration.driverConfigurationPath)
-        let cardManagement = try cardManagement(configuration)
-        let printer = try printer(driverConfiguration.printer)
-        try FileManager.default.createDirectory(
-            atPath: URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
-        let database = try StationDatabase(path: configuration.databasePath)
-        return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
-                       printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)
     }
 
     static let simulatedHSMAbsent =

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import DeskAssembly
 import InstantIssue
+import SimulatedDesk
 import SSCardDriver
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +30,16 @@ struct StationSetup {
 
     func driverConfiguration() throws(ConfigurationError) -> DriverConfiguration {
         try DriverConfiguration.load(path: driverConfigurationPath)
+    }
+
+    /// The station with its parts from the composition root — simulators where the
+    /// configuration names them (the embedded province system, the virtual printer).
+    func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
+        let assembly = DeskAssembly.withSimulators
+        let driver = try driverConfiguration()
+        let cardManagement = try assembly.cardManagement(station.cardManagement, simulatorDatabasePath: station.resolvedSimulatorDatabasePath)
+        return try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
+                                cardManagement: cardManagement, journalObserver: journalObserver)
     }
 
     /// Opens the station database, creating its folder when missing. Close it when done

@@ -33,8 +33,7 @@ final class DeskAssemblyTests: XCTestCase {
         XCTAssertThrowsError(try DeskAssembly.production.securityModule(simulated)) { error in
             XCTAssertTrue("\(error)".contains("issue-station province-sim"), "\(error)")
         }
-        let station = StationConfiguration(databasePath: "/nonexistent/station.sqlite")
-        XCTAssertThrowsError(try DeskAssembly.production.cardManagement(station)) { error in
+        XCTAssertThrowsError(try DeskAssembly.production.cardManagement(CardManagementSetting(), simulatorDatabasePath: "/nonexistent/sim.sqlite")) { error in
             XCTAssertTrue("\(error)".contains("cardManagement.kind"), "\(error)")
         }
     }

@@ -3,7 +3,7 @@ import XCTest
 
 /// The rules of docs/ARCHITECTURE.md that the build itself does not enforce: no production
 /// target reaches a simulation target, and the shipped C library carries no simulator — no
-/// simulator symbol and none of the public simulator test keys.
+/// simulator symbol and none of the public simulator test keys — and no station.
 final class ArchitectureTests: XCTestCase {
     static let production: Set<String> = [
         "CPCSCLite", "COpenSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
@@ -54,6 +54,10 @@ final class ArchitectureTests: XCTestCase {
         func count(_ module: String) -> Int { lines.filter { $0.contains("\(module.count)\(module)") }.count }
         XCTAssertGreaterThan(count("SSCardDriver"), 1000, "the library's own symbols are there to be seen")
         for module in Self.simulation.sorted() + ["SimulatedHSM", "VirtualPrinter", "SimulatedSSCard"] {
+            XCTAssertEqual(count(module), 0, "libSSCardDriver.so holds \(module)")
+        }
+        // Nor the station: a reader integrator's library needs no station logic or SQLite.
+        for module in ["InstantIssue", "GRDB"] {
             XCTAssertEqual(count(module), 0, "libSSCardDriver.so holds \(module)")
         }
         let bytes = try Data(contentsOf: library)

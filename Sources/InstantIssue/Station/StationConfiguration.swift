@@ -20,45 +20,6 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     /// 卡有效期: years from the issue date written to EF05 [design: configurable; 10 years].
     public var cardValidityYears: Int
 
-    /// `cardManagement.kind`.
-    public enum CardManagementKind: String, Codable, Hashable, Sendable, CaseIterable {
-        /// The province simulator in process, keeping its state beside the station database.
-        case embedded
-        /// The contract of docs/province-api.md over HTTP.
-        case http
-
-        public init(from decoder: any Decoder) throws {
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let kind = CardManagementKind(rawValue: text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not embedded or http"))
-            }
-            self = kind
-        }
-    }
-
-    public struct CardManagementSetting: Codable, Hashable, Sendable {
-        /// Where the card-management system is.
-        public var kind: CardManagementKind
-        /// The embedded simulator's own database; nil keeps it beside the station database.
-        public var simulatorDatabasePath: String?
-        /// Base URL of the HTTP contract (docs/province-api.md), e.g. http://127.0.0.1:8735.
-        public var url: String?
-        /// Per-request timeout in seconds.
-        public var timeoutSeconds: Double
-
-        public init(kind: CardManagementKind = .embedded, simulatorDatabasePath: String? = nil, url: String? = nil, timeoutSeconds: Double = 10) {
-            self.kind = kind; self.simulatorDatabasePath = simulatorDatabasePath; self.url = url; self.timeoutSeconds = timeoutSeconds
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            kind = try c.decodeIfPresent(CardManagementKind.self, forKey: .kind) ?? .embedded
-            simulatorDatabasePath = try c.decodeIfPresent(String.self, forKey: .simulatorDatabasePath)
-            url = try c.decodeIfPresent(String.self, forKey: .url)
-            timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
-        }
-    }
-
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
 

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import DeskAssembly
 import InstantIssue
-import SimulatedDesk
 
 /// `issue-station activate ID`: 领卡启用 when the applicant takes the card.
 struct ActivateCommand: StationCommand {
@@ -25,7 +23,7 @@ struct ActivateCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try DeskAssembly.withSimulators.station(StationSetup(global).station)
+        let station = try StationSetup(global).openStation()
         defer { try? station.database.close() }
         let card = try Activation(station: station).activate(applicationID: applicationID, clerk: clerk)
         console.say(Localized("领卡启用完成：申请 \(applicationID)，卡号 \(card)。", "Activated: application \(applicationID), card \(card)."))

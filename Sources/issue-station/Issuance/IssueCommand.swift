@@ -1,9 +1,7 @@
 import CardManagement
 import ArgumentParser
 import Foundation
-import DeskAssembly
 import InstantIssue
-import SimulatedDesk
 
 /// `issue-station issue ID`: makes the applicant's card while they wait (新即时制卡,
 /// 《广东省社会保障卡经办规程》附件9): checks the application, asks for rare characters, then
@@ -53,8 +51,7 @@ struct IssueCommand: StationCommand {
     }
 
     func execute(_ console: StationConsole) throws {
-        let station = try DeskAssembly.withSimulators.station(StationSetup(global).station,
-                                       journalObserver: IssuanceConsole.crashHook())
+        let station = try StationSetup(global).openStation(journalObserver: IssuanceConsole.crashHook())
         defer { try? station.database.close() }
 
         let others = try StationRecovery(station: station).pending().filter { $0.applicationID != applicationID }

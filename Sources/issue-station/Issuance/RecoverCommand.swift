@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import DeskAssembly
 import InstantIssue
-import SimulatedDesk
 
 /// `issue-station recover`: finishes every issuance a crash, power cut, jam or network failure
 /// left open (《广东省社会保障卡经办规程》第三十六条二（三）): 制卡补登 for a printed card,
@@ -31,7 +29,7 @@ struct RecoverCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try DeskAssembly.withSimulators.station(StationSetup(global).station)
+        let station = try StationSetup(global).openStation()
         defer { try? station.database.close() }
         let recovery = StationRecovery(station: station)
         let pending = try recovery.pending()

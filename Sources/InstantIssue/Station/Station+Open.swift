@@ -1,0 +1,18 @@
+import CardManagement
+import Foundation
+import SSCardDriver
+
+extension Station {
+    /// The station `configuration` describes, from parts the composition root made: opens its
+    /// database (taking the station lock; its folder is made when missing) and builds the driver
+    /// with `printer` over `driverConfiguration`.
+    public static func open(_ configuration: StationConfiguration, driverConfiguration: DriverConfiguration,
+                            printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
+                            journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        let database = try StationDatabase(path: configuration.databasePath)
+        return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
+                       printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)
+    }
+}
