@@ -23,15 +23,24 @@ public final class CardManagementSecurityModule: CardSecurityModule, PKISecurity
     }
 
     public func expectedInternalAuthentication(cardID: CardIdentificationCode, factor: [UInt8], raw: [UInt8]) throws -> [UInt8] {
-        try system.internalAuthentication(cardIdentificationCode: cardID, factor: factor, raw: raw)
+        try asHSM { try system.internalAuthentication(cardIdentificationCode: cardID, factor: factor, raw: raw) }
     }
 
     public func externalAuthentication(cardID: CardIdentificationCode, keyID: UInt8, challenge: [UInt8]) throws -> [UInt8] {
-        try system.externalAuthentication(cardIdentificationCode: cardID, keyID: keyID, challenge: challenge)
+        try asHSM { try system.externalAuthentication(cardIdentificationCode: cardID, keyID: keyID, challenge: challenge) }
     }
 
     public func pinCommandMAC(cardID: CardIdentificationCode, macInput: [UInt8]) throws -> [UInt8] {
-        try system.pinCommandMAC(cardIdentificationCode: cardID, macInput: macInput)
+        try asHSM { try system.pinCommandMAC(cardIdentificationCode: cardID, macInput: macInput) }
+    }
+
+    /// An HSM the desk cannot reach is a security module it does not have for now: −2201, with
+    /// the cause in the message and kept underneath, so a caller can fall back or retry.
+    private func asHSM(_ body: () throws -> [UInt8]) throws -> [UInt8] {
+        do { return try body() } catch let error as CardManagementError where error.isRetryable {
+            throw InterfaceError(.noPSAM, detail: "加密机暂不可用：\(error.chinese)", englishDetail: "the HSM is unavailable: \(error.english)",
+                                 underlying: error)
+        }
     }
 
     public func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {

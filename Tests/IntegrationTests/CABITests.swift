@@ -144,6 +144,18 @@ final class CABITests: PCSCStackTestCase {
         XCTAssertTrue(simulated.text.contains("issue-station province-sim"), simulated.text)
     }
 
+    func testAnUnreachableProvinceHSMIsNoSecurityModuleForNow() throws {
+        try insert(TestCards.personalised(name: "张三"))
+        let services = try DriverServices()
+        let c = try CProgramHarness(services: services)
+        XCTAssertEqual(c.call("readbas 1").code, 0, "through the province HSM")
+        services.province.stop()
+        let down = c.call("readbas 1")
+        XCTAssertEqual(down.code, -2201, down.text)
+        XCTAssertTrue(down.text.contains("加密机"), down.text)
+        XCTAssertEqual(c.call("hsm1 1").code, 0, "the two-step functions still serve")
+    }
+
     func testCallsFromManyThreadsAreSerialised() throws {
         try insert(TestCards.personalised(name: "张三"))
         let c = try CProgramHarness()
