@@ -453,7 +453,7 @@ public final class VirtualPrinterServer: Sendable {
         case .rejectBoxFull: return .error(EscapeErrorKind.rejectBoxFull.replyText)
         case .noCardAtStation: return .error(EscapeErrorKind.noCard.replyText)
         case .invalidHopper: return .error(EscapeErrorKind.commandRefused.replyText)
-        case .notConnected(let reason):
+        case .notConnected(let reason, _):
             let clean = String(reason.map { $0 == "\r" || $0 == "\n" || $0 == "\0" ? " " : $0 })
             return .error(EscapeErrorKind.encoder.replyText + " " + clean)
         case .timeout: return nil
