@@ -60,7 +60,7 @@ extension StreamSocket {
         var message: [UInt8] = []
         message.reserveCapacity(count)
         while message.count < count {
-            if quickAck { try setOption(Int32(IPPROTO_TCP), TCP_QUICKACK, 1, label: "TCP_QUICKACK") }
+            if quickAck { try? setOption(Int32(IPPROTO_TCP), TCP_QUICKACK, 1, label: "TCP_QUICKACK") }
             let chunk = try receive(maxCount: count - message.count, deadline: deadline)
             if chunk.isEmpty { return nil }
             message += chunk
