@@ -95,11 +95,13 @@ public final class ProvinceSimulatorServer: Sendable {
             s.port = listener.port
         }
         system.faults.observe { [weak self] in self?.unreachableSwitchChanged() }
-        if system.faults.isUnreachable {
-            listener.close()
-            emit(.stoppedListening)
-        } else {
-            serve(listener)
+        switching.withLock { _ in
+            if system.faults.isUnreachable {
+                listener.close()
+                emit(.stoppedListening)
+            } else {
+                serve(listener)
+            }
         }
     }
 
