@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk"]),
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets"]),
     ],
     swiftLanguageModes: [.v6]
 )
