@@ -46,17 +46,22 @@ let package = Package(
 
         // ── Production libraries: none of them imports a simulator. ──
 
+        // Stream sockets over Glibc: one wrapper per C call (EINTR retried, errno kept in
+        // `SocketError`), addresses, a connected socket with deadlines, a listener and the one
+        // accept loop. Every socket in the package goes through it.
+        .target(name: "Sockets"),
+
         // The reader driver: PC/SC, APDUs, the 3.0 card, SM crypto, the national interface, and
         // the printer mechanics protocol. A reader-only integrator needs nothing else.
         .target(name: "SSCardDriver", dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL"]),
 
         // The card printer: card-face renderer (FreeType font chain, JPEG photo, PNG), the Evolis
         // Escape protocol, USB and socket transports, and iPrint on top of them.
-        .target(name: "SSCardPrinter", dependencies: ["SSCardDriver", "CFreeType", "CJPEG", "CPNG", "CLibUSB"]),
+        .target(name: "SSCardPrinter", dependencies: ["SSCardDriver", "Sockets", "CFreeType", "CJPEG", "CPNG", "CLibUSB"]),
 
         // The province card-management system as the desk sees it: the contract, the application
         // it hands out, the HTTP client, and the security module that reaches its HSM.
-        .target(name: "CardManagement", dependencies: ["SSCardDriver"]),
+        .target(name: "CardManagement", dependencies: ["SSCardDriver", "Sockets"]),
 
         // The station: applications, inventory, journal, workflow, recovery, ledger.
         .target(
@@ -77,11 +82,11 @@ let package = Package(
         // ── Simulation: for tests, the demo and technicians; named as simulators. ──
 
         // The 3.0 card and its vpcd connector, the virtual printer, the HSM and the CA.
-        .target(name: "SSCardSimulator", dependencies: ["SSCardDriver", "SSCardPrinter"]),
+        .target(name: "SSCardSimulator", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
         // The province card-management system: embedded, its store, its HTTP server and faults.
         .target(
             name: "ProvinceSimulator",
-            dependencies: ["CardManagement", "SSCardSimulator", "SSCardPrinter", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CardManagement", "SSCardSimulator", "SSCardPrinter", "Sockets", .product(name: "GRDB", package: "GRDB.swift")]),
         // The simulated parts a desk is assembled with when its configuration asks for them.
         .target(
             name: "SimulatedDesk",
@@ -100,10 +105,11 @@ let package = Package(
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk"]),
 
-        .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter"]),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
+        .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
         .testTarget(
             name: "InstantIssueTests",
-            dependencies: ["InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "DeskAssembly",
+            dependencies: ["InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "DeskAssembly", "Sockets",
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk",
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
@@ -111,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk"]),
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets"]),
     ],
     swiftLanguageModes: [.v6]
 )

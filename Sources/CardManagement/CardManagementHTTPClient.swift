@@ -1,10 +1,10 @@
 import Foundation
-import Glibc
 import SSCardDriver
+import Sockets
 
 /// The province card-management system over the HTTP contract of docs/province-api.md
 /// (卡管系统接口客户端): JSON over HTTP/1.1, one connection per call, a small blocking client
-/// over POSIX sockets (docs/province-api.md §6 says why not URLSession).
+/// over `Sockets` (docs/province-api.md §6 says why not URLSession).
 ///
 /// Failures map to `CardManagementError` by what the desk can know:
 /// - the name does not resolve, the connection is refused or cannot be made within the
@@ -12,6 +12,7 @@ import SSCardDriver
 /// - the request left (even partly) and no complete answer came within the timeout, or the
 ///   connection closed or reset before the answer → `.outcomeUnknown` (repeat with the same
 ///   request id);
+/// - the socket's `SocketError` (its errno) stays underneath as the error's `cause`;
 /// - 5xx → `.serverError`; 404 `UNKNOWN_APPLICATION` → `.unknownApplication`; 409
 ///   `WRONG_STATE` → `.wrongState`; 422 and other 4xx → `.refused` with the server's code.
 ///
@@ -129,11 +130,13 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         _ method: String, _ path: String, body: Body?, requestID: String? = nil, applicationID: String?,
         as type: Answer.Type
     ) throws(CardManagementError) -> Answer {
-        let deadline = monotonicNow() + timeout
+        let deadline = ContinuousClock.now + .seconds(timeout)
         guard baseURL.scheme?.lowercased() == "http", let host = baseURL.host, !host.isEmpty else {
             throw .unreachable("地址 \(baseURL) 不是 http://主机:端口 the base URL \(baseURL) is not http://host:port")
         }
-        let port = baseURL.port ?? 80
+        guard let port = UInt16(exactly: baseURL.port ?? 80) else {
+            throw .unreachable("地址 \(baseURL) 的端口无效 the base URL \(baseURL) has no valid port")
+        }
         let prefix = baseURL.path.hasSuffix("/") ? String(baseURL.path.dropLast()) : baseURL.path
         var headers: [(name: String, value: String)] = [
             ("Host", "\(host):\(port)"), ("Accept", "application/json"), ("Connection", "close"),
@@ -147,30 +150,29 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         var wire = ProvinceHTTPMessage(startLine: "\(method) \(prefix)\(path) HTTP/1.1", headers: headers, body: bytes).wireBytes
         defer { KeyMaterial.wipe(&wire) }
 
-        let fd = try Self.connect(host: host, port: port, deadline: deadline)
-        defer { _ = Glibc.close(fd) }
-        var sendTimeout = timeval(tv_sec: Int(max(1, timeout.rounded(.up))), tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
-        let (sent, sendError) = provinceSendAll(fd, wire)
-        if let sendError {
-            let reason = String(cString: strerror(sendError))
-            if sent == 0 { throw .unreachable("发送失败 sending failed: \(reason)") }
-            throw .outcomeUnknown("请求只发出一部分 the request was only partly sent: \(reason)")
+        let connection = try Self.connect(host: host, port: port, deadline: deadline)
+        defer { connection.close() }
+        var sent = 0
+        do {
+            try connection.sendAll(wire, deadline: deadline, sent: &sent)
+        } catch {
+            if sent == 0 { throw .unreachable("发送失败 sending failed: \(error.message)", cause: error) }
+            throw .outcomeUnknown("请求只发出一部分 the request was only partly sent: \(error.message)", cause: error)
         }
 
         let answer: ProvinceHTTPMessage
         do {
-            answer = try ProvinceHTTPReader(fd: fd).readMessage(deadline: deadline)
+            answer = try ProvinceHTTPReader(connection: connection).readMessage(deadline: deadline)
         } catch {
             switch error {
-            case .timedOut:
-                throw .outcomeUnknown("\(timeout) 秒内无应答 no answer within \(timeout) s")
-            case .closed:
-                throw .outcomeUnknown("应答前连接断开 the connection closed before the answer")
+            case .timedOut(let cause):
+                throw .outcomeUnknown("\(timeout) 秒内无应答 no answer within \(timeout) s", cause: cause)
+            case .closed(_, let cause):
+                throw .outcomeUnknown("应答前连接断开 the connection closed before the answer", cause: cause)
             case .malformed(let why):
                 throw .outcomeUnknown("应答格式错 malformed answer: \(why)")
-            case .failed(let code):
-                throw .outcomeUnknown("接收失败 receiving failed: \(String(cString: strerror(code)))")
+            case .failed(let cause):
+                throw .outcomeUnknown("接收失败 receiving failed: \(cause.message)", cause: cause)
             }
         }
         let statusParts = answer.startLine.split(separator: " ", maxSplits: 2)
@@ -190,52 +192,15 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         }
     }
 
-    /// `getaddrinfo`, then a non-blocking `connect` to each address until one answers before
-    /// `deadline`. Any failure here is `.unreachable`: nothing was sent.
-    private static func connect(host: String, port: Int, deadline: Double) throws(CardManagementError) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        guard rc == 0, result != nil else {
-            throw .unreachable("无法解析主机名 \(host) cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+    /// Resolves `host` and connects to its addresses in turn before `deadline`. Any failure
+    /// here is `.unreachable`: nothing was sent.
+    private static func connect(host: String, port: UInt16, deadline: ContinuousClock.Instant) throws(CardManagementError) -> StreamSocket {
+        do {
+            return try StreamSocket.connect(host: host, port: port, deadline: deadline)
+        } catch where error.domain == .addressInfo {
+            throw .unreachable("无法解析主机名 \(host) cannot resolve \(host): \(error.message)", cause: error)
+        } catch {
+            throw .unreachable("无法连接 \(host):\(port) cannot connect to \(host):\(port): \(error.message)", cause: error)
         }
-        defer { freeaddrinfo(result) }
-        var lastError = "no address"
-        var entry = result
-        while let info = entry {
-            defer { entry = info.pointee.ai_next }
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = String(cString: strerror(errno)); continue }
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-            var code: Int32 = 0
-            if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) != 0 {
-                code = errno
-                if code == EINPROGRESS {
-                    var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                    let left = Int32(max(0, (deadline - monotonicNow()) * 1000))
-                    let ready = poll(&pfd, 1, left)
-                    if ready <= 0 {
-                        code = ready == 0 ? ETIMEDOUT : errno
-                    } else {
-                        var soError: Int32 = 0
-                        var len = socklen_t(MemoryLayout<Int32>.size)
-                        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
-                        code = soError
-                    }
-                }
-            }
-            if code == 0 {
-                _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-                var one: Int32 = 1
-                _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                return fd
-            }
-            lastError = String(cString: strerror(code))
-            _ = Glibc.close(fd)
-        }
-        throw .unreachable("无法连接 \(host):\(port) cannot connect to \(host):\(port): \(lastError)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import Sockets
 
 /// The province card-management system (卡管系统) as the desk sees it, with its HSM (加密机) and CA.
 /// Implementations: `SimulatedCardManagementSystem` (embedded, the default) and
@@ -183,9 +184,11 @@ public enum CardManagementError: Error, Hashable, Sendable, CustomStringConverti
     /// The system refused the request (bad data, CA refusal, unknown card…), with its code.
     case refused(code: String, message: String)
     /// The system could not be reached (connection refused, DNS, network down): nothing was sent.
-    case unreachable(String)
+    /// `cause`: the socket's error (its errno) when a socket call said so.
+    case unreachable(String, cause: SocketError? = nil)
     /// The request may or may not have been carried out (timeout, answer lost): repeat it.
-    case outcomeUnknown(String)
+    /// `cause`: the socket's error (its errno) when a socket call said so.
+    case outcomeUnknown(String, cause: SocketError? = nil)
     /// The server failed (HTTP 5xx): repeat later.
     case serverError(status: Int, message: String)
 
@@ -197,13 +200,21 @@ public enum CardManagementError: Error, Hashable, Sendable, CustomStringConverti
         }
     }
 
+    /// The socket error underneath `.unreachable` or `.outcomeUnknown`, with its errno.
+    public var cause: SocketError? {
+        switch self {
+        case .unreachable(_, let cause), .outcomeUnknown(_, let cause): cause
+        case .unknownApplication, .wrongState, .refused, .serverError: nil
+        }
+    }
+
     public var chinese: String {
         switch self {
         case .unknownApplication(let id): "卡管系统中没有申请 \(id)"
         case .wrongState(let id, let state): "申请 \(id) 当前状态为“\(state.chinese)”，不能办理此操作"
         case .refused(let code, let message): "卡管系统拒绝了请求（\(code)）：\(message)"
-        case .unreachable(let detail): "无法连接卡管系统：\(detail)"
-        case .outcomeUnknown(let detail): "卡管系统未应答，结果未知：\(detail)"
+        case .unreachable(let detail, _): "无法连接卡管系统：\(detail)"
+        case .outcomeUnknown(let detail, _): "卡管系统未应答，结果未知：\(detail)"
         case .serverError(let status, let message): "卡管系统出错（HTTP \(status)）：\(message)"
         }
     }
@@ -213,8 +224,8 @@ public enum CardManagementError: Error, Hashable, Sendable, CustomStringConverti
         case .unknownApplication(let id): "the card-management system has no application \(id)"
         case .wrongState(let id, let state): "application \(id) is \(state.rawValue); the request is not allowed now"
         case .refused(let code, let message): "the card-management system refused the request (\(code)): \(message)"
-        case .unreachable(let detail): "cannot reach the card-management system: \(detail)"
-        case .outcomeUnknown(let detail): "the card-management system did not answer; outcome unknown: \(detail)"
+        case .unreachable(let detail, _): "cannot reach the card-management system: \(detail)"
+        case .outcomeUnknown(let detail, _): "the card-management system did not answer; outcome unknown: \(detail)"
         case .serverError(let status, let message): "the card-management system failed (HTTP \(status)): \(message)"
         }
     }

@@ -168,7 +168,7 @@ package enum ProvinceAPI {
             return (422, ErrorBody(code: code, message: message))
         case .serverError(let status, let message):
             return ((500...599).contains(status) ? status : 500, ErrorBody(code: "SERVER_ERROR", message: message))
-        case .unreachable(let detail), .outcomeUnknown(let detail):
+        case .unreachable(let detail, _), .outcomeUnknown(let detail, _):
             // The simulator's rules never throw these; a gateway would say 502.
             return (502, ErrorBody(code: "BAD_GATEWAY", message: detail))
         }

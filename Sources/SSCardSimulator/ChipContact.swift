@@ -29,7 +29,7 @@ final class VPCDChipContact: ChipContact {
         do {
             try next.start(timeout: connectTimeout)
         } catch {
-            throw .notConnected(reason: "chip encoder: \(error)")
+            throw .notConnected(reason: "chip encoder: \(error)", underlying: ErrorCause(error))
         }
         connector.withLock { $0 = next }
     }

@@ -1,7 +1,7 @@
 import Foundation
-import Glibc
 import SSCardDriver
 import SSCardPrinter
+import Sockets
 import Synchronization
 
 /// The virtual printer on a local socket, speaking the Evolis Escape language: an
@@ -14,8 +14,9 @@ import Synchronization
 /// it printed as PNG files (`PrintedCard.files`).
 ///
 /// It listens on the loopback interface only (127.0.0.1, default port 35970) or on a Unix
-/// socket; each connection is served by a thread of its own, and commands from all
-/// connections run one at a time, like a printer's command queue.
+/// socket; each connection is served by a thread of its own (`SocketServer`), and commands
+/// from all connections run one at a time, like a printer's command queue. The commands
+/// themselves are in VirtualPrinterServer+Commands.swift.
 ///
 /// Besides the printer's commands it takes private control commands (docs/escape-protocol.md):
 /// `Xfault;<fault>[;once|sticky]` arms a fault (`jamAtLoad`, `jamAtPrint`, `coverOpen`,
@@ -86,7 +87,7 @@ public final class VirtualPrinterServer: Sendable {
     public let printer: VirtualPrinter
     public let configuration: Configuration
 
-    private struct Session {
+    struct Session {
         var sequenceOpen = false
         var downloads: [EscapePanelDownload] = []
         var selectedFeeder: Int
@@ -97,20 +98,16 @@ public final class VirtualPrinterServer: Sendable {
         var linkFaults: [VirtualPrinterFault: VirtualPrinterFaultMode] = [:]
     }
 
-    private struct Sockets {
-        var listenFD: Int32 = -1
-        var connections: [Int: Int32] = [:]
-        var nextConnection = 1
-        var threads: [Thread] = []
-        var running = false
+    private struct Link {
+        var started = false
         var endpoint: SocketPrinterTransport.Endpoint?
         var onEvent: (@Sendable (Event) -> Void)?
     }
 
     /// Commands run one at a time under this lock.
-    private let session: Mutex<Session>
-    private let sockets = Mutex(Sockets())
-    private let finished = DispatchGroup()
+    let session: Mutex<Session>
+    private let link = Mutex(Link())
+    private let server = SocketServer(name: "vprinter")
 
     public init(printer: VirtualPrinter, configuration: Configuration = Configuration()) {
         self.printer = printer
@@ -124,12 +121,12 @@ public final class VirtualPrinterServer: Sendable {
 
     /// Called for every event, on the connection's thread; set before `start`.
     public var onEvent: (@Sendable (Event) -> Void)? {
-        get { sockets.withLock { $0.onEvent } }
-        set { sockets.withLock { $0.onEvent = newValue } }
+        get { link.withLock { $0.onEvent } }
+        set { link.withLock { $0.onEvent = newValue } }
     }
 
     /// Where a `SocketPrinterTransport` reaches the server; nil before `start`.
-    public var endpoint: SocketPrinterTransport.Endpoint? { sockets.withLock { $0.endpoint } }
+    public var endpoint: SocketPrinterTransport.Endpoint? { link.withLock { $0.endpoint } }
 
     /// The cards printed so far.
     public var printedCards: [PrintedCard] { session.withLock { $0.printed } }
@@ -139,96 +136,54 @@ public final class VirtualPrinterServer: Sendable {
     /// Binds and listens, then serves connections on threads of their own until `stop()`.
     /// Starting twice is a programmer error (traps).
     public func start() throws(SocketError) {
-        let (fd, endpoint) = try Self.listen(configuration.listen)
-        let thread: Thread = sockets.withLock { s in
-            precondition(!s.running && s.listenFD < 0, "VirtualPrinterServer.start() called twice")
-            s.listenFD = fd
-            s.running = true
-            s.endpoint = endpoint
-            let t = Thread { [self] in acceptLoop(fd) }
-            t.name = "vprinter-accept"
-            return t
+        let listener: SocketListener
+        let endpoint: SocketPrinterTransport.Endpoint
+        switch configuration.listen {
+        case .loopback(let port):
+            listener = try SocketListener(address: .loopback(port: port), backlog: 8)
+            endpoint = .tcp(host: "127.0.0.1", port: listener.port)
+        case .unixSocket(let path):
+            listener = try SocketListener(address: try .unix(path), backlog: 8)
+            endpoint = .unix(path: path)
+        }
+        link.withLock { l in
+            precondition(!l.started, "VirtualPrinterServer.start() called twice")
+            l.started = true
+            l.endpoint = endpoint
         }
         if let directory = configuration.outputDirectory {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         emit(.listening(endpoint.description))
-        finished.enter()
-        thread.start()
+        server.serve(listener) { [self] connection, id in serve(connection, id: id) }
     }
 
-    /// Stops listening, closes every connection and waits for the threads to end.
+    /// Stops listening (a Unix socket's file is removed), closes every connection and waits
+    /// for the threads to end.
     public func stop() {
-        let wasRunning = sockets.withLock { s -> Bool in
-            guard s.running else { return false }
-            s.running = false
-            _ = Glibc.shutdown(s.listenFD, Int32(SHUT_RDWR))
-            for fd in s.connections.values { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
-            return true
-        }
-        guard wasRunning else { return }
-        finished.wait()
-        sockets.withLock { s in
-            _ = Glibc.close(s.listenFD)
-            s.listenFD = -1
-        }
-        if case .unixSocket(let path) = configuration.listen { unlink(path) }
+        server.stop()
     }
 
-    // MARK: Connections
+    // MARK: A connection
 
-    private func acceptLoop(_ listenFD: Int32) {
-        defer { finished.leave() }
-        while sockets.withLock({ $0.running }) {
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return  // shut down by stop()
-            }
-            var one: Int32 = 1
-            _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let id: Int? = sockets.withLock { s in
-                guard s.running else { return nil }
-                let id = s.nextConnection
-                s.nextConnection += 1
-                s.connections[id] = fd
-                return id
-            }
-            guard let id else { _ = Glibc.close(fd); return }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            finished.enter()
-            let t = Thread { [self] in serve(fd, id: id) }
-            t.name = "vprinter-connection-\(id)"
-            t.start()
-        }
-    }
-
-    private func serve(_ fd: Int32, id: Int) {
-        defer {
-            sockets.withLock { _ = $0.connections.removeValue(forKey: id) }
-            _ = Glibc.close(fd)
-            emit(.disconnected(id))
-            finished.leave()
-        }
+    /// Reads commands as they come, answers each, until the client leaves or a fault hangs up.
+    private func serve(_ connection: StreamSocket, id: Int) {
         emit(.connected(id))
+        defer { emit(.disconnected(id)) }
         var decoder = EscapeCommandDecoder(format: configuration.panelFormat)
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            decoder.append(buffer[0..<n])
+        while let bytes = try? connection.receive(), !bytes.isEmpty {
+            decoder.append(bytes)
             while let result = decoder.next() {
                 switch result {
                 case .failure(let error):
                     emit(.decodingError(error.description))
                     if case .garbageBeforeEscape = error { continue }
-                    guard Self.write(fd, EscapeReply.error(EscapeErrorKind.commandRefused.replyText).wireBytes) else { return }
+                    guard send(EscapeReply.error(EscapeErrorKind.commandRefused.replyText), on: connection) else { return }
                 case .success(let command):
                     switch handle(command) {
                     case .reply(let reply):
                         emit(.command(command, reply))
-                        guard Self.write(fd, reply.wireBytes) else { return }
+                        guard send(reply, on: connection) else { return }
                     case .silence:
                         emit(.command(command, nil))
                     case .hangUp:
@@ -240,305 +195,12 @@ public final class VirtualPrinterServer: Sendable {
         }
     }
 
-    private enum Outcome { case reply(EscapeReply), silence, hangUp }
-
-    // MARK: Commands
-
-    private func handle(_ command: EscapeCommand) -> Outcome {
-        // Control commands are never subject to the link faults they control.
-        if command.name.hasPrefix("X") { return .reply(control(command)) }
-        let link = session.withLock { s -> Outcome? in
-            if Self.trips(.notConnected, &s.linkFaults) { return .hangUp }
-            if Self.trips(.timeout, &s.linkFaults) { return .silence }
-            return nil
-        }
-        if let link { return link }
-        do {
-            return .reply(try execute(command))
-        } catch {
-            return Self.reply(to: error).map(Outcome.reply) ?? .silence
-        }
+    /// False when the client is gone.
+    private func send(_ reply: EscapeReply, on connection: StreamSocket) -> Bool {
+        (try? connection.sendAll(reply.wireBytes)) != nil
     }
 
-    private func execute(_ command: EscapeCommand) throws(PrinterError) -> EscapeReply {
-        switch command {
-        case .startSequence:
-            session.withLock { s in s.sequenceOpen = true; s.downloads.removeAll() }
-            return .ok
-        case .selectFront, .selectBack:
-            return .ok
-        case .downloadPanel(let d):
-            session.withLock { s in
-                s.downloads.removeAll { $0.panel == d.panel }
-                s.downloads.append(d)
-            }
-            return .ok
-        case .endSequence:
-            return try endSequence()
-        case .insert:
-            if printer.cardInPrintPath == nil {
-                try printer.loadCard(fromHopper: session.withLock { $0.selectedFeeder })
-            }
-            try printer.moveToPrint()
-            return .ok
-        case .insertToContactStation:
-            try printer.loadCard(fromHopper: session.withLock { $0.selectedFeeder })
-            return .ok
-        case .ejectToReject:
-            try printer.eject(to: .reject)
-            session.withLock { s in s.sequenceOpen = false; s.downloads.removeAll() }
-            return .ok
-        case .setRibbon(let ribbon):
-            session.withLock { $0.ribbon = ribbon }
-            return .ok
-        case .setErrorManagement:
-            return .ok
-        case .feedFromHopper(let n):
-            let hopper = n ?? printer.configuration.defaultHopper
-            guard hopper <= printer.configuration.hopperCount else { return .error(EscapeErrorKind.commandRefused.replyText) }
-            session.withLock { $0.selectedFeeder = hopper }
-            return .ok
-        case .readCardPosition:
-            switch try printer.status().cardPosition {
-            case .none: return .ok
-            case .contactStation: return .value("SMART CARD")
-            case .contactlessStation: return .value("CONTACTLESS CARD")
-            case .printPosition: return .value("CARD")
-            case .jammed: return .error(EscapeErrorKind.jam.replyText)
-            }
-        case .readRejectBox:
-            return try printer.status().rejectBoxFull ? .value("CARD") : .ok
-        case .readFeederSensor(let n):
-            let hopper = n ?? session.withLock { $0.selectedFeeder }
-            guard let status = try printer.status().hopper(hopper) else { return .error(EscapeErrorKind.commandRefused.replyText) }
-            return .value(status.hasCards ? "5,00 Volts" : "0,00 Volts")
-        case .readCoverSensor:
-            return .value(try printer.status().coverOpen ? "0,00 Volts" : "5,00 Volts")
-        case .readRibbonCount:
-            return .value(String(try printer.status().ribbonPanelsRemaining ?? 0))
-        case .other(let name, let parameters):
-            switch (name, parameters) {
-            case ("Pneab", ["E"]):
-                session.withLock { $0.ejectAtEndOfPrint = false }
-                return .ok
-            case ("Pneab", ["D"]):
-                session.withLock { $0.ejectAtEndOfPrint = true }
-                return .ok
-            case ("Pneab", _), ("Pcrm", _), ("Pcim", _), ("Pcem", _), ("Pc", _), ("Pmi", _), ("Psmgr", _), ("Pbc", _):
-                return .ok
-            default:
-                return .error(EscapeErrorKind.commandRefused.replyText)
-            }
-        }
-    }
-
-    /// `Se`: prints what was downloaded (then ejects unless `Pneab;E`), or ejects when nothing was.
-    private func endSequence() throws(PrinterError) -> EscapeReply {
-        let (downloads, ejectAfterPrint) = session.withLock { s in
-            defer { s.sequenceOpen = false; s.downloads.removeAll() }
-            return (s.downloads, s.ejectAtEndOfPrint)
-        }
-        if downloads.isEmpty {
-            try printer.eject(to: .good)
-            return .ok
-        }
-        let panels: PanelSet
-        do {
-            panels = try PanelSet(downloads: downloads, format: configuration.panelFormat)
-        } catch {
-            emit(.decodingError(error.description))
-            return .error(EscapeErrorKind.commandRefused.replyText)
-        }
-        let card = printer.cardInPrintPath
-        let cardNumber = card.flatMap { try? SocialSecurityCard(channel: SimulatedCardChannel(card: $0)).readIssuerData().cardNumber }
-        let sequence = session.withLock { $0.printed.count + 1 }
-        try printer.printPanels(PrintJob(name: "Escape print \(sequence)", ribbonPanels: panels.ribbonPanelCount))
-        var printed = PrintedCard(sequence: sequence, cardNumber: cardNumber, panels: panels, files: [])
-        if let directory = configuration.outputDirectory {
-            writeFiles(of: &printed, to: directory)
-        }
-        session.withLock { $0.printed.append(printed) }
-        emit(.printed(printed))
-        if ejectAfterPrint { try printer.eject(to: .good) }
-        return .ok
-    }
-
-    private func writeFiles(of card: inout PrintedCard, to directory: URL) {
-        let stem = String(format: "card-%04d", card.sequence) + (card.cardNumber.map { "-\($0)" } ?? "")
-        do throws(PNGWriteError) {
-            if let k = card.panels.black {
-                let url = directory.appendingPathComponent(stem + "-k.png")
-                try PNGWriter.write(PNGWriter.picture(of: k), to: url.path)
-                card.files.append(url)
-            }
-            let face = directory.appendingPathComponent(stem + "-face.png")
-            try PNGWriter.write(card.panels.printedPicture, to: face.path)
-            card.files.append(face)
-        } catch {
-            card.outputError = error.description
-        }
-    }
-
-    /// Runs one of the private `X…` control commands (as a client sending it would), for a
-    /// console; anything else is refused with `ERROR CDE`.
-    public func control(_ command: EscapeCommand) -> EscapeReply {
-        let refused = EscapeReply.error(EscapeErrorKind.commandRefused.replyText)
-        switch (command.name, command.parameters) {
-        case ("Xfault", let p) where (1...2).contains(p.count):
-            guard let fault = Self.fault(named: p[0]) else { return refused }
-            let mode: VirtualPrinterFaultMode
-            switch p.count == 2 ? p[1] : "once" {
-            case "once": mode = .once
-            case "sticky": mode = .sticky
-            default: return refused
-            }
-            if fault == .notConnected || fault == .timeout {
-                session.withLock { $0.linkFaults[fault] = mode }
-            } else {
-                printer.inject(fault, mode: mode)
-            }
-            return .ok
-        case ("Xclear", []):
-            printer.clearAllFaults()
-            session.withLock { $0.linkFaults.removeAll() }
-            return .ok
-        case ("Xclear", let p) where p.count == 1:
-            guard let fault = Self.fault(named: p[0]) else { return refused }
-            printer.clearFault(fault)
-            session.withLock { $0.linkFaults[fault] = nil }
-            return .ok
-        case ("Xribbon", let p) where p.count <= 1:
-            if let text = p.first {
-                guard let panels = Int(text), panels >= 0 else { return refused }
-                printer.replaceRibbon(panels: panels)
-            } else {
-                printer.replaceRibbon()
-            }
-            return .ok
-        case ("Xcollect", []):
-            printer.collectGoodExit()
-            printer.emptyRejectBox()
-            return .ok
-        case ("Xstatus", []):
-            return .value(summary())
-        default:
-            return refused
-        }
-    }
-
-    /// `hopper1=10 hopper2=9 path=contact station good=0 reject=1 printed=1 faults=coverOpen`.
-    public func summary() -> String {
-        let inventory = printer.inventory()
-        var parts = (1...printer.configuration.hopperCount).map { "hopper\($0)=\(printer.cards(inHopper: $0).count)" }
-        let path = inventory.first { [.contactStation, .printPosition, .jammed].contains($0.place) }
-        parts.append("path=\(path.map { "\($0.place)" } ?? "empty")")
-        parts.append("good=\(inventory.filter { $0.place == .goodExit }.count)")
-        parts.append("reject=\(inventory.filter { $0.place == .rejectBox }.count)")
-        let (printed, linkFaults) = session.withLock { ($0.printed.count, $0.linkFaults) }
-        parts.append("printed=\(printed)")
-        let faults = Set(printer.armedFaults.keys).union(linkFaults.keys).map(Self.name(of:)).sorted()
-        parts.append("faults=\(faults.isEmpty ? "none" : faults.joined(separator: ","))")
-        return parts.joined(separator: " ")
-    }
-
-    // MARK: Helpers
-
-    /// The reply a printer error gets; nil = none (a timeout is played by not answering).
-    static func reply(to error: PrinterError) -> EscapeReply? {
-        switch error {
-        case .coverOpen: return .error(EscapeErrorKind.coverOpen.replyText)
-        case .hopperEmpty: return .error(EscapeErrorKind.feederEmpty.replyText)
-        case .jamAtLoad, .jamAtPrint: return .error(EscapeErrorKind.jam.replyText)
-        case .ribbonOut: return .error(EscapeErrorKind.ribbon.replyText)
-        case .rejectBoxFull: return .error(EscapeErrorKind.rejectBoxFull.replyText)
-        case .noCardAtStation: return .error(EscapeErrorKind.noCard.replyText)
-        case .invalidHopper: return .error(EscapeErrorKind.commandRefused.replyText)
-        case .notConnected(let reason):
-            let clean = String(reason.map { $0 == "\r" || $0 == "\n" || $0 == "\0" ? " " : $0 })
-            return .error(EscapeErrorKind.encoder.replyText + " " + clean)
-        case .timeout: return nil
-        }
-    }
-
-    /// The fault of a control-command name: the `VirtualPrinterFault` case names.
-    static func fault(named name: String) -> VirtualPrinterFault? {
-        VirtualPrinterFault.allCases.first { Self.name(of: $0) == name }
-    }
-
-    static func name(of fault: VirtualPrinterFault) -> String {
-        switch fault {
-        case .jamAtLoad: return "jamAtLoad"
-        case .jamAtPrint: return "jamAtPrint"
-        case .coverOpen: return "coverOpen"
-        case .ribbonOut: return "ribbonOut"
-        case .notConnected: return "notConnected"
-        case .timeout: return "timeout"
-        }
-    }
-
-    private static func trips(_ fault: VirtualPrinterFault, _ faults: inout [VirtualPrinterFault: VirtualPrinterFaultMode]) -> Bool {
-        guard let mode = faults[fault] else { return false }
-        if mode == .once { faults[fault] = nil }
-        return true
-    }
-
-    private func emit(_ event: Event) {
-        sockets.withLock { $0.onEvent }?(event)
-    }
-
-    /// `send` until all is written; false when the peer is gone.
-    private static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { sent += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            return false
-        }
-        return true
-    }
-
-    /// `socket`, `bind` (loopback or a Unix path), `listen`, `getsockname`.
-    private static func listen(_ listen: Listen) throws(SocketError) -> (Int32, SocketPrinterTransport.Endpoint) {
-        switch listen {
-        case .loopback(let port):
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw SocketError("socket") }
-            var one: Int32 = 1
-            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = port.bigEndian
-            addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // 127.0.0.1 only
-            let bound = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { let e = SocketError("bind 127.0.0.1:\(port)"); _ = Glibc.close(fd); throw e }
-            guard Glibc.listen(fd, 8) == 0 else { let e = SocketError("listen"); _ = Glibc.close(fd); throw e }
-            var actual = sockaddr_in()
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &actual) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-            }
-            return (fd, .tcp(host: "127.0.0.1", port: UInt16(bigEndian: actual.sin_port)))
-        case .unixSocket(let path):
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw SocketError("socket") }
-            var addr = sockaddr_un()
-            addr.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(path.utf8)
-            guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-                _ = Glibc.close(fd)
-                throw SocketError("bind", code: ENAMETOOLONG, detail: "a Unix socket path is 1–107 bytes")
-            }
-            withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
-            unlink(path)
-            let bound = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard bound == 0 else { let e = SocketError("bind \(path)"); _ = Glibc.close(fd); throw e }
-            guard Glibc.listen(fd, 8) == 0 else { let e = SocketError("listen"); _ = Glibc.close(fd); throw e }
-            return (fd, .unix(path: path))
-        }
+    func emit(_ event: Event) {
+        link.withLock { $0.onEvent }?(event)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Sockets
 
 /// A private pcscd with one vpcd reader entry, for tests, the demo and the benchmark
 /// (vsmartcard vpcd, tested here with vpcd 3.3): two readers, `Virtual PCD 00 00` (port 35963)
@@ -275,23 +276,8 @@ public final class VirtualReaderStack: @unchecked Sendable {
 
     /// Whether a `connect` to the Unix socket at `path` succeeds (a stale socket file refuses).
     static func unixSocketAccepts(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        return rc == 0
+        guard let address = try? SocketAddress.unix(path) else { return false }
+        return (try? StreamSocket.connect(to: address, deadline: .now + .seconds(2))) != nil
     }
 
     /// IPv4 TCP ports in LISTEN state on this machine's network namespace, from /proc/net/tcp.

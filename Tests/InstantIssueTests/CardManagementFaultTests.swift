@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Synchronization
 import XCTest
+import Sockets
 import SSCardDriver
 import SSCardSimulator
 @testable import InstantIssue
@@ -87,17 +88,21 @@ final class CardManagementFaultTests: XCTestCase {
         let port = server.port
         server.stop()
         let client = CardManagementHTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, timeout: 2)
-        guard case .unreachable = error({ try client.status(applicationID: "DEMO-0001") }) else { return XCTFail() }
+        guard case .unreachable(_, let refused?) = error({ try client.status(applicationID: "DEMO-0001") }) else { return XCTFail() }
+        XCTAssertEqual(refused.code, ECONNREFUSED, "the socket's errno stays underneath")
         let nowhere = CardManagementHTTPClient(baseURL: URL(string: "http://no-such-host.invalid:8735")!, timeout: 2)
-        guard case .unreachable = error({ try nowhere.status(applicationID: "DEMO-0001") }) else { return XCTFail() }
+        guard case .unreachable(let detail, let unresolved?) = error({ try nowhere.status(applicationID: "DEMO-0001") }) else { return XCTFail() }
+        XCTAssertTrue(detail.hasPrefix("无法解析主机名 no-such-host.invalid cannot resolve no-such-host.invalid: "), detail)
+        XCTAssertEqual(unresolved.operation, "getaddrinfo no-such-host.invalid")
     }
 
     func testHTTPUnreachableSwitchRefusesConnectionsThenListensAgain() throws {
         let (server, client, sim) = try ProvinceHTTPTests.served(timeout: 2)
         defer { server.stop() }
         sim.faults.isUnreachable = true
-        guard case .unreachable(let detail) = error({ try client.report(report()) }) else { return XCTFail() }
-        XCTAssertTrue(detail.contains("refused") || detail.contains("拒绝") || detail.contains("connect"), detail)
+        guard case .unreachable(let detail, let cause) = error({ try client.report(report()) }) else { return XCTFail() }
+        XCTAssertEqual(detail, "无法连接 127.0.0.1:\(server.port) cannot connect to 127.0.0.1:\(server.port): Connection refused", "reads as before")
+        XCTAssertEqual(cause?.code, ECONNREFUSED)
         XCTAssertEqual(try sim.statusUnfaulted(applicationID: "DEMO-0001").state, .awaitingProduction)
         sim.faults.isUnreachable = false
         XCTAssertEqual(try client.report(report()).state, .inProduction)
@@ -108,7 +113,8 @@ final class CardManagementFaultTests: XCTestCase {
         defer { server.stop() }
         sim.faults.inject(.unreachable, only: .report)
         // The client cannot tell a reset before the work from one after it.
-        guard case .outcomeUnknown = error({ try client.report(report()) }) else { return XCTFail() }
+        guard case .outcomeUnknown(_, let reset) = error({ try client.report(report()) }) else { return XCTFail() }
+        XCTAssertEqual(reset?.code, ECONNRESET, "the reset (RST) is what the client saw")
         XCTAssertEqual(try client.status(applicationID: "DEMO-0001").state, .awaitingProduction, "nothing was carried out")
         XCTAssertEqual(try client.report(report()).state, .inProduction)
     }
@@ -118,8 +124,10 @@ final class CardManagementFaultTests: XCTestCase {
         defer { server.stop() }
         sim.faults.inject(.timeout, only: .report)
         let start = Date()
-        guard case .outcomeUnknown = error({ try client.report(report()) }) else { return XCTFail() }
+        guard case .outcomeUnknown(let detail, let cause) = error({ try client.report(report()) }) else { return XCTFail() }
         let elapsed = Date().timeIntervalSince(start)
+        XCTAssertEqual(detail, "0.5 秒内无应答 no answer within 0.5 s")
+        XCTAssertEqual(cause?.isTimeout, true)
         XCTAssertGreaterThanOrEqual(elapsed, 0.45)
         XCTAssertLessThan(elapsed, 5)
         XCTAssertEqual(try client.status(applicationID: "DEMO-0001").state, .awaitingProduction)

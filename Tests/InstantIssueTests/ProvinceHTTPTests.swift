@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import XCTest
+import Sockets
 import SSCardDriver
 import SSCardSimulator
 @testable import InstantIssue
@@ -38,22 +39,10 @@ final class ProvinceHTTPTests: XCTestCase {
 
     /// Sends raw bytes, returns the raw answer (the server closes after `Connection: close`).
     private func exchange(_ server: ProvinceSimulatorServer, _ text: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = server.port.bigEndian
-        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        XCTAssertEqual(rc, 0)
-        _ = provinceSendAll(fd, Array(text.utf8))
+        let connection = try StreamSocket.connect(to: .loopback(port: server.port), deadline: .now + .seconds(5))
+        try connection.sendAll(Array(text.utf8), deadline: .now + .seconds(5))
         var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            answer += buffer[0..<n]
-        }
+        while let chunk = try? connection.receive(deadline: .now + .seconds(10)), !chunk.isEmpty { answer += chunk }
         return String(decoding: answer, as: UTF8.self)
     }
 

@@ -7,12 +7,12 @@ import XCTest
 final class ArchitectureTests: XCTestCase {
     static let production: Set<String> = [
         "CPCSCLite", "COpenSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
-        "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
+        "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
     ]
     static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk"]
     static let programsAndTests: Set<String> = [
         "issue-station", "sscard-bench",
-        "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",
+        "SocketsTests", "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",
     ]
 
     func testNoProductionTargetReachesASimulationTarget() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Glibc
 import XCTest
+import Sockets
 import SSCardDriver
 import SSCardPrinter
 
@@ -20,22 +20,16 @@ final class VPrinterToolTests: XCTestCase {
     }
 
     /// A free loopback port (bound and released; the tool binds it a moment later).
-    private func freePort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
+    private func freePort() throws -> UInt16 {
+        let listener = try SocketListener(port: 0)
+        defer { listener.close() }
+        return listener.port
     }
 
     func testPrintingThroughTheToolWritesTheCardsPNG() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vprinter-tool-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = freePort()
+        let port = try freePort()
         let tool = Process()
         tool.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
         tool.arguments = ["vprinter", "--port", String(port), "--unwired", "--quiet", "--output", dir.path, "--cards-per-hopper", "2", "--lang", "en"]

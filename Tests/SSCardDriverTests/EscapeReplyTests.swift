@@ -1,4 +1,6 @@
+import Glibc
 import XCTest
+import Sockets
 @testable import SSCardDriver
 @testable import SSCardPrinter
 
@@ -83,5 +85,43 @@ final class EscapeReplyTests: XCTestCase {
         XCTAssertEqual(PrinterTransportError.usb(call: "libusb_open", error: .access).printerError(during: .status).code, -3001)
         XCTAssertTrue(LibUSBError.access.description.contains("LIBUSB") || LibUSBError.access.description.contains("ccess"))
         XCTAssertEqual(LibUSBError.access.rawValue, -3)
+    }
+
+    /// `.notConnected` keeps what the transport said underneath: the libusb code, the errno.
+    func testNotConnectedKeepsTheTransportsCode() throws {
+        let usb = PrinterTransportError.usb(call: "libusb_open", error: .access).printerError(during: .status)
+        XCTAssertEqual(usb.underlyingError as? LibUSBError, .access)
+        guard case .notConnected(let reason, let cause?) = usb else { return XCTFail("\(usb)") }
+        XCTAssertEqual(reason, "libusb_open: \(LibUSBError.access)", "the message reads as before")
+        XCTAssertEqual(cause, ErrorCause(LibUSBError.access))
+        XCTAssertNotEqual(cause, ErrorCause(LibUSBError.busy), "causes compare by code")
+        XCTAssertNotEqual(usb, .notConnected(reason: reason), "and a kept cause is part of the error")
+
+        let refused = SocketError("connect to 127.0.0.1:1", code: ECONNREFUSED)
+        let socket = PrinterTransportError.socket(refused).printerError(during: .status)
+        XCTAssertEqual((socket.underlyingError as? SocketError)?.code, ECONNREFUSED)
+        XCTAssertEqual(socket.englishMessage, "the card printer is not connected (connect to 127.0.0.1:1: Connection refused (errno \(ECONNREFUSED)))")
+
+        let closed = PrinterTransportError.closed("gone").printerError(during: .print)
+        XCTAssertEqual(closed.underlyingError as? PrinterTransportError, .closed("gone"))
+        XCTAssertNil(PrinterError.coverOpen.underlyingError)
+        XCTAssertEqual(Set([usb, usb, socket]).count, 2, "still Hashable")
+    }
+
+    func testAnUnreachableSocketPrinterIsNotConnectedWithTheErrno() throws {
+        let listener = try SocketListener(port: 0)
+        let port = listener.port
+        listener.close()
+        let transport = SocketPrinterTransport(endpoint: .tcp(host: "127.0.0.1", port: port))
+        XCTAssertThrowsError(try transport.exchange(.readCardPosition, timeout: .seconds(2))) { error in
+            guard case .socket(let cause)? = error as? PrinterTransportError else { return XCTFail("\(error)") }
+            XCTAssertEqual(cause.code, ECONNREFUSED)
+            XCTAssertEqual(cause.operation, "connect to 127.0.0.1:\(port)")
+        }
+        let notIPv4 = SocketPrinterTransport(endpoint: .tcp(host: "printer.local", port: 1))
+        XCTAssertThrowsError(try notIPv4.send([0x1B], timeout: .seconds(1))) { error in
+            guard case .socket(let cause)? = error as? PrinterTransportError else { return XCTFail("\(error)") }
+            XCTAssertEqual(cause.code, EINVAL)
+        }
     }
 }

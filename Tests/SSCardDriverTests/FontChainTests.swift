@@ -86,9 +86,10 @@ final class FontChainTests: XCTestCase {
 
     func testAnUnopenableFontFailsWithFreeTypesReason() {
         XCTAssertThrowsError(try FontChain(faces: [.init(path: "/nonexistent/font.ttf")])) { error in
-            guard case .fontUnavailable(let path, _, let reason) = error as? CardFaceError else { return XCTFail("\(error)") }
+            guard case .fontUnavailable(let path, _, let reason, let code) = error as? CardFaceError else { return XCTFail("\(error)") }
             XCTAssertEqual(path, "/nonexistent/font.ttf")
             XCTAssertTrue(reason.contains("cannot open resource"), reason)
+            XCTAssertEqual(code, 0x01, "FT_Err_Cannot_Open_Resource, kept as FreeType's code")
             XCTAssertEqual((error as? CardFaceError)?.interfaceCode, .libraryLoadError)
         }
         XCTAssertTrue(try FontChain.shared() === FontChain.shared(), "opened once per process")

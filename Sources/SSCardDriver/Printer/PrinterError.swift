@@ -7,8 +7,9 @@
 /// −14 (bad parameter).
 public enum PrinterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// −3001: the printer (or its chip encoder) does not answer: unplugged, off, or the
-    /// transport failed. `reason` says which.
-    case notConnected(reason: String)
+    /// transport failed. `reason` says which; `underlying` keeps the error that said so (the
+    /// transport's `LibUSBError` or `SocketError`, the encoder's error) with its code.
+    case notConnected(reason: String, underlying: ErrorCause? = nil)
     /// −3002: the printer did not finish `operation` in time; where the card is is unknown
     /// until the next `status()`.
     case timeout(operation: String)
@@ -50,7 +51,7 @@ public enum PrinterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The message in Chinese, for pOutInfo.
     public var chineseMessage: String {
         switch self {
-        case .notConnected(let reason): return "制卡机未连接（\(reason)）"
+        case .notConnected(let reason, _): return "制卡机未连接（\(reason)）"
         case .timeout(let operation): return "制卡机操作超时：\(operation)"
         case .coverOpen: return "制卡机上盖打开，请关闭上盖"
         case .hopperEmpty(let h): return "\(h)号卡箱无卡，请补充预制卡"
@@ -66,7 +67,7 @@ public enum PrinterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The message in English.
     public var englishMessage: String {
         switch self {
-        case .notConnected(let reason): return "the card printer is not connected (\(reason))"
+        case .notConnected(let reason, _): return "the card printer is not connected (\(reason))"
         case .timeout(let operation): return "the card printer did not finish \(operation) in time"
         case .coverOpen: return "the printer cover is open; close it"
         case .hopperEmpty(let h): return "hopper \(h) is empty; refill it with pre-made cards"
@@ -77,6 +78,13 @@ public enum PrinterError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noCardAtStation: return "there is no card at the contact station or print position"
         case .invalidHopper(let h): return "hopper \(h) is not valid (0–9, and installed)"
         }
+    }
+
+    /// The error underneath a `.notConnected`, e.g. a `LibUSBError` whose code says why:
+    /// `if let usb = error.underlyingError as? LibUSBError, usb == .access { … }`.
+    public var underlyingError: (any Error & Sendable)? {
+        if case .notConnected(_, let cause?) = self { return cause.error }
+        return nil
     }
 
     /// "中文 / English", as the driver's other messages.

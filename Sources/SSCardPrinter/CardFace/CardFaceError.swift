@@ -26,7 +26,9 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The item's box covers the chip's contact plate.
     case overlapsChip(item: String, box: DotRect)
     /// A font of the chain cannot be opened (missing file, not a font, no Unicode cmap).
-    case fontUnavailable(path: String, faceIndex: Int, reason: String)
+    /// `reason` is FreeType's text; `freeTypeError` its `FT_Error` code (e.g. 0x01
+    /// `FT_Err_Cannot_Open_Resource`), nil when FreeType gave none.
+    case fontUnavailable(path: String, faceIndex: Int, reason: String, freeTypeError: Int32? = nil)
 
     /// U+XXXX and the character, e.g. "U+2EBF0 𮯰".
     static func named(_ scalar: Unicode.Scalar) -> String {
@@ -55,7 +57,7 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(item) 的区域 \(box.millimetreText) 超出卡面"
         case .overlapsChip(let item, let box):
             return "\(item) 的区域 \(box.millimetreText) 与芯片触点重叠"
-        case .fontUnavailable(let path, let index, let reason):
+        case .fontUnavailable(let path, let index, let reason, _):
             return "字体 \(path)（第\(index)个字面）无法打开：\(reason)"
         }
     }
@@ -76,7 +78,7 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(item): its box \(box.millimetreText) falls outside the card"
         case .overlapsChip(let item, let box):
             return "\(item): its box \(box.millimetreText) covers the chip contacts"
-        case .fontUnavailable(let path, let index, let reason):
+        case .fontUnavailable(let path, let index, let reason, _):
             return "the font \(path) (face \(index)) cannot be opened: \(reason)"
         }
     }

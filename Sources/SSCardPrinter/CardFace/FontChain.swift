@@ -48,19 +48,20 @@ public final class FontChain: @unchecked Sendable {
         var lib: FT_Library?
         let error = FT_Init_FreeType(&lib)
         guard error == 0, let lib else {
-            throw .fontUnavailable(path: "FreeType", faceIndex: 0, reason: Self.text(of: error))
+            throw .fontUnavailable(path: "FreeType", faceIndex: 0, reason: Self.text(of: error), freeTypeError: error)
         }
         library = lib
         for font in faces {
             var face: FT_Face?
             let opened = FT_New_Face(lib, font.path, FT_Long(font.faceIndex), &face)
             guard opened == 0, let face else {
-                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: Self.text(of: opened))
+                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: Self.text(of: opened), freeTypeError: opened)
             }
             handles.append(face)
             let selected = FT_Select_Charmap(face, FT_ENCODING_UNICODE)
             guard selected == 0 else {
-                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: "no Unicode cmap (\(Self.text(of: selected)))")
+                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: "no Unicode cmap (\(Self.text(of: selected)))",
+                                       freeTypeError: selected)
             }
         }
     }

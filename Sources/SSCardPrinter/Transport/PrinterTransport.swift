@@ -1,4 +1,5 @@
 import SSCardDriver
+import Sockets
 /// A byte link to a card printer: the USB printer-class bulk endpoints of a real printer
 /// (`USBPrinterTransport`) or a local socket to the virtual printer (`SocketPrinterTransport`).
 /// 打印机通信链路.
@@ -45,8 +46,8 @@ public enum PrinterTransportError: Error, Hashable, Sendable, CustomStringConver
     case deviceNotFound(String)
     /// A libusb call failed: the call and libusb's code.
     case usb(call: String, error: LibUSBError)
-    /// A socket call failed: the call and errno.
-    case socket(call: String, errno: Int32, detail: String)
+    /// A socket call failed: the call and its errno.
+    case socket(SocketError)
 
     public var description: String {
         switch self {
@@ -54,15 +55,20 @@ public enum PrinterTransportError: Error, Hashable, Sendable, CustomStringConver
         case .closed(let what): return "the printer closed the connection (\(what))"
         case .deviceNotFound(let what): return "no printer found: \(what)"
         case .usb(let call, let error): return "\(call): \(error)"
-        case .socket(let call, let errno, let detail): return "\(call): \(detail) (errno \(errno))"
+        case .socket(let error): return error.description
         }
     }
 
     /// The `PrinterError` the mechanics report while doing `operation`: a timeout is
-    /// `.timeout`, anything else `.notConnected` with this error as the reason.
+    /// `.timeout`, anything else `.notConnected` with this error as the reason and its cause
+    /// kept underneath: the `LibUSBError`, the `SocketError`, or this error itself.
     public func printerError(during operation: EscapeOperation) -> PrinterError {
-        if case .timeout = self { return .timeout(operation: operation.description) }
-        return .notConnected(reason: description)
+        switch self {
+        case .timeout: return .timeout(operation: operation.description)
+        case .usb(_, let error): return .notConnected(reason: description, underlying: ErrorCause(error))
+        case .socket(let error): return .notConnected(reason: description, underlying: ErrorCause(error))
+        case .closed, .deviceNotFound: return .notConnected(reason: description, underlying: ErrorCause(self))
+        }
     }
 }
 
