@@ -51,6 +51,11 @@ public final class CardManagementSecurityModule: CardSecurityModule, PKISecurity
         try secrets(cardID).masterCardKey
     }
 
+    /// The driver's Step2 succeeded: the held secrets go.
+    public func releaseSecrets(cardID: CardIdentificationCode) {
+        forget(cardID)
+    }
+
     /// Wipes the secrets held for `cardID` (after iWriteCaStep2, or when the card failed).
     public func forget(_ cardID: CardIdentificationCode) {
         held.withLock { table in

@@ -1,19 +1,12 @@
 import Foundation
+import SSCardDriver
 
 /// `cardManagement.kind`.
-public enum CardManagementKind: String, Codable, Hashable, Sendable, CaseIterable {
+public enum CardManagementKind: String, ConfigurationKind {
     /// The province simulator in process, keeping its state beside the station database.
     case embedded
     /// The contract of docs/province-api.md over HTTP.
     case http
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let kind = CardManagementKind(rawValue: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not embedded or http"))
-        }
-        self = kind
-    }
 }
 
 /// How a desk reaches the card-management system (`cardManagement` of the station

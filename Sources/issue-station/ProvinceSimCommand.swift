@@ -36,7 +36,7 @@ struct ProvinceSimCommand: VirtualDeviceCommand {
             While it runs, type one command per line: `status`, `delay MS`, `fail N`, \
             `timeout N`, `lose N`, `reset N`, `unreachable on|off`, `clear`, `quit`; a count may \
             be followed by an operation name (application, conflictingCards, \
-            authenticationKey, pkiSecrets, issueCertificates, report, status, activate) to hit \
+            authenticationKey, pkiSecrets, terminalHSM, issueCertificates, report, status, activate) to hit \
             only that one. Ctrl-C and SIGTERM stop it cleanly.
             """)
 

@@ -62,7 +62,13 @@ final class DeskAssemblyTests: XCTestCase {
         XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province"}"#)) { error in
             XCTAssertTrue(ConfigurationError.explain(error as! DecodingError).contains("province.url"), "\(error)")
         }
+        XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "psam"}"#)) { error in
+            let reason = ConfigurationError.explain(error as! DecodingError)
+            XCTAssertTrue(reason.contains("securityModule") && reason.contains("\"psam\" is not none, province or simulated"), reason)
+        }
         XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "ftp://x"}}"#))
+        // The client speaks plain HTTP: https is refused at load, not at the first call.
+        XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "https://province.example:443"}}"#))
         XCTAssertThrowsError(try JSONDecoder().decode(StationConfiguration.self, from: Data(#"{"cardManagement": {"kind": "soap"}}"#.utf8))) { error in
             XCTAssertTrue(ConfigurationError.explain(error as! DecodingError).contains("\"soap\" is not embedded or http"), "\(error)")
         }

@@ -30,8 +30,8 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     /// Unit of left/top/width/height in iPrint items: "dot300", "0.1mm" or "mm".
     public var printUnits: PrintUnitSetting
 
-    public enum StringEncodingSetting: String, Codable, Hashable, Sendable { case gb18030, utf8 }
-    public enum SecurityModuleSetting: String, Codable, Hashable, Sendable, CaseIterable { case none, province, simulated }
+    public enum StringEncodingSetting: String, ConfigurationKind { case gb18030, utf8 }
+    public enum SecurityModuleSetting: String, ConfigurationKind { case none, province, simulated }
 
     /// The province link of `securityModule` "province" (docs/province-api.md).
     public struct ProvinceLink: Codable, Hashable, Sendable {
@@ -51,8 +51,9 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let text = try c.decode(String.self, forKey: .url)
-            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw DecodingError.dataCorruptedError(forKey: .url, in: c, debugDescription: "\"\(text)\" is not an http:// or https:// address")
+            // The client speaks plain HTTP only: a real province link goes through a local TLS tunnel.
+            guard let url = URL(string: text), url.scheme == "http", url.host != nil else {
+                throw DecodingError.dataCorruptedError(forKey: .url, in: c, debugDescription: "\"\(text)\" is not an http://host:port address")
             }
             self.url = url
             timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
@@ -67,7 +68,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     }
 
     /// What drives the card printer (`printer.kind`).
-    public enum PrinterKind: String, Codable, Hashable, Sendable, CaseIterable {
+    public enum PrinterKind: String, ConfigurationKind {
         /// The simulated printer in process (issue-station and tests only).
         case virtual
         /// Escape over a TCP socket, e.g. to `issue-station vprinter`.
@@ -76,23 +77,9 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         case evolisUSB = "evolis-usb"
         /// No printer: a plain reader desk.
         case none
-
-        /// "virtual, escape-tcp, evolis-usb or none", for messages.
-        public static var allNames: String {
-            let names = allCases.map(\.rawValue)
-            return names.dropLast().joined(separator: ", ") + " or " + names.last!
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let kind = PrinterKind(rawValue: text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                        debugDescription: "\"\(text)\" is not \(Self.allNames)"))
-            }
-            self = kind
-        }
     }
-    public enum PrintUnitSetting: String, Codable, Hashable, Sendable {
+
+    public enum PrintUnitSetting: String, ConfigurationKind {
         case dot300
         case tenthMillimetre = "0.1mm"
         case millimetre = "mm"

@@ -6,4 +6,13 @@ public protocol PKISecurityModule: Sendable {
     func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8]
     /// The card's current PKI master key (diversified); the caller wipes it after use.
     func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8]
+
+    /// Step2 loaded the card's certificates: secrets held for `cardID` are no longer needed
+    /// and should be wiped now rather than at the end of the process.
+    func releaseSecrets(cardID: CardIdentificationCode)
+}
+
+extension PKISecurityModule {
+    /// A module that holds nothing between calls has nothing to release.
+    public func releaseSecrets(cardID: CardIdentificationCode) {}
 }

@@ -28,6 +28,7 @@ extension SSCardInterface {
             }
             do {
                 try PKIApplicationClient(channel: card.channel).loadCertificates(items, currentMasterCardKey: key, adminPIN: pin)
+                module.releaseSecrets(cardID: issuer.cardIdentificationCode)
             } catch PKIApplicationError.signingKeyMismatch {
                 throw InterfaceError(.dataDiffersFromCard, detail: "签名证书的公钥与卡内签名公钥不符", englishDetail: "the signing certificate's public key is not the card's")
             } catch let error as PKIApplicationError {
