@@ -47,7 +47,7 @@ final class StationIssuanceTests: PCSCStackTestCase {
         XCTAssertEqual(desk.printer.inventory().first { $0.card === out[0] }?.printedJobs.count, 1)
         try insert(out[0], slot: 1)
         let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot1), securityModule: SimulatedHSM())
-        let info = try reader.readBasicInformation(iType: 1)
+        let info = try reader.readBasicInformation(reader: .contact)
         XCTAssertEqual(info.name, "张三")
         XCTAssertEqual(info.socialSecurityNumber, request.application.socialSecurityNumber)
         XCTAssertEqual(info.cardNumber, issued.cardNumber)
@@ -73,7 +73,7 @@ final class StationIssuanceTests: PCSCStackTestCase {
         XCTAssertEqual(card.image.cardNumber, issued.cardNumber)
         try insert(card, slot: 1)
         let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot1), securityModule: SimulatedHSM())
-        XCTAssertEqual(try reader.readBasicInformation(iType: 1).name, "张䄲")
+        XCTAssertEqual(try reader.readBasicInformation(reader: .contact).name, "张䄲")
     }
 
     func testNetworkLostAfterPrintIsCompletedBy制卡补登() throws {

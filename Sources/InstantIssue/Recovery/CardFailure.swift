@@ -83,7 +83,7 @@ struct CardFailure {
         case .jammed:
             throw RecoveryProblem.cardJammed
         case .contactStation, .printPosition, .contactlessStation:
-            if position == .contactStation, let challenge = try? station.driver.beginBasicRead(iType: 1),
+            if position == .contactStation, let challenge = try? station.driver.beginBasicRead(reader: .contact),
                let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode),
                fed.cardNumber != record.cardNumber, case .inHopper = fed.state {
                 let moved = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: record.applicationID, by: clerk)

@@ -186,12 +186,12 @@ final class IssuanceRun {
         try step(.writeChip, to: .chipWritten) {
             let cardInfo = CardInfoArgument(cardIdentificationCode: cardID, cardNumber: cardNumber)
             for (address, data) in [(chip.ef05Address, chip.ef05Data), (chip.ef06Address, chip.ef06Data)] {
-                let write = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
+                let write = try driver.beginCardWrite(reader: .contact, cardInfo: cardInfo, fileAddress: address)
                 let keys = try system.authenticationKey(for: write, access: .write, applicationID: applicationID)
                 _ = try driver.completeCardWrite(hsmKeys: keys, data: data)
             }
             // EF06 is read back with the read key: what the chip holds must be what was written.
-            let read = try driver.beginCardRead(iType: 1, cardInfo: cardInfo, fileAddress: chip.ef06Address)
+            let read = try driver.beginCardRead(reader: .contact, cardInfo: cardInfo, fileAddress: chip.ef06Address)
             let keys = try system.authenticationKey(for: read, access: .read, applicationID: applicationID)
             let back = try driver.completeCardRead(hsmKeys: keys)
             guard back == chip.ef06Data else { throw WorkflowFailure.readBackDiffers }
