@@ -90,7 +90,7 @@ struct CardFailure {
                 record.cardNumber = moved.cardNumber
                 record.cardIdentificationCode = moved.cardIdentificationCode.hex
             }
-            try station.driver.printCard(exit: CardExit.reject.rawValue, items: Station.noPrintItems)
+            try station.driver.printCard(.eject(to: .reject))
             return true
         }
     }

@@ -130,7 +130,7 @@ public struct StationRecovery {
                 status: .backfilled, cardNumber: cardNumber, cardIdentificationCode: cardID, terminal: station.configuration.terminal,
                 clerk: clerk))
             // The confirmed card leaves through the good exit.
-            try station.driver.printCard(exit: CardExit.good.rawValue, items: Station.noPrintItems)
+            try station.driver.printCard(.eject(to: .good))
         case .awaitingProduction, .failed:
             throw CardManagementError.wrongState(applicationID: record.applicationID, state: status.state)
         }

@@ -38,9 +38,6 @@ public final class Station: Sendable {
         self.journalObserver = journalObserver
     }
 
-    /// iPrint's eight items, all empty: print nothing, only move the card to the exit chosen.
-    static let noPrintItems = Array(repeating: "", count: 8)
-
     /// Today's date at the desk (China time), YYYYMMDD: the 发卡日期.
     func today() -> String {
         let formatter = DateFormatter()

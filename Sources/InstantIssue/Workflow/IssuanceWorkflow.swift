@@ -211,14 +211,15 @@ final class IssuanceRun {
         try checkCancelled()
 
         // The face is rendered (and refused, if it cannot print) before the card moves.
-        let items = try ProvinceLayout.reference.printItems(for: CardFaceHolder(
-            name: request.name, socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber,
-            issueDate: issueDate, photoBase64: request.photoJPEG?.base64EncodedString()))
-        record.facePath = try CardFacePreview.write(items: items, configuration: driver.configuration,
+        let face = try ProvinceLayout.reference.job(
+            for: CardFaceHolder(name: request.name, socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber,
+                                issueDate: issueDate, photoJPEG: request.photoJPEG),
+            units: PrintUnits(driver.configuration.printUnits), exit: .good)
+        record.facePath = try CardFacePreview.write(job: face, configuration: driver.configuration,
                                                     directory: station.configuration.outputDirectory,
                                                     name: "\(applicationID)-\(cardNumber)")
         progress(.preview(path: record.facePath!))
-        try step(.print, to: .printed) { try driver.printCard(exit: 1, items: items) }
+        try step(.print, to: .printed) { try driver.printCard(face) }
 
         do {
             try step(.reportProduced, to: .reported) {
