@@ -225,7 +225,7 @@ struct CardManagementContract {
         let (card, spec, id) = try Self.blankCard(1)
         let channel = SimulatedCardChannel(card: card)
         let driver = SSCardInterface(securityModule: nil, channelSource: { kind, _ in kind == .contact ? channel : nil })
-        let cardInfo = CardInfoArgument(cardIdentificationCode: id, cardNumber: spec.cardNumber)
+        let cardInfo = CardInfoArgument(cardIdentificationCode: id, cardNumber: CardNumber(spec.cardNumber)!)
         let address = try FileAddress(parsing: "SSSEEF06|08|09|$")
         let ssn = try cms.application(id: app).socialSecurityNumber
 
@@ -260,7 +260,7 @@ struct CardManagementContract {
         let otherChannel = SimulatedCardChannel(card: other)
         let otherDriver = SSCardInterface(securityModule: nil, channelSource: { kind, _ in kind == .contact ? otherChannel : nil })
         let otherStep = try otherDriver.beginCardRead(
-            reader: .contact, cardInfo: CardInfoArgument(cardIdentificationCode: otherID, cardNumber: otherSpec.cardNumber), fileAddress: address)
+            reader: .contact, cardInfo: CardInfoArgument(cardIdentificationCode: otherID, cardNumber: CardNumber(otherSpec.cardNumber)!), fileAddress: address)
         assertRefusedCode("CARD_MISMATCH") { try cms.authenticationKey(for: otherStep, access: .read, applicationID: app) }
 
         // After 制卡成功 the HSM no longer serves the application.

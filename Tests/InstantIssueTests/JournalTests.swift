@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SSCardDriver
 import XCTest
 @testable import InstantIssue
 
@@ -17,12 +18,12 @@ final class JournalTests: StationTestCase {
         let resume = PrintResume(hopper: 1, cardIdentificationCode: "440100D1560000050001000000000003", requestID: "R-1")
         try journal.append(applicationID: "APP-1", cardNumber: nil, step: "reserve", phaseBefore: .applied, phaseAfter: .reserved)
         clock.advance(1)
-        try journal.append(applicationID: "APP-2", cardNumber: "A01000002", step: "reserve", phaseBefore: .applied, phaseAfter: .reserved)
+        try journal.append(applicationID: "APP-2", cardNumber: CardNumber("A01000002"), step: "reserve", phaseBefore: .applied, phaseAfter: .reserved)
         clock.advance(1)
-        let printing = try journal.append(applicationID: "APP-1", cardNumber: "A01000001", step: "iPrint", phaseBefore: .caWritten,
+        let printing = try journal.append(applicationID: "APP-1", cardNumber: CardNumber("A01000001"), step: "iPrint", phaseBefore: .caWritten,
                                           phaseAfter: "printing", resumeData: resume)
-        try journal.append(applicationID: "APP-2", cardNumber: "A01000002", step: "activate", phaseBefore: .reported, phaseAfter: .activated)
-        try journal.append(applicationID: "APP-3", cardNumber: "A01000003", step: "fail", phaseBefore: .loaded, phaseAfter: .failed)
+        try journal.append(applicationID: "APP-2", cardNumber: CardNumber("A01000002"), step: "activate", phaseBefore: .reported, phaseAfter: .activated)
+        try journal.append(applicationID: "APP-3", cardNumber: CardNumber("A01000003"), step: "fail", phaseBefore: .loaded, phaseAfter: .failed)
 
         let open = try journal.unfinished()
         XCTAssertEqual(open.map(\.applicationID), ["APP-1"])
@@ -40,7 +41,7 @@ final class JournalTests: StationTestCase {
     }
 
     func testEntriesSurviveClosingAndReopening() throws {
-        try journal.append(applicationID: "APP-7", cardNumber: "A01000007", step: "iWriteCard", phaseBefore: .loaded,
+        try journal.append(applicationID: "APP-7", cardNumber: CardNumber("A01000007"), step: "iWriteCard", phaseBefore: .loaded,
                            phaseAfter: "writingChip", resumeData: ["cardIdentificationCode": "440100D1560000050001000000000007"])
         try database.close()
         let clock = clock!

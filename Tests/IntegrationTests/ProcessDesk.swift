@@ -101,7 +101,7 @@ final class ProcessDesk {
         case .reported:
             XCTAssertTrue(printedBeforeRecovery, "\(point): reported only when the face was printed", file: file, line: line)
             XCTAssertEqual(status.state, .produced, "\(point)", file: file, line: line)
-            XCTAssertEqual(try inventory.card(XCTUnwrap(status.cardNumber))?.state, .issued(applicationID: applicationID),
+            XCTAssertEqual(try inventory.card(XCTUnwrap(status.cardNumber.flatMap(CardNumber.init)))?.state, .issued(applicationID: applicationID),
                            "\(point)", file: file, line: line)
         case .failed:
             XCTAssertFalse(printedBeforeRecovery, "\(point): a printed card is 补登'd, not failed", file: file, line: line)

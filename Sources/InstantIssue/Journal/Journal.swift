@@ -1,6 +1,6 @@
-import SSCardPrinter
 import Foundation
 import GRDB
+import SSCardDriver
 
 /// The workflow journal: one entry before and after every side effect of an issuance (reserve,
 /// feed, chip write, CA, print, report, activation), so that after a crash, power cut, jam or
@@ -17,7 +17,7 @@ public struct Journal: Sendable {
     /// Appends one step. `resumeData` is encoded as JSON (sorted keys) and refused, with nothing
     /// written, if any key anywhere in it names a secret (PIN, key, password, admin…).
     @discardableResult
-    public func append(applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
+    public func append(applicationID: String, cardNumber: CardNumber?, step: String, phaseBefore: IssuancePhase,
                        phaseAfter: IssuancePhase, resumeData: some Encodable) throws -> JournalEntry {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -29,13 +29,13 @@ public struct Journal: Sendable {
 
     /// Appends one step with no resume data (`{}`).
     @discardableResult
-    public func append(applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
+    public func append(applicationID: String, cardNumber: CardNumber?, step: String, phaseBefore: IssuancePhase,
                        phaseAfter: IssuancePhase) throws -> JournalEntry {
         try append(applicationID: applicationID, cardNumber: cardNumber, step: step, phaseBefore: phaseBefore,
                    phaseAfter: phaseAfter, json: "{}")
     }
 
-    private func append(applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
+    private func append(applicationID: String, cardNumber: CardNumber?, step: String, phaseBefore: IssuancePhase,
                         phaseAfter: IssuancePhase, json: String) throws -> JournalEntry {
         precondition(!applicationID.isEmpty && !step.isEmpty, "a journal entry needs an application id and a step")
         let at = database.timestamp()
@@ -43,7 +43,7 @@ public struct Journal: Sendable {
             try db.execute(sql: """
                 INSERT INTO journal_entry (application_id, card_number, step, phase_before, phase_after, is_final, recorded_at, resume_data)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [applicationID, cardNumber, step, phaseBefore.rawValue, phaseAfter.rawValue,
+                """, arguments: [applicationID, cardNumber?.value, step, phaseBefore.rawValue, phaseAfter.rawValue,
                                  phaseAfter.isFinal, at.text, json])
             return JournalEntry(id: db.lastInsertedRowID, applicationID: applicationID, cardNumber: cardNumber, step: step,
                                 phaseBefore: phaseBefore, phaseAfter: phaseAfter, recordedAt: at, resumeJSON: json)
@@ -93,7 +93,7 @@ public struct JournalEntry: Hashable, Sendable, FetchableRecord {
     public var id: Int64
     public var applicationID: String
     /// 社保卡号 of the pre-made card, once one is reserved.
-    public var cardNumber: String?
+    public var cardNumber: CardNumber?
     /// What was done or is about to be done, e.g. `iLoadCard`, `iPrint`.
     public var step: String
     public var phaseBefore: IssuancePhase
@@ -109,13 +109,17 @@ public struct JournalEntry: Hashable, Sendable, FetchableRecord {
         try JSONDecoder().decode(type, from: Data(resumeJSON.utf8))
     }
 
-    public init(row: Row) {
-        id = row["id"]; applicationID = row["application_id"]; cardNumber = row["card_number"]; step = row["step"]
+    public init(row: Row) throws {
+        id = row["id"]; applicationID = row["application_id"]; step = row["step"]
+        if let text = row["card_number"] as String? {
+            guard let number = CardNumber(text) else { throw JournalError.corruptEntry(id: id, column: "card_number", value: text) }
+            cardNumber = number
+        }
         phaseBefore = IssuancePhase(rawValue: row["phase_before"]); phaseAfter = IssuancePhase(rawValue: row["phase_after"])
         recordedAt = StationTimestamp(uncheckedText: row["recorded_at"]); resumeJSON = row["resume_data"]
     }
 
-    init(id: Int64, applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
+    init(id: Int64, applicationID: String, cardNumber: CardNumber?, step: String, phaseBefore: IssuancePhase,
          phaseAfter: IssuancePhase, recordedAt: StationTimestamp, resumeJSON: String) {
         self.id = id; self.applicationID = applicationID; self.cardNumber = cardNumber; self.step = step
         self.phaseBefore = phaseBefore; self.phaseAfter = phaseAfter; self.recordedAt = recordedAt; self.resumeJSON = resumeJSON
@@ -225,11 +229,16 @@ public enum JournalSecretGuard {
 public enum JournalError: Error, Hashable, CustomStringConvertible {
     /// The resume data has a key that names a secret; nothing was written.
     case secretInResumeData(keyPath: String)
+    /// A stored entry holds what no entry may hold (a card number that is not one, an unknown
+    /// step or stage): the journal is never read with a guess in its place.
+    case corruptEntry(id: Int64, column: String, value: String)
 
     public var description: String {
         switch self {
         case let .secretInResumeData(path):
             "流水记录不得保存密码或密钥（字段\(path)） the journal must never hold a PIN, key or password (key \(path))"
+        case let .corruptEntry(id, column, value):
+            "流水记录第\(id)条的\(column)“\(value)”无效 journal entry \(id): \(column) \"\(value)\" is not valid"
         }
     }
 }

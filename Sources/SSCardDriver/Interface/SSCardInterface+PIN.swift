@@ -283,7 +283,7 @@ extension SSCardInterface {
     /// Reads EF05 and compares pCardInfo (−22); returns the 卡识别码.
     private static func checkedCard(_ card: SocialSecurityCard, _ info: CardInfoArgument) throws -> CardIdentificationCode {
         let issuer = try readIssuer(card)
-        guard info.cardIdentificationCode == issuer.cardIdentificationCode, info.cardNumber == issuer.cardNumber else {
+        guard info.cardIdentificationCode == issuer.cardIdentificationCode, info.cardNumber.value == issuer.cardNumber else {
             throw InterfaceError(.dataDiffersFromCard, detail: "卡识别码或卡号与卡内不符", englishDetail: "the 卡识别码 or 卡号 is not the card's")
         }
         return issuer.cardIdentificationCode

@@ -78,7 +78,7 @@ extension SSCardInterface {
 
     /// −22 unless the card in the reader is the one `cardInfo` names.
     static func check(_ cardInfo: CardInfoArgument, against issuer: IssuerData) throws {
-        guard cardInfo.cardIdentificationCode == issuer.cardIdentificationCode, cardInfo.cardNumber == issuer.cardNumber else {
+        guard cardInfo.cardIdentificationCode == issuer.cardIdentificationCode, cardInfo.cardNumber.value == issuer.cardNumber else {
             throw InterfaceError(.dataDiffersFromCard,
                                  detail: "卡片为 \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|",
                                  englishDetail: "the card is \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|")

@@ -40,7 +40,7 @@ enum CardDesk {
     /// `卡识别码|卡号|` of the card in the reader, for the PIN reset functions.
     static func cardInfo(_ interface: SSCardInterface) throws -> (CardInfoArgument, BasicInformation) {
         let basic = try interface.readBasicInformation(reader: .contact)
-        return (CardInfoArgument(cardIdentificationCode: basic.cardIdentificationCode, cardNumber: basic.cardNumber), basic)
+        return (try CardInfoArgument(basic), basic)
     }
 }
 
