@@ -141,7 +141,7 @@ struct StationBenchmark {
         let card = CardNumber("SIM000001")!
         for i in 0..<count {
             try timing.measure {
-                try journal.append(applicationID: "BENCH-\(i / 18)", cardNumber: card, step: "writeChip:start",
+                try journal.append(applicationID: "BENCH-\(i / 18)", cardNumber: card, step: .writeChip, stage: .start,
                                    phaseBefore: .loaded, phaseAfter: .loaded, resumeData: record)
             }
         }

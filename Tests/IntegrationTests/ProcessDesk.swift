@@ -107,7 +107,7 @@ final class ProcessDesk {
             XCTAssertFalse(printedBeforeRecovery, "\(point): a printed card is 补登'd, not failed", file: file, line: line)
             XCTAssertTrue([.failed, .awaitingProduction].contains(status.state), "\(point): \(status)", file: file, line: line)
         default:
-            XCTFail("\(point): ended in \(last.phaseAfter) (\(last.step))", file: file, line: line)
+            XCTFail("\(point): ended in \(last.phaseAfter) (\(last.journalName))", file: file, line: line)
         }
         let reports = try cardManagement.recordedReports(applicationID: applicationID)
         XCTAssertLessThanOrEqual(reports.filter { $0.status == .produced || $0.status == .backfilled }.count, 1,

@@ -86,8 +86,8 @@ final class JournalTap: @unchecked Sendable {
 
     func saw(_ entry: JournalEntry) {
         let run: (() -> Void)? = lock.withLock {
-            steps.append(entry.step)
-            guard let action, action.step == entry.step else { return nil }
+            steps.append(entry.journalName)
+            guard let action, action.step == entry.journalName else { return nil }
             self.action = nil
             return action.run
         }

@@ -41,7 +41,8 @@ public struct StationRecovery {
     /// The unfinished issuances recovery will act on (not those awaiting 领卡启用).
     public func pending() throws -> [JournalEntry] {
         try station.journal.unfinished().filter { entry in
-            !(entry.phaseAfter == .reported && IssuanceStep.parse(entry.step).map { $0 != (.activate, .start) } ?? true)
+            let activating = entry.step == .activate && entry.stage == .start
+            return !(entry.phaseAfter == .reported && !activating)
         }
     }
 
@@ -63,7 +64,7 @@ public struct StationRecovery {
     public func recover(_ entry: JournalEntry, clerk: String, asking helper: any RecoveryClerk,
                         progress: @escaping (IssuanceProgress) -> Void = { _ in }) throws -> RecoveryResult {
         var record = try entry.resumeData(as: IssuanceRecord.self)
-        let (step, stage) = IssuanceStep.parse(entry.step) ?? (.reserve, .start)
+        let (step, stage) = (entry.step, entry.stage)
         let phase = entry.phaseAfter
         if record.cardNumber == nil, let reserved = try station.inventory.reservation(for: record.applicationID) {
             // Killed inside the reservation's transaction window: the books have the card.

@@ -52,7 +52,7 @@ public final class Station: Sendable {
     func record(_ record: IssuanceRecord, _ step: IssuanceStep, _ stage: IssuanceStep.Stage,
                 from before: IssuancePhase, to after: IssuancePhase) throws -> JournalEntry {
         let entry = try journal.append(applicationID: record.applicationID, cardNumber: record.cardNumber,
-                                       step: step.journalName(stage), phaseBefore: before, phaseAfter: after, resumeData: record)
+                                       step: step, stage: stage, phaseBefore: before, phaseAfter: after, resumeData: record)
         journalObserver?(entry)
         return entry
     }

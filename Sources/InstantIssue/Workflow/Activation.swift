@@ -14,7 +14,7 @@ public struct Activation: Sendable {
             throw ActivationError.noCard(applicationID)
         }
         let record = try last.resumeData(as: IssuanceRecord.self)
-        let interrupted = IssuanceStep.parse(last.step).map { $0 == (.activate, .start) } ?? false
+        let interrupted = last.step == .activate && last.stage == .start
         guard last.phaseAfter == .activated || last.phaseAfter == .reported || interrupted, let cardNumber = record.cardNumber else {
             throw ActivationError.notProduced(applicationID, phase: last.phaseAfter)
         }

@@ -107,7 +107,7 @@ final class IssuanceRun {
                                     chinese: "申请 \(applicationID) 有未完成的制卡记录",
                                     english: "application \(applicationID) has an unfinished issuance")
             }
-            record.attempt = entries.filter { $0.step == IssuanceStep.reserve.journalName(.done) }.count + 1
+            record.attempt = entries.filter { $0.step == .reserve && $0.stage == .done }.count + 1
         } catch let error as IssuanceError {
             throw error
         } catch {

@@ -54,7 +54,7 @@ struct IssueCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try DeskAssembly.withSimulators.station(StationSetup(global).station,
-                                       journalObserver: IssuanceConsole.crashHook())
+                                       journalObserver: try IssuanceConsole.crashHook())
         defer { try? station.database.close() }
 
         let others = try StationRecovery(station: station).pending().filter { $0.applicationID != applicationID }
