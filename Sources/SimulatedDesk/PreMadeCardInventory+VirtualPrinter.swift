@@ -1,6 +1,7 @@
 import Foundation
 import InstantIssue
 import ProvinceSimulator
+import SSCardDriver
 import SSCardSimulator
 
 extension PreMadeCardInventory {
@@ -19,7 +20,8 @@ extension PreMadeCardInventory {
         try Data(file.text.utf8).write(to: url)
         try importReturnFile(at: url, by: clerk)
         for (hopper, cards) in hoppers {
-            try loadHopper(hopper, cardNumbers: cards.map(\.cardNumber), by: clerk)
+            // The import above accepted every card's number as a 社保卡号.
+            try loadHopper(hopper, cardNumbers: cards.map { CardNumber($0.cardNumber)! }, by: clerk)
         }
         return (file.fileName, images.count)
     }

@@ -16,7 +16,7 @@ enum BenchmarkFace {
         }
         let jpeg = try PhotoDecoder.encodeJPEG(RGBImage(width: 358, height: 441, pixels: pixels)!, quality: 85)
         return CardFaceHolder(name: "张䄲𠀀", socialSecurityNumber: "110101199003071234", cardNumber: "X00000019",
-                              issueDate: "20240501", photoBase64: Data(jpeg).base64EncodedString())
+                              issueDate: "20240501", photoJPEG: Data(jpeg))
     }
 
     /// The eight iPrint items of that face.

@@ -20,7 +20,7 @@ struct RenderBenchmark {
         var timing = Timing()
         for _ in 0..<runs { try timing.measure { _ = try renderer.render(items) } }
         var decode = Timing(), resample = Timing(), text = Timing()
-        let base64 = holder.photoBase64!
+        let base64 = holder.photoJPEG!.base64EncodedString()
         let textOnly = PrintItems(texts: items.texts, photos: [])
         for _ in 0..<runs {
             var photo: RGBImage?

@@ -74,7 +74,7 @@ struct StationBenchmark {
                 birthDate: "1985\(String(format: "%02d", i % 12 + 1))15", birthPlace: "411602", bank: SimulatedApplications.bank,
                 regionCode: SimulatedApplications.regionCode, photoJPEG: SimulatedApplications.samplePhotoJPEG)
             try system.add(application)
-            let request = IssuanceRequest(application: application, name: application.name, photoJPEG: application.photoJPEG)
+            let request = try IssuanceRequest(application: application, name: application.name, photoJPEG: application.photoJPEG)
             var started: [IssuanceStep: ContinuousClock.Instant] = [:]
             var durations: [IssuanceStep: Duration] = [:]
             let begin = ContinuousClock.now
@@ -138,9 +138,10 @@ struct StationBenchmark {
         let journal = Journal(database: database)
         let record = IssuanceRecord(applicationID: "BENCH", attempt: 1, bank: "模拟银行", terminal: "SSDESK000001")
         var timing = Timing()
+        let card = CardNumber("SIM000001")!
         for i in 0..<count {
             try timing.measure {
-                try journal.append(applicationID: "BENCH-\(i / 18)", cardNumber: "SIM000001", step: "writeChip:start",
+                try journal.append(applicationID: "BENCH-\(i / 18)", cardNumber: card, step: .writeChip, stage: .start,
                                    phaseBefore: .loaded, phaseAfter: .loaded, resumeData: record)
             }
         }

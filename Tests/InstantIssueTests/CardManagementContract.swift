@@ -225,12 +225,12 @@ struct CardManagementContract {
         let (card, spec, id) = try Self.blankCard(1)
         let channel = SimulatedCardChannel(card: card)
         let driver = SSCardInterface(securityModule: nil, channelSource: { kind, _ in kind == .contact ? channel : nil })
-        let cardInfo = CardInfoArgument(cardIdentificationCode: id, cardNumber: spec.cardNumber)
+        let cardInfo = CardInfoArgument(cardIdentificationCode: id, cardNumber: CardNumber(spec.cardNumber)!)
         let address = try FileAddress(parsing: "SSSEEF06|08|09|$")
         let ssn = try cms.application(id: app).socialSecurityNumber
 
         // Not 制卡中 yet: the HSM refuses.
-        let early = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
+        let early = try driver.beginCardWrite(reader: .contact, cardInfo: cardInfo, fileAddress: address)
         XCTAssertEqual(Self.cardManagementError { try cms.authenticationKey(for: early, access: .write, applicationID: app) },
                        .wrongState(applicationID: app, state: .awaitingProduction))
         XCTAssertEqual(Self.cardManagementError { try cms.authenticationKey(for: early, access: .write, applicationID: "NO-SUCH-APP") },
@@ -240,18 +240,18 @@ struct CardManagementContract {
         try cms.report(Self.report("hsm-1", app, .inProduction, card: 1))
 
         // Write EF06 through the HSM's write key.
-        let writeStep = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
+        let writeStep = try driver.beginCardWrite(reader: .contact, cardInfo: cardInfo, fileAddress: address)
         let writeKey = try cms.authenticationKey(for: writeStep, access: .write, applicationID: app)
         XCTAssertEqual(writeKey, try sim.hsm.writeAuthenticationKey(for: writeStep))
         _ = try driver.completeCardWrite(hsmKeys: writeKey, data: "SSSEEF06|\(ssn)|张三|$")
 
         // Read it back through the HSM's read key.
-        let readStep = try driver.beginCardRead(iType: 1, cardInfo: cardInfo, fileAddress: address)
+        let readStep = try driver.beginCardRead(reader: .contact, cardInfo: cardInfo, fileAddress: address)
         let readKey = try cms.authenticationKey(for: readStep, access: .read, applicationID: app)
         XCTAssertEqual(try driver.completeCardRead(hsmKeys: readKey), "SSSEEF06|\(ssn)|张三|$")
 
         // The read key does not open writing: the card refuses the write key's place.
-        let wrongStep = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
+        let wrongStep = try driver.beginCardWrite(reader: .contact, cardInfo: cardInfo, fileAddress: address)
         let wrongKey = try cms.authenticationKey(for: wrongStep, access: .read, applicationID: app)
         XCTAssertThrowsError(try driver.completeCardWrite(hsmKeys: wrongKey, data: "SSSEEF06|\(ssn)|李四|$"))
 
@@ -260,12 +260,12 @@ struct CardManagementContract {
         let otherChannel = SimulatedCardChannel(card: other)
         let otherDriver = SSCardInterface(securityModule: nil, channelSource: { kind, _ in kind == .contact ? otherChannel : nil })
         let otherStep = try otherDriver.beginCardRead(
-            iType: 1, cardInfo: CardInfoArgument(cardIdentificationCode: otherID, cardNumber: otherSpec.cardNumber), fileAddress: address)
+            reader: .contact, cardInfo: CardInfoArgument(cardIdentificationCode: otherID, cardNumber: CardNumber(otherSpec.cardNumber)!), fileAddress: address)
         assertRefusedCode("CARD_MISMATCH") { try cms.authenticationKey(for: otherStep, access: .read, applicationID: app) }
 
         // After 制卡成功 the HSM no longer serves the application.
         try cms.report(Self.report("hsm-2", app, .produced, card: 1))
-        let late = try driver.beginCardRead(iType: 1, cardInfo: cardInfo, fileAddress: address)
+        let late = try driver.beginCardRead(reader: .contact, cardInfo: cardInfo, fileAddress: address)
         XCTAssertEqual(Self.cardManagementError { try cms.authenticationKey(for: late, access: .read, applicationID: app) },
                        .wrongState(applicationID: app, state: .produced))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SSCardDriver
 import XCTest
 @testable import InstantIssue
 
@@ -15,19 +16,25 @@ final class JournalTests: StationTestCase {
 
     func testAppendsStepsAndListsUnfinishedIssuances() throws {
         let resume = PrintResume(hopper: 1, cardIdentificationCode: "440100D1560000050001000000000003", requestID: "R-1")
-        try journal.append(applicationID: "APP-1", cardNumber: nil, step: "reserve", phaseBefore: .applied, phaseAfter: .reserved)
+        try journal.append(applicationID: "APP-1", cardNumber: nil, step: .reserve, stage: .done, phaseBefore: .applied, phaseAfter: .reserved)
         clock.advance(1)
-        try journal.append(applicationID: "APP-2", cardNumber: "A01000002", step: "reserve", phaseBefore: .applied, phaseAfter: .reserved)
+        try journal.append(applicationID: "APP-2", cardNumber: CardNumber("A01000002"), step: .reserve, stage: .done,
+                           phaseBefore: .applied, phaseAfter: .reserved)
         clock.advance(1)
-        let printing = try journal.append(applicationID: "APP-1", cardNumber: "A01000001", step: "iPrint", phaseBefore: .caWritten,
-                                          phaseAfter: "printing", resumeData: resume)
-        try journal.append(applicationID: "APP-2", cardNumber: "A01000002", step: "activate", phaseBefore: .reported, phaseAfter: .activated)
-        try journal.append(applicationID: "APP-3", cardNumber: "A01000003", step: "fail", phaseBefore: .loaded, phaseAfter: .failed)
+        let printing = try journal.append(applicationID: "APP-1", cardNumber: CardNumber("A01000001"), step: .print, stage: .start,
+                                          phaseBefore: .caWritten, phaseAfter: "printing", resumeData: resume)
+        try journal.append(applicationID: "APP-2", cardNumber: CardNumber("A01000002"), step: .activate, stage: .done,
+                           phaseBefore: .reported, phaseAfter: .activated)
+        try journal.append(applicationID: "APP-3", cardNumber: CardNumber("A01000003"), step: .fail, stage: .done,
+                           phaseBefore: .loaded, phaseAfter: .failed)
 
         let open = try journal.unfinished()
         XCTAssertEqual(open.map(\.applicationID), ["APP-1"])
         XCTAssertEqual(open.first, printing)
-        XCTAssertEqual(open.first?.step, "iPrint")
+        XCTAssertEqual(open.first?.step, .print)
+        XCTAssertEqual(open.first?.stage, .start)
+        XCTAssertEqual(open.first?.journalName, "print:start")
+        XCTAssertEqual(open.first?.cardNumber, CardNumber("A01000001"))
         XCTAssertEqual(open.first?.phaseBefore, .caWritten)
         XCTAssertEqual(open.first?.phaseAfter, "printing")
         XCTAssertFalse(open.first?.isFinal ?? true)
@@ -35,17 +42,17 @@ final class JournalTests: StationTestCase {
         XCTAssertEqual(try open.first?.resumeData(as: PrintResume.self), resume)
         XCTAssertEqual(open.first?.resumeJSON,
                        #"{"cardIdentificationCode":"440100D1560000050001000000000003","hopper":1,"requestID":"R-1"}"#)
-        XCTAssertEqual(try journal.entries(for: "APP-1").map(\.step), ["reserve", "iPrint"])
+        XCTAssertEqual(try journal.entries(for: "APP-1").map(\.journalName), ["reserve:done", "print:start"])
         XCTAssertEqual(try journal.entries(for: "APP-2").last?.isFinal, true)
     }
 
     func testEntriesSurviveClosingAndReopening() throws {
-        try journal.append(applicationID: "APP-7", cardNumber: "A01000007", step: "iWriteCard", phaseBefore: .loaded,
+        try journal.append(applicationID: "APP-7", cardNumber: CardNumber("A01000007"), step: .writeChip, stage: .start, phaseBefore: .loaded,
                            phaseAfter: "writingChip", resumeData: ["cardIdentificationCode": "440100D1560000050001000000000007"])
         try database.close()
         let clock = clock!
         database = try StationDatabase(path: databasePath, clock: { clock.now })
-        XCTAssertEqual(try journal.unfinished().map(\.step), ["iWriteCard"])
+        XCTAssertEqual(try journal.unfinished().map(\.journalName), ["writeChip:start"])
         let sync = try database.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
         XCTAssertEqual(sync, 2, "journal writes must commit with synchronous = FULL")
     }
@@ -72,8 +79,8 @@ final class JournalTests: StationTestCase {
         ]
         for (json, path) in refused {
             let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
-            XCTAssertThrowsError(try journal.append(applicationID: "APP-S", cardNumber: nil, step: "s", phaseBefore: .applied,
-                                                    phaseAfter: .reserved, resumeData: value), json) { error in
+            XCTAssertThrowsError(try journal.append(applicationID: "APP-S", cardNumber: nil, step: .reserve, stage: .start,
+                                                    phaseBefore: .applied, phaseAfter: .reserved, resumeData: value), json) { error in
                 XCTAssertEqual(error as? JournalError, .secretInResumeData(keyPath: path), json)
                 XCTAssertTrue("\(error)".contains("不得保存密码或密钥"))
             }
@@ -82,9 +89,102 @@ final class JournalTests: StationTestCase {
         for key in ["spinner", "keyboardLayout", "cardNumber", "hopper", "requestID", "monkey", "pinyinName", "administrative"] {
             XCTAssertFalse(JournalSecretGuard.isSecret(key), key)
         }
-        try journal.append(applicationID: "APP-S", cardNumber: nil, step: "s", phaseBefore: .applied, phaseAfter: .reserved,
-                           resumeData: ["spinner": 1, "keyboardLayout": 2])
+        try journal.append(applicationID: "APP-S", cardNumber: nil, step: .reserve, stage: .start, phaseBefore: .applied,
+                           phaseAfter: .reserved, resumeData: ["spinner": 1, "keyboardLayout": 2])
         XCTAssertEqual(try journal.entries(for: "APP-S").count, 1)
+    }
+
+    func testStepAndStageAreColumnsOfTheirOwn() throws {
+        try journal.append(applicationID: "APP-C", cardNumber: CardNumber("A01000009"), step: .identify, stage: .done,
+                           phaseBefore: .reserved, phaseAfter: .loaded)
+        let row = try XCTUnwrap(database.pool.read { try Row.fetchOne($0, sql: "SELECT step, stage, card_number FROM journal_entry") })
+        XCTAssertEqual(row["step"] as String, "identify")
+        XCTAssertEqual(row["stage"] as String, "done")
+        XCTAssertEqual(row["card_number"] as String, "A01000009")
+    }
+
+    func testAnUnknownStepOrStageReadFromTheDatabaseIsAnError() throws {
+        try journal.append(applicationID: "APP-U", cardNumber: nil, step: .feed, stage: .start, phaseBefore: .reserved, phaseAfter: .reserved)
+        let corruptions: [(sql: String, column: String, value: String)] = [
+            ("UPDATE journal_entry SET step = 'launch'", "step", "launch"),
+            ("UPDATE journal_entry SET step = 'feed', stage = 'middle'", "stage", "middle"),
+            ("UPDATE journal_entry SET stage = NULL", "stage", "NULL"),
+            ("UPDATE journal_entry SET stage = 'start', card_number = 'A0100000'", "card_number", "A0100000"),
+        ]
+        for corruption in corruptions {
+            try database.pool.write { try $0.execute(sql: corruption.sql) }
+            for read in [{ try self.journal.entries(for: "APP-U") }, { try self.journal.unfinished() }] {
+                XCTAssertThrowsError(try read(), corruption.sql) { error in
+                    guard case .corruptEntry(_, let column, let value)? = error as? JournalError else { return XCTFail("\(error)") }
+                    XCTAssertEqual(column, corruption.column)
+                    XCTAssertEqual(value, corruption.value)
+                    XCTAssertTrue("\(error)".contains(corruption.value))
+                }
+            }
+        }
+    }
+
+    /// A database written before migration 4 holds `<step>:<stage>` in `step`; opening it
+    /// splits every such row, and a row that does not split is refused when read.
+    func testMigrationSplitsTheOldStepText() throws {
+        try database.close()
+        let path = directory.appendingPathComponent("written-before-migration-4.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        var through3 = DatabaseMigrator()
+        through3.registerMigration("1 audit ledger", migrate: AuditLedger.createSchema)
+        through3.registerMigration("2 pre-made card inventory", migrate: PreMadeCardInventory.createSchema)
+        through3.registerMigration("3 workflow journal", migrate: Journal.createSchema)
+        try through3.migrate(old)
+        try old.write { db in
+            let insert = """
+                INSERT INTO journal_entry (application_id, card_number, step, phase_before, phase_after, is_final, recorded_at, resume_data)
+                VALUES (?, ?, ?, ?, ?, ?, '2024-05-01T01:00:00.000Z', '{}')
+                """
+            try db.execute(sql: insert, arguments: ["APP-1", nil, "reserve:start", "applied", "applied", false])
+            try db.execute(sql: insert, arguments: ["APP-1", "A01000001", "reserve:done", "applied", "reserved", false])
+            try db.execute(sql: insert, arguments: ["APP-1", "A01000001", "identify:done", "reserved", "loaded", false])
+            try db.execute(sql: insert, arguments: ["APP-2", "A01000002", "activate:done", "reported", "activated", true])
+            try db.execute(sql: insert, arguments: ["APP-3", "A01000003", "print", "caWritten", "caWritten", false])
+            try db.execute(sql: insert, arguments: ["APP-4", "A01000004", "teleport:done", "loaded", "loaded", false])
+        }
+        try old.close()
+
+        let clock = clock!
+        database = try StationDatabase(path: path, clock: { clock.now })
+        XCTAssertEqual(try database.appliedMigrations().last, "4 journal step and stage columns")
+        let rows = try database.pool.read { try Row.fetchAll($0, sql: "SELECT step, stage FROM journal_entry ORDER BY id") }
+        XCTAssertEqual(rows.map { $0["step"] as String }, ["reserve", "reserve", "identify", "activate", "print", "teleport"])
+        XCTAssertEqual(rows.map { $0["stage"] as String? }, ["start", "done", "done", "done", nil, "done"])
+
+        let entries = try journal.entries(for: "APP-1")
+        XCTAssertEqual(entries.map(\.step), [.reserve, .reserve, .identify])
+        XCTAssertEqual(entries.map(\.stage), [.start, .done, .done])
+        XCTAssertEqual(entries.map(\.journalName), ["reserve:start", "reserve:done", "identify:done"])
+        XCTAssertEqual(entries.last?.cardNumber, CardNumber("A01000001"))
+        XCTAssertEqual(try journal.entries(for: "APP-2").first?.isFinal, true)
+        XCTAssertThrowsError(try journal.entries(for: "APP-3")) { error in
+            XCTAssertEqual(error as? JournalError, .corruptEntry(id: 5, column: "stage", value: "NULL"))
+        }
+        XCTAssertThrowsError(try journal.entries(for: "APP-4")) { error in
+            XCTAssertEqual(error as? JournalError, .corruptEntry(id: 6, column: "step", value: "teleport"))
+        }
+        XCTAssertThrowsError(try journal.unfinished(), "an unreadable unfinished entry stops recovery instead of being guessed")
+
+        // New entries go in typed beside the migrated ones.
+        try journal.append(applicationID: "APP-1", cardNumber: CardNumber("A01000001"), step: .reportInProduction, stage: .start,
+                           phaseBefore: .loaded, phaseAfter: .loaded)
+        XCTAssertEqual(try journal.entries(for: "APP-1").last?.journalName, "reportInProduction:start")
+    }
+
+    func testEntryNamesParseBack() {
+        for step in IssuanceStep.allCases {
+            for stage in IssuanceStep.Stage.allCases {
+                XCTAssertTrue(IssuanceStep.parse(step.journalName(stage)).map { $0 == (step, stage) } ?? false)
+            }
+        }
+        for bad in ["identify", "identify:", ":done", "identify:done:x", "iPrint:start", "identify:DONE", ""] {
+            XCTAssertNil(IssuanceStep.parse(bad), bad)
+        }
     }
 
     func testSplitsKeysIntoWords() {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SSCardDriver
 import XCTest
 @testable import InstantIssue
 
@@ -59,8 +60,8 @@ final class PreMadeCardInventoryTests: StationTestCase {
         XCTAssertThrowsError(try inventory.markIssued(a.cardNumber(1), applicationID: "APP-2", by: "c")) { error in
             XCTAssertEqual(error as? InventoryError, .reservedForAnotherApplication(cardNumber: a.cardNumber(1), applicationID: "APP-1"))
         }
-        XCTAssertThrowsError(try inventory.markIssued("Z99999999", applicationID: "APP-1", by: "c")) { error in
-            XCTAssertEqual(error as? InventoryError, .unknownCard("Z99999999"))
+        XCTAssertThrowsError(try inventory.markIssued(CardNumber("Z99999999")!, applicationID: "APP-1", by: "c")) { error in
+            XCTAssertEqual(error as? InventoryError, .unknownCard(CardNumber("Z99999999")!))
         }
         try inventory.markIssued(a.cardNumber(1), applicationID: "APP-1", by: "c")
         XCTAssertThrowsError(try inventory.markIssued(a.cardNumber(1), applicationID: "APP-1", by: "c"))
@@ -108,7 +109,7 @@ final class PreMadeCardInventoryTests: StationTestCase {
     }
 
     func testLoadingByCardNumbersIsAllOrNothing() throws {
-        XCTAssertThrowsError(try inventory.loadHopper(h1, cardNumbers: [a.cardNumber(1), a.cardNumber(2), "Z99999999"], by: "c"))
+        XCTAssertThrowsError(try inventory.loadHopper(h1, cardNumbers: [a.cardNumber(1), a.cardNumber(2), CardNumber("Z99999999")!], by: "c"))
         XCTAssertEqual(try inventory.cards(in: h1), [])
         XCTAssertEqual(try inventory.card(a.cardNumber(1))?.state, .inStock)
         XCTAssertThrowsError(try inventory.loadHopper(h1, bank: a.bank, count: 21, by: "c")) { error in
@@ -210,7 +211,7 @@ final class PreMadeCardInventoryTests: StationTestCase {
     /// counts add up, the books agree with a model kept beside them, the ledger stays intact.
     func testInvariantHoldsAfter1000RandomOperations() throws {
         var random = SeededGenerator(seed: 0x5EED_2024)
-        var model: [String: PreMadeCardState.Kind] = [:]
+        var model: [CardNumber: PreMadeCardState.Kind] = [:]
         for i in 1...20 { model[a.cardNumber(i)] = .inStock }
         for i in 1...10 { model[b.cardNumber(i)] = .inStock }
         let banks = [a.bank, b.bank]
@@ -272,7 +273,7 @@ final class PreMadeCardInventoryTests: StationTestCase {
         XCTAssertEqual(check.imported, 30)
         XCTAssertEqual(check.counts.values.reduce(0, +), 30)
         for number in allCards {
-            XCTAssertEqual(try inventory.card(number)?.state.kind, model[number], number)
+            XCTAssertEqual(try inventory.card(number)?.state.kind, model[number], number.value)
         }
         var expected = Dictionary(uniqueKeysWithValues: PreMadeCardState.Kind.allCases.map { ($0, 0) })
         for kind in model.values { expected[kind]! += 1 }
@@ -286,15 +287,15 @@ final class PreMadeCardInventoryTests: StationTestCase {
         // A card marked issued with raw SQL, no movement recorded.
         try database.pool.write { db in
             try db.execute(sql: "UPDATE pre_made_card SET state = 'issued', hopper = NULL, application_id = 'X' WHERE card_number = ?",
-                           arguments: [a.cardNumber(1)])
+                           arguments: [a.cardNumber(1).value])
         }
         var check = try inventory.checkInvariants()
         XCTAssertFalse(check.holds)
-        XCTAssertTrue(check.violations.contains { $0.contains(a.cardNumber(1)) && $0.contains("last movement says inHopper") }, check.description)
+        XCTAssertTrue(check.violations.contains { $0.contains(a.cardNumber(1).value) && $0.contains("last movement says inHopper") }, check.description)
         // A card removed from the books altogether.
         try database.pool.write { db in
-            try db.execute(sql: "DELETE FROM pre_made_card_movement WHERE card_number = ?", arguments: [b.cardNumber(5)])
-            try db.execute(sql: "DELETE FROM pre_made_card WHERE card_number = ?", arguments: [b.cardNumber(5)])
+            try db.execute(sql: "DELETE FROM pre_made_card_movement WHERE card_number = ?", arguments: [b.cardNumber(5).value])
+            try db.execute(sql: "DELETE FROM pre_made_card WHERE card_number = ?", arguments: [b.cardNumber(5).value])
         }
         check = try inventory.checkInvariants()
         XCTAssertTrue(check.violations.contains { $0.contains("imported 30, on the books 29") }, check.description)

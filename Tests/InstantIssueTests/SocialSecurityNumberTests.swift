@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import InstantIssue
 
@@ -105,5 +106,16 @@ final class SocialSecurityNumberTests: XCTestCase {
         XCTAssertEqual(p.chinese, "社会保障号码“440106198001010018”校验码错误：应为9，实为8")
         XCTAssertTrue(p.english.contains("wrong check character: 8 instead of 9"), p.english)
         XCTAssertEqual(p.description, p.chinese + " / " + p.english)
+    }
+
+    func testCodableAsThePlainStringItParsesFrom() throws {
+        let number = try SocialSecurityNumber("11010519491231002x")
+        XCTAssertEqual(String(decoding: try JSONEncoder().encode(number), as: UTF8.self), #""11010519491231002X""#)
+        XCTAssertEqual(try JSONDecoder().decode(SocialSecurityNumber.self, from: Data(#""11010519491231002x""#.utf8)), number)
+        XCTAssertEqual(try JSONDecoder().decode(SocialSecurityNumber.self, from: Data(#""HKG012345678""#.utf8)).form, .nonResident)
+        XCTAssertThrowsError(try JSONDecoder().decode(SocialSecurityNumber.self, from: Data(#""110105194912310021""#.utf8))) { error in
+            guard case DecodingError.dataCorrupted(let context) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(context.debugDescription.contains("校验码"), context.debugDescription)
+        }
     }
 }

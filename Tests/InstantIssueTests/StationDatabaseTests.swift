@@ -11,7 +11,7 @@ final class StationDatabaseTests: StationTestCase {
         let writerSync = try database.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
         XCTAssertEqual(writerSync, 2, "FULL")
         XCTAssertEqual(try database.appliedMigrations(),
-                       ["1 audit ledger", "2 pre-made card inventory", "3 workflow journal"])
+                       ["1 audit ledger", "2 pre-made card inventory", "3 workflow journal", "4 journal step and stage columns"])
         let tables = try database.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SSCardDriver
 @testable import InstantIssue
 
 /// A clock the test moves by hand.
@@ -73,14 +74,14 @@ struct YZKCGFixture {
     }
 
     /// `A` + batch (2 digits) + 6 digits: 9 upper-case alphanumerics.
-    func cardNumber(_ i: Int) -> String { "A" + String(format: "%02d%06d", batch, i) }
+    func cardNumber(_ i: Int) -> CardNumber { CardNumber("A" + String(format: "%02d%06d", batch, i))! }
     /// Region 440100 (BCD), the RID, 8 serial bytes.
     func cardIdentificationCode(_ i: Int) -> String { "440100D156000005" + String(format: "%04X%012X", batch, i) }
     func bankCardNumber(_ i: Int) -> String { "62220" + String(format: "%02d%012d", batch, i) }
 
     /// The 12 fields of row i (1-based).
     func fields(_ i: Int) -> [String] {
-        [String(i), cardNumber(i), "", "", "20240415", "", cardIdentificationCode(i), "008C544CB386844116018593CA",
+        [String(i), cardNumber(i).value, "", "", "20240415", "", cardIdentificationCode(i), "008C544CB386844116018593CA",
          "9" + String(format: "%02d%015d", batch, i), bankCardNumber(i), "1" + String(format: "%02d%015d", batch, i),
          "箱\(i / 100 + 1)-\(i % 100)"]
     }

@@ -178,7 +178,7 @@ final class YZKCGImportTests: StationTestCase {
         let fixture = YZKCGFixture(count: 10)
         var rows = fixture.rows
         var fields = fixture.fields(7)
-        fields[1] = fixture.cardNumber(3)
+        fields[1] = fixture.cardNumber(3).value
         rows[6] = fields.joined(separator: ",")
         var problems = importProblems { try fixture.parse(fixture.text(rows: rows)) }
         XCTAssertEqual(problems.count, 1)
@@ -203,7 +203,7 @@ final class YZKCGImportTests: StationTestCase {
         let second = YZKCGFixture(batch: 2, count: 10)
         var rows = second.rows
         var fields = second.fields(4)
-        fields[1] = YZKCGFixture(batch: 1).cardNumber(15)
+        fields[1] = YZKCGFixture(batch: 1).cardNumber(15).value
         rows[3] = fields.joined(separator: ",")
         fields = second.fields(6)
         fields[9] = YZKCGFixture(batch: 1).bankCardNumber(2)

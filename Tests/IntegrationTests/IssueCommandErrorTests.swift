@@ -60,6 +60,14 @@ final class IssueCommandErrorTests: PCSCStackTestCase {
         XCTAssertTrue(made.output.contains("Card made"), made.output, file: file, line: line)
     }
 
+    /// The crash harness refuses a point that names no journal entry instead of never firing.
+    func testAMisspelledCrashPointIsRefusedBeforeAnyCardMoves() throws {
+        let run = try desk.station(["issue", "DESK-1"], crashAfter: "identify:finished")
+        assertClerkError(run, chinese: false, problem: "SSCARD_CRASH_AFTER=identify:finished", next: "identify:done")
+        try assertNothingLost()
+        try assertIssues("DESK-1")
+    }
+
     func testUnknownApplication() throws {
         assertClerkError(try desk.station(["issue", "NOPE-0001"], language: "zh"), chinese: true,
                          problem: "NOPE-0001", next: "核对申请号")

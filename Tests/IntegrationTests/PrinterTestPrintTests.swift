@@ -23,7 +23,7 @@ final class PrinterTestPrintTests: PCSCStackTestCase {
         let database = try StationDatabase(path: desk.configuration.databasePath)
         defer { try? database.close() }
         let inventory = PreMadeCardInventory(database: database)
-        XCTAssertEqual(try inventory.card(fedNext)?.state, .spoiled(reason: "测试打印 test print"))
+        XCTAssertEqual(try inventory.card(XCTUnwrap(CardNumber(fedNext)))?.state, .spoiled(reason: "测试打印 test print"))
         XCTAssertTrue(try inventory.checkInvariants().holds)
         XCTAssertEqual(desk.printer.invariantViolations(), [])
     }

@@ -101,13 +101,13 @@ final class ProcessDesk {
         case .reported:
             XCTAssertTrue(printedBeforeRecovery, "\(point): reported only when the face was printed", file: file, line: line)
             XCTAssertEqual(status.state, .produced, "\(point)", file: file, line: line)
-            XCTAssertEqual(try inventory.card(XCTUnwrap(status.cardNumber))?.state, .issued(applicationID: applicationID),
+            XCTAssertEqual(try inventory.card(XCTUnwrap(status.cardNumber.flatMap(CardNumber.init)))?.state, .issued(applicationID: applicationID),
                            "\(point)", file: file, line: line)
         case .failed:
             XCTAssertFalse(printedBeforeRecovery, "\(point): a printed card is 补登'd, not failed", file: file, line: line)
             XCTAssertTrue([.failed, .awaitingProduction].contains(status.state), "\(point): \(status)", file: file, line: line)
         default:
-            XCTFail("\(point): ended in \(last.phaseAfter) (\(last.step))", file: file, line: line)
+            XCTFail("\(point): ended in \(last.phaseAfter) (\(last.journalName))", file: file, line: line)
         }
         let reports = try cardManagement.recordedReports(applicationID: applicationID)
         XCTAssertLessThanOrEqual(reports.filter { $0.status == .produced || $0.status == .backfilled }.count, 1,

@@ -57,7 +57,7 @@ final class StationDesk {
     /// The request for a seeded application, its name resolved with `resolutions`.
     func request(_ applicationID: String, name: String? = nil) throws -> IssuanceRequest {
         let application = try cardManagement.application(id: applicationID)
-        return IssuanceRequest(application: application, name: name ?? application.name, photoJPEG: application.photoJPEG)
+        return try IssuanceRequest(application: application, name: name ?? application.name, photoJPEG: application.photoJPEG)
     }
 
     func issue(_ applicationID: String, name: String? = nil) throws -> IssuedCard {
@@ -86,8 +86,8 @@ final class JournalTap: @unchecked Sendable {
 
     func saw(_ entry: JournalEntry) {
         let run: (() -> Void)? = lock.withLock {
-            steps.append(entry.step)
-            guard let action, action.step == entry.step else { return nil }
+            steps.append(entry.journalName)
+            guard let action, action.step == entry.journalName else { return nil }
             self.action = nil
             return action.run
         }
@@ -99,13 +99,13 @@ final class JournalTap: @unchecked Sendable {
 struct DeskClerk: RecoveryClerk {
     let printer: VirtualPrinter
 
-    func isFacePrinted(cardNumber: String) -> Bool {
-        printer.inventory().contains { $0.card.image.cardNumber == cardNumber && !$0.printedJobs.isEmpty }
+    func isFacePrinted(cardNumber: CardNumber) -> Bool {
+        printer.inventory().contains { $0.card.image.cardNumber == cardNumber.value && !$0.printedJobs.isEmpty }
     }
 
-    func reinsertPrintedCard(cardNumber: String) -> Bool {
+    func reinsertPrintedCard(cardNumber: CardNumber) -> Bool {
         let out = printer.collectGoodExit()
-        guard let card = out.first(where: { $0.image.cardNumber == cardNumber }) else { return false }
+        guard let card = out.first(where: { $0.image.cardNumber == cardNumber.value }) else { return false }
         return (try? printer.feedByHand(card)) ?? false
     }
 }

@@ -43,14 +43,14 @@ final class StationIssuanceTests: PCSCStackTestCase {
 
         // The card in the good exit, read with iReadCardBas in an ordinary reader, is the applicant's.
         let out = desk.printer.collectGoodExit()
-        XCTAssertEqual(out.map(\.image.cardNumber), [issued.cardNumber])
+        XCTAssertEqual(out.map(\.image.cardNumber), [issued.cardNumber.value])
         XCTAssertEqual(desk.printer.inventory().first { $0.card === out[0] }?.printedJobs.count, 1)
         try insert(out[0], slot: 1)
         let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot1), securityModule: SimulatedHSM())
-        let info = try reader.readBasicInformation(iType: 1)
+        let info = try reader.readBasicInformation(reader: .contact)
         XCTAssertEqual(info.name, "张三")
         XCTAssertEqual(info.socialSecurityNumber, request.application.socialSecurityNumber)
-        XCTAssertEqual(info.cardNumber, issued.cardNumber)
+        XCTAssertEqual(info.cardNumber, issued.cardNumber.value)
         XCTAssertTrue(reader.iReadCardBas(1).output.contains("张三"))
 
         // 领卡启用 ends the issuance; the ledger holds both and verifies.
@@ -70,10 +70,10 @@ final class StationIssuanceTests: PCSCStackTestCase {
     func testRareCharacterResolvedByTheClerkIsOnTheChip() throws {
         let issued = try desk.issue("DEMO-0002", name: "张䄲")
         let card = desk.printer.collectGoodExit()[0]
-        XCTAssertEqual(card.image.cardNumber, issued.cardNumber)
+        XCTAssertEqual(card.image.cardNumber, issued.cardNumber.value)
         try insert(card, slot: 1)
         let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot1), securityModule: SimulatedHSM())
-        XCTAssertEqual(try reader.readBasicInformation(iType: 1).name, "张䄲")
+        XCTAssertEqual(try reader.readBasicInformation(reader: .contact).name, "张䄲")
     }
 
     func testNetworkLostAfterPrintIsCompletedBy制卡补登() throws {
@@ -82,7 +82,7 @@ final class StationIssuanceTests: PCSCStackTestCase {
         }
         XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
             guard case .printedAwaitingReport(let number)? = (error as? IssuanceError)?.outcome else { return XCTFail("\(error)") }
-            XCTAssertTrue(number.hasPrefix("SIM"))
+            XCTAssertTrue(number.value.hasPrefix("SIM"))
         }
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .inProduction)
         XCTAssertEqual(desk.printer.inventory().filter { $0.place == .goodExit }.count, 1, "the printed card is out")
@@ -95,24 +95,24 @@ final class StationIssuanceTests: PCSCStackTestCase {
         let results = try recovery.recoverAll(clerk: StationDesk.clerk, asking: desk.recoveryClerk)
         guard case .backfilled("DEMO-0001", let number)? = results.first else { return XCTFail("\(results)") }
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001"),
-                       ApplicationStatus(applicationID: "DEMO-0001", state: .produced, cardNumber: number))
+                       ApplicationStatus(applicationID: "DEMO-0001", state: .produced, cardNumber: number.value))
         XCTAssertEqual(try desk.station.inventory.card(number)?.state, .issued(applicationID: "DEMO-0001"))
         XCTAssertEqual(try recovery.pending(), [])
         XCTAssertEqual(try desk.station.ledger.entries().last?.action, "制卡补登")
-        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .goodExit }.map(\.card.image.cardNumber), [number])
+        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .goodExit }.map(\.card.image.cardNumber), [number.value])
         try desk.assertInvariants()
     }
 
     func testPrinterJamAtPrintFailsTheCardAndANewCardIsMade() throws {
         desk.printer.inject(.jamAtPrint)
-        var failedCard = ""
+        var failedCard: CardNumber?
         XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
             guard case .cardFailed(let number?, spoiled: true)? = (error as? IssuanceError)?.outcome else { return XCTFail("\(error)") }
             failedCard = number
         }
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .failed)
-        guard case .spoiled? = try desk.station.inventory.card(failedCard)?.state else { return XCTFail("not spoiled") }
-        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .rejectBox }.map(\.card.image.cardNumber), [failedCard])
+        guard case .spoiled? = try desk.station.inventory.card(XCTUnwrap(failedCard))?.state else { return XCTFail("not spoiled") }
+        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .rejectBox }.map(\.card.image.cardNumber), [failedCard?.value])
         XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0001").last?.phaseAfter, .failed)
 
         let second = try desk.issue("DEMO-0001")

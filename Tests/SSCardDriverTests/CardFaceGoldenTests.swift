@@ -47,6 +47,20 @@ final class CardFaceGoldenTests: XCTestCase {
         XCTAssertEqual(face.texts[1].text, "社会保障号码  HKG012345678")
     }
 
+    /// The station prints a typed job (photo decoded from its JPEG, no base64); a C caller
+    /// prints the eight `|` items. Both give the same face, pixel for pixel.
+    func testTheTypedJobRendersTheFaceOfTheStringItems() throws {
+        let holders = [F.holder(name: "张三"), F.holder(name: "张䄲𠀀𫓧𬎆𰌂"), F.holder(name: "王小明", photo: false),
+                       F.holder(name: "陈大文", ssn: "HKG012345678")]
+        for holder in holders {
+            let typed = try F.render(holder), strings = try F.renderItems(holder)
+            XCTAssertEqual(typed.rgb, strings.rgb, holder.name)
+            XCTAssertEqual(typed.blackPanel, strings.blackPanel, holder.name)
+            XCTAssertEqual(typed.printJobPayload, strings.printJobPayload, holder.name)
+            XCTAssertEqual(typed, strings, holder.name)
+        }
+    }
+
     // MARK: Panels
 
     func testPanelsAndPayload() throws {
@@ -234,7 +248,7 @@ final class CardFaceGoldenTests: XCTestCase {
         for y in 127..<427 {
             for x in 46..<280 {
                 let inPicture = placed.contains(DotRect(left: Double(x), top: Double(y), right: Double(x) + 1, bottom: Double(y) + 1))
-                if holder.photoBase64 == nil || !inPicture {
+                if holder.photoJPEG == nil || !inPicture {
                     XCTAssertTrue(F.isWhite(face, x, y), "photo box blank at \(x),\(y)", file: file, line: line)
                     if !F.isWhite(face, x, y) { return }
                 } else {
@@ -243,7 +257,7 @@ final class CardFaceGoldenTests: XCTestCase {
                 }
             }
         }
-        if holder.photoBase64 != nil {
+        if holder.photoJPEG != nil {
             XCTAssertEqual(face.photos.first?.picture, placed, file: file, line: line)
             // Quadrant centres keep the photo's colours.
             for (i, (x, y)) in [(104, 205), (221, 205), (104, 349), (221, 349)].enumerated() {

@@ -40,7 +40,7 @@ final class CardFaceInterfaceTests: XCTestCase {
     func testPrintSendsTheRenderedPanelsAndEjectsGood() throws {
         let printer = RecordingPrinter()
         let items = try ProvinceLayout.reference.printItems(for: CardFaceFixtures.holder(name: "张𠀀"))
-        try interface(printer).printCard(exit: 1, items: items)
+        XCTAssertEqual(interface(printer).iPrint(1, items).code, 0)
         XCTAssertEqual(printer.calls, ["move", "print", "eject 1"])
         let job = try XCTUnwrap(printer.jobs.first)
         let panels = try XCTUnwrap(RenderedFace.panels(ofPayload: job.payload))
@@ -48,6 +48,42 @@ final class CardFaceInterfaceTests: XCTestCase {
         XCTAssertEqual(panels.black, expected.blackPanel)
         XCTAssertEqual(panels.overlay, expected.overlayPanel)
         XCTAssertEqual(job.ribbonPanels, 5)
+    }
+
+    func testTheTypedJobPrintsWhatTheItemsPrint() throws {
+        let holder = CardFaceFixtures.holder(name: "张𠀀")
+        let typed = RecordingPrinter(), strings = RecordingPrinter()
+        try interface(typed).printCard(ProvinceLayout.reference.job(for: holder))
+        XCTAssertEqual(interface(strings).iPrint(1, try ProvinceLayout.reference.printItems(for: holder)).code, 0)
+        XCTAssertEqual(typed.calls, ["move", "print", "eject 1"])
+        XCTAssertEqual(typed.calls, strings.calls)
+        XCTAssertEqual(typed.jobs, strings.jobs, "the same payload byte for byte")
+    }
+
+    func testTheStringItemsParseIntoTheTypedJob() throws {
+        let holder = CardFaceFixtures.holder(name: "张䄲")
+        let configuration = DriverConfiguration()
+        let parsed = try CardFaceJob(iPrint: 2, ProvinceLayout.reference.printItems(for: holder), configuration: configuration)
+        XCTAssertEqual(parsed, try ProvinceLayout.reference.job(for: holder), "a printed card leaves by the good exit whatever n says")
+        XCTAssertEqual(parsed.texts.map(\.itemName), ["sData1", "sData2", "sData3", "sData4"])
+        XCTAssertEqual(parsed.texts[0].fontName, "宋体-18030")
+        XCTAssertEqual(parsed.photos.map(\.itemName), ["sPhoto1"])
+        XCTAssertEqual(parsed.photos.first?.picture, try PhotoDecoder.decode(jpeg: CardFaceFixtures.photoJPEG))
+        // Nothing to print: n is the exit, and must be one.
+        let none = Array(repeating: "", count: 8)
+        XCTAssertEqual(try CardFaceJob(iPrint: 2, none, configuration: configuration), .eject(to: .reject))
+        XCTAssertThrowsError(try CardFaceJob(iPrint: 3, none, configuration: configuration)) {
+            XCTAssertEqual(($0 as? InterfaceError)?.code, .badParameter)
+        }
+        // Geometry in the configuration's unit, as the items are read.
+        var millimetres = DriverConfiguration()
+        millimetres.printUnits = .millimetre
+        let small = ProvinceLayout(
+            name: .init(label: "姓名", sizePoints: 8.5, left: 27, top: 15), socialSecurityNumber: .init(label: "社会保障号码", sizePoints: 8.5, left: 27, top: 19.5),
+            cardNumber: .init(label: "卡号", sizePoints: 8.5, left: 27, top: 23.5), issueDate: .init(label: "发卡日期", sizePoints: 8.5, left: 27, top: 28),
+            photo: .init(left: 3.9, top: 10.8, width: 19.8, height: 25.4))
+        XCTAssertEqual(try CardFaceJob(iPrint: 1, small.printItems(for: holder), configuration: millimetres),
+                       try small.job(for: holder, units: .millimetre))
     }
 
     func testUnprintableNameIsRefusedBeforeTheCardMoves() throws {
@@ -80,9 +116,40 @@ final class CardFaceInterfaceTests: XCTestCase {
         XCTAssertEqual(printer.calls, ["move", "print", "eject 2"])
     }
 
-    func testAllEmptyItemsOnlyEject() {
+    func testAllEmptyItemsOnlyEject() throws {
         let printer = RecordingPrinter()
         XCTAssertEqual(interface(printer).iPrint(2, Array(repeating: "", count: 8)).code, 0)
         XCTAssertEqual(printer.calls, ["eject 2"])
+        XCTAssertEqual(interface(printer).iPrint(3, Array(repeating: "", count: 8)).code, -14)
+        try interface(printer).printCard(.eject(to: .good))
+        XCTAssertEqual(printer.calls, ["eject 2", "eject 1"])
+    }
+
+    func testTheTypedJobIsRefusedBeforeTheCardMovesWithTheSameCodes() throws {
+        let printer = RecordingPrinter()
+        let driver = interface(printer)
+        func code(_ job: CardFaceJob) -> Int? {
+            do { try driver.printCard(job) } catch { return error.code.rawValue }
+            return nil
+        }
+        XCTAssertEqual(code(try ProvinceLayout.reference.job(for: CardFaceFixtures.holder(name: "张\u{2EBF0}"))), -41)
+        XCTAssertEqual(code(try ProvinceLayout.reference.job(for: CardFaceFixtures.holder(name: "张[CHUI]"))), -41)
+        var overChip = try ProvinceLayout.reference.job(for: CardFaceFixtures.holder())
+        overChip.photos[0].left = 760
+        overChip.photos[0].top = 280
+        XCTAssertEqual(code(overChip), -14)
+        var badPhoto = CardFaceFixtures.holder()
+        badPhoto.photoJPEG = Data([0xFF, 0xD8, 0xFF, 0x00])
+        XCTAssertThrowsError(try ProvinceLayout.reference.job(for: badPhoto)) { error in
+            XCTAssertEqual((error as? InterfaceError)?.code, .badParameter)
+            XCTAssertTrue((error as? InterfaceError)?.message.contains("sPhoto1") == true, "\(error)")
+        }
+        var broken = DriverConfiguration()
+        broken.fontChain = [.init(path: "/nonexistent/font.otf")]
+        let noFonts = SSCardInterface(configuration: broken, securityModule: nil, printer: printer, channelSource: { _, _ in nil })
+        XCTAssertThrowsError(try noFonts.printCard(ProvinceLayout.reference.job(for: CardFaceFixtures.holder()))) { error in
+            XCTAssertEqual((error as? InterfaceError)?.code.rawValue, -5)
+        }
+        XCTAssertEqual(printer.calls, [], "nothing moved, nothing printed")
     }
 }

@@ -29,12 +29,17 @@ enum CardFaceFixtures {
 
     static func holder(name: String = "张三", ssn: String = "110101199003071234", photo: Bool = true) -> CardFaceHolder {
         CardFaceHolder(name: name, socialSecurityNumber: ssn, cardNumber: "X00000019", issueDate: "20240501",
-                       photoBase64: photo ? photoBase64 : nil)
+                       photoJPEG: photo ? Data(photoJPEG) : nil)
     }
 
+    /// The face of `holder` as the station prints it: the typed job of the reference layout.
     static func render(_ holder: CardFaceHolder) throws -> RenderedFace {
-        let items = try PrintItems(ProvinceLayout.reference.printItems(for: holder))
-        return try renderer.render(items)
+        try renderer.render(ProvinceLayout.reference.job(for: holder))
+    }
+
+    /// The face of `holder` as a C caller prints it: the eight iPrint items, parsed.
+    static func renderItems(_ holder: CardFaceHolder) throws -> RenderedFace {
+        try renderer.render(PrintItems(ProvinceLayout.reference.printItems(for: holder)))
     }
 
     static func isWhite(_ face: RenderedFace, _ x: Int, _ y: Int) -> Bool {

@@ -7,7 +7,7 @@ final class InterfaceFormatCardInfoTests: XCTestCase {
         let info = try CardInfoArgument(parsing: "639900D15600000500BF7C7A48FB4966|X00000019|")
         XCTAssertEqual(info.cardIdentificationCode.hex, "639900D15600000500BF7C7A48FB4966")
         XCTAssertEqual(info.cardIdentificationCode.regionCode, "639900")
-        XCTAssertEqual(info.cardNumber, "X00000019")
+        XCTAssertEqual(info.cardNumber, CardNumber("X00000019"))
         XCTAssertEqual(info.interfaceText, "639900D15600000500BF7C7A48FB4966|X00000019|")
     }
 

@@ -71,13 +71,13 @@ final class PrintItemTests: XCTestCase {
 
     func testReferenceLayoutBuildsTheEightItems() throws {
         let holder = CardFaceHolder(name: "张三", socialSecurityNumber: "110101199003071234", cardNumber: "X00000019",
-                                    issueDate: "20240501", photoBase64: "QUJD")
+                                    issueDate: "20240501", photoJPEG: Data("ABC".utf8))
         XCTAssertEqual(try ProvinceLayout.reference.printItems(for: holder), Self.reference)
     }
 
     func testRareNameSwitchesToSongti18030AndNoPhotoLeavesTheBoxEmpty() throws {
         let holder = CardFaceHolder(name: "张䄲", socialSecurityNumber: "HKG012345678", cardNumber: "X00000019",
-                                    issueDate: "20240501", photoBase64: nil)
+                                    issueDate: "20240501", photoJPEG: nil)
         let items = try ProvinceLayout.reference.printItems(for: holder)
         XCTAssertEqual(items[0], "姓名  张䄲|宋体-18030|8.5|320|180")
         XCTAssertEqual(items[1], "社会保障号码  HKG012345678|宋体|8.5|320|230")
@@ -89,12 +89,15 @@ final class PrintItemTests: XCTestCase {
 
     func testLayoutHelperRefusesSeparatorsAndBadDates() {
         let bad = [
-            CardFaceHolder(name: "张|三", socialSecurityNumber: "1", cardNumber: "X", issueDate: "20240501", photoBase64: nil),
-            CardFaceHolder(name: "张三", socialSecurityNumber: "1", cardNumber: "X", issueDate: "2024-05-01", photoBase64: nil),
-            CardFaceHolder(name: "张三", socialSecurityNumber: "1", cardNumber: "X", issueDate: "20241301", photoBase64: nil),
+            CardFaceHolder(name: "张|三", socialSecurityNumber: "1", cardNumber: "X", issueDate: "20240501", photoJPEG: nil),
+            CardFaceHolder(name: "张三", socialSecurityNumber: "1", cardNumber: "X", issueDate: "2024-05-01", photoJPEG: nil),
+            CardFaceHolder(name: "张三", socialSecurityNumber: "1", cardNumber: "X", issueDate: "20241301", photoJPEG: nil),
         ]
         for holder in bad {
             XCTAssertThrowsError(try ProvinceLayout.reference.printItems(for: holder)) {
+                XCTAssertEqual(($0 as? InterfaceError)?.code, .badParameter)
+            }
+            XCTAssertThrowsError(try ProvinceLayout.reference.job(for: holder)) {
                 XCTAssertEqual(($0 as? InterfaceError)?.code, .badParameter)
             }
         }

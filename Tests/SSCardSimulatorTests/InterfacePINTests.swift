@@ -129,7 +129,7 @@ final class InterfacePINTests: XCTestCase {
         XCTAssertEqual(d.triesLeft, 0)
 
         // Typed API: −52 as InterfaceError.
-        XCTAssertThrowsError(try d.interface.verifyPIN(iType: 1, pinEntry: right.entry)) { error in
+        XCTAssertThrowsError(try d.interface.verifyPIN(reader: .contact, pinEntry: right.entry)) { error in
             XCTAssertEqual((error as? InterfaceError)?.code, .pinLocked)
             XCTAssertFalse(String(describing: error).contains("123456"))
         }
@@ -429,9 +429,9 @@ final class InterfacePINTests: XCTestCase {
         }
         // Typed errors: descriptions (with the underlying cause) carry no PIN either.
         let throwing: [() throws -> Void] = [
-            { try d.interface.verifyPIN(iType: 1, pinEntry: ScriptedPINs(current: pins[1]).entry) },
-            { try d.interface.changePIN(iType: 1, pinEntry: ScriptedPINs(current: pins[1], new: pins[0], again: pins[2]).entry) },
-            { try d.interface.reloadPIN(iType: 1, cardInfo: CardInfoArgument(parsing: "411600D1560000050000000000000000|SIM000099|"),
+            { try d.interface.verifyPIN(reader: .contact, pinEntry: ScriptedPINs(current: pins[1]).entry) },
+            { try d.interface.changePIN(reader: .contact, pinEntry: ScriptedPINs(current: pins[1], new: pins[0], again: pins[2]).entry) },
+            { try d.interface.reloadPIN(reader: .contact, cardInfo: CardInfoArgument(parsing: "411600D1560000050000000000000000|SIM000099|"),
                                         pinEntry: ScriptedPINs(new: pins[0], again: pins[0]).entry) },
         ]
         for call in throwing {

@@ -59,7 +59,7 @@ final class InterfaceReadyToFeedTests: XCTestCase {
     func testAFullRejectBoxIsRefused() throws {
         let (interface, printer) = desk(rejectCapacity: 1)
         try interface.loadCard(hopper: 1)
-        try interface.printCard(exit: CardExit.reject.rawValue, items: Array(repeating: "", count: 8))
+        try interface.printCard(.eject(to: .reject))
         XCTAssertEqual(code { () throws(InterfaceError) in try interface.checkReadyToFeed(hopper: 1) }, -3008)
         printer.emptyRejectBox()
         XCTAssertNil(code { () throws(InterfaceError) in try interface.checkReadyToFeed(hopper: 1) })

@@ -20,7 +20,7 @@ public struct ValidatedApplication: Hashable, Sendable {
 
     /// What `IssuanceWorkflow` takes.
     public var issuanceRequest: IssuanceRequest {
-        IssuanceRequest(application: application, name: name.text, photoJPEG: photo?.jpeg)
+        IssuanceRequest(application: application, socialSecurityNumber: socialSecurityNumber, name: name.text, photoJPEG: photo?.jpeg)
     }
 }
 

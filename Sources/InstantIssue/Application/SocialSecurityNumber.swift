@@ -194,3 +194,23 @@ extension SocialSecurityNumber {
         }
     }
 }
+
+extension SocialSecurityNumber: Codable {
+    /// Decodes the plain string and parses it; a text that is not a 社会保障号码 is
+    /// `dataCorrupted` with the problem.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do throws(Problem) {
+            self = try SocialSecurityNumber(text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    /// Encodes `value`, the number as it goes on the card.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

@@ -8,7 +8,7 @@ import SSCardDriver
 /// or spoilage.
 public struct PreMadeCard: Hashable, Sendable {
     /// 社保卡号, 9 upper-case letters or digits.
-    public var cardNumber: String
+    public var cardNumber: CardNumber
     /// 卡识别码.
     public var cardIdentificationCode: CardIdentificationCode
     /// 卡复位码, hex.
@@ -109,7 +109,7 @@ public struct Hopper: RawRepresentable, Hashable, Comparable, Sendable, CustomSt
 
 /// One recorded move of a card (出入库及使用登记): from, to, who, when.
 public struct PreMadeCardMovement: Hashable, Sendable {
-    public var cardNumber: String
+    public var cardNumber: CardNumber
     /// Nil for the import that brought the card onto the books.
     public var from: PreMadeCardState.Kind?
     public var to: PreMadeCardState.Kind
@@ -122,10 +122,10 @@ public struct PreMadeCardMovement: Hashable, Sendable {
 
 extension PreMadeCard: FetchableRecord {
     public init(row: Row) throws {
-        cardNumber = row["card_number"]
+        cardNumber = try Self.cardNumber(row)
         let cic: String = row["card_identification_code"]
         guard let code = CardIdentificationCode(hex: cic) else {
-            throw InventoryError.corruptRow(cardNumber: cardNumber, column: "card_identification_code")
+            throw InventoryError.corruptRow(cardNumber: cardNumber.value, column: "card_identification_code")
         }
         cardIdentificationCode = code
         resetCode = row["reset_code"]
@@ -141,27 +141,34 @@ extension PreMadeCard: FetchableRecord {
         switch PreMadeCardState.Kind(rawValue: kindText) {
         case .inStock: state = .inStock
         case .inHopper:
-            guard let hopper else { throw InventoryError.corruptRow(cardNumber: cardNumber, column: "hopper") }
+            guard let hopper else { throw InventoryError.corruptRow(cardNumber: cardNumber.value, column: "hopper") }
             state = .inHopper(hopper)
         case .reserved:
-            guard let application else { throw InventoryError.corruptRow(cardNumber: cardNumber, column: "application_id") }
+            guard let application else { throw InventoryError.corruptRow(cardNumber: cardNumber.value, column: "application_id") }
             state = .reserved(applicationID: application)
         case .issued:
-            guard let application else { throw InventoryError.corruptRow(cardNumber: cardNumber, column: "application_id") }
+            guard let application else { throw InventoryError.corruptRow(cardNumber: cardNumber.value, column: "application_id") }
             state = .issued(applicationID: application)
         case .spoiled: state = .spoiled(reason: reason ?? "")
         case .returned: state = .returned
-        case nil: throw InventoryError.corruptRow(cardNumber: cardNumber, column: "state")
+        case nil: throw InventoryError.corruptRow(cardNumber: cardNumber.value, column: "state")
         }
+    }
+
+    /// The row's `card_number`; one that is not a 社保卡号 is a corrupt row.
+    static func cardNumber(_ row: Row) throws -> CardNumber {
+        let text: String = row["card_number"]
+        guard let number = CardNumber(text) else { throw InventoryError.corruptRow(cardNumber: text, column: "card_number") }
+        return number
     }
 }
 
 extension PreMadeCardMovement: FetchableRecord {
     public init(row: Row) throws {
-        cardNumber = row["card_number"]
+        cardNumber = try PreMadeCard.cardNumber(row)
         from = (row["from_state"] as String?).flatMap(PreMadeCardState.Kind.init(rawValue:))
         guard let to = PreMadeCardState.Kind(rawValue: row["to_state"]) else {
-            throw InventoryError.corruptRow(cardNumber: cardNumber, column: "to_state")
+            throw InventoryError.corruptRow(cardNumber: cardNumber.value, column: "to_state")
         }
         self.to = to
         hopper = (row["hopper"] as Int?).flatMap(Hopper.init(rawValue:))

@@ -64,7 +64,7 @@ public struct PreMadeCardInventory: Sendable {
             var alreadyOnBooks: [YZKCGRecord] = []
             for r in file.records {
                 try card.execute(arguments: [
-                    r.cardNumber, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount, r.bankCardNumber,
+                    r.cardNumber.value, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount, r.bankCardNumber,
                     r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate, file.name.bank, importID, r.sequence,
                     at.text, clerk,
                 ])
@@ -82,7 +82,7 @@ public struct PreMadeCardInventory: Sendable {
             let details = Self.json([
                 "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
                 "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
-                "first": file.records.first?.cardNumber ?? "", "last": file.records.last?.cardNumber ?? "",
+                "first": file.records.first?.cardNumber.value ?? "", "last": file.records.last?.cardNumber.value ?? "",
             ])
             try AuditLedger.append(db, at: at, clerk: clerk, action: "yzkcg.import", subject: file.name.fileName,
                                    details: details)
@@ -96,7 +96,7 @@ public struct PreMadeCardInventory: Sendable {
     private static func problems(_ records: [YZKCGRecord], importID: Int64, _ db: Database) throws -> YZKCGProblemList {
         var problems = YZKCGProblemList()
         let columns: [(column: String, field: YZKCGField, value: (YZKCGRecord) -> String)] = [
-            ("card_number", .cardNumber, { $0.cardNumber }),
+            ("card_number", .cardNumber, { $0.cardNumber.value }),
             ("card_identification_code", .cardIdentificationCode, { $0.cardIdentificationCode.hex }),
             ("bank_card_number", .bankCardNumber, { $0.bankCardNumber }),
         ]
@@ -121,7 +121,7 @@ public struct PreMadeCardInventory: Sendable {
 
     // MARK: Reading
 
-    public func card(_ cardNumber: String) throws -> PreMadeCard? {
+    public func card(_ cardNumber: CardNumber) throws -> PreMadeCard? {
         try database.pool.read { try Self.card(cardNumber, $0) }
     }
 
@@ -149,10 +149,10 @@ public struct PreMadeCardInventory: Sendable {
     }
 
     /// Every recorded move of a card, the import first.
-    public func movements(of cardNumber: String) throws -> [PreMadeCardMovement] {
+    public func movements(of cardNumber: CardNumber) throws -> [PreMadeCardMovement] {
         try database.pool.read { db in
             try PreMadeCardMovement.fetchAll(db, sql: "SELECT * FROM pre_made_card_movement WHERE card_number = ? ORDER BY id",
-                                             arguments: [cardNumber])
+                                             arguments: [cardNumber.value])
         }
     }
 
@@ -178,7 +178,7 @@ public struct PreMadeCardInventory: Sendable {
 
     /// Loads these cards (all of one bank, all in the safe) into `hopper`; all or none.
     @discardableResult
-    public func loadHopper(_ hopper: Hopper, cardNumbers: [String], by clerk: String) throws -> [PreMadeCard] {
+    public func loadHopper(_ hopper: Hopper, cardNumbers: [CardNumber], by clerk: String) throws -> [PreMadeCard] {
         try write(clerk) { db, at in
             var moved: [PreMadeCard] = []
             for number in cardNumbers {
@@ -231,7 +231,7 @@ public struct PreMadeCardInventory: Sendable {
     /// reservation moves to the fed card, which must be in the same hopper, and the reserved card
     /// stays in the hopper. Returns the card now reserved (unchanged if it was the reserved one).
     @discardableResult
-    public func confirmFedCard(_ fedCardNumber: String, applicationID: String, by clerk: String) throws -> PreMadeCard {
+    public func confirmFedCard(_ fedCardNumber: CardNumber, applicationID: String, by clerk: String) throws -> PreMadeCard {
         try write(clerk) { db, at in
             guard let reserved = try Self.reservation(applicationID, db) else {
                 throw InventoryError.noReservation(applicationID: applicationID)
@@ -262,7 +262,7 @@ public struct PreMadeCardInventory: Sendable {
 
     /// 已发放: the card became `applicationID`'s card. Only the card reserved for that application.
     @discardableResult
-    public func markIssued(_ cardNumber: String, applicationID: String, by clerk: String) throws -> PreMadeCard {
+    public func markIssued(_ cardNumber: CardNumber, applicationID: String, by clerk: String) throws -> PreMadeCard {
         try write(clerk) { db, at in
             let card = try Self.existing(cardNumber, db)
             guard case .reserved(let holder) = card.state else {
@@ -279,7 +279,7 @@ public struct PreMadeCardInventory: Sendable {
     /// 作废: the card is spoiled (misprint, chip failure, personal data written but not issued, damage).
     /// From any state but issued and spoiled; `reason` must say why.
     @discardableResult
-    public func markSpoiled(_ cardNumber: String, reason: String, by clerk: String) throws -> PreMadeCard {
+    public func markSpoiled(_ cardNumber: CardNumber, reason: String, by clerk: String) throws -> PreMadeCard {
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !why.isEmpty else { throw InventoryError.reasonRequired(cardNumber: cardNumber) }
         return try write(clerk) { db, at in
@@ -295,7 +295,7 @@ public struct PreMadeCardInventory: Sendable {
     /// 退库: a card from a hopper or a reservation goes back to the safe unused (for example after
     /// 制卡失败 with a blank chip).
     @discardableResult
-    public func returnToStock(_ cardNumber: String, by clerk: String) throws -> PreMadeCard {
+    public func returnToStock(_ cardNumber: CardNumber, by clerk: String) throws -> PreMadeCard {
         try write(clerk) { db, at in
             let card = try Self.existing(cardNumber, db)
             guard card.state.kind == .inHopper || card.state.kind == .reserved else {
@@ -330,19 +330,19 @@ public struct PreMadeCardInventory: Sendable {
         try db.execute(sql: """
             UPDATE pre_made_card SET state = ?, hopper = ?, application_id = ?, spoil_reason = ?, updated_at = ?, updated_by = ?
             WHERE card_number = ?
-            """, arguments: [state.kind.rawValue, hopper?.rawValue, application, spoilReason, at.text, clerk, card.cardNumber])
+            """, arguments: [state.kind.rawValue, hopper?.rawValue, application, spoilReason, at.text, clerk, card.cardNumber.value])
         // A released or spoiled reservation keeps the application on the movement row.
         if application == nil, case .reserved(let held) = card.state { application = held }
         try db.execute(sql: """
             INSERT INTO pre_made_card_movement (card_number, from_state, to_state, hopper, application_id, reason, clerk, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [card.cardNumber, card.state.kind.rawValue, state.kind.rawValue, hopper?.rawValue,
+            """, arguments: [card.cardNumber.value, card.state.kind.rawValue, state.kind.rawValue, hopper?.rawValue,
                              application, reason, clerk, at.text])
         var details: [String: Any] = ["from": card.state.kind.rawValue, "to": state.kind.rawValue, "bank": card.bank]
         if let hopper = hopper ?? card.hopper { details["hopper"] = hopper.rawValue }
         if let application { details["application"] = application }
         if let reason { details["reason"] = reason }
-        try AuditLedger.append(db, at: at, clerk: clerk, action: action, subject: card.cardNumber, details: json(details))
+        try AuditLedger.append(db, at: at, clerk: clerk, action: action, subject: card.cardNumber.value, details: json(details))
         var moved = card
         moved.state = state
         moved.hopper = hopper
@@ -351,11 +351,11 @@ public struct PreMadeCardInventory: Sendable {
         return moved
     }
 
-    private static func card(_ number: String, _ db: Database) throws -> PreMadeCard? {
-        try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE card_number = ?", arguments: [number])
+    private static func card(_ number: CardNumber, _ db: Database) throws -> PreMadeCard? {
+        try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE card_number = ?", arguments: [number.value])
     }
 
-    private static func existing(_ number: String, _ db: Database) throws -> PreMadeCard {
+    private static func existing(_ number: CardNumber, _ db: Database) throws -> PreMadeCard {
         guard let card = try card(number, db) else { throw InventoryError.unknownCard(number) }
         return card
     }
@@ -460,18 +460,19 @@ public enum InventoryError: Error, Hashable, CustomStringConvertible {
         case returnToStock = "退库 return to stock"
     }
     case clerkRequired
-    case unknownCard(String)
-    case notAllowed(cardNumber: String, state: PreMadeCardState, action: Action)
-    case reservedForAnotherApplication(cardNumber: String, applicationID: String)
+    case unknownCard(CardNumber)
+    case notAllowed(cardNumber: CardNumber, state: PreMadeCardState, action: Action)
+    case reservedForAnotherApplication(cardNumber: CardNumber, applicationID: String)
     case hopperHoldsOtherBank(hopper: Hopper, bank: String, refused: String)
     case notEnoughStock(bank: String, wanted: Int, available: Int)
     case noCardInHopper(bank: String)
-    case alreadyReserved(applicationID: String, cardNumber: String)
-    case alreadyIssued(applicationID: String, cardNumber: String)
+    case alreadyReserved(applicationID: String, cardNumber: CardNumber)
+    case alreadyIssued(applicationID: String, cardNumber: CardNumber)
     case noReservation(applicationID: String)
-    case fedCardNotInHopper(cardNumber: String, state: PreMadeCardState, expected: Hopper?)
-    case reasonRequired(cardNumber: String)
-    /// A stored row that the schema's checks should have made impossible.
+    case fedCardNotInHopper(cardNumber: CardNumber, state: PreMadeCardState, expected: Hopper?)
+    case reasonRequired(cardNumber: CardNumber)
+    /// A stored row that the schema's checks should have made impossible; `cardNumber` is the
+    /// row's `card_number` as stored.
     case corruptRow(cardNumber: String, column: String)
 
     public var description: String {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SSCardDriver
 
 /// 盘点: the daily count of pre-made cards (《广东省社会保障卡经办规程》第三十六条（四）
 /// 每天盘点数量), and the check that the books add up.
@@ -41,9 +42,9 @@ extension PreMadeCardInventory {
         let hopperCards = try Row.fetchAll(db, sql: """
             SELECT hopper, bank, card_number, application_id FROM pre_made_card
             WHERE state IN ('inHopper', 'reserved') ORDER BY hopper, import_id, sequence
-            """).compactMap { row -> StockTakeReport.HopperCard? in
+            """).compactMap { row throws -> StockTakeReport.HopperCard? in
             guard let hopper = Hopper(rawValue: row["hopper"]) else { return nil }
-            return .init(hopper: hopper, bank: row["bank"], cardNumber: row["card_number"], reservedFor: row["application_id"])
+            return .init(hopper: hopper, bank: row["bank"], cardNumber: try PreMadeCard.cardNumber(row), reservedFor: row["application_id"])
         }
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1")
             .map { AuditLedgerAnchor(seq: $0["seq"], hash: $0["hash"]) }
@@ -126,7 +127,7 @@ public struct StockTakeReport: Hashable, Sendable, CustomStringConvertible {
     public struct HopperCard: Hashable, Sendable {
         public var hopper: Hopper
         public var bank: String
-        public var cardNumber: String
+        public var cardNumber: CardNumber
         /// The application it is reserved for, nil when free.
         public var reservedFor: String?
     }

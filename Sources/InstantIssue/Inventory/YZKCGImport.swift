@@ -92,7 +92,7 @@ public struct YZKCGFile: Sendable {
             let lineNumber = index + 3
             guard let record = YZKCGRecord.parse(line, lineNumber: lineNumber, expectedSequence: index + 1,
                                                  problems: &problems) else { continue }
-            for (field, value) in [(YZKCGField.cardNumber, record.cardNumber),
+            for (field, value) in [(YZKCGField.cardNumber, record.cardNumber.value),
                                    (.cardIdentificationCode, record.cardIdentificationCode.hex),
                                    (.bankCardNumber, record.bankCardNumber)] {
                 if let earlier = firstLine[field]![value] {
@@ -192,7 +192,7 @@ public struct YZKCGRecord: Hashable, Sendable {
     /// 序号: 1, 2, 3…
     public var sequence: Int
     /// 社保卡号: 9 upper-case letters or digits.
-    public var cardNumber: String
+    public var cardNumber: CardNumber
     /// 制卡日期 YYYYMMDD, or empty.
     public var makeDate: String
     /// 有效期至 YYYYMMDD, or empty (pre-made cards have none yet).
@@ -229,10 +229,12 @@ public struct YZKCGRecord: Hashable, Sendable {
         if !sequenceText.utf8.allSatisfy(isDigit) || Int(sequenceText) != expectedSequence {
             fail(.sequence, "应为\(expectedSequence)，实为“\(sequenceText)”", "must be \(expectedSequence), found \"\(sequenceText)\"")
         }
-        let cardNumber = value(.cardNumber)
-        if cardNumber.utf8.count != 9 || !cardNumber.utf8.allSatisfy({ isDigit($0) || (0x41...0x5A).contains($0) }) {
-            fail(.cardNumber, "应为9位大写字母或数字，实为“\(cardNumber)”",
-                 "must be 9 upper-case letters or digits, found \"\(cardNumber)\"")
+        let cardNumberText = value(.cardNumber)
+        // A 社保卡号 (`CardNumber`), and upper case in a return file.
+        let cardNumber = cardNumberText.utf8.allSatisfy({ isDigit($0) || (0x41...0x5A).contains($0) }) ? CardNumber(cardNumberText) : nil
+        if cardNumber == nil {
+            fail(.cardNumber, "应为9位大写字母或数字，实为“\(cardNumberText)”",
+                 "must be 9 upper-case letters or digits, found \"\(cardNumberText)\"")
         }
         for field in [YZKCGField.idNumber, .name] where !value(field).isEmpty {
             fail(field, "预制卡不应有个人信息，应为空", "must be empty on a pre-made card (no personal data)")
@@ -270,8 +272,8 @@ public struct YZKCGRecord: Hashable, Sendable {
             fail(.packingPosition, "应为不超过64字的文字，不含控制字符或引号",
                  "must be text of at most 64 characters without control characters or quotes")
         }
-        guard problems.total == before, let cic else { return nil }
-        return YZKCGRecord(line: lineNumber, sequence: expectedSequence, cardNumber: String(cardNumber),
+        guard problems.total == before, let cic, let cardNumber else { return nil }
+        return YZKCGRecord(line: lineNumber, sequence: expectedSequence, cardNumber: cardNumber,
                            makeDate: String(value(.makeDate)), expiryDate: String(value(.expiryDate)),
                            cardIdentificationCode: cic, resetCode: reset.uppercased(),
                            personalAccount: String(value(.personalAccount)),

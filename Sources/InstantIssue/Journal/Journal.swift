@@ -1,6 +1,6 @@
-import SSCardPrinter
 import Foundation
 import GRDB
+import SSCardDriver
 
 /// The workflow journal: one entry before and after every side effect of an issuance (reserve,
 /// feed, chip write, CA, print, report, activation), so that after a crash, power cut, jam or
@@ -18,36 +18,36 @@ public struct Journal: Sendable {
     /// Appends one step. `resumeData` is encoded as JSON (sorted keys) and refused, with nothing
     /// written, if any key anywhere in it names a secret (PIN, key, password, admin…).
     @discardableResult
-    public func append(applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
-                       phaseAfter: IssuancePhase, resumeData: some Encodable) throws -> JournalEntry {
+    public func append(applicationID: String, cardNumber: CardNumber?, step: IssuanceStep, stage: IssuanceStep.Stage,
+                       phaseBefore: IssuancePhase, phaseAfter: IssuancePhase, resumeData: some Encodable) throws -> JournalEntry {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = try encoder.encode(resumeData)
         try JournalSecretGuard.check(json)
-        return try append(applicationID: applicationID, cardNumber: cardNumber, step: step, phaseBefore: phaseBefore,
+        return try append(applicationID: applicationID, cardNumber: cardNumber, step: step, stage: stage, phaseBefore: phaseBefore,
                           phaseAfter: phaseAfter, json: String(decoding: json, as: UTF8.self))
     }
 
     /// Appends one step with no resume data (`{}`).
     @discardableResult
-    public func append(applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
-                       phaseAfter: IssuancePhase) throws -> JournalEntry {
-        try append(applicationID: applicationID, cardNumber: cardNumber, step: step, phaseBefore: phaseBefore,
+    public func append(applicationID: String, cardNumber: CardNumber?, step: IssuanceStep, stage: IssuanceStep.Stage,
+                       phaseBefore: IssuancePhase, phaseAfter: IssuancePhase) throws -> JournalEntry {
+        try append(applicationID: applicationID, cardNumber: cardNumber, step: step, stage: stage, phaseBefore: phaseBefore,
                    phaseAfter: phaseAfter, json: "{}")
     }
 
-    private func append(applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
-                        phaseAfter: IssuancePhase, json: String) throws -> JournalEntry {
-        precondition(!applicationID.isEmpty && !step.isEmpty, "a journal entry needs an application id and a step")
+    private func append(applicationID: String, cardNumber: CardNumber?, step: IssuanceStep, stage: IssuanceStep.Stage,
+                        phaseBefore: IssuancePhase, phaseAfter: IssuancePhase, json: String) throws -> JournalEntry {
+        precondition(!applicationID.isEmpty, "a journal entry needs an application id")
         let at = database.timestamp()
         return try database.pool.write { db in
             try db.execute(sql: """
-                INSERT INTO journal_entry (application_id, card_number, step, phase_before, phase_after, is_final, recorded_at, resume_data)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [applicationID, cardNumber, step, phaseBefore.rawValue, phaseAfter.rawValue,
-                                 phaseAfter.isFinal, at.text, json])
+                INSERT INTO journal_entry (application_id, card_number, step, stage, phase_before, phase_after, is_final, recorded_at, resume_data)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [applicationID, cardNumber?.value, step.rawValue, stage.rawValue, phaseBefore.rawValue,
+                                 phaseAfter.rawValue, phaseAfter.isFinal, at.text, json])
             return JournalEntry(id: db.lastInsertedRowID, applicationID: applicationID, cardNumber: cardNumber, step: step,
-                                phaseBefore: phaseBefore, phaseAfter: phaseAfter, recordedAt: at, resumeJSON: json)
+                                stage: stage, phaseBefore: phaseBefore, phaseAfter: phaseAfter, recordedAt: at, resumeJSON: json)
         }
     }
 
@@ -71,6 +71,7 @@ public struct Journal: Sendable {
         }
     }
 
+    /// The journal as first shipped: `step` held `<step>:<stage>` in one text column.
     static func createSchema(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE journal_entry (
@@ -87,6 +88,19 @@ public struct Journal: Sendable {
             CREATE INDEX journal_entry_by_application ON journal_entry (application_id, id);
             """)
     }
+
+    /// Migration 4: the step and its stage in columns of their own. `step` keeps the step's
+    /// name (`identify`), the new `stage` column gets `start` or `done`: an existing
+    /// `identify:done` is split at its colon. A row that does not split (no colon) keeps its
+    /// text in `step` and gets no stage; such a row, like any unknown step or stage, is refused
+    /// when it is read (`JournalError.corruptEntry`), so nothing is lost and nothing is guessed.
+    static func splitStepAndStage(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE journal_entry ADD COLUMN stage TEXT;
+            UPDATE journal_entry SET step = substr(step, 1, instr(step, ':') - 1), stage = substr(step, instr(step, ':') + 1)
+                WHERE instr(step, ':') > 0;
+            """)
+    }
 }
 
 /// One journal entry.
@@ -94,9 +108,11 @@ public struct JournalEntry: Hashable, Sendable, FetchableRecord {
     public var id: Int64
     public var applicationID: String
     /// 社保卡号 of the pre-made card, once one is reserved.
-    public var cardNumber: String?
-    /// What was done or is about to be done, e.g. `iLoadCard`, `iPrint`.
-    public var step: String
+    public var cardNumber: CardNumber?
+    /// What was done or is about to be done.
+    public var step: IssuanceStep
+    /// Before the step's side effect (`start`) or after it (`done`).
+    public var stage: IssuanceStep.Stage
     public var phaseBefore: IssuancePhase
     public var phaseAfter: IssuancePhase
     public var recordedAt: StationTimestamp
@@ -105,20 +121,39 @@ public struct JournalEntry: Hashable, Sendable, FetchableRecord {
 
     public var isFinal: Bool { phaseAfter.isFinal }
 
+    /// The entry's name as recovery and the crash harness write it: `identify:done`.
+    public var journalName: String { step.journalName(stage) }
+
     /// Decodes the resume data.
     public func resumeData<T: Decodable>(as type: T.Type) throws -> T {
         try JSONDecoder().decode(type, from: Data(resumeJSON.utf8))
     }
 
-    public init(row: Row) {
-        id = row["id"]; applicationID = row["application_id"]; cardNumber = row["card_number"]; step = row["step"]
+    /// Reads a stored entry. An unknown step or stage (or none), or a card number that is not
+    /// one, is `JournalError.corruptEntry`: recovery must not act on a guess.
+    public init(row: Row) throws {
+        id = row["id"]; applicationID = row["application_id"]
+        let stepText: String = row["step"]
+        guard let step = IssuanceStep(rawValue: stepText) else {
+            throw JournalError.corruptEntry(id: id, column: "step", value: stepText)
+        }
+        let stageText: String? = row["stage"]
+        guard let stage = stageText.flatMap(IssuanceStep.Stage.init(rawValue:)) else {
+            throw JournalError.corruptEntry(id: id, column: "stage", value: stageText ?? "NULL")
+        }
+        self.step = step
+        self.stage = stage
+        if let text = row["card_number"] as String? {
+            guard let number = CardNumber(text) else { throw JournalError.corruptEntry(id: id, column: "card_number", value: text) }
+            cardNumber = number
+        }
         phaseBefore = IssuancePhase(rawValue: row["phase_before"]); phaseAfter = IssuancePhase(rawValue: row["phase_after"])
         recordedAt = StationTimestamp(uncheckedText: row["recorded_at"]); resumeJSON = row["resume_data"]
     }
 
-    init(id: Int64, applicationID: String, cardNumber: String?, step: String, phaseBefore: IssuancePhase,
-         phaseAfter: IssuancePhase, recordedAt: StationTimestamp, resumeJSON: String) {
-        self.id = id; self.applicationID = applicationID; self.cardNumber = cardNumber; self.step = step
+    init(id: Int64, applicationID: String, cardNumber: CardNumber?, step: IssuanceStep, stage: IssuanceStep.Stage,
+         phaseBefore: IssuancePhase, phaseAfter: IssuancePhase, recordedAt: StationTimestamp, resumeJSON: String) {
+        self.id = id; self.applicationID = applicationID; self.cardNumber = cardNumber; self.step = step; self.stage = stage
         self.phaseBefore = phaseBefore; self.phaseAfter = phaseAfter; self.recordedAt = recordedAt; self.resumeJSON = resumeJSON
     }
 }
@@ -226,11 +261,16 @@ public enum JournalSecretGuard {
 public enum JournalError: Error, Hashable, CustomStringConvertible {
     /// The resume data has a key that names a secret; nothing was written.
     case secretInResumeData(keyPath: String)
+    /// A stored entry holds what no entry may hold (a card number that is not one, an unknown
+    /// step or stage, no stage): the journal is never read with a guess in its place.
+    case corruptEntry(id: Int64, column: String, value: String)
 
     public var description: String {
         switch self {
         case let .secretInResumeData(path):
             "流水记录不得保存密码或密钥（字段\(path)） the journal must never hold a PIN, key or password (key \(path))"
+        case let .corruptEntry(id, column, value):
+            "流水记录第\(id)条的\(column)“\(value)”无效 journal entry \(id): \(column) \"\(value)\" is not valid"
         }
     }
 }

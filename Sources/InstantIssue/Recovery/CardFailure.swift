@@ -14,7 +14,7 @@ struct CardFailure {
     let progress: (IssuanceProgress) -> Void
 
     struct Ended {
-        var cardNumber: String?
+        var cardNumber: CardNumber?
         var spoiled: Bool
         /// False when the card never left its hopper (its reservation was released).
         var leftHopper: Bool
@@ -60,12 +60,12 @@ struct CardFailure {
         if status.state == .inProduction {
             try station.cardManagement.report(IssuanceReport(
                 requestID: record.requestID(ReportedStatus.failed.rawValue), applicationID: record.applicationID,
-                status: .failed, cardNumber: record.cardNumber ?? "", cardIdentificationCode: record.cardIdentificationCode ?? "",
+                status: .failed, cardNumber: record.cardNumber?.value ?? "", cardIdentificationCode: record.cardIdentificationCode?.hex ?? "",
                 reason: record.failureReason, terminal: station.configuration.terminal, clerk: clerk))
         }
 
         try station.ledger.append(clerk: clerk, action: "制卡失败", subject: record.applicationID,
-                                  details: "卡号 \(record.cardNumber ?? "-") \(spoiled ? "作废" : leftHopper ? "退库" : "留在卡盒") 原因 \(record.failureReason!)")
+                                  details: "卡号 \(record.cardNumber?.value ?? "-") \(spoiled ? "作废" : leftHopper ? "退库" : "留在卡盒") 原因 \(record.failureReason!)")
         try station.record(record, .fail, .done, from: phase, to: .failed)
         progress(.finished(.fail))
         return Ended(cardNumber: record.cardNumber, spoiled: spoiled, leftHopper: leftHopper)
@@ -83,14 +83,14 @@ struct CardFailure {
         case .jammed:
             throw RecoveryProblem.cardJammed
         case .contactStation, .printPosition, .contactlessStation:
-            if position == .contactStation, let challenge = try? station.driver.beginBasicRead(iType: 1),
+            if position == .contactStation, let challenge = try? station.driver.beginBasicRead(reader: .contact),
                let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode),
                fed.cardNumber != record.cardNumber, case .inHopper = fed.state {
                 let moved = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: record.applicationID, by: clerk)
                 record.cardNumber = moved.cardNumber
-                record.cardIdentificationCode = moved.cardIdentificationCode.hex
+                record.cardIdentificationCode = moved.cardIdentificationCode
             }
-            try station.driver.printCard(exit: CardExit.reject.rawValue, items: Station.noPrintItems)
+            try station.driver.printCard(.eject(to: .reject))
             return true
         }
     }

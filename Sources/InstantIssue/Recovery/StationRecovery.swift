@@ -6,20 +6,20 @@ import CardManagement
 /// What recovery asks the clerk, who can see and hold the card.
 public protocol RecoveryClerk {
     /// The station stopped while printing: is the face of card `cardNumber` printed?
-    func isFacePrinted(cardNumber: String) -> Bool
+    func isFacePrinted(cardNumber: CardNumber) -> Bool
     /// 制卡补登: put the printed card `cardNumber` back into the printer (manual feed) and
     /// answer true, or false when the clerk cannot (the card is not at hand).
-    func reinsertPrintedCard(cardNumber: String) -> Bool
+    func reinsertPrintedCard(cardNumber: CardNumber) -> Bool
 }
 
 /// How one unfinished issuance ended.
 public enum RecoveryResult: Sendable, Hashable {
     /// 制卡补登: the printed card's chip was confirmed and 制卡成功 reported.
-    case backfilled(applicationID: String, cardNumber: String)
+    case backfilled(applicationID: String, cardNumber: CardNumber)
     /// 制卡失败 handled: the card spoiled or returned, the failure reported.
-    case failed(applicationID: String, cardNumber: String?, spoiled: Bool)
+    case failed(applicationID: String, cardNumber: CardNumber?, spoiled: Bool)
     /// 领卡启用 finished.
-    case activated(applicationID: String, cardNumber: String)
+    case activated(applicationID: String, cardNumber: CardNumber)
     /// Could not finish now; the journal still holds it.
     case stillPending(applicationID: String, reason: String)
 }
@@ -42,7 +42,8 @@ public struct StationRecovery {
     /// The unfinished issuances recovery will act on (not those awaiting 领卡启用).
     public func pending() throws -> [JournalEntry] {
         try station.journal.unfinished().filter { entry in
-            !(entry.phaseAfter == .reported && IssuanceStep.parse(entry.step).map { $0 != (.activate, .start) } ?? true)
+            let activating = entry.step == .activate && entry.stage == .start
+            return !(entry.phaseAfter == .reported && !activating)
         }
     }
 
@@ -64,12 +65,12 @@ public struct StationRecovery {
     public func recover(_ entry: JournalEntry, clerk: String, asking helper: any RecoveryClerk,
                         progress: @escaping (IssuanceProgress) -> Void = { _ in }) throws -> RecoveryResult {
         var record = try entry.resumeData(as: IssuanceRecord.self)
-        let (step, stage) = IssuanceStep.parse(entry.step) ?? (.reserve, .start)
+        let (step, stage) = (entry.step, entry.stage)
         let phase = entry.phaseAfter
         if record.cardNumber == nil, let reserved = try station.inventory.reservation(for: record.applicationID) {
             // Killed inside the reservation's transaction window: the books have the card.
             record.cardNumber = reserved.cardNumber
-            record.cardIdentificationCode = reserved.cardIdentificationCode.hex
+            record.cardIdentificationCode = reserved.cardIdentificationCode
             record.hopper = reserved.hopper?.rawValue
         }
 
@@ -112,13 +113,13 @@ public struct StationRecovery {
     private func backfill(_ record: IssuanceRecord, phase: IssuancePhase, clerk: String, asking helper: any RecoveryClerk,
                           progress: @escaping (IssuanceProgress) -> Void) throws -> RecoveryResult {
         guard let cardNumber = record.cardNumber, let cardID = record.cardIdentificationCode else {
-            throw RecoveryProblem.cardNotReinserted(cardNumber: record.cardNumber ?? "-")
+            throw RecoveryProblem.cardNotReinserted(cardNumber: record.cardNumber)
         }
         try station.record(record, .backfill, .start, from: phase, to: phase)
         progress(.started(.backfill))
         let system = station.cardManagement
         let status = try system.status(applicationID: record.applicationID)
-        if let other = status.cardNumber, other != cardNumber, status.state != .failed {
+        if let other = status.cardNumber, other != cardNumber.value, status.state != .failed {
             throw RecoveryProblem.systemHasAnotherCard(applicationID: record.applicationID, cardNumber: other)
         }
         switch status.state {
@@ -128,10 +129,10 @@ public struct StationRecovery {
             try confirmChip(record, cardNumber: cardNumber, cardID: cardID, asking: helper)
             try system.report(IssuanceReport(
                 requestID: record.requestID(ReportedStatus.backfilled.rawValue), applicationID: record.applicationID,
-                status: .backfilled, cardNumber: cardNumber, cardIdentificationCode: cardID, terminal: station.configuration.terminal,
+                status: .backfilled, cardNumber: cardNumber.value, cardIdentificationCode: cardID.hex, terminal: station.configuration.terminal,
                 clerk: clerk))
             // The confirmed card leaves through the good exit.
-            try station.driver.printCard(exit: CardExit.good.rawValue, items: Station.noPrintItems)
+            try station.driver.printCard(.eject(to: .good))
         case .awaitingProduction, .failed:
             throw CardManagementError.wrongState(applicationID: record.applicationID, state: status.state)
         }
@@ -148,27 +149,31 @@ public struct StationRecovery {
     /// Reads the printed card back (the clerk re-inserts it) and checks its chip holds this
     /// applicant: 卡识别码, 卡号, 社会保障号码, and the name unless it has `[PINYIN]` placeholders
     /// (《广东省社会保障卡经办规程》第三十四条一（三） lets name checks be skipped then).
-    private func confirmChip(_ record: IssuanceRecord, cardNumber: String, cardID: String, asking helper: any RecoveryClerk) throws {
+    private func confirmChip(_ record: IssuanceRecord, cardNumber: CardNumber, cardID: CardIdentificationCode,
+                             asking helper: any RecoveryClerk) throws {
         let printer = try station.driver.requirePrinter()
         if try printer.status().cardPosition != .contactStation {
             guard helper.reinsertPrintedCard(cardNumber: cardNumber) else { throw RecoveryProblem.cardNotReinserted(cardNumber: cardNumber) }
         }
         let challenge = try waitForCard(cardNumber: cardNumber)
-        guard challenge.cardIdentificationCode.hex == cardID else {
-            throw RecoveryProblem.wrongCard(expected: cardNumber, found: challenge.cardIdentificationCode.hex)
+        guard challenge.cardIdentificationCode == cardID else {
+            throw RecoveryProblem.wrongCard(expected: cardNumber, found: challenge.cardIdentificationCode)
         }
         let keys = try station.cardManagement.authenticationKey(for: challenge, access: .read, applicationID: record.applicationID)
         let info = try station.driver.completeBasicRead(hsmKeys: keys)
         let application = try station.cardManagement.application(id: record.applicationID)
         let nameMatches = application.name.contains("[") || info.name == application.name
-        guard info.cardNumber == cardNumber, info.socialSecurityNumber == application.socialSecurityNumber, nameMatches else {
+        // Both numbers parsed: the chip holds the validated form (`x` → `X`), the system what was applied with.
+        let onChip = try? SocialSecurityNumber(info.socialSecurityNumber)
+        let applied = try? SocialSecurityNumber(application.socialSecurityNumber)
+        guard info.cardNumber == cardNumber.value, let onChip, onChip == applied, nameMatches else {
             throw RecoveryProblem.chipDoesNotMatch(cardNumber: cardNumber)
         }
     }
 
     /// Step1 of the basic read once the re-inserted card is at the contact station and its
     /// reader sees it.
-    private func waitForCard(cardNumber: String) throws -> HSMAuthenticationChallenge {
+    private func waitForCard(cardNumber: CardNumber) throws -> HSMAuthenticationChallenge {
         let deadline = ContinuousClock.now + cardWait
         while try station.driver.requirePrinter().status().cardPosition != .contactStation {
             guard ContinuousClock.now < deadline else { throw RecoveryProblem.cardNotReinserted(cardNumber: cardNumber) }

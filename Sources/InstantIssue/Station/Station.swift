@@ -38,9 +38,6 @@ public final class Station: Sendable {
         self.journalObserver = journalObserver
     }
 
-    /// iPrint's eight items, all empty: print nothing, only move the card to the exit chosen.
-    static let noPrintItems = Array(repeating: "", count: 8)
-
     /// Today's date at the desk (China time), YYYYMMDD: the 发卡日期.
     func today() -> String {
         let formatter = DateFormatter()
@@ -55,7 +52,7 @@ public final class Station: Sendable {
     func record(_ record: IssuanceRecord, _ step: IssuanceStep, _ stage: IssuanceStep.Stage,
                 from before: IssuancePhase, to after: IssuancePhase) throws -> JournalEntry {
         let entry = try journal.append(applicationID: record.applicationID, cardNumber: record.cardNumber,
-                                       step: step.journalName(stage), phaseBefore: before, phaseAfter: after, resumeData: record)
+                                       step: step, stage: stage, phaseBefore: before, phaseAfter: after, resumeData: record)
         journalObserver?(entry)
         return entry
     }

@@ -57,6 +57,7 @@ public final class StationDatabase: Sendable {
         migrator.registerMigration("1 audit ledger", migrate: AuditLedger.createSchema)
         migrator.registerMigration("2 pre-made card inventory", migrate: PreMadeCardInventory.createSchema)
         migrator.registerMigration("3 workflow journal", migrate: Journal.createSchema)
+        migrator.registerMigration("4 journal step and stage columns", migrate: Journal.splitStepAndStage)
         return migrator
     }
 

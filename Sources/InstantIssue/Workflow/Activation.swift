@@ -1,3 +1,5 @@
+import SSCardDriver
+
 /// 领卡启用 (《广东省社会保障卡经办规程》附件9): the applicant took the card. Ends the issuance in
 /// the journal and tells the card-management system, idempotently (the request id survives a
 /// crash).
@@ -5,21 +7,21 @@ public struct Activation: Sendable {
     public let station: Station
     public init(station: Station) { self.station = station }
 
-    /// Activates the card made for `applicationID`. Refused unless that issuance reached
-    /// 制卡成功 (or its activation was interrupted).
+    /// Activates the card made for `applicationID` and returns its number. Refused unless that
+    /// issuance reached 制卡成功 (or its activation was interrupted).
     @discardableResult
-    public func activate(applicationID: String, clerk: String) throws -> String {
+    public func activate(applicationID: String, clerk: String) throws -> CardNumber {
         guard let last = try station.journal.entries(for: applicationID).last else {
             throw ActivationError.noCard(applicationID)
         }
         let record = try last.resumeData(as: IssuanceRecord.self)
-        let interrupted = IssuanceStep.parse(last.step).map { $0 == (.activate, .start) } ?? false
-        if last.phaseAfter == .activated { return record.cardNumber ?? "" }
-        guard last.phaseAfter == .reported || interrupted, let cardNumber = record.cardNumber else {
+        let interrupted = last.step == .activate && last.stage == .start
+        guard last.phaseAfter == .activated || last.phaseAfter == .reported || interrupted, let cardNumber = record.cardNumber else {
             throw ActivationError.notProduced(applicationID, phase: last.phaseAfter)
         }
+        if last.phaseAfter == .activated { return cardNumber }
         try station.record(record, .activate, .start, from: last.phaseAfter, to: last.phaseAfter)
-        try station.cardManagement.activate(applicationID: applicationID, cardNumber: cardNumber,
+        try station.cardManagement.activate(applicationID: applicationID, cardNumber: cardNumber.value,
                                             requestID: record.requestID("activate"))
         try station.ledger.append(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
         try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)

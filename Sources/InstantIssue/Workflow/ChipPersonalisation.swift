@@ -15,7 +15,7 @@ struct ChipPersonalisation {
         ef05Address = FileAddress(files: [.init(file: .ef05, elements: [.issueDate, .expiryDate])])
         ef05Data = "SSSEEF05|\(issueDate)|\(expiryDate)|$"
         var elements: [CardElement] = [.socialSecurityNumber, .name]
-        var values = [a.socialSecurityNumber, split.name]
+        var values = [request.socialSecurityNumber.value, split.name]
         if !split.nameExtension.isEmpty {
             elements.append(.nameExtension); values.append(split.nameExtension)
         }

@@ -10,12 +10,12 @@ public struct IssuanceError: Error, Sendable, CustomStringConvertible {
         case refused
         /// The card failed and 制卡失败 was handled: card rejected and spoiled or returned,
         /// failure reported. The application can be made again.
-        case cardFailed(cardNumber: String?, spoiled: Bool)
+        case cardFailed(cardNumber: CardNumber?, spoiled: Bool)
         /// The issuance stopped half-way and could not be cleaned up now (e.g. network down):
         /// `issue-station recover` finishes it.
         case needsRecovery
         /// The face is printed but 制卡成功 is not confirmed: keep the card; recovery does 制卡补登.
-        case printedAwaitingReport(cardNumber: String)
+        case printedAwaitingReport(cardNumber: CardNumber)
         /// The clerk cancelled; the card was released or failed cleanly.
         case cancelled
     }

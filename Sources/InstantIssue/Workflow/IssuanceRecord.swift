@@ -1,6 +1,11 @@
+import SSCardDriver
+
 /// What the journal keeps of one issuance attempt so that recovery can resume it from the last
 /// entry alone. No personal data (name, SSN, photo: recovery fetches the application again)
 /// and nothing secret (`JournalSecretGuard` refuses it anyway).
+///
+/// Stored as JSON with plain strings: the card number as its 9 characters, the 卡识别码 as its
+/// 32 hex digits, so rows written before these were typed decode unchanged.
 public struct IssuanceRecord: Codable, Hashable, Sendable {
     public var applicationID: String
     /// 1 for the first attempt; a new attempt after 制卡失败 gets the next number, so its
@@ -9,9 +14,9 @@ public struct IssuanceRecord: Codable, Hashable, Sendable {
     public var bank: String
     public var terminal: String
     /// The reserved (later: fed) pre-made card.
-    public var cardNumber: String?
-    /// Its 卡识别码, hex.
-    public var cardIdentificationCode: String?
+    public var cardNumber: CardNumber?
+    /// Its 卡识别码.
+    public var cardIdentificationCode: CardIdentificationCode?
     public var hopper: Int?
     /// Set once iLoadCard was started: the card may have left its hopper.
     public var feedStarted = false

@@ -1,7 +1,9 @@
 /// The steps of one issuance as the journal names them (docs/recovery.md, the steps of one
-/// card). Each side effect is journaled twice: `<step>:start` before it, with the phase
-/// unchanged, and `<step>:done` after it, with the phase it reached — so recovery knows
-/// whether a side effect may have happened (`start` last) or surely did (`done` last).
+/// card). Each side effect is journaled twice: stage `start` before it, with the phase
+/// unchanged, and `done` after it, with the phase it reached — so recovery knows whether a
+/// side effect may have happened (`start` last) or surely did (`done` last). The journal keeps
+/// step and stage in columns of their own; `<step>:<stage>` (`identify:done`) is how people,
+/// docs/recovery.md and the crash harness (`SSCARD_CRASH_AFTER`) name an entry.
 public enum IssuanceStep: String, CaseIterable, Hashable, Sendable, Codable {
     /// Reserve a pre-made card of the applicant's bank (inventory).
     case reserve
@@ -30,10 +32,11 @@ public enum IssuanceStep: String, CaseIterable, Hashable, Sendable, Codable {
     /// Abandoned before a card left its hopper.
     case cancel
 
-    /// The journal's step text.
+    /// The entry's name, `<step>:<stage>`, e.g. `identify:done`.
     public func journalName(_ stage: Stage) -> String { rawValue + ":" + stage.rawValue }
 
-    public enum Stage: String, Sendable { case start, done }
+    /// Before a step's side effect, or after it.
+    public enum Stage: String, Sendable, Hashable, CaseIterable, Codable { case start, done }
 
     /// What the clerk sees while the step runs.
     public var chinese: String {
@@ -72,7 +75,7 @@ public enum IssuanceStep: String, CaseIterable, Hashable, Sendable, Codable {
         }
     }
 
-    /// Parses a journal step text back, e.g. `print:start`.
+    /// Parses an entry's name, e.g. `print:start`; nil when it names no step and stage.
     public static func parse(_ text: String) -> (IssuanceStep, Stage)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let step = IssuanceStep(rawValue: String(parts[0])),

@@ -47,8 +47,8 @@ public struct IssuanceWorkflow: Sendable {
 /// A card made and reported: what the clerk hands over after 领卡启用.
 public struct IssuedCard: Sendable, Hashable {
     public var applicationID: String
-    public var cardNumber: String
-    public var cardIdentificationCode: String
+    public var cardNumber: CardNumber
+    public var cardIdentificationCode: CardIdentificationCode
     /// The card-face picture (PNG) as rendered for printing.
     public var facePath: String?
 }
@@ -100,14 +100,14 @@ final class IssuanceRun {
             if let last = entries.last, !last.isFinal {
                 if last.phaseAfter == .reported {
                     throw IssuanceError(applicationID: applicationID, step: .reserve, outcome: .refused,
-                                        chinese: "申请 \(applicationID) 的卡已制成（卡号 \(last.cardNumber ?? "")），等待领卡启用",
-                                        english: "application \(applicationID) already has its card (\(last.cardNumber ?? "")), awaiting activation")
+                                        chinese: "申请 \(applicationID) 的卡已制成（卡号 \(last.cardNumber?.value ?? "")），等待领卡启用",
+                                        english: "application \(applicationID) already has its card (\(last.cardNumber?.value ?? "")), awaiting activation")
                 }
                 throw IssuanceError(applicationID: applicationID, step: .reserve, outcome: .needsRecovery,
                                     chinese: "申请 \(applicationID) 有未完成的制卡记录",
                                     english: "application \(applicationID) has an unfinished issuance")
             }
-            record.attempt = entries.filter { $0.step == IssuanceStep.reserve.journalName(.done) }.count + 1
+            record.attempt = entries.filter { $0.step == .reserve && $0.stage == .done }.count + 1
         } catch let error as IssuanceError {
             throw error
         } catch {
@@ -138,7 +138,7 @@ final class IssuanceRun {
         let reserved = try step(.reserve, to: .reserved) {
             let card = try station.inventory.reserve(bank: application.bank, applicationID: applicationID, by: clerk)
             record.cardNumber = card.cardNumber
-            record.cardIdentificationCode = card.cardIdentificationCode.hex
+            record.cardIdentificationCode = card.cardIdentificationCode
             record.hopper = card.hopper?.rawValue
             return card
         }
@@ -154,11 +154,11 @@ final class IssuanceRun {
         let challenge = try step(.identify, to: .loaded) {
             let challenge = try driver.beginBasicReadOfFedCard(timeout: .seconds(3))
             guard let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode) else {
-                throw WorkflowFailure.unknownCard(challenge.cardIdentificationCode.hex)
+                throw WorkflowFailure.unknownCard(challenge.cardIdentificationCode)
             }
             let card = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: applicationID, by: clerk)
             record.cardNumber = card.cardNumber
-            record.cardIdentificationCode = card.cardIdentificationCode.hex
+            record.cardIdentificationCode = card.cardIdentificationCode
             return challenge
         }
         let cardNumber = record.cardNumber!
@@ -173,7 +173,7 @@ final class IssuanceRun {
         try step(.checkBlank) {
             let keys = try system.authenticationKey(for: challenge, access: .read, applicationID: applicationID)
             let info = try driver.completeBasicRead(hsmKeys: keys)
-            guard info.cardNumber == cardNumber else { throw WorkflowFailure.cardChanged(expected: cardNumber, found: info.cardNumber) }
+            guard info.cardNumber == cardNumber.value else { throw WorkflowFailure.cardChanged(expected: cardNumber, found: info.cardNumber) }
             guard info.socialSecurityNumber.isEmpty && info.name.isEmpty else { throw WorkflowFailure.notBlank(cardNumber) }
         }
         try checkCancelled()
@@ -186,12 +186,12 @@ final class IssuanceRun {
         try step(.writeChip, to: .chipWritten) {
             let cardInfo = CardInfoArgument(cardIdentificationCode: cardID, cardNumber: cardNumber)
             for (address, data) in [(chip.ef05Address, chip.ef05Data), (chip.ef06Address, chip.ef06Data)] {
-                let write = try driver.beginCardWrite(iType: 1, cardInfo: cardInfo, fileAddress: address)
+                let write = try driver.beginCardWrite(reader: .contact, cardInfo: cardInfo, fileAddress: address)
                 let keys = try system.authenticationKey(for: write, access: .write, applicationID: applicationID)
                 _ = try driver.completeCardWrite(hsmKeys: keys, data: data)
             }
             // EF06 is read back with the read key: what the chip holds must be what was written.
-            let read = try driver.beginCardRead(iType: 1, cardInfo: cardInfo, fileAddress: chip.ef06Address)
+            let read = try driver.beginCardRead(reader: .contact, cardInfo: cardInfo, fileAddress: chip.ef06Address)
             let keys = try system.authenticationKey(for: read, access: .read, applicationID: applicationID)
             let back = try driver.completeCardRead(hsmKeys: keys)
             guard back == chip.ef06Data else { throw WorkflowFailure.readBackDiffers }
@@ -202,7 +202,7 @@ final class IssuanceRun {
             defer { station.securityModule.forget(cardID) }
             let signingKey = try driver.prepareCertificates()
             let certificateRequest = CACertificateRequest(
-                socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber, name: request.name,
+                socialSecurityNumber: request.socialSecurityNumber.value, cardNumber: cardNumber.value, name: request.name,
                 regionCode: application.regionCode, cardIdentificationCode: cardID, signingPublicKey: signingKey)
             var items = try system.issueCertificates(certificateRequest, applicationID: applicationID)
             defer { items.wipeSecrets() }
@@ -211,14 +211,15 @@ final class IssuanceRun {
         try checkCancelled()
 
         // The face is rendered (and refused, if it cannot print) before the card moves.
-        let items = try ProvinceLayout.reference.printItems(for: CardFaceHolder(
-            name: request.name, socialSecurityNumber: application.socialSecurityNumber, cardNumber: cardNumber,
-            issueDate: issueDate, photoBase64: request.photoJPEG?.base64EncodedString()))
-        record.facePath = try CardFacePreview.write(items: items, configuration: driver.configuration,
+        let face = try ProvinceLayout.reference.job(
+            for: CardFaceHolder(name: request.name, socialSecurityNumber: request.socialSecurityNumber.value, cardNumber: cardNumber.value,
+                                issueDate: issueDate, photoJPEG: request.photoJPEG),
+            units: PrintUnits(driver.configuration.printUnits), exit: .good)
+        record.facePath = try CardFacePreview.write(job: face, configuration: driver.configuration,
                                                     directory: station.configuration.outputDirectory,
                                                     name: "\(applicationID)-\(cardNumber)")
         progress(.preview(path: record.facePath!))
-        try step(.print, to: .printed) { try driver.printCard(exit: 1, items: items) }
+        try step(.print, to: .printed) { try driver.printCard(face) }
 
         do {
             try step(.reportProduced, to: .reported) {
@@ -236,13 +237,13 @@ final class IssuanceRun {
                                 chinese: "卡面已打印，上报制卡成功失败：\(cause.chinese)",
                                 english: "the face is printed but reporting 制卡成功 failed: \(cause.english)", underlying: error)
         }
-        return IssuedCard(applicationID: applicationID, cardNumber: cardNumber, cardIdentificationCode: cardID.hex,
+        return IssuedCard(applicationID: applicationID, cardNumber: cardNumber, cardIdentificationCode: cardID,
                           facePath: record.facePath)
     }
 
     private func report(_ status: ReportedStatus, reason: String? = nil) -> IssuanceReport {
         IssuanceReport(requestID: record.requestID(status.rawValue), applicationID: applicationID, status: status,
-                       cardNumber: record.cardNumber ?? "", cardIdentificationCode: record.cardIdentificationCode ?? "",
+                       cardNumber: record.cardNumber?.value ?? "", cardIdentificationCode: record.cardIdentificationCode?.hex ?? "",
                        reason: reason, terminal: station.configuration.terminal, clerk: clerk)
     }
 
@@ -285,9 +286,9 @@ struct CancelledByClerk: Error {}
 
 /// Why the workflow itself stopped a card.
 enum WorkflowFailure: Error, CustomStringConvertible {
-    case unknownCard(String)
-    case cardChanged(expected: String, found: String)
-    case notBlank(String)
+    case unknownCard(CardIdentificationCode)
+    case cardChanged(expected: CardNumber, found: String)
+    case notBlank(CardNumber)
     case readBackDiffers
 
     var description: String {

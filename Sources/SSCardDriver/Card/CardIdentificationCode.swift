@@ -1,6 +1,7 @@
 /// 卡识别码: the 16-byte identity of a card chip — issuing region (3 bytes BCD), the RID
-/// D156000005, then 8 card-specific bytes. Shown as 32 hex characters.
-public struct CardIdentificationCode: Hashable, Sendable, Codable, CustomStringConvertible {
+/// D156000005, then 8 card-specific bytes. Shown, and encoded (`Codable`), as 32 upper-case hex
+/// characters.
+public struct CardIdentificationCode: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     /// Nil unless 16 bytes with a BCD region and the social security RID.
@@ -23,4 +24,22 @@ public struct CardIdentificationCode: Hashable, Sendable, Codable, CustomStringC
 
     public var hex: String { bytes.hexString }
     public var description: String { hex }
+}
+
+extension CardIdentificationCode: Codable {
+    /// Decodes its hex text (either case); anything that is not a 卡识别码 is `dataCorrupted`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard text.utf8.count == 32, let code = CardIdentificationCode(hex: text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "卡识别码 \"\(text)\" is not 32 hex digits with a BCD region and the RID D156000005")
+        }
+        self = code
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
 }

@@ -5,9 +5,9 @@
 public struct CardInfoArgument: Hashable, Sendable, CustomStringConvertible {
     public var cardIdentificationCode: CardIdentificationCode
     /// 卡号: 9 ASCII letters or digits.
-    public var cardNumber: String
+    public var cardNumber: CardNumber
 
-    public init(cardIdentificationCode: CardIdentificationCode, cardNumber: String) {
+    public init(cardIdentificationCode: CardIdentificationCode, cardNumber: CardNumber) {
         self.cardIdentificationCode = cardIdentificationCode
         self.cardNumber = cardNumber
     }
@@ -37,11 +37,21 @@ public struct CardInfoArgument: Hashable, Sendable, CustomStringConvertible {
                                  detail: "卡识别码 \(idText) 的地区码或RID（D156000005）不对",
                                  englishDetail: "卡识别码 \(idText) lacks a BCD region code or the RID D156000005")
         }
-        guard number.unicodeScalars.count == 9, InterfaceFields.isAlphanumeric(number) else {
+        guard let cardNumber = CardNumber(number) else {
             throw .badParameter("卡号 \(InterfaceFields.quoted(number)) 应为9位字母或数字",
                                 "卡号 \(InterfaceFields.quoted(number)) must be 9 ASCII letters or digits")
         }
-        self.init(cardIdentificationCode: id, cardNumber: number)
+        self.init(cardIdentificationCode: id, cardNumber: cardNumber)
+    }
+
+    /// The card `basic` was read from. Its 卡号 must be 9 ASCII letters or digits (−14, as in
+    /// `pCardInfo`).
+    public init(_ basic: BasicInformation) throws(InterfaceError) {
+        guard let cardNumber = CardNumber(basic.cardNumber) else {
+            throw .badParameter("卡号 \(InterfaceFields.quoted(basic.cardNumber)) 应为9位字母或数字",
+                                "卡号 \(InterfaceFields.quoted(basic.cardNumber)) must be 9 ASCII letters or digits")
+        }
+        self.init(cardIdentificationCode: basic.cardIdentificationCode, cardNumber: cardNumber)
     }
 
     /// The `pCardInfo` text, `卡识别码|卡号|` with the 卡识别码 in upper-case hex.

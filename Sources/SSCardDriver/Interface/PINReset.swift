@@ -244,7 +244,7 @@ struct PendingPINStep {
     }
 
     let kind: PINResetKind
-    let iType: Int
+    let reader: ReaderChoice
     /// RELOAD only: the new PIN, packed BCD; wiped when this step is dropped.
     let newPIN: HeldPIN?
     var stage: Stage

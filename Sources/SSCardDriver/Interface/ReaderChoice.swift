@@ -1,4 +1,6 @@
-/// `iType` of the national interface: which reader to use.
+/// `iType` of the national interface: which reader to use. The typed functions of
+/// `SSCardInterface` take one; the `i*` functions and the C ABI take the C integer and turn it
+/// into one with `init(iType:)`.
 public enum ReaderChoice: Int, Sendable, CaseIterable {
     /// 1: the contact reader.
     case contact = 1
@@ -8,6 +10,14 @@ public enum ReaderChoice: Int, Sendable, CaseIterable {
     case contactFirst = 3
     /// 4: contactless first, then contact.
     case contactlessFirst = 4
+
+    /// The `iType` a C caller passed; anything but 1–4 is −14 (命令参数错) naming it.
+    public init(iType: Int) throws(InterfaceError) {
+        guard let choice = ReaderChoice(rawValue: iType) else {
+            throw .badParameter("iType=\(iType) 不是 1–4", "iType=\(iType) is not 1–4")
+        }
+        self = choice
+    }
 
     /// The readers to try, in order.
     public var order: [ReaderKind] {

@@ -4,7 +4,7 @@ extension SSCardInterface {
     /// and returns its signing public key (64 bytes X‖Y), generated on the card if it has none.
     public func prepareCertificates() throws(InterfaceError) -> [UInt8] {
         let module = try pkiModule()
-        return try withCard(ReaderChoice.contact.rawValue) { card in
+        return try withCard(.contact) { card in
             let issuer = try Self.readIssuer(card)
             var pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
             defer { KeyMaterial.wipe(&pin) }
@@ -18,7 +18,7 @@ extension SSCardInterface {
         let module = try pkiModule()
         var items = items
         defer { items.wipeSecrets() }
-        try withCard(ReaderChoice.contact.rawValue) { card in
+        try withCard(.contact) { card in
             let issuer = try Self.readIssuer(card)
             var pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
             var key = try module.pkiMasterCardKey(cardID: issuer.cardIdentificationCode)

@@ -21,10 +21,10 @@ extension SSCardInterface {
     /// iVerifyPIN: presents the holder's PIN to the card. A locked PIN answers −52 before
     /// anyone is asked; a PIN not of 4–16 digits −33 (nothing sent); a wrong one −51 with the
     /// tries left, or −52 when that try locked it.
-    public func verifyPIN(iType: Int, pinEntry: (any PINEntry)? = nil) throws(InterfaceError) {
+    public func verifyPIN(reader: ReaderChoice, pinEntry: (any PINEntry)? = nil) throws(InterfaceError) {
         let prompt = PINPrompt(explicit: pinEntry)
         defer { prompt.wipe() }
-        try withCard(iType) { card in
+        try withCard(reader) { card in
             try Self.selectSSSEForPIN(card)
             try Self.refuseIfLocked(card)
             if pinEntry == nil, let pad = Self.pinPad(of: card, \.verifyPINDirect) {
@@ -45,10 +45,10 @@ extension SSCardInterface {
     /// any of these); then the card's verdict on the current PIN: −51 with tries left, −52.
     /// On a PIN pad the reader compares the two entries (−34) but the driver never sees the
     /// new PIN, so the −36 rule is not applied there.
-    public func changePIN(iType: Int, pinEntry: (any PINEntry)? = nil) throws(InterfaceError) {
+    public func changePIN(reader: ReaderChoice, pinEntry: (any PINEntry)? = nil) throws(InterfaceError) {
         let prompt = PINPrompt(explicit: pinEntry)
         defer { prompt.wipe() }
-        try withCard(iType) { card in
+        try withCard(reader) { card in
             try Self.selectSSSEForPIN(card)
             try Self.refuseIfLocked(card)
             if pinEntry == nil, let pad = Self.pinPad(of: card, \.modifyPINDirect) {
@@ -72,11 +72,11 @@ extension SSCardInterface {
     /// genuineness (−21), asks for the new PIN twice (−33, −36, −34 as iChangePIN) and sets it
     /// with RELOAD PIN, MACed by the security module with the card's PUK. The try counter is
     /// full afterwards. −2201 without a security module, −24 with one that holds no PUK.
-    public func reloadPIN(iType: Int, cardInfo: CardInfoArgument, pinEntry: (any PINEntry)? = nil) throws(InterfaceError) {
+    public func reloadPIN(reader: ReaderChoice, cardInfo: CardInfoArgument, pinEntry: (any PINEntry)? = nil) throws(InterfaceError) {
         let module = try pinSecurityModule()
         let prompt = PINPrompt(explicit: pinEntry)
         defer { prompt.wipe() }
-        try withCard(iType) { card in
+        try withCard(reader) { card in
             let id = try Self.checkedCard(card, cardInfo)
             try Self.proveGenuine(card, cardID: id, module: module)
             var packed = try Self.newPINPacked(prompt)
@@ -89,9 +89,9 @@ extension SSCardInterface {
 
     /// iUnblockPIN (PIN解锁): after the same checks as iReloadPIN, resets the try counter with
     /// UNBLOCK PIN; the PIN stays what it was. No PIN is asked for.
-    public func unblockPIN(iType: Int, cardInfo: CardInfoArgument) throws(InterfaceError) {
+    public func unblockPIN(reader: ReaderChoice, cardInfo: CardInfoArgument) throws(InterfaceError) {
         let module = try pinSecurityModule()
-        try withCard(iType) { card in
+        try withCard(reader) { card in
             let id = try Self.checkedCard(card, cardInfo)
             try Self.proveGenuine(card, cardID: id, module: module)
             try Self.sendPINReset(.unblock, data: [], card: card) { input in
@@ -105,14 +105,14 @@ extension SSCardInterface {
     /// Step1 of iReloadPIN_HSM / iUnblockPIN_HSM: checks `cardInfo` against the card (−22),
     /// for a reload asks for the new PIN twice and keeps it (packed) in the driver, and returns
     /// the internal-authentication randoms for the HSM. Replaces any pending two-step call.
-    public func beginPINReset(_ kind: PINResetKind, iType: Int, cardInfo: CardInfoArgument,
+    public func beginPINReset(_ kind: PINResetKind, reader: ReaderChoice, cardInfo: CardInfoArgument,
                               pinEntry: (any PINEntry)? = nil) throws(InterfaceError) -> PINResetChallenge {
         lock.lock()
         defer { lock.unlock() }
         pendingStep = nil
         let prompt = PINPrompt(explicit: pinEntry)
         defer { prompt.wipe() }
-        let (challenge, held) = try withCard(iType) { card -> (PINResetChallenge, HeldPIN?) in
+        let (challenge, held) = try withCard(reader) { card -> (PINResetChallenge, HeldPIN?) in
             let id = try Self.checkedCard(card, cardInfo)
             let held = kind == .reload ? HeldPIN(try Self.newPINPacked(prompt)) : nil
             let challenge = try PINResetChallenge(
@@ -121,7 +121,7 @@ extension SSCardInterface {
                 internalAuthenticationFactor: try SecureRandom.bytes(8), internalAuthenticationRaw: try SecureRandom.bytes(8))
             return (challenge, held)
         }
-        pendingStep = .pin(PendingPINStep(kind: kind, iType: iType, newPIN: held, stage: .awaitingAuthentication(challenge)))
+        pendingStep = .pin(PendingPINStep(kind: kind, reader: reader, newPIN: held, stage: .awaitingAuthentication(challenge)))
         return challenge
     }
 
@@ -134,7 +134,7 @@ extension SSCardInterface {
             throw InterfaceError(.badParameter, detail: "请先调用 \(kind.functionName)_Step1", englishDetail: "call \(kind.functionName)_Step1 first")
         }
         pendingStep = nil
-        let request = try withCard(step.iType) { card -> PINCommandMACRequest in
+        let request = try withCard(step.reader) { card -> PINCommandMACRequest in
             let id = challenge.cardIdentificationCode
             guard try Self.readIssuer(card).cardIdentificationCode == id else {
                 throw InterfaceError(.dataDiffersFromCard, detail: "卡片已更换", englishDetail: "the card was changed between the steps")
@@ -163,7 +163,7 @@ extension SSCardInterface {
             throw InterfaceError(.badParameter, detail: "请先调用 \(kind.functionName)_Step2", englishDetail: "call \(kind.functionName)_Step2 first")
         }
         pendingStep = nil
-        try withCard(step.iType) { card in
+        try withCard(step.reader) { card in
             let h = request.commandHeader
             var payload = (step.newPIN?.bytes ?? []) + mac.mac
             defer { KeyMaterial.wipe(&payload) }
@@ -175,27 +175,33 @@ extension SSCardInterface {
     // MARK: String forms (pOutInfo is empty on success)
 
     public func iVerifyPIN(_ iType: Int, pinEntry: (any PINEntry)? = nil) -> InterfaceResult {
-        result { () throws(InterfaceError) in try verifyPIN(iType: iType, pinEntry: pinEntry); return "" }
+        result { () throws(InterfaceError) in try verifyPIN(reader: ReaderChoice(iType: iType), pinEntry: pinEntry); return "" }
     }
 
     public func iChangePIN(_ iType: Int, pinEntry: (any PINEntry)? = nil) -> InterfaceResult {
-        result { () throws(InterfaceError) in try changePIN(iType: iType, pinEntry: pinEntry); return "" }
+        result { () throws(InterfaceError) in try changePIN(reader: ReaderChoice(iType: iType), pinEntry: pinEntry); return "" }
     }
 
     public func iReloadPIN(_ iType: Int, _ pCardInfo: String, pinEntry: (any PINEntry)? = nil) -> InterfaceResult {
         result { () throws(InterfaceError) in
-            try reloadPIN(iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo), pinEntry: pinEntry)
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo)
+            try reloadPIN(reader: ReaderChoice(iType: iType), cardInfo: cardInfo, pinEntry: pinEntry)
             return ""
         }
     }
 
     public func iUnblockPIN(_ iType: Int, _ pCardInfo: String) -> InterfaceResult {
-        result { () throws(InterfaceError) in try unblockPIN(iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo)); return "" }
+        result { () throws(InterfaceError) in
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo)
+            try unblockPIN(reader: ReaderChoice(iType: iType), cardInfo: cardInfo)
+            return ""
+        }
     }
 
     public func iReloadPIN_HSM_Step1(_ iType: Int, _ pCardInfo: String, pinEntry: (any PINEntry)? = nil) -> InterfaceResult {
         result { () throws(InterfaceError) in
-            try beginPINReset(.reload, iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo), pinEntry: pinEntry).interfaceText
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo)
+            return try beginPINReset(.reload, reader: ReaderChoice(iType: iType), cardInfo: cardInfo, pinEntry: pinEntry).interfaceText
         }
     }
 
@@ -209,7 +215,8 @@ extension SSCardInterface {
 
     public func iUnblockPIN_HSM_Step1(_ iType: Int, _ pCardInfo: String) -> InterfaceResult {
         result { () throws(InterfaceError) in
-            try beginPINReset(.unblock, iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo)).interfaceText
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo)
+            return try beginPINReset(.unblock, reader: ReaderChoice(iType: iType), cardInfo: cardInfo).interfaceText
         }
     }
 
@@ -276,7 +283,7 @@ extension SSCardInterface {
     /// Reads EF05 and compares pCardInfo (−22); returns the 卡识别码.
     private static func checkedCard(_ card: SocialSecurityCard, _ info: CardInfoArgument) throws -> CardIdentificationCode {
         let issuer = try readIssuer(card)
-        guard info.cardIdentificationCode == issuer.cardIdentificationCode, info.cardNumber == issuer.cardNumber else {
+        guard info.cardIdentificationCode == issuer.cardIdentificationCode, info.cardNumber.value == issuer.cardNumber else {
             throw InterfaceError(.dataDiffersFromCard, detail: "卡识别码或卡号与卡内不符", englishDetail: "the 卡识别码 or 卡号 is not the card's")
         }
         return issuer.cardIdentificationCode

@@ -31,7 +31,7 @@ extension SSCardInterface {
         var tries = 0
         while true {
             do {
-                return try beginBasicRead(iType: ReaderChoice.contact.rawValue)
+                return try beginBasicRead(reader: .contact)
             } catch {
                 guard error.code == .noCard || error.code == .readerConnectError, ContinuousClock.now < deadline else { throw error }
             }

@@ -2,9 +2,9 @@
 extension SSCardInterface {
     /// iReadCardBas: the card's basic information, opening EF06 with the security module.
     /// Without one, −2201 tells the caller to use the HSM two-step functions.
-    public func readBasicInformation(iType: Int) throws(InterfaceError) -> BasicInformation {
+    public func readBasicInformation(reader: ReaderChoice) throws(InterfaceError) -> BasicInformation {
         guard let module = securityModule else { throw InterfaceError(.noPSAM) }
-        return try withCard(iType) { card in
+        return try withCard(reader) { card in
             let issuer = try Self.readIssuer(card)
             try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
             return try Self.basicInformation(card, issuer: issuer, terminalNumber: module.terminalNumber, terminalDeviceNumber: module.terminalDeviceNumber)
@@ -12,8 +12,8 @@ extension SSCardInterface {
     }
 
     /// iReadCardBas_HSM_Step1: reads EF05 and gathers the random data the HSM needs.
-    public func beginBasicRead(iType: Int) throws(InterfaceError) -> HSMAuthenticationChallenge {
-        let step = try hsmChallenge(iType: iType, cardInfo: nil)
+    public func beginBasicRead(reader: ReaderChoice) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        let step = try hsmChallenge(reader: reader, cardInfo: nil)
         pendingStep = .readBasic(step)
         return step
     }
@@ -26,7 +26,7 @@ extension SSCardInterface {
             throw InterfaceError(.badParameter, detail: "请先调用 iReadCardBas_HSM_Step1", englishDetail: "call iReadCardBas_HSM_Step1 first")
         }
         pendingStep = nil
-        return try withCard(ReaderChoice.contact.rawValue) { card in
+        return try withCard(.contact) { card in
             try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x0A)
             let issuer = try Self.readIssuer(card)
             guard issuer.cardIdentificationCode == step.cardIdentificationCode else {
@@ -37,11 +37,11 @@ extension SSCardInterface {
     }
 
     public func iReadCardBas(_ iType: Int) -> InterfaceResult {
-        result { () throws(InterfaceError) in try readBasicInformation(iType: iType).interfaceText }
+        result { () throws(InterfaceError) in try readBasicInformation(reader: ReaderChoice(iType: iType)).interfaceText }
     }
 
     public func iReadCardBas_HSM_Step1(_ iType: Int) -> InterfaceResult {
-        result { () throws(InterfaceError) in try beginBasicRead(iType: iType).interfaceText }
+        result { () throws(InterfaceError) in try beginBasicRead(reader: ReaderChoice(iType: iType)).interfaceText }
     }
 
     public func iReadCardBas_HSM_Step2(_ pKey: String) -> InterfaceResult {

@@ -1,20 +1,34 @@
+/// `iAuthType` of iReadCard: whether the holder's PIN is asked before the files are opened.
+public enum ReadCardAuthentication: Int, Sendable, CaseIterable {
+    /// 1: the holder's PIN, then the security module's keys.
+    case pinThenKeys = 1
+    /// 2: the security module's keys only.
+    case keys = 2
+
+    /// The `iAuthType` a C caller passed; anything but 1 or 2 is −14 naming it.
+    public init(iAuthType: Int) throws(InterfaceError) {
+        guard let authentication = ReadCardAuthentication(rawValue: iAuthType) else {
+            throw .badParameter("iAuthType=\(iAuthType) 不是 1 或 2", "iAuthType=\(iAuthType) is not 1 or 2")
+        }
+        self = authentication
+    }
+}
+
 /// iReadCard and its two-step HSM form.
 extension SSCardInterface {
     /// iReadCard: the elements `fileAddress` names, from the card `cardInfo` names.
     /// EF05 is readable as is; any other file is opened by internal + external (0A)
-    /// authentication through the security module (iAuthType 2), after the holder's PIN
-    /// when iAuthType is 1.
-    public func readCard(iType: Int, authType: Int, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> String {
-        guard authType == 1 || authType == 2 else {
-            throw .badParameter("iAuthType=\(authType) 不是 1 或 2", "iAuthType=\(authType) is not 1 or 2")
-        }
+    /// authentication through the security module (`.keys`, iAuthType 2), after the holder's
+    /// PIN with `.pinThenKeys` (iAuthType 1).
+    public func readCard(reader: ReaderChoice, authentication: ReadCardAuthentication, cardInfo: CardInfoArgument,
+                         fileAddress: FileAddress) throws(InterfaceError) -> String {
         let needsKeys = fileAddress.files.contains { $0.file != .ef05 }
         if needsKeys && securityModule == nil { throw InterfaceError(.noPSAM) }
-        return try withCard(iType) { card in
+        return try withCard(reader) { card in
             let issuer = try Self.readIssuer(card)
             try Self.check(cardInfo, against: issuer)
             // iAuthType 1: the holder's PIN first (PIN pad, PIN callback or terminal).
-            if authType == 1 { try verifyPIN(iType: iType) }
+            if authentication == .pinThenKeys { try verifyPIN(reader: reader) }
             if needsKeys, let module = securityModule {
                 try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
             }
@@ -23,8 +37,8 @@ extension SSCardInterface {
     }
 
     /// iReadCard_HSM_Step1: checks the card and gathers the HSM's random data.
-    public func beginCardRead(iType: Int, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> HSMAuthenticationChallenge {
-        let step = try hsmChallenge(iType: iType, cardInfo: cardInfo)
+    public func beginCardRead(reader: ReaderChoice, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        let step = try hsmChallenge(reader: reader, cardInfo: cardInfo)
         pendingStep = .readCard(step, fileAddress)
         return step
     }
@@ -35,7 +49,7 @@ extension SSCardInterface {
             throw InterfaceError(.badParameter, detail: "请先调用 iReadCard_HSM_Step1", englishDetail: "call iReadCard_HSM_Step1 first")
         }
         pendingStep = nil
-        return try withCard(ReaderChoice.contact.rawValue) { card in
+        return try withCard(.contact) { card in
             try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x0A)
             return try Self.read(address, from: card)
         }
@@ -43,13 +57,16 @@ extension SSCardInterface {
 
     public func iReadCard(_ iType: Int, _ authType: Int, _ pCardInfo: String, _ pFileAddr: String) -> InterfaceResult {
         result { () throws(InterfaceError) in
-            try readCard(iType: iType, authType: authType, cardInfo: CardInfoArgument(parsing: pCardInfo), fileAddress: FileAddress(parsing: pFileAddr))
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo), address = try FileAddress(parsing: pFileAddr)
+            let authentication = try ReadCardAuthentication(iAuthType: authType)
+            return try readCard(reader: ReaderChoice(iType: iType), authentication: authentication, cardInfo: cardInfo, fileAddress: address)
         }
     }
 
     public func iReadCard_HSM_Step1(_ iType: Int, _ pCardInfo: String, _ pFileAddr: String) -> InterfaceResult {
         result { () throws(InterfaceError) in
-            try beginCardRead(iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo), fileAddress: FileAddress(parsing: pFileAddr)).interfaceText
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo), address = try FileAddress(parsing: pFileAddr)
+            return try beginCardRead(reader: ReaderChoice(iType: iType), cardInfo: cardInfo, fileAddress: address).interfaceText
         }
     }
 
@@ -61,7 +78,7 @@ extension SSCardInterface {
 
     /// −22 unless the card in the reader is the one `cardInfo` names.
     static func check(_ cardInfo: CardInfoArgument, against issuer: IssuerData) throws {
-        guard cardInfo.cardIdentificationCode == issuer.cardIdentificationCode, cardInfo.cardNumber == issuer.cardNumber else {
+        guard cardInfo.cardIdentificationCode == issuer.cardIdentificationCode, cardInfo.cardNumber.value == issuer.cardNumber else {
             throw InterfaceError(.dataDiffersFromCard,
                                  detail: "卡片为 \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|",
                                  englishDetail: "the card is \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|")
@@ -81,8 +98,8 @@ extension SSCardInterface {
     }
 
     /// Step1 of every two-step function: the card checked, its random data gathered.
-    func hsmChallenge(iType: Int, cardInfo: CardInfoArgument?) throws(InterfaceError) -> HSMAuthenticationChallenge {
-        try withCard(iType) { card in
+    func hsmChallenge(reader: ReaderChoice, cardInfo: CardInfoArgument?) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        try withCard(reader) { card in
             let issuer = try Self.readIssuer(card)
             if let cardInfo { try Self.check(cardInfo, against: issuer) }
             let id = issuer.cardIdentificationCode

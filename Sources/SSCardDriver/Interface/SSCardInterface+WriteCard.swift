@@ -3,9 +3,9 @@ extension SSCardInterface {
     /// iWriteCard: writes the values of the first file of `fileAddress` (the national text
     /// says iWriteCard handles only the first file), after external authentication with the
     /// write key (04), then reads them back: a card that does not hold what was written is −22.
-    public func writeCard(iType: Int, cardInfo: CardInfoArgument, fileAddress: FileAddress, data: WriteData) throws(InterfaceError) -> String {
+    public func writeCard(reader: ReaderChoice, cardInfo: CardInfoArgument, fileAddress: FileAddress, data: WriteData) throws(InterfaceError) -> String {
         guard let module = securityModule else { throw InterfaceError(.noPSAM) }
-        return try withCard(iType) { card in
+        return try withCard(reader) { card in
             let issuer = try Self.readIssuer(card)
             try Self.check(cardInfo, against: issuer)
             try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x04, module: module)
@@ -17,8 +17,8 @@ extension SSCardInterface {
     }
 
     /// iWriteCard_HSM_Step1: checks the card and gathers the HSM's random data.
-    public func beginCardWrite(iType: Int, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> HSMAuthenticationChallenge {
-        let step = try hsmChallenge(iType: iType, cardInfo: cardInfo)
+    public func beginCardWrite(reader: ReaderChoice, cardInfo: CardInfoArgument, fileAddress: FileAddress) throws(InterfaceError) -> HSMAuthenticationChallenge {
+        let step = try hsmChallenge(reader: reader, cardInfo: cardInfo)
         pendingStep = .writeCard(step, fileAddress)
         return step
     }
@@ -30,7 +30,7 @@ extension SSCardInterface {
         }
         pendingStep = nil
         let data = try WriteData(parsing: pWriteData, address: address)
-        return try withCard(ReaderChoice.contact.rawValue) { card in
+        return try withCard(.contact) { card in
             try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x04)
             // The HSM opened writing only; EF06–EF08 cannot be read back without its read key,
             // so only EF05 is compared here (the card's 9000 to each UPDATE RECORD stands).
@@ -41,14 +41,15 @@ extension SSCardInterface {
     public func iWriteCard(_ iType: Int, _ pCardInfo: String, _ pFileAddr: String, _ pWriteData: String) -> InterfaceResult {
         result { () throws(InterfaceError) in
             let address = try FileAddress(parsing: pFileAddr)
-            return try writeCard(iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo), fileAddress: address,
-                                 data: WriteData(parsing: pWriteData, address: address))
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo), data = try WriteData(parsing: pWriteData, address: address)
+            return try writeCard(reader: ReaderChoice(iType: iType), cardInfo: cardInfo, fileAddress: address, data: data)
         }
     }
 
     public func iWriteCard_HSM_Step1(_ iType: Int, _ pCardInfo: String, _ pFileAddr: String) -> InterfaceResult {
         result { () throws(InterfaceError) in
-            try beginCardWrite(iType: iType, cardInfo: CardInfoArgument(parsing: pCardInfo), fileAddress: FileAddress(parsing: pFileAddr)).interfaceText
+            let cardInfo = try CardInfoArgument(parsing: pCardInfo), address = try FileAddress(parsing: pFileAddr)
+            return try beginCardWrite(reader: ReaderChoice(iType: iType), cardInfo: cardInfo, fileAddress: address).interfaceText
         }
     }
 

@@ -2,6 +2,8 @@ import Foundation
 
 /// The national reader interface as a Swift API: typed functions that throw `InterfaceError`,
 /// and on top of them the `(code, pOutInfo)` form of the C functions (`InterfaceResult`).
+/// Strings and C integers (`iType`, `pCardInfo`, the iPrint items…) exist only in that `i*`
+/// form, which parses them into the typed arguments (`ReaderChoice`, `CardInfoArgument`, …).
 ///
 /// One instance per process serves every caller: calls are serialised, because the card and
 /// the two-step HSM state are shared.
@@ -35,13 +37,10 @@ public final class SSCardInterface: @unchecked Sendable {
         self.channelSource = channelSource
     }
 
-    /// Runs `body` with the card in the reader `iType` names, serialised with every other call.
-    /// A card that lost its state under us (reset by another program, pcscd restarted) is
+    /// Runs `body` with the card in the reader(s) `choice` names, serialised with every other
+    /// call. A card that lost its state under us (reset by another program, pcscd restarted) is
     /// retried once from the start, since every body starts by selecting the SSSE.
-    func withCard<T>(_ iType: Int, _ body: (SocialSecurityCard) throws -> T) throws(InterfaceError) -> T {
-        guard let choice = ReaderChoice(rawValue: iType) else {
-            throw .badParameter("iType=\(iType) 不是 1–4", "iType=\(iType) is not 1–4")
-        }
+    func withCard<T>(_ choice: ReaderChoice, _ body: (SocialSecurityCard) throws -> T) throws(InterfaceError) -> T {
         lock.lock()
         defer { lock.unlock() }
         var lastError = InterfaceError(.noCard)

@@ -1,5 +1,5 @@
 import SSCardDriver
-/// Draws a card face from iPrint items (docs/card-face.md).
+/// Draws a card face from a typed `CardFaceJob`, or from iPrint items (docs/card-face.md).
 ///
 /// Everything that can refuse is checked before the face is returned, and a caller prints
 /// nothing until it has the face: unprintable characters (`GlyphCoverage`), photos
@@ -29,22 +29,46 @@ public struct CardFaceRenderer: Sendable {
         self.init(chain: try FontChain.shared(configuration.fontChain))
     }
 
-    /// Renders `items`, or throws why they cannot print.
+    /// Renders `job`, or throws why it cannot print: characters first, then the photo boxes,
+    /// then the text boxes.
+    public func render(_ job: CardFaceJob) throws(CardFaceError) -> RenderedFace {
+        for text in job.texts { try GlyphCoverage.check(text, chain: chain) }
+        for photo in job.photos { try checkBox(photo.box, item: photo.itemName) }
+        return try draw(texts: job.texts, photos: job.photos)
+    }
+
+    /// Renders iPrint items: `render(job(for: items, exit: .good))`.
     public func render(_ items: PrintItems) throws(CardFaceError) -> RenderedFace {
+        try render(job(for: items, exit: .good))
+    }
+
+    /// The typed job of parsed iPrint items: each photo decoded. Refused as the items have
+    /// always been refused, in the same order: every character first (`GlyphCoverage`), then
+    /// each photo's box and picture; the text boxes are checked when the job is rendered.
+    public func job(for items: PrintItems, exit: CardExit) throws(CardFaceError) -> CardFaceJob {
         for text in items.texts { try GlyphCoverage.check(text, chain: chain) }
-        var pictures: [(PrintPhotoItem, RGBImage)] = []
+        var photos: [CardFacePhoto] = []
         for photo in items.photos {
-            let box = DotRect(left: photo.left, top: photo.top, right: photo.left + photo.width, bottom: photo.top + photo.height)
-            try checkBox(box, item: photo.itemName)
+            let placed = DotRect(left: photo.left, top: photo.top, right: photo.left + photo.width, bottom: photo.top + photo.height)
+            try checkBox(placed, item: photo.itemName)
+            let picture: RGBImage
             do throws(PhotoError) {
-                pictures.append((photo, try PhotoDecoder.decode(base64: photo.base64)))
+                picture = try PhotoDecoder.decode(base64: photo.base64)
             } catch {
                 throw .photo(item: photo.itemName, error)
             }
+            photos.append(CardFacePhoto(itemName: photo.itemName, picture: picture, left: photo.left, top: photo.top,
+                                        width: photo.width, height: photo.height))
         }
+        return CardFaceJob(texts: items.texts, photos: photos, exit: exit)
+    }
+
+    /// Draws checked items; a text box off the card or over the chip is still refused here,
+    /// since only drawing tells where the ink goes.
+    private func draw(texts: [PrintTextItem], photos: [CardFacePhoto]) throws(CardFaceError) -> RenderedFace {
         var black = MonochromeBitmap()
         var layouts: [TextLayout] = []
-        for text in items.texts {
+        for text in texts {
             let layout = chain.draw(text, into: &black)
             try checkBox(layout.box, item: text.itemName)
             layouts.append(layout)
@@ -52,8 +76,8 @@ public struct CardFaceRenderer: Sendable {
 
         var rgb = RGBImage(width: CardCanvas.width, height: CardCanvas.height)
         var placed: [PlacedPhoto] = []
-        for (item, picture) in pictures {
-            placed.append(Self.place(picture, item: item, on: &rgb))
+        for photo in photos {
+            placed.append(Self.place(photo, on: &rgb))
         }
         // Text over everything, in black; most bytes of K are 0 and skipped whole.
         rgb.pixels.withUnsafeMutableBufferPointer { pixels in
@@ -89,8 +113,9 @@ public struct CardFaceRenderer: Sendable {
         guard !box.intersects(chipPlate.rect) else { throw .overlapsChip(item: item, box: box) }
     }
 
-    /// Scales `picture` to fit the item's box (aspect kept, centred) and copies it into `rgb`.
-    private static func place(_ picture: RGBImage, item: PrintPhotoItem, on rgb: inout RGBImage) -> PlacedPhoto {
+    /// Scales the photo's picture to fit its box (aspect kept, centred) and copies it into `rgb`.
+    private static func place(_ item: CardFacePhoto, on rgb: inout RGBImage) -> PlacedPhoto {
+        let picture = item.picture
         let x0 = Int(item.left.rounded()), y0 = Int(item.top.rounded())
         let boxWidth = Int((item.left + item.width).rounded()) - x0
         let boxHeight = Int((item.top + item.height).rounded()) - y0

@@ -127,20 +127,13 @@ public struct PrintItems: Hashable, Sendable {
             }
             if isPhoto {
                 let (left, top, width, height) = (numbers[0], numbers[1], numbers[2], numbers[3])
-                try Self.checkPosition(name, left, top)
-                guard width > 0, height > 0 else {
-                    throw .badParameter("\(name) 的宽高须大于0（\(fields[3])×\(fields[4])）",
-                                        "\(name): width and height must be above 0 (\(fields[3])×\(fields[4]))")
-                }
+                try Self.checkPhoto(name, left: left, top: top, width: width, height: height, sizeText: (fields[3], fields[4]))
                 guard !fields[0].isEmpty else { continue }
                 photos.append(PrintPhotoItem(itemName: name, base64: fields[0], left: units.dots(left), top: units.dots(top),
                                              width: units.dots(width), height: units.dots(height)))
             } else {
                 let (size, left, top) = (numbers[0], numbers[1], numbers[2])
-                guard (1...72).contains(size) else {
-                    throw .badParameter("\(name) 的字号\(fields[2])不在1至72磅之间", "\(name): size \(fields[2]) is not 1–72 points")
-                }
-                try Self.checkPosition(name, left, top)
+                try Self.checkText(name, size: size, left: left, top: top, sizeText: fields[2])
                 guard !fields[0].isEmpty else { continue }
                 texts.append(PrintTextItem(itemName: name, text: fields[0], fontName: fields[1], sizePoints: size,
                                            left: units.dots(left), top: units.dots(top)))
@@ -155,6 +148,26 @@ public struct PrintItems: Hashable, Sendable {
 
     /// True when nothing prints: iPrint then only ejects.
     public var isEmpty: Bool { texts.isEmpty && photos.isEmpty }
+
+    /// A text item's numbers as written in the item's unit (−14 naming the item): size 1–72
+    /// points, left/top ≥ 0. `sizeText` is the size as the caller wrote it, for the message.
+    static func checkText(_ name: String, size: Double, left: Double, top: Double, sizeText: String) throws(InterfaceError) {
+        guard (1...72).contains(size) else {
+            throw .badParameter("\(name) 的字号\(sizeText)不在1至72磅之间", "\(name): size \(sizeText) is not 1–72 points")
+        }
+        try checkPosition(name, left, top)
+    }
+
+    /// A photo item's box as written in the item's unit (−14 naming the item): left/top ≥ 0,
+    /// width/height > 0. `sizeText` is the width and height as the caller wrote them.
+    static func checkPhoto(_ name: String, left: Double, top: Double, width: Double, height: Double,
+                           sizeText: (String, String)) throws(InterfaceError) {
+        try checkPosition(name, left, top)
+        guard width > 0, height > 0 else {
+            throw .badParameter("\(name) 的宽高须大于0（\(sizeText.0)×\(sizeText.1)）",
+                                "\(name): width and height must be above 0 (\(sizeText.0)×\(sizeText.1))")
+        }
+    }
 
     private static func checkPosition(_ name: String, _ left: Double, _ top: Double) throws(InterfaceError) {
         guard left >= 0, top >= 0 else {

@@ -1,4 +1,6 @@
+import Foundation
 import SSCardDriver
+
 /// The data printed on one holder's card face.
 public struct CardFaceHolder: Hashable, Sendable {
     /// 姓名, as typed by the clerk (rare characters as real characters, not `[PINYIN]`).
@@ -9,15 +11,15 @@ public struct CardFaceHolder: Hashable, Sendable {
     public var cardNumber: String
     /// 发卡日期 as on the card: `YYYYMMDD`.
     public var issueDate: String
-    /// The photo, a base64 JPEG; nil for a child under 7 (the photo box stays blank).
-    public var photoBase64: String?
+    /// The photo, JPEG bytes; nil for a child under 7 (the photo box stays blank).
+    public var photoJPEG: Data?
 
-    public init(name: String, socialSecurityNumber: String, cardNumber: String, issueDate: String, photoBase64: String?) {
+    public init(name: String, socialSecurityNumber: String, cardNumber: String, issueDate: String, photoJPEG: Data?) {
         self.name = name
         self.socialSecurityNumber = socialSecurityNumber
         self.cardNumber = cardNumber
         self.issueDate = issueDate
-        self.photoBase64 = photoBase64
+        self.photoJPEG = photoJPEG
     }
 }
 
@@ -79,17 +81,61 @@ public struct ProvinceLayout: Hashable, Sendable {
         issueDate: TextLine(label: "发卡日期", sizePoints: 8.5, left: 320, top: 330),
         photo: PhotoBox(left: 46, top: 127, width: 234, height: 300))
 
-    /// The eight iPrint items for `holder`: sData1 name, sData2 SSN, sData3 card number,
-    /// sData4 issue date (`XXXX年XX月XX日`), sData5–6 empty, sPhoto1 the photo (empty data
-    /// without one), sPhoto2 empty. The name item's font is 宋体-18030 when the name holds a
-    /// rare character — one GB18030 encodes in four bytes (outside the two-byte GBK area:
-    /// CJK Ext A–I and the like) — as the card-management system does.
+    /// The typed job for `holder`, what `printItems(for:)` gives parsed with `units` (the
+    /// driver configuration's `printUnits`) and its photo decoded: sData1 name, sData2 SSN,
+    /// sData3 card number, sData4 issue date (`XXXX年XX月XX日`), sPhoto1 the photo (none
+    /// without one). The name's font is 宋体-18030 when the name holds a rare character.
+    ///
+    /// Refused (−14) as `printItems(for:)` and the iPrint parser refuse the items: a value
+    /// holding `|`, an issue date that is not `YYYYMMDD`, a size or box out of range, and a
+    /// photo that does not decode. Characters and boxes are checked when rendering.
+    public func job(for holder: CardFaceHolder, units: PrintUnits = .dot300, exit: CardExit = .good) throws(InterfaceError) -> CardFaceJob {
+        var texts: [PrintTextItem] = []
+        for (index, line) in try lines(for: holder).enumerated() {
+            let name = "sData\(index + 1)"
+            let (size, left, top) = (line.layout.sizePoints, line.layout.left, line.layout.top)
+            try PrintItems.checkText(name, size: size, left: left, top: top, sizeText: Self.number(size))
+            texts.append(PrintTextItem(itemName: name, text: line.text, fontName: line.font, sizePoints: size,
+                                       left: units.dots(left), top: units.dots(top)))
+        }
+        try PrintItems.checkPhoto("sPhoto1", left: photo.left, top: photo.top, width: photo.width, height: photo.height,
+                                  sizeText: (Self.number(photo.width), Self.number(photo.height)))
+        var photos: [CardFacePhoto] = []
+        if let jpeg = holder.photoJPEG {
+            let picture: RGBImage
+            do throws(PhotoError) {
+                picture = try PhotoDecoder.decode(jpeg: [UInt8](jpeg))
+            } catch {
+                throw CardFaceError.photo(item: "sPhoto1", error).interfaceError
+            }
+            photos.append(CardFacePhoto(itemName: "sPhoto1", picture: picture, left: units.dots(photo.left), top: units.dots(photo.top),
+                                        width: units.dots(photo.width), height: units.dots(photo.height)))
+        }
+        return CardFaceJob(texts: texts, photos: photos, exit: exit)
+    }
+
+    /// The eight iPrint items for `holder`, for callers of the C form: sData1 name, sData2
+    /// SSN, sData3 card number, sData4 issue date (`XXXX年XX月XX日`), sData5–6 empty, sPhoto1
+    /// the photo as base64 (empty data without one), sPhoto2 empty. The name item's font is
+    /// 宋体-18030 when the name holds a rare character — one GB18030 encodes in four bytes
+    /// (outside the two-byte GBK area: CJK Ext A–I and the like) — as the card-management
+    /// system does. The station prints with `job(for:units:exit:)` instead.
     ///
     /// Refused (−14): a value holding `|` (the item separator), an issue date that is not
     /// `YYYYMMDD`. Characters are checked when rendering.
     public func printItems(for holder: CardFaceHolder) throws(InterfaceError) -> [String] {
+        let items = try lines(for: holder).map { line in
+            "\(line.text)|\(line.font)|\(Self.number(line.layout.sizePoints))|\(Self.number(line.layout.left))|\(Self.number(line.layout.top))"
+        }
+        let base64 = holder.photoJPEG?.base64EncodedString() ?? ""
+        let photoItem = "\(base64)|\(Self.number(photo.left))|\(Self.number(photo.top))|\(Self.number(photo.width))|\(Self.number(photo.height))"
+        return items + ["", "", photoItem, ""]
+    }
+
+    /// The four text lines of `holder`: each line of the layout with its text and font.
+    private func lines(for holder: CardFaceHolder) throws(InterfaceError) -> [(layout: TextLine, text: String, font: String)] {
         for (field, value) in [("姓名", holder.name), ("社会保障号码", holder.socialSecurityNumber),
-                               ("卡号", holder.cardNumber), ("照片", holder.photoBase64 ?? "")] where value.contains("|") {
+                               ("卡号", holder.cardNumber)] where value.contains("|") {
             throw .badParameter("\(field)含分隔符“|”", "\(field) holds the separator |")
         }
         let d = Array(holder.issueDate.utf8)
@@ -100,16 +146,11 @@ public struct ProvinceLayout: Hashable, Sendable {
         }
         let date = "\(String(decoding: d[0..<4], as: UTF8.self))年\(String(decoding: d[4..<6], as: UTF8.self))月\(String(decoding: d[6..<8], as: UTF8.self))日"
         let nameFont = Self.holdsRareCharacter(holder.name) ? rareCharacterFontName : fontName
-        func item(_ line: TextLine, _ value: String, font: String) -> String {
-            "\(line.label)  \(value)|\(font)|\(Self.number(line.sizePoints))|\(Self.number(line.left))|\(Self.number(line.top))"
-        }
-        let photoItem = "\(holder.photoBase64 ?? "")|\(Self.number(photo.left))|\(Self.number(photo.top))|\(Self.number(photo.width))|\(Self.number(photo.height))"
         return [
-            item(name, holder.name, font: nameFont),
-            item(socialSecurityNumber, holder.socialSecurityNumber, font: fontName),
-            item(cardNumber, holder.cardNumber, font: fontName),
-            item(issueDate, date, font: fontName),
-            "", "", photoItem, "",
+            (name, "\(name.label)  \(holder.name)", nameFont),
+            (socialSecurityNumber, "\(socialSecurityNumber.label)  \(holder.socialSecurityNumber)", fontName),
+            (cardNumber, "\(cardNumber.label)  \(holder.cardNumber)", fontName),
+            (issueDate, "\(issueDate.label)  \(date)", fontName),
         ]
     }
 

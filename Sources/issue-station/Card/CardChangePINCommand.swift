@@ -14,7 +14,7 @@ struct CardChangePINCommand: StationCommand {
         let setup = try StationSetup(global)
         let interface = try CardDesk.interface(setup, reader: reader.reader)
         console.say(Messages.holderTypesPIN)
-        try interface.changePIN(iType: ReaderChoice.contact.rawValue)
+        try interface.changePIN(reader: .contact)
         console.say(Messages.pinChanged)
     }
 }

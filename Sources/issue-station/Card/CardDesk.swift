@@ -39,8 +39,8 @@ enum CardDesk {
 
     /// `卡识别码|卡号|` of the card in the reader, for the PIN reset functions.
     static func cardInfo(_ interface: SSCardInterface) throws -> (CardInfoArgument, BasicInformation) {
-        let basic = try interface.readBasicInformation(iType: ReaderChoice.contact.rawValue)
-        return (CardInfoArgument(cardIdentificationCode: basic.cardIdentificationCode, cardNumber: basic.cardNumber), basic)
+        let basic = try interface.readBasicInformation(reader: .contact)
+        return (try CardInfoArgument(basic), basic)
     }
 }
 

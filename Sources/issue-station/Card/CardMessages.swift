@@ -83,6 +83,6 @@ extension Messages {
                                         "Have you checked the holder's original ID document, and does it match the card? (y/n)")
     static let pinVerified = Localized("密码正确。", "The PIN is correct.")
     static let pinChanged = Localized("密码已修改。", "The PIN was changed.")
-    static func pinUnblocked(_ n: String) -> Localized { Localized("卡 \(n) 的密码已解锁。", "The PIN of card \(n) is unblocked.") }
-    static func pinReset(_ n: String) -> Localized { Localized("卡 \(n) 的密码已重置。", "The PIN of card \(n) was reset.") }
+    static func pinUnblocked(_ n: CardNumber) -> Localized { Localized("卡 \(n) 的密码已解锁。", "The PIN of card \(n) is unblocked.") }
+    static func pinReset(_ n: CardNumber) -> Localized { Localized("卡 \(n) 的密码已重置。", "The PIN of card \(n) was reset.") }
 }

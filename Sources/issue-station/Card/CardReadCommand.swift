@@ -13,7 +13,7 @@ struct CardReadCommand: StationCommand {
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let interface = try CardDesk.interface(setup, reader: reader.reader)
-        let basic = try interface.readBasicInformation(iType: ReaderChoice.contact.rawValue)
+        let basic = try interface.readBasicInformation(reader: .contact)
         for line in Messages.basicInformation(basic, console.language) { console.say(verbatim: line) }
     }
 }

@@ -14,7 +14,7 @@ struct CardResetPINCommand: StationCommand {
     func execute(_ console: StationConsole) throws {
         let card = try service.run(global, console: console, ledgerAction: "card.pin.reset") { interface, cardInfo in
             console.say(Messages.holderTypesNewPIN)
-            try interface.reloadPIN(iType: ReaderChoice.contact.rawValue, cardInfo: cardInfo)
+            try interface.reloadPIN(reader: .contact, cardInfo: cardInfo)
         }
         console.say(Messages.pinReset(card))
     }

@@ -13,7 +13,7 @@ struct CardUnblockCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let card = try service.run(global, console: console, ledgerAction: "card.pin.unblock") { interface, cardInfo in
-            try interface.unblockPIN(iType: ReaderChoice.contact.rawValue, cardInfo: cardInfo)
+            try interface.unblockPIN(reader: .contact, cardInfo: cardInfo)
         }
         console.say(Messages.pinUnblocked(card))
     }

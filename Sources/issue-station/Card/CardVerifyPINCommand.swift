@@ -15,7 +15,7 @@ struct CardVerifyPINCommand: StationCommand {
         let setup = try StationSetup(global)
         let interface = try CardDesk.interface(setup, reader: reader.reader)
         console.say(Messages.holderTypesPIN)
-        try interface.verifyPIN(iType: ReaderChoice.contact.rawValue)
+        try interface.verifyPIN(reader: .contact)
         console.say(Messages.pinVerified)
     }
 }

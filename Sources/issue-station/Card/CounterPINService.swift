@@ -14,7 +14,7 @@ struct CounterPINService: ParsableArguments {
 
     /// Runs `service` on the card in the reader and records `ledgerAction`; the card number.
     func run(_ global: GlobalOptions, console: StationConsole, ledgerAction: String,
-             _ service: (SSCardInterface, CardInfoArgument) throws -> Void) throws -> String {
+             _ service: (SSCardInterface, CardInfoArgument) throws -> Void) throws -> CardNumber {
         let setup = try StationSetup(global)
         let clerkName = clerk.resolved
         guard !clerkName.isEmpty else { throw InventoryError.clerkRequired }
@@ -24,7 +24,7 @@ struct CounterPINService: ParsableArguments {
         let (cardInfo, holder) = try CardDesk.cardInfo(interface)
         try IdentityCheck.confirm(holder, alreadyChecked: identity.idChecked, console: console)
         try service(interface, cardInfo)
-        _ = try AuditLedger(database: database).append(clerk: clerkName, action: ledgerAction, subject: cardInfo.cardNumber,
+        _ = try AuditLedger(database: database).append(clerk: clerkName, action: ledgerAction, subject: cardInfo.cardNumber.value,
                                                        details: IdentityCheck.ledgerNote)
         return cardInfo.cardNumber
     }

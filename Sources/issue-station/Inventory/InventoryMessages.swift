@@ -1,5 +1,6 @@
 import Foundation
 import InstantIssue
+import SSCardDriver
 
 // MARK: inventory (help is bilingual: it is shown before --lang is parsed)
 
@@ -67,7 +68,7 @@ extension Messages {
         case .spoiled(let r): detail = " \(r)"
         default: break
         }
-        return [c.cardNumber, c.bank, state + detail, c.hopper.map { String($0.rawValue) } ?? "-",
+        return [c.cardNumber.value, c.bank, state + detail, c.hopper.map { String($0.rawValue) } ?? "-",
                 c.packingPosition.isEmpty ? "-" : c.packingPosition, localTime(c.updatedAt), c.updatedBy].joined(separator: "\t")
     }
     static func listTruncated(_ n: Int) -> Localized {
@@ -128,7 +129,10 @@ extension Messages {
         """
     static let spoilCardHelp = "社保卡号（9位）。 The card number (9 characters)."
     static let spoilReasonHelp = "作废原因，必须填写。 Why the card is spoiled; required."
-    static func spoiled(_ n: String, reason: String) -> Localized {
+    static func cardNumberForm(_ text: String) -> String {
+        "社保卡号“\(text)”应为9位字母或数字。 The card number \"\(text)\" must be 9 letters or digits."
+    }
+    static func spoiled(_ n: CardNumber, reason: String) -> Localized {
         Localized("卡 \(n) 已登记作废（原因：\(reason)）。", "Card \(n) is recorded as spoiled (reason: \(reason)).")
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InstantIssue
+import SSCardDriver
 
 /// `issue-station inventory spoil CARDNO --reason …`: 作废 — a pre-made card that can no longer
 /// be issued (jammed, misprinted, damaged), with the reason, into the ledger.
@@ -17,11 +18,18 @@ struct InventorySpoilCommand: StationCommand {
     @Option(help: ArgumentHelp(Messages.spoilReasonHelp, valueName: "reason"))
     var reason: String
 
+    /// The card number as typed: white space around it is dropped and letters are upper-cased,
+    /// as on the card.
+    var typedCardNumber: CardNumber? { CardNumber(cardNumber.trimmingCharacters(in: .whitespaces).uppercased()) }
+
+    func validate() throws {
+        if typedCardNumber == nil { throw ValidationError(Messages.cardNumberForm(cardNumber)) }
+    }
+
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let card = try setup.withDatabase { database in
-            try PreMadeCardInventory(database: database)
-                .markSpoiled(cardNumber.trimmingCharacters(in: .whitespaces).uppercased(), reason: reason, by: clerk.resolved)
+            try PreMadeCardInventory(database: database).markSpoiled(typedCardNumber!, reason: reason, by: clerk.resolved)
         }
         console.say(Messages.spoiled(card.cardNumber, reason: reason))
     }

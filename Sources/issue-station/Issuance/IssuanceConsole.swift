@@ -26,12 +26,14 @@ enum IssuanceConsole {
     /// The crash harness (Tests/IntegrationTests/CrashRecoveryTests.swift, docs/recovery.md):
     /// with `SSCARD_CRASH_AFTER=<step>:<start|done>` the process kills itself with SIGKILL right
     /// after that journal entry is committed, as a power cut would; with `SSCARD_CRASH_SIGNAL=INT`
-    /// it sends itself SIGINT there instead, as a clerk's Ctrl-C.
-    static func crashHook(environment: [String: String] = ProcessInfo.processInfo.environment) -> (@Sendable (JournalEntry) -> Void)? {
+    /// it sends itself SIGINT there instead, as a clerk's Ctrl-C. A point that names no step is
+    /// refused rather than never reached.
+    static func crashHook(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (@Sendable (JournalEntry) -> Void)? {
         guard let point = environment["SSCARD_CRASH_AFTER"], !point.isEmpty else { return nil }
+        guard let (step, stage) = IssuanceStep.parse(point) else { throw CrashPointError(point: point) }
         let signal = environment["SSCARD_CRASH_SIGNAL"] == "INT" ? SIGINT : SIGKILL
         return { entry in
-            if entry.step == point { kill(getpid(), signal) }
+            if entry.step == step && entry.stage == stage { kill(getpid(), signal) }
         }
     }
 
@@ -39,6 +41,17 @@ enum IssuanceConsole {
     static func ask(_ console: StationConsole, _ question: Localized) -> String? {
         console.say(question)
         return readLine()?.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// `SSCARD_CRASH_AFTER` names no journal entry.
+struct CrashPointError: AdvisedError {
+    let point: String
+
+    var advice: ErrorAdvice {
+        ErrorAdvice(Localized("SSCARD_CRASH_AFTER=\(point) 不是流水步骤", "SSCARD_CRASH_AFTER=\(point) names no journal step"),
+                    next: Localized("写成 <步骤>:<start|done>，如 identify:done（docs/recovery.md）",
+                                    "write <step>:<start|done>, e.g. identify:done (docs/recovery.md)"))
     }
 }
 

@@ -48,7 +48,7 @@ struct RecoverCommand: StationCommand {
                                       "✓ \(application): 制卡补登 done, card \(card). Check the face, hand it over, then run issue-station activate \(application)."))
             case .failed(let application, let card, let spoiled):
                 let fate = spoiled ? Localized("已作废（在废卡盒）", "spoiled (in the reject box)") : Localized("已退库或放回卡盒", "returned to stock or to its hopper")
-                console.say(Localized("✓ \(application)：已按制卡失败处理，卡 \(card ?? "-") ", "✓ \(application): handled as 制卡失败, card \(card ?? "-") ")
+                console.say(Localized("✓ \(application)：已按制卡失败处理，卡 \(card?.value ?? "-") ", "✓ \(application): handled as 制卡失败, card \(card?.value ?? "-") ")
                             + fate + Localized("。可用 issue-station issue \(application) 重新制卡。", ". Make it again with issue-station issue \(application)."))
             case .activated(let application, let card):
                 console.say(Localized("✓ \(application)：领卡启用完成，卡号 \(card)。", "✓ \(application): activated, card \(card)."))

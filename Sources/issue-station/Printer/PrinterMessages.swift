@@ -92,7 +92,7 @@ extension Messages {
     static let testPrintNotIdentified = Localized(
         "读不出这张卡的芯片：如果它是预制卡，请用 issue-station inventory spoil 卡号 --reason 测试打印 登记作废。",
         "The card's chip could not be read: if it was a pre-made card, record it with issue-station inventory spoil CARD --reason \"test print\".")
-    static func testPrintSpoiled(_ number: String) -> Localized {
+    static func testPrintSpoiled(_ number: CardNumber) -> Localized {
         Localized("用掉的是预制卡 \(number)，已在库存中登记作废（原因：测试打印）。",
                   "The card used was pre-made card \(number); it is recorded as spoiled (reason: test print).")
     }

@@ -38,8 +38,7 @@ struct PrinterTestPrintCommand: StationCommand {
         let (printer, driver) = try StationPrinter.make(setup)
         // Render first: a face that cannot be rendered (missing font, bad layout) is refused
         // before any card moves.
-        let items = try ProvinceLayout.reference.printItems(for: try SampleFace.holder())
-        let job = try PrintItems(items, units: PrintUnits(driver.printUnits))
+        let job = try ProvinceLayout.reference.job(for: try SampleFace.holder(), units: PrintUnits(driver.printUnits))
         let face = try CardFaceRenderer(configuration: driver).render(job)
         if let preview {
             let path = NSString(string: preview).expandingTildeInPath
@@ -86,6 +85,6 @@ enum SampleFace {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "yyyyMMdd"
         return CardFaceHolder(name: "张䄲𠀀", socialSecurityNumber: "111111198101011110", cardNumber: "X00000019",
-                              issueDate: f.string(from: Date()), photoBase64: Data(jpeg).base64EncodedString())
+                              issueDate: f.string(from: Date()), photoJPEG: Data(jpeg))
     }
 }
