@@ -139,6 +139,8 @@ int main(void) {
         else if (!strcmp(cmd, "setpins")) printf("setpins %ld\n", set_pins(arg, arg2, arg3));
         else if (!strcmp(cmd, "nopins")) printf("nopins %ld\n", SSCardDriver_SetPINCallback(NULL, NULL));
         else if (!strcmp(cmd, "pincalls")) printf("pincalls %ld\n", pin_calls);
+        else if (!strcmp(cmd, "reentrantpins")) printf("reentrantpins %ld\n", SSCardDriver_SetPINCallback(reentrant_provider, NULL));
+        else if (!strcmp(cmd, "reentered")) printf("reentered %ld %ld\n", reentered_readbas, reentered_configure);
         else if (!strcmp(cmd, "verifypin")) report(cmd, iVerifyPIN(atoi(arg), out), out);
         else if (!strcmp(cmd, "changepin")) report(cmd, iChangePIN(atoi(arg), out), out);
         else if (!strcmp(cmd, "reloadpin") || !strcmp(cmd, "unblockpin")) {

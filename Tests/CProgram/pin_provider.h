@@ -27,6 +27,20 @@ static long pin_provider(int purpose, char *pinOut, size_t pinSize, void *contex
     return SSCARD_PIN_OK;
 }
 
+/* A callback that calls back into the driver before answering, as a careless caller might:
+ * the inner calls' codes are kept for the "reentered" command. */
+static long reentered_readbas = 1, reentered_configure = 1;
+
+static long reentrant_provider(int purpose, char *pinOut, size_t pinSize, void *context) {
+    (void)purpose; (void)context;
+    char inner[1024];
+    reentered_readbas = iReadCardBas(1, inner);
+    reentered_configure = SSCardDriver_Configure(NULL, inner, sizeof inner);
+    if (!pinOut || pinSize < 7) return SSCARD_PIN_CANCELLED;
+    memcpy(pinOut, "123456", 7);
+    return SSCARD_PIN_OK;
+}
+
 /* Sets the answers (NULL = "-") and installs the callback; returns its result. */
 static long set_pins(const char *current, const char *newPin, const char *again) {
     const char *given[3] = { current, newPin, again };

@@ -75,6 +75,19 @@ final class CABIReadWriteTests: PCSCStackTestCase {
         XCTAssertLessThan(step2.code, -25000, step2.text)
     }
 
+    func testAPINCallbackCallingBackIntoTheDriverGetsACodeNotADeadlock() throws {
+        let card = TestCards.personalised(name: "孙八")
+        try insert(card)
+        let c = try CProgramHarness()
+        XCTAssertEqual(c.send("reentrantpins"), "reentrantpins 0")
+        // The outer call goes on with the PIN the callback gave; the calls made inside it are refused.
+        let r = c.call("readcard", numbers: [1, 1], strings: [cardInfo(card), "SSSEEF06|09|$"])
+        XCTAssertEqual(r.code, 0, r.text)
+        XCTAssertEqual(c.send("reentered"), "reentered -13 -13")
+        // Outside the callback the driver serves as ever.
+        XCTAssertEqual(c.call("readbas 1").code, 0)
+    }
+
     func testReadCardWithPINAuthenticationAsksForThePIN() throws {
         let card = TestCards.personalised(name: "孙八")
         try insert(card)
