@@ -150,7 +150,7 @@ public final class VirtualPrinterServer: Sendable {
             return t
         }
         if let directory = configuration.outputDirectory {
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? PrivateFile.makeFolder(directory.path)
         }
         emit(.listening(endpoint.description))
         finished.enter()
@@ -364,7 +364,10 @@ public final class VirtualPrinterServer: Sendable {
     }
 
     private func writeFiles(of card: inout PrintedCard, to directory: URL) {
-        let stem = String(format: "card-%04d", card.sequence) + (card.cardNumber.map { "-\($0)" } ?? "")
+        guard let stem = Self.fileStem(sequence: card.sequence, cardNumber: card.cardNumber) else {
+            card.outputError = "卡号“\(card.cardNumber ?? "")”不能用作文件名，未写卡面图片 / the card number \"\(card.cardNumber ?? "")\" cannot name a file; no face written"
+            return
+        }
         do throws(PNGWriteError) {
             if let k = card.panels.black {
                 let url = directory.appendingPathComponent(stem + "-k.png")
@@ -377,6 +380,13 @@ public final class VirtualPrinterServer: Sendable {
         } catch {
             card.outputError = error.description
         }
+    }
+
+    /// `card-0001-SIM000001`: the card number is read from the chip, so it is checked
+    /// (`FileNamePart.isCardNumber`) before it joins a file name; nil when it fails.
+    static func fileStem(sequence: Int, cardNumber: String?) -> String? {
+        if let cardNumber, !FileNamePart.isCardNumber(cardNumber) { return nil }
+        return String(format: "card-%04d", sequence) + (cardNumber.map { "-\($0)" } ?? "")
     }
 
     /// Runs one of the private `X…` control commands (as a client sending it would), for a

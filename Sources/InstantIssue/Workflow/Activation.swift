@@ -1,6 +1,6 @@
 /// 领卡启用 (《广东省社会保障卡经办规程》附件9): the applicant took the card. Ends the issuance in
 /// the journal and tells the card-management system, idempotently (the request id survives a
-/// crash).
+/// crash); the card face is then deleted under the default `cardFaceRetention`.
 public struct Activation: Sendable {
     public let station: Station
     public init(station: Station) { self.station = station }
@@ -14,7 +14,10 @@ public struct Activation: Sendable {
         }
         let record = try last.resumeData(as: IssuanceRecord.self)
         let interrupted = IssuanceStep.parse(last.step).map { $0 == (.activate, .start) } ?? false
-        if last.phaseAfter == .activated { return record.cardNumber ?? "" }
+        if last.phaseAfter == .activated {
+            station.cardFaceIssuanceCompleted(record)  // a crash may have come before the face went
+            return record.cardNumber ?? ""
+        }
         guard last.phaseAfter == .reported || interrupted, let cardNumber = record.cardNumber else {
             throw ActivationError.notProduced(applicationID, phase: last.phaseAfter)
         }
@@ -23,6 +26,7 @@ public struct Activation: Sendable {
                                             requestID: record.requestID("activate"))
         try station.ledger.append(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
         try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)
+        station.cardFaceIssuanceCompleted(record)
         return cardNumber
     }
 }
