@@ -86,8 +86,7 @@ public struct DeskAssembly: Sendable {
             guard let simulation else {
                 throw ConfigurationError.invalid(path: "cardManagement.kind", reason: "the embedded simulator is not part of this program; use http")
             }
-            try FileManager.default.createDirectory(
-                atPath: URL(fileURLWithPath: simulatorDatabasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try PrivateFile.makeFolder(URL(fileURLWithPath: simulatorDatabasePath).deletingLastPathComponent().path)
             return try simulation.embeddedCardManagement(databasePath: simulatorDatabasePath)
         }
     }

@@ -3,6 +3,7 @@ import GRDB
 import SSCardDriver
 import SSCardSimulator
 import CardManagement
+import SSCardPrinter
 
 /// The province simulator's own books in SQLite (its own database, never the station's):
 /// applications and their state, the 一人一卡 card registry, request ids already answered,
@@ -19,6 +20,8 @@ final class SimulatedCardManagementStore: Sendable {
     /// `path` nil: in memory (gone with the object).
     init(path: String?) throws {
         if let path {
+            // Applicants' photos and the keys above: 0600, with its -wal and -shm files.
+            try PrivateFile.prepareDatabase(at: path)
             var configuration = Configuration()
             configuration.label = "province-sim"
             configuration.busyMode = .timeout(5)

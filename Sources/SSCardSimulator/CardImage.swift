@@ -1,5 +1,6 @@
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 /// Everything a simulated 3.0 card keeps across power cycles: its identity, SSSE records,
 /// PINs, its own diversified keys and the PKI application. Saved as JSON so a technician's
@@ -63,10 +64,11 @@ public struct CardImage: Hashable, Sendable {
             throw .unwritable(path: url.path, reason: "\(error)")
         }
         do {
-            try data.write(to: url, options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+            // Created 0600 under a new name and renamed: never a moment readable by others,
+            // never written through a symbolic link at `url`.
+            try PrivateFile.write([UInt8](data), to: url.path)
         } catch {
-            throw .unwritable(path: url.path, reason: error.localizedDescription)
+            throw .unwritable(path: url.path, reason: error.reason)
         }
     }
 

@@ -128,8 +128,18 @@ extension VirtualPrinterServer {
         return .ok
     }
 
+    /// `card-0001-SIM000001`: the card number is read from the chip, so it is checked
+    /// (`FileNamePart.isCardNumber`) before it joins a file name; nil when it fails.
+    static func fileStem(sequence: Int, cardNumber: String?) -> String? {
+        if let cardNumber, !FileNamePart.isCardNumber(cardNumber) { return nil }
+        return String(format: "card-%04d", sequence) + (cardNumber.map { "-\($0)" } ?? "")
+    }
+
     func writeFiles(of card: inout PrintedCard, to directory: URL) {
-        let stem = String(format: "card-%04d", card.sequence) + (card.cardNumber.map { "-\($0)" } ?? "")
+        guard let stem = Self.fileStem(sequence: card.sequence, cardNumber: card.cardNumber) else {
+            card.outputError = "卡号“\(card.cardNumber ?? "")”不能用作文件名，未写卡面图片 / the card number \"\(card.cardNumber ?? "")\" cannot name a file; no face written"
+            return
+        }
         do throws(PNGWriteError) {
             if let k = card.panels.black {
                 let url = directory.appendingPathComponent(stem + "-k.png")

@@ -152,7 +152,7 @@ public final class VirtualPrinterServer: Sendable {
             l.endpoint = endpoint
         }
         if let directory = configuration.outputDirectory {
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? PrivateFile.makeFolder(directory.path)
         }
         emit(.listening(endpoint.description))
         server.serve(listener) { [self] connection, id in serve(connection, id: id) }

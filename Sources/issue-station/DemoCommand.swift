@@ -6,11 +6,13 @@ import CardManagement
 import ProvinceSimulator
 import SSCardSimulator
 import SimulatedDesk
+import SSCardPrinter
 
 /// `issue-station demo`: the README's main job. One applicant's card made end to end on the
 /// embedded defaults — a private pcscd with vpcd, the virtual printer (its contact station is a
 /// vpcd reader), the embedded card-management simulator with its HSM and CA — then read back in
-/// a second reader with iReadCardBas. Stops what it started; keeps the card-face PNG.
+/// a second reader with iReadCardBas. Stops what it started; keeps the card-face PNG (of a sample
+/// applicant) in a folder only its user can read, and prints where it is.
 struct DemoCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -18,12 +20,14 @@ struct DemoCommand: StationCommand {
         discussion: """
             启动私有的 pcscd（带 vsmartcard 的 vpcd 虚拟读卡器）、虚拟制卡机（卡盒里有模拟预制卡）和内置的卡管系统模拟器\
             （含加密机和 CA），把预制卡入库装盒，为示例申请 DEMO-0001 即时制卡（写芯片、写证书、打印卡面、上报），\
-            领卡启用，再把制成的卡放入第二个读卡器用 iReadCardBas 读出。结束时停止它启动的一切，卡面图片保留。 \
+            领卡启用，再把制成的卡放入第二个读卡器用 iReadCardBas 读出。结束时停止它启动的一切，卡面图片保留\
+            （不给 --output 时放在新建的、只有本用户可读的临时目录中，最后显示其路径）。 \
             Starts a private pcscd (with vsmartcard's vpcd virtual readers), the virtual printer (its hoppers hold \
             simulated pre-made cards) and the embedded card-management simulator (with its HSM and CA), puts the \
             pre-made cards on the books and in the hoppers, makes the card of sample application DEMO-0001 (chip, \
             certificates, face, report), activates it, and reads the card back in a second reader with iReadCardBas. \
-            Stops everything it started; the card-face PNG is kept.
+            Stops everything it started; the card-face PNG is kept (without --output in a new \
+            temporary folder only this user can read, whose path is printed at the end).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -31,16 +35,26 @@ struct DemoCommand: StationCommand {
     @Option(help: ArgumentHelp("示例申请编号（DEMO-0001…DEMO-0006）。 The sample application (DEMO-0001…DEMO-0006).", valueName: "id"))
     var application = "DEMO-0001"
 
-    @Option(help: ArgumentHelp("卡面图片保存目录。 Where the card-face PNG is kept.", valueName: "dir"))
-    var output = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-demo").path
+    @Option(help: ArgumentHelp("卡面图片保存目录（不存在时新建，仅本用户可读）；不给时新建一个临时目录。 "
+                                   + "Where the card-face PNG is kept (made private to this user when missing); without it a new temporary folder.",
+                               valueName: "dir"))
+    var output: String?
 
     @Flag(name: .customLong("use-running-pcscd"), help: ArgumentHelp("使用已在运行的 pcscd（需已配置 vpcd）。 Use the pcscd already running (vpcd configured)."))
     var useRunningPCSCD = false
 
     func execute(_ console: StationConsole) throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-demo-\(getpid())")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        // The books, the simulator's keys and the return file: a folder nobody could have
+        // guessed or planted links in (mkdtemp, 0700), removed at the end.
+        let work = URL(fileURLWithPath: try PrivateFile.makeTemporaryFolder(prefix: "sscard-demo-"), isDirectory: true)
         defer { try? FileManager.default.removeItem(at: work) }
+        let faces: String
+        if let output {
+            faces = NSString(string: output).expandingTildeInPath
+            try PrivateFile.makeFolder(faces)
+        } else {
+            faces = try PrivateFile.makeTemporaryFolder(prefix: "sscard-demo-faces-")
+        }
 
         console.say(Localized("启动 pcscd 与 vpcd 虚拟读卡器…", "Starting pcscd with the vpcd virtual readers…"))
         let desk = try VirtualDesk(cards: [], useRunningPCSCD: useRunningPCSCD)
@@ -50,7 +64,7 @@ struct DemoCommand: StationCommand {
         let configuration = StationConfiguration(
             databasePath: work.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: .embedded, simulatorDatabasePath: work.appendingPathComponent("province-sim.sqlite").path),
-            outputDirectory: output)
+            outputDirectory: faces, cardFaceRetention: .keep)  // a sample applicant's face, kept to look at
         let station = Station(
             configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
             driverConfiguration: DriverConfiguration(contactReader: desk.readerName(slot: 0)), printer: printer,

@@ -8,9 +8,9 @@ import SSCardPrinter
 import SSCardSimulator
 
 /// `issue-station doctor`: the morning check (开机检查) — configuration files, pcscd, readers,
-/// the printer and its encoder reader, the fonts of the font chain, the database and its lock,
-/// the ledger's chain and the stock's books. ✓ or ✗ per check with how to fix each; exits 2
-/// when any fails.
+/// the printer and its encoder reader, the fonts of the font chain, who may read the personal
+/// data, the database and its lock, the ledger's chain and the stock's books. ✓ or ✗ per check
+/// (⚠ for a warning) with how to fix each; exits 2 when any fails.
 struct DoctorCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor", abstract: Messages.doctorAbstract, discussion: Messages.doctorDiscussion)
@@ -39,11 +39,13 @@ struct DoctorResult {
     var passed: Bool
     var detail: Localized
     var fix: Localized?
+    /// Passed, but something the technician should change (⚠, exit status unchanged).
+    var warning = false
 
     func line(_ language: Language) -> String {
         let separator = language == .zh ? "：" : ": "
-        var text = (passed ? "✓ " : "✗ ") + name.text(language) + separator + detail.text(language)
-        if let fix, !passed { text += "\n    → " + fix.sentence.text(language) }
+        var text = (warning ? "⚠ " : passed ? "✓ " : "✗ ") + name.text(language) + separator + detail.text(language)
+        if let fix, !passed || warning { text += "\n    → " + fix.sentence.text(language) }
         return text
     }
 }
@@ -58,6 +60,9 @@ struct DoctorChecks {
     }
     private mutating func fail(_ name: Localized, _ detail: Localized, fix: Localized) {
         results.append(DoctorResult(name: name, passed: false, detail: detail, fix: fix))
+    }
+    private mutating func warn(_ name: Localized, _ detail: Localized, fix: Localized) {
+        results.append(DoctorResult(name: name, passed: true, detail: detail, fix: fix, warning: true))
     }
     private mutating func fail(_ name: Localized, _ error: any Error) {
         let advice = ErrorAdvice(for: error)
@@ -174,7 +179,11 @@ struct DoctorChecks {
             }
         }
 
-        // 7. Database: readable, writable, not locked by another station; then the books.
+        // 7. Who may read the personal data: folders the station did not make (it makes its own
+        //    0700) and files of an earlier version that others can read. A warning, not a failure.
+        if stationValid { checkPrivacy(station) }
+
+        // 8. Database: readable, writable, not locked by another station; then the books.
         let databaseName = Localized("数据库", "Database")
         guard stationValid else {
             fail(databaseName, Localized("站点配置有误，不知道数据库在哪里", "the station configuration is invalid, so the database is unknown"),
@@ -234,6 +243,33 @@ struct DoctorChecks {
         } catch {
             fail(booksName, error)
         }
+    }
+}
+
+extension DoctorChecks {
+    /// The database's folder and files and the card-face folder should be the station user's
+    /// alone (0700 folders, 0600 files; docs/technician.md, file modes).
+    private mutating func checkPrivacy(_ station: StationConfiguration) {
+        let name = Localized("个人数据的访问权限", "Access to personal data")
+        let databaseFolder = URL(fileURLWithPath: station.databasePath).deletingLastPathComponent().path
+        var open: [String] = []
+        for folder in [databaseFolder, station.outputDirectory] where PrivateFile.isOpenToOthers(folder) && !open.contains(folder) {
+            open.append(folder)
+        }
+        for suffix in ["", "-wal", "-shm"] where PrivateFile.isOpenToOthers(station.databasePath + suffix) {
+            open.append(station.databasePath + suffix)
+        }
+        guard !open.isEmpty else {
+            pass(name, Localized("数据库和卡面图片只有本用户可读", "the database and the card faces are this user's alone"))
+            return
+        }
+        let list = open.map { path in
+            "\(path)（\(String(PrivateFile.permissions(of: path) ?? 0, radix: 8))）"
+        }
+        let listEnglish = open.map { path in "\(path) (\(String(PrivateFile.permissions(of: path) ?? 0, radix: 8)))" }
+        warn(name, Localized("其他用户可以读取：\(list.joined(separator: "、"))", "other users can read \(listEnglish.joined(separator: ", "))"),
+             fix: Localized("其中有申请人的姓名、社会保障号码和相片：请技术员执行 chmod 700（目录）或 chmod 600（文件），见技术员手册“文件权限”",
+                            "they hold applicants' names, numbers and photos: ask the technician to chmod 700 the folders and 600 the files (technician's guide, file modes)"))
     }
 }
 

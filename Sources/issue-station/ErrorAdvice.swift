@@ -36,6 +36,10 @@ struct ErrorAdvice: Hashable, Sendable {
         case let e as ConfigurationError: return configuration(e)
         case let e as PINEntryError: return interface(e.interfaceError)
         case let e as CardFaceError: return interface(e.interfaceError)
+        case let e as PrivateFileError:
+            return ErrorAdvice(Localized(e.chinese, e.english.capitalisedFirst),
+                               next: Localized("检查这个路径：目录要存在并可写，且不能是符号链接（技术员手册“文件权限”）",
+                                               "check the path: its folder must exist and be writable, and it must not be a symbolic link (technician's guide, file modes)"))
         case is CardError, is CardSessionError, is CardConnectionError, is CardChannelError:
             return interface(InterfaceError(from: error))
         case let e as CocoaError:

@@ -4,6 +4,7 @@ import DeskAssembly
 import InstantIssue
 import SimulatedDesk
 import SSCardDriver
+import SSCardPrinter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,13 +43,13 @@ struct StationSetup {
                                 cardManagement: cardManagement, journalObserver: journalObserver)
     }
 
-    /// Opens the station database, creating its folder when missing. Close it when done
+    /// Opens the station database, creating its folder (0700) when missing. Close it when done
     /// (`withDatabase` does), so the WAL is checkpointed into the file.
     func openDatabase() throws -> StationDatabase {
         let folder = URL(fileURLWithPath: station.databasePath).deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: folder.path) {
             do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try PrivateFile.makeFolder(folder.path)
             } catch {
                 throw StationSetupError.databaseFolder(path: folder.path)
             }

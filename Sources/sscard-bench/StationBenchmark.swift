@@ -5,6 +5,7 @@ import CardManagement
 import ProvinceSimulator
 import SSCardSimulator
 import SimulatedDesk
+import SSCardPrinter
 
 /// The station's figures: one card end to end with the virtual printer at zero mechanical
 /// delay and the embedded card-management simulator, per step — once with the chip reached in
@@ -25,10 +26,8 @@ struct StationBenchmark {
     }
 
     private func scratch(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-bench-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: url)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        // mkdtemp: a fresh 0700 folder, never one somebody made (or linked) in advance.
+        URL(fileURLWithPath: try PrivateFile.makeTemporaryFolder(prefix: "sscard-bench-\(name)-"), isDirectory: true)
     }
 
     private func issuance(cards: Int, throughPCSCD: Bool) throws {

@@ -29,6 +29,21 @@ final class SimulatedCardManagementSystemTests: XCTestCase {
         return directory.appendingPathComponent("province-sim.sqlite").path
     }
 
+    /// The simulator's books hold the CA's private key, master keys, admin PINs and applicants'
+    /// photos: the file and its -wal and -shm are 0600 even under the usual umask 022.
+    func testTheSimulatorsDatabaseIsOwnerOnly() throws {
+        let path = try temporaryPath()
+        let saved = umask(0o022)
+        defer { umask(saved) }
+        let sim = try SimulatedCardManagementSystem(path: path)
+        try sim.report(CardManagementContract.report("p-1", "DEMO-0001", .inProduction, card: 11))
+        for suffix in ["", "-wal", "-shm"] {
+            var info = stat()
+            XCTAssertEqual(lstat(path + suffix, &info), 0, "province-sim.sqlite\(suffix) exists while open")
+            XCTAssertEqual(info.st_mode & 0o777, 0o600, "province-sim.sqlite\(suffix)")
+        }
+    }
+
     func testBooksSurviveAReopen() throws {
         let path = try temporaryPath()
         let caKey: [UInt8]

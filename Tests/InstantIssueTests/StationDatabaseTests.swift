@@ -68,6 +68,53 @@ final class StationDatabaseTests: StationTestCase {
         database = try StationDatabase(path: databasePath)
     }
 
+    /// The books hold applicants' data: the database, its -wal and -shm files and the lock are
+    /// the station user's alone, whatever the umask (022 here, the usual one).
+    func testTheDatabaseItsWALFilesAndTheLockAreOwnerOnly() throws {
+        try database.close()
+        database = nil
+        for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
+        let saved = umask(0o022)
+        defer { umask(saved) }
+        database = try StationDatabase(path: databasePath)
+        try ledger.append(clerk: "c", action: "x", subject: "y")  // the WAL now holds a commit
+        for suffix in ["", "-wal", "-shm", ".lock"] {
+            XCTAssertEqual(Self.mode(databasePath + suffix), 0o600, "station.sqlite\(suffix)")
+        }
+    }
+
+    /// A database an earlier version left readable by all is narrowed when the station opens it.
+    func testAWorldReadableDatabaseIsNarrowedOnOpen() throws {
+        try ledger.append(clerk: "c", action: "x", subject: "y")
+        try database.close()
+        database = nil
+        XCTAssertEqual(chmod(databasePath, 0o644), 0)
+        database = try StationDatabase(path: databasePath)
+        XCTAssertEqual(Self.mode(databasePath), 0o600)
+        XCTAssertEqual(try ledger.entries().count, 1, "the books are intact")
+    }
+
+    /// A symbolic link planted at the lock file's name is not followed (its target would be
+    /// truncated and overwritten with a pid).
+    func testASymbolicLinkAtTheLockIsNotFollowed() throws {
+        try database.close()
+        database = nil
+        let victim = directory.appendingPathComponent("victim.txt").path
+        try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.removeItem(atPath: databasePath + ".lock")
+        try FileManager.default.createSymbolicLink(atPath: databasePath + ".lock", withDestinationPath: victim)
+        XCTAssertThrowsError(try StationDatabase(path: databasePath)) { error in
+            guard case .cannotLock(_, ELOOP)? = error as? StationDatabaseError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious")
+    }
+
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
     func testTimestampsAreFixedWidthUTC() throws {
         XCTAssertEqual(StationTimestamp(Date(timeIntervalSince1970: 1_714_525_200.1234)).text, "2024-05-01T01:00:00.123Z")
         XCTAssertEqual(StationTimestamp(Date(timeIntervalSince1970: 0)).text, "1970-01-01T00:00:00.000Z")

@@ -6,6 +6,8 @@ import SSCardSimulator
 /// so this class uses no shared fixture.
 final class DemoCommandTests: XCTestCase {
     func testDemoIssuesACardEndToEndAndStopsWhatItStarted() throws {
+        let saved = umask(0o022)  // the usual umask, under which an ordinary file comes out 0644
+        defer { umask(saved) }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let (status, text) = try ToolRunner.station(["demo", "--output", output.path])
@@ -17,6 +19,9 @@ final class DemoCommandTests: XCTestCase {
         let face = output.appendingPathComponent("DEMO-0001-SIM000001.png")
         XCTAssertTrue(text.contains(face.path), text)
         XCTAssertEqual(Array(try Data(contentsOf: face).prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        // A face shows a name, a number and a photo: the folder made for it is 0700, the file 0600.
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: output.path)[.posixPermissions] as? Int, 0o700)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: face.path)[.posixPermissions] as? Int, 0o600)
         XCTAssertNil(VirtualReaderStack.runningPCSCD(), "the demo stopped its pcscd")
     }
 
@@ -25,6 +30,16 @@ final class DemoCommandTests: XCTestCase {
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("Card made and activated"), text)
         XCTAssertTrue(text.contains("|张䄲|"), "the rare character typed for [CHUI] is on the chip: \(text)")
+
+        // Without --output the face is in a new private folder (mkdtemp), not a fixed /tmp/sscard-demo.
+        let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("Card face (PNG): ") }, text)
+        let face = URL(fileURLWithPath: String(line.dropFirst("Card face (PNG): ".count)))
+        let folder = face.deletingLastPathComponent()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        XCTAssertTrue(folder.lastPathComponent.hasPrefix("sscard-demo-faces-") && folder.lastPathComponent.count > "sscard-demo-faces-".count,
+                      folder.path)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: folder.path)[.posixPermissions] as? Int, 0o700)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: face.path)[.posixPermissions] as? Int, 0o600)
     }
 
     func testHelpScreensDescribeTheCommands() throws {

@@ -1,5 +1,7 @@
 import Foundation
+import SSCardDriver
 import XCTest
+import InstantIssue
 
 /// `issue-station` as a clerk runs it, against a station database in a temporary folder and
 /// without pcscd: what the books commands print, and that every error is one sentence and the
@@ -191,6 +193,98 @@ final class IssueStationCommandTests: XCTestCase {
         XCTAssertEqual(status, 1, output)
         assertOneSentenceAndNextStep(output, chinese: true)
         XCTAssertTrue(output.contains("另一个制卡站程序"), output)
+    }
+
+    // MARK: Personal data on disk
+
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
+    func testTheDatabaseFolderAndFileTheStationMakesAreOwnerOnly() throws {
+        let saved = umask(0o022)  // inherited by the command
+        defer { umask(saved) }
+        let (status, output) = try station(["inventory", "stocktake"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(Self.mode(folder.appendingPathComponent("db").path), 0o700)
+        XCTAssertEqual(Self.mode(databasePath), 0o600)
+        XCTAssertEqual(Self.mode(databasePath + ".lock"), 0o600)
+    }
+
+    /// A station whose faces go to `folder/faces`, with `retention`.
+    func facesConfig(_ retention: String) throws -> String {
+        try write("station-faces.json", #"{"databasePath": "db/station.sqlite", "driverConfigurationPath": "driver.json", "outputDirectory": "faces", "cardFaceRetention": "\#(retention)"}"#)
+    }
+
+    @discardableResult
+    func face(_ name: String) throws -> String {
+        let faces = folder.appendingPathComponent("faces")
+        try FileManager.default.createDirectory(at: faces, withIntermediateDirectories: true)
+        return try write("faces/" + name, "png")
+    }
+
+    func testFacesPurgeDeletesTheFacesOfCompleteIssuances() throws {
+        let config = try facesConfig("until-complete")
+        let complete = try face("DEMO-0001-SIM000001.png")
+        let unfinished = try face("DEMO-0002-SIM000002.png")
+        let other = try face("readme.txt")
+        // The journal: DEMO-0001 activated (complete), DEMO-0002 made but not yet collected.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("db"), withIntermediateDirectories: true)
+        let database = try StationDatabase(path: databasePath)
+        let journal = Journal(database: database)
+        try journal.append(applicationID: "DEMO-0001", cardNumber: CardNumber("SIM000001")!, step: .activate, stage: .done, phaseBefore: .reported, phaseAfter: .activated)
+        try journal.append(applicationID: "DEMO-0002", cardNumber: CardNumber("SIM000002")!, step: .reportProduced, stage: .done, phaseBefore: .printed, phaseAfter: .reported)
+        try database.close()
+
+        var (status, output) = try StationCLI.run(["faces", "purge", "--config", config])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("已删除") && output.contains("中的 1 个卡面图片") && output.contains("1 个所属办卡尚未完成"), output)
+        XCTAssertNil(Self.mode(complete))
+        XCTAssertNotNil(Self.mode(unfinished))
+
+        (status, output) = try StationCLI.run(["faces", "purge", "--older-than-days", "0", "--config", config, "--lang", "en"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("Deleted 1 card-face images"), output)
+        XCTAssertNil(Self.mode(unfinished))
+        XCTAssertNotNil(Self.mode(other), "only face files are touched")
+        assertNoDump(output)
+    }
+
+    func testFacesPurgeUnderKeepDeletesNothingAndABadAgeIsAUsageError() throws {
+        let config = try facesConfig("keep")
+        let kept = try face("DEMO-0001-SIM000001.png")
+        var (status, output) = try StationCLI.run(["faces", "purge", "--config", config])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("keep"), output)
+        XCTAssertNotNil(Self.mode(kept))
+
+        (status, output) = try StationCLI.run(["faces", "purge", "--older-than-days", "99999", "--config", config])
+        XCTAssertEqual(status, 64, output)
+        XCTAssertTrue(output.contains("--older-than-days 应为 0 至 3650"), output)
+        assertNoDump(output)
+
+        let bad = try write("bad-retention.json", #"{"cardFaceRetention": "forever"}"#)
+        (status, output) = try StationCLI.run(["faces", "purge", "--config", bad])
+        XCTAssertEqual(status, 1, output)
+        XCTAssertTrue(output.contains("cardFaceRetention"), output)
+        assertOneSentenceAndNextStep(output, chinese: true)
+    }
+
+    func testDoctorWarnsWhenOthersCanReadTheFacesFolder() throws {
+        let config = try facesConfig("until-complete")
+        let faces = folder.appendingPathComponent("faces").path
+        XCTAssertEqual(mkdir(faces, 0o755), 0)
+        XCTAssertEqual(chmod(faces, 0o755), 0)
+        var (_, output) = try StationCLI.run(["doctor", "--config", config])
+        XCTAssertTrue(output.contains("⚠ 个人数据的访问权限") && output.contains("\(faces)（755）"), output)
+        XCTAssertTrue(output.contains("chmod 700"), output)
+        XCTAssertEqual(Self.mode(faces), 0o755, "doctor only looks; the operator's folder is left as it is")
+
+        XCTAssertEqual(chmod(faces, 0o700), 0)
+        (_, output) = try StationCLI.run(["doctor", "--config", config, "--lang", "en"])
+        XCTAssertTrue(output.contains("✓ Access to personal data"), output)
     }
 
     // MARK: doctor and the card

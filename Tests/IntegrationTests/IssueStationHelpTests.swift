@@ -30,6 +30,8 @@ final class IssueStationHelpTests: XCTestCase {
         (["printer", "test-print"], "测试卡", "test card"),
         (["readers"], "读卡器", "card readers"),
         (["doctor"], "开机检查", "morning check"),
+        (["faces"], "卡面图片", "The card-face images"),
+        (["faces", "purge"], "保留期限已过", "Deletes the card-face images"),
         (["vcard"], "模拟社保卡", "virtual reader (vpcd)"),
         (["vprinter"], "虚拟制卡机", "Runs a virtual card printer"),
         (["province-sim"], "模拟省卡管系统", "as an HTTP service"),
@@ -67,7 +69,7 @@ final class IssueStationHelpTests: XCTestCase {
         let (status, help) = try StationCLI.run(["--help"])
         XCTAssertEqual(status, 0)
         for command in ["demo", "issue", "recover", "activate", "inventory", "ledger", "card", "printer", "readers", "doctor",
-                        "vcard", "vprinter", "province-sim"] {
+                        "faces", "vcard", "vprinter", "province-sim"] {
             XCTAssertTrue(help.contains("  \(command) "), "top-level help lacks \(command):\n\(help)")
         }
     }

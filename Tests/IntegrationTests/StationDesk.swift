@@ -21,15 +21,16 @@ final class StationDesk {
     private(set) var station: Station!
     static let clerk = "测试柜员"
 
-    /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…).
-    init(cardsPerHopper: Int = 4, firstSequence: Int = 1) throws {
+    /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…);
+    /// the faces in `directory/faces`, kept as `faceRetention` says.
+    init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         printer = VirtualPrinter.stocked(cardsPerHopper: cardsPerHopper, firstSequence: firstSequence)
         configuration = StationConfiguration(
             databasePath: directory.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: .embedded, simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
-            outputDirectory: directory.appendingPathComponent("faces").path)
+            outputDirectory: directory.appendingPathComponent("faces").path, cardFaceRetention: faceRetention)
         driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual))
         cardManagement = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath)
         observer = JournalTap()

@@ -67,6 +67,44 @@ final class StationIssuanceTests: PCSCStackTestCase {
         }
     }
 
+    /// The face shows the applicant's name, number and photo: 0600 in a 0700 folder, and under
+    /// the default retention gone once the card is activated (the issuance is complete).
+    func testTheFaceIsOwnerOnlyAndGoesWhenTheCardIsActivated() throws {
+        let saved = umask(0o022)
+        defer { umask(saved) }
+        let issued = try desk.issue("DEMO-0001")
+        let face = try XCTUnwrap(issued.facePath)
+        XCTAssertEqual(URL(fileURLWithPath: face).lastPathComponent, "DEMO-0001-\(issued.cardNumber).png")
+        XCTAssertEqual(Self.mode(face), 0o600)
+        XCTAssertEqual(Self.mode(desk.configuration.outputDirectory), 0o700)
+        XCTAssertEqual(Self.mode(desk.configuration.databasePath), 0o600)
+
+        try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
+        XCTAssertNil(Self.mode(face), "deleted once the issuance is complete")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: desk.configuration.outputDirectory), [])
+    }
+
+    func testTheFaceOfAFailedCardGoesAndKeepKeepsFaces() throws {
+        desk.printer.inject(.jamAtPrint)
+        XCTAssertThrowsError(try desk.issue("DEMO-0001"))
+        XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0001").last?.phaseAfter, .failed)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: desk.configuration.outputDirectory), [],
+                       "the face written before the jam went with 制卡失败")
+
+        // keep: the face stays after activation.
+        desk.close()
+        desk = try StationDesk(faceRetention: .keep)
+        let issued = try desk.issue("DEMO-0001")
+        try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
+        XCTAssertNotNil(Self.mode(try XCTUnwrap(issued.facePath)))
+    }
+
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
+    }
+
     func testRareCharacterResolvedByTheClerkIsOnTheChip() throws {
         let issued = try desk.issue("DEMO-0002", name: "张䄲")
         let card = desk.printer.collectGoodExit()[0]

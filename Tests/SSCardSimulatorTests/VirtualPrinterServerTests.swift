@@ -133,6 +133,24 @@ final class VirtualPrinterServerTests: XCTestCase {
         XCTAssertEqual(try printer.status().ribbonPanelsRemaining, 999)
     }
 
+    /// What the virtual printer writes shows the card's face: the folder it makes is 0700, the
+    /// files 0600; a card number read from a chip joins a file name only if it is one.
+    func testPrintedFilesAreOwnerOnlyAndAHostileCardNumberNamesNoFile() throws {
+        try escape.loadCard(fromHopper: 1)
+        try escape.moveToPrint()
+        try escape.printPanels(PrintJob(name: "K panel", panels: PanelSet(black: scatterPanel())))
+        let printed = try XCTUnwrap(server.printedCards.first)
+        XCTAssertFalse(printed.files.isEmpty)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: output.path)[.posixPermissions] as? Int, 0o700)
+        for file in printed.files {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int, 0o600, file.path)
+        }
+        XCTAssertEqual(VirtualPrinterServer.fileStem(sequence: 1, cardNumber: "P00000001"), "card-0001-P00000001")
+        XCTAssertEqual(VirtualPrinterServer.fileStem(sequence: 2, cardNumber: nil), "card-0002")
+        XCTAssertNil(VirtualPrinterServer.fileStem(sequence: 3, cardNumber: "/../../x1"))
+        XCTAssertNil(VirtualPrinterServer.fileStem(sequence: 3, cardNumber: "../etc"))
+    }
+
     func testARenderedFacePrintsAllFivePanels() throws {
         var rgb = RGBImage(width: 1016, height: 648)
         for x in 0..<50 { rgb.pixels[(20 * 1016 + x) * 3 + 2] = 0 }  // a yellow line

@@ -67,6 +67,7 @@ struct CardFailure {
         try station.ledger.append(clerk: clerk, action: "制卡失败", subject: record.applicationID,
                                   details: "卡号 \(record.cardNumber?.value ?? "-") \(spoiled ? "作废" : leftHopper ? "退库" : "留在卡盒") 原因 \(record.failureReason!)")
         try station.record(record, .fail, .done, from: phase, to: .failed)
+        station.cardFaceIssuanceCompleted(record)  // the face of a failed card was never handed out
         progress(.finished(.fail))
         return Ended(cardNumber: record.cardNumber, spoiled: spoiled, leftHopper: leftHopper)
     }

@@ -1,16 +1,16 @@
 import CardManagement
 import Foundation
 import SSCardDriver
+import SSCardPrinter
 
 extension Station {
     /// The station `configuration` describes, from parts the composition root made: opens its
-    /// database (taking the station lock; its folder is made when missing) and builds the driver
+    /// database (taking the station lock; its folder is made 0700 when missing) and builds the driver
     /// with `printer` over `driverConfiguration`.
     public static func open(_ configuration: StationConfiguration, driverConfiguration: DriverConfiguration,
                             printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
                             journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
-        try FileManager.default.createDirectory(
-            atPath: URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try PrivateFile.makeFolder(URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path)
         let database = try StationDatabase(path: configuration.databasePath)
         return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
                        printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)

@@ -19,16 +19,21 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     public var outputDirectory: String
     /// 卡有效期: years from the issue date written to EF05 [design: configurable; 10 years].
     public var cardValidityYears: Int
+    /// How long the card-face PNGs in `outputDirectory` are kept (`CardFaceRetention`); by default
+    /// only until the issuance is complete.
+    public var cardFaceRetention: CardFaceRetention
 
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
 
     public init(databasePath: String = StationConfiguration.defaultDatabasePath, driverConfigurationPath: String? = nil,
                 cardManagement: CardManagementSetting = .init(), terminal: String = "SSDESK000001",
-                outputDirectory: String = StationConfiguration.defaultOutputDirectory, cardValidityYears: Int = 10) {
+                outputDirectory: String = StationConfiguration.defaultOutputDirectory, cardValidityYears: Int = 10,
+                cardFaceRetention: CardFaceRetention = .untilComplete) {
         self.databasePath = databasePath; self.driverConfigurationPath = driverConfigurationPath
         self.cardManagement = cardManagement; self.terminal = terminal; self.outputDirectory = outputDirectory
         self.cardValidityYears = cardValidityYears
+        self.cardFaceRetention = cardFaceRetention
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +45,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         terminal = try c.decodeIfPresent(String.self, forKey: .terminal) ?? d.terminal
         outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? d.outputDirectory
         cardValidityYears = try c.decodeIfPresent(Int.self, forKey: .cardValidityYears) ?? d.cardValidityYears
+        cardFaceRetention = try c.decodeIfPresent(CardFaceRetention.self, forKey: .cardFaceRetention) ?? d.cardFaceRetention
     }
 
     /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).
@@ -83,6 +89,9 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
             throw .invalid(path: "cardValidityYears", reason: "\(cardValidityYears) is not 1–30")
         }
     }
+
+    /// The card-face PNGs of this desk: `outputDirectory` under `cardFaceRetention`.
+    public var cardFaces: CardFaceFiles { CardFaceFiles(directory: outputDirectory, retention: cardFaceRetention) }
 
     /// Where the embedded simulator keeps its state.
     public var resolvedSimulatorDatabasePath: String {

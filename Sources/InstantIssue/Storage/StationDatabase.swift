@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SSCardPrinter
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,10 @@ import Glibc
 /// no stale lock to clean up after a crash; a second open — from another process, or a second
 /// `StationDatabase` in the same process — is refused with `StationDatabaseError.inUse`. The
 /// database must sit on a local file system (WAL needs one too; `flock` over NFS is not reliable).
+///
+/// The books hold applicants' names, numbers and card numbers: the database, its `-wal` and
+/// `-shm` files and the lock file are 0600 (`PrivateFile.prepareDatabase`), and none of them is
+/// opened through a symbolic link.
 public final class StationDatabase: Sendable {
     /// The SQLite file.
     public let path: String
@@ -34,6 +39,7 @@ public final class StationDatabase: Sendable {
         self.lockPath = path + ".lock"
         self.clock = clock
         lock = try StationLock(path: lockPath, databasePath: path)
+        try PrivateFile.prepareDatabase(at: path)
         var configuration = Configuration()
         configuration.label = "station"
         configuration.busyMode = .timeout(5)
@@ -105,7 +111,7 @@ private final class StationLock: @unchecked Sendable {
     private let mutex = NSLock()
 
     init(path: String, databasePath: String) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StationDatabaseError.cannotLock(lockPath: path, errno: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno

@@ -2,7 +2,7 @@ import SSCardDriver
 
 /// 领卡启用 (《广东省社会保障卡经办规程》附件9): the applicant took the card. Ends the issuance in
 /// the journal and tells the card-management system, idempotently (the request id survives a
-/// crash).
+/// crash); the card face is then deleted under the default `cardFaceRetention`.
 public struct Activation: Sendable {
     public let station: Station
     public init(station: Station) { self.station = station }
@@ -19,12 +19,16 @@ public struct Activation: Sendable {
         guard last.phaseAfter == .activated || last.phaseAfter == .reported || interrupted, let cardNumber = record.cardNumber else {
             throw ActivationError.notProduced(applicationID, phase: last.phaseAfter)
         }
-        if last.phaseAfter == .activated { return cardNumber }
+        if last.phaseAfter == .activated {
+            station.cardFaceIssuanceCompleted(record)  // a crash may have come before the face went
+            return cardNumber
+        }
         try station.record(record, .activate, .start, from: last.phaseAfter, to: last.phaseAfter)
         try station.cardManagement.activate(applicationID: applicationID, cardNumber: cardNumber.value,
                                             requestID: record.requestID("activate"))
         try station.ledger.append(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
         try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)
+        station.cardFaceIssuanceCompleted(record)
         return cardNumber
     }
 }

@@ -82,6 +82,7 @@ final class IssuanceRun {
     var system: any CardManagementSystem { station.cardManagement }
 
     func perform() throws(IssuanceError) -> IssuedCard {
+        try checkApplicationID()
         try checkNothingUnfinished()
         do {
             return try personalise()
@@ -90,6 +91,15 @@ final class IssuanceRun {
         } catch {
             throw handleFailure(error)
         }
+    }
+
+    /// The application id names the card-face file: one that could lead it out of its folder
+    /// (`../x`, `a/b`) is refused before any card is touched.
+    private func checkApplicationID() throws(IssuanceError) {
+        guard !FileNamePart.isSafe(applicationID) else { return }
+        let problem = CardFaceNameError(part: .applicationID, value: applicationID)
+        throw IssuanceError(applicationID: applicationID, step: .reserve, outcome: .refused,
+                            chinese: problem.chinese, english: problem.english, underlying: problem)
     }
 
     /// An application with an unfinished issuance must be recovered first; one already issued
@@ -217,7 +227,7 @@ final class IssuanceRun {
             units: PrintUnits(driver.configuration.printUnits), exit: .good)
         record.facePath = try CardFacePreview.write(job: face, configuration: driver.configuration,
                                                     directory: station.configuration.outputDirectory,
-                                                    name: "\(applicationID)-\(cardNumber)")
+                                                    applicationID: applicationID, cardNumber: cardNumber)
         progress(.preview(path: record.facePath!))
         try step(.print, to: .printed) { try driver.printCard(face) }
 

@@ -27,13 +27,16 @@ public enum PNGWriter {
         return Array(out.prefix(Int(size)))
     }
 
-    /// Writes `image` to the file at `path` (replaced). (png_image_write_to_file.)
+    /// Writes `image` to the file at `path` (replaced), mode 0600: a face shows a name, a
+    /// 社会保障号码 and a photo. Not png_image_write_to_file, which opens `path` with fopen and
+    /// follows a symbolic link planted there; `PrivateFile.write` writes a new file and renames it.
     public static func write(_ image: RGBImage, to path: String) throws(PNGWriteError) {
-        var png = makeImage(image)
-        let written = image.pixels.withUnsafeBufferPointer { pixels in
-            png_image_write_to_file(&png, path, 0, pixels.baseAddress, 0, nil)
+        let bytes = try data(image)
+        do {
+            try PrivateFile.write(bytes, to: path)
+        } catch {
+            throw PNGWriteError(message: error.description)
         }
-        guard written != 0 else { throw error(of: &png) }
     }
 
     /// A 1-bit panel as a black-on-white RGB picture (1 = black), for looking at K or O.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InstantIssue
+import SSCardPrinter
 
 /// `issue-station ledger export --day YYYY-MM-DD [--out FILE]`: one day of the 台账 as CSV
 /// (UTF-8 with BOM, for Excel and WPS), to a file or to standard output.
@@ -28,7 +29,8 @@ struct LedgerExportCommand: StationCommand {
         }
         let url = URL(fileURLWithPath: NSString(string: out).expandingTildeInPath)
         do {
-            try csv.write(to: url, options: .atomic)
+            // Clerks' names, application ids and card numbers: 0600, not through a symbolic link.
+            try PrivateFile.write([UInt8](csv), to: url.path)
         } catch {
             throw LedgerCommandError.cannotWrite(path: url.path)
         }
