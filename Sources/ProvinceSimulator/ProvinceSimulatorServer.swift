@@ -259,6 +259,7 @@ public final class ProvinceSimulatorServer: Sendable {
         case status(String)
         case conflicts, authenticationKey, pkiSecrets, certificates, reports, activations
         case internalAuthentication, externalAuthentication, pinMAC
+        case ledgerCheckpoints
 
         init?(method: String, path: String) {
             let clean = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
@@ -279,6 +280,7 @@ public final class ProvinceSimulatorServer: Sendable {
                 case "/v1/ca/certificates": self = .certificates
                 case "/v1/reports": self = .reports
                 case "/v1/activations": self = .activations
+                case "/v1/ledger/checkpoints": self = .ledgerCheckpoints
                 default: return nil
                 }
             default:
@@ -297,6 +299,7 @@ public final class ProvinceSimulatorServer: Sendable {
             case .certificates: .issueCertificates
             case .reports: .report
             case .activations: .activate
+            case .ledgerCheckpoints: .ledgerCheckpoint
             }
         }
     }
@@ -373,6 +376,10 @@ public final class ProvinceSimulatorServer: Sendable {
                 try checkRequestIDHeader(request, body: body.requestID)
                 try system.activateUnfaulted(applicationID: body.applicationID, cardNumber: body.cardNumber, requestID: body.requestID)
                 return (200, ProvinceAPI.encode(try system.statusUnfaulted(applicationID: body.applicationID)))
+            case .ledgerCheckpoints:
+                let body = try decode(ProvinceAPI.LedgerCheckpointRequest.self, request)
+                let held = try system.ledgerCheckpointUnfaulted(terminal: body.terminal, sequence: body.sequence, head: body.head)
+                return (200, ProvinceAPI.encode(ProvinceAPI.LedgerCheckpointAnswer(checkpoints: held)))
             }
         } catch let error as CardManagementError {
             let (status, body) = ProvinceAPI.response(for: error)
