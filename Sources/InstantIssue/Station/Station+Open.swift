@@ -11,7 +11,7 @@ extension Station {
                             journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
         try FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
-        let database = try StationDatabase(path: configuration.databasePath)
+        let database = try StationDatabase(path: configuration.databasePath, ledgerKeyPath: configuration.resolvedLedgerKeyPath)
         return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
                        printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)
     }
