@@ -117,6 +117,12 @@ public final class CardManagementHTTPClient: CardManagementSystem {
                      requestID: requestID, applicationID: applicationID, as: ApplicationStatus.self)
     }
 
+    public func ledgerCheckpoint(terminal: String, sequence: Int64, head: String) throws(CardManagementError) -> [LedgerCheckpoint] {
+        try call("POST", "/v1/ledger/checkpoints",
+                 body: ProvinceAPI.LedgerCheckpointRequest(terminal: terminal, sequence: sequence, head: head),
+                 applicationID: nil, as: ProvinceAPI.LedgerCheckpointAnswer.self).checkpoints
+    }
+
     // MARK: One call
 
     private struct NoBody: Encodable {}

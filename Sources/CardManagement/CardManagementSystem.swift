@@ -54,6 +54,33 @@ public protocol CardManagementSystem: Sendable {
 
     /// 领卡启用: the applicant took the card. Idempotent on `requestID`.
     func activate(applicationID: String, cardNumber: String, requestID: String) throws(CardManagementError)
+
+    /// 台账校验点: the desk `terminal`'s ledger had the (keyed) head `head` at entry `sequence`
+    /// (《广东省社会保障卡经办规程》第十二条（三）: the 台账 must match the system's records). The
+    /// system keeps the first head it is sent for a sequence and never replaces it; `sequence` 0
+    /// with the genesis head (64 zeros) records nothing. Either way the answer is every
+    /// checkpoint the system holds for the terminal, in sequence order, so the desk can find a
+    /// ledger that verifies locally but was cut short, rolled back or rebuilt. Idempotent.
+    func ledgerCheckpoint(terminal: String, sequence: Int64, head: String) throws(CardManagementError) -> [LedgerCheckpoint]
+}
+
+/// A ledger head the card-management system holds for a desk (`ledgerCheckpoint`).
+public struct LedgerCheckpoint: Hashable, Sendable, Codable {
+    /// 终端机编号 of the desk.
+    public var terminal: String
+    /// The ledger entry number (1, 2, 3…).
+    public var sequence: Int64
+    /// That entry's keyed hash, 64 upper-case hex digits.
+    public var head: String
+    /// When the system recorded it (ISO 8601, the system's clock).
+    public var recordedAt: String
+
+    public init(terminal: String, sequence: Int64, head: String, recordedAt: String) {
+        self.terminal = terminal; self.sequence = sequence; self.head = head; self.recordedAt = recordedAt
+    }
+
+    /// The head of an empty ledger, and the `head` of a query that records nothing (sequence 0).
+    public static let genesisHead = String(repeating: "0", count: 64)
 }
 
 /// Which key the HSM opens the card with.

@@ -157,6 +157,26 @@ package enum ProvinceAPI {
         }
     }
 
+    /// `POST /v1/ledger/checkpoints`: a desk's ledger head (sequence 0: record nothing).
+    package struct LedgerCheckpointRequest: Codable, Sendable {
+        package var terminal: String
+        package var sequence: Int64
+        package var head: String
+        package init(terminal: String, sequence: Int64, head: String) {
+            self.terminal = terminal
+            self.sequence = sequence
+            self.head = head
+        }
+    }
+
+    /// The checkpoints the system holds for the terminal, in sequence order.
+    package struct LedgerCheckpointAnswer: Codable, Sendable {
+        package var checkpoints: [LedgerCheckpoint]
+        package init(checkpoints: [LedgerCheckpoint]) {
+            self.checkpoints = checkpoints
+        }
+    }
+
     /// The HTTP status and body the server answers a refusal with.
     package static func response(for error: CardManagementError) -> (status: Int, body: ErrorBody) {
         switch error {

@@ -15,6 +15,8 @@ public enum CardManagementOperation: String, Hashable, Sendable, Codable, CaseIt
     case report
     case status
     case activate
+    /// 台账校验点 (`ledgerCheckpoint`).
+    case ledgerCheckpoint
 }
 
 /// A failure the province simulator plays on purpose (故障注入), the same way in the embedded

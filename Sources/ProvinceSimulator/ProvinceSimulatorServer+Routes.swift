@@ -11,6 +11,7 @@ extension ProvinceSimulatorServer {
         case status(String)
         case conflicts, authenticationKey, pkiSecrets, certificates, reports, activations
         case internalAuthentication, externalAuthentication, pinMAC
+        case ledgerCheckpoints
 
         init?(method: String, path: String) {
             let clean = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
@@ -31,6 +32,7 @@ extension ProvinceSimulatorServer {
                 case "/v1/ca/certificates": self = .certificates
                 case "/v1/reports": self = .reports
                 case "/v1/activations": self = .activations
+                case "/v1/ledger/checkpoints": self = .ledgerCheckpoints
                 default: return nil
                 }
             default:
@@ -49,6 +51,7 @@ extension ProvinceSimulatorServer {
             case .certificates: .issueCertificates
             case .reports: .report
             case .activations: .activate
+            case .ledgerCheckpoints: .ledgerCheckpoint
             }
         }
     }
@@ -125,6 +128,10 @@ extension ProvinceSimulatorServer {
                 try checkRequestIDHeader(request, body: body.requestID)
                 try system.activateUnfaulted(applicationID: body.applicationID, cardNumber: body.cardNumber, requestID: body.requestID)
                 return (200, ProvinceAPI.encode(try system.statusUnfaulted(applicationID: body.applicationID)))
+            case .ledgerCheckpoints:
+                let body = try decode(ProvinceAPI.LedgerCheckpointRequest.self, request)
+                let held = try system.ledgerCheckpointUnfaulted(terminal: body.terminal, sequence: body.sequence, head: body.head)
+                return (200, ProvinceAPI.encode(ProvinceAPI.LedgerCheckpointAnswer(checkpoints: held)))
             }
         } catch let error as CardManagementError {
             let (status, body) = ProvinceAPI.response(for: error)

@@ -108,6 +108,18 @@ final class SimulatedCardManagementStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("2 ledger checkpoints") { db in
+            // The first head a desk sent for each ledger entry number; never replaced.
+            try db.execute(sql: """
+                CREATE TABLE ledger_checkpoint (
+                    terminal TEXT NOT NULL,
+                    sequence INTEGER NOT NULL CHECK (sequence >= 1),
+                    head TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (terminal, sequence)
+                );
+                """)
+        }
         return migrator
     }
 

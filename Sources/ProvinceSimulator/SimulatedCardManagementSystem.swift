@@ -203,6 +203,17 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         }
     }
 
+    public func ledgerCheckpoint(terminal: String, sequence: Int64, head: String) throws(CardManagementError) -> [LedgerCheckpoint] {
+        try withFaults(.ledgerCheckpoint) { () throws(CardManagementError) in
+            try ledgerCheckpointUnfaulted(terminal: terminal, sequence: sequence, head: head)
+        }
+    }
+
+    /// The ledger checkpoints the simulator holds for `terminal`, in sequence order.
+    public func ledgerCheckpoints(terminal: String) throws(CardManagementError) -> [LedgerCheckpoint] {
+        try reading { db in try Self.checkpoints(db, terminal: terminal) }
+    }
+
     /// Plays the faults for `operation` around `body`, as the HTTP client would see them.
     private func withFaults<T>(_ operation: CardManagementOperation,
                                _ body: () throws(CardManagementError) -> T) throws(CardManagementError) -> T {
@@ -445,6 +456,36 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
             try SimulatedCardManagementStore.update(db, record, at: at)
             try SimulatedCardManagementStore.recordAnswer(db, id: requestID, .init(
                 operation: CardManagementOperation.activate.rawValue, content: content, answer: Self.canonicalJSON(record.status)), at: at)
+        }
+    }
+
+    /// 台账校验点: keeps the first head sent for (terminal, sequence), never a later one, so a
+    /// rebuilt or rolled-back ledger cannot overwrite what the system saw; sequence 0 with the
+    /// genesis head records nothing. Answers every checkpoint held for the terminal.
+    func ledgerCheckpointUnfaulted(terminal: String, sequence: Int64, head: String) throws(CardManagementError) -> [LedgerCheckpoint] {
+        guard terminal.count == 12, terminal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw .refused(code: "BAD_REQUEST", message: "终端机编号应为12位字母或数字 the terminal must be 12 letters or digits")
+        }
+        guard head.utf8.count == 64, head.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) }) else {
+            throw .refused(code: "BAD_REQUEST", message: "台账哈希应为64位大写十六进制 the head must be 64 upper-case hex digits")
+        }
+        guard sequence >= 1 || (sequence == 0 && head == LedgerCheckpoint.genesisHead) else {
+            throw .refused(code: "BAD_REQUEST", message: "序号应不小于1（0 仅用于查询） the sequence must be at least 1 (0 only to ask)")
+        }
+        let at = timestamp()
+        return try transaction { db in
+            if sequence >= 1 {
+                try db.execute(sql: "INSERT OR IGNORE INTO ledger_checkpoint (terminal, sequence, head, at) VALUES (?, ?, ?, ?)",
+                               arguments: [terminal, sequence, head, at])
+            }
+            return try Self.checkpoints(db, terminal: terminal)
+        }
+    }
+
+    private static func checkpoints(_ db: Database, terminal: String) throws -> [LedgerCheckpoint] {
+        try Row.fetchAll(db, sql: "SELECT sequence, head, at FROM ledger_checkpoint WHERE terminal = ? ORDER BY sequence",
+                         arguments: [terminal]).map {
+            LedgerCheckpoint(terminal: terminal, sequence: $0["sequence"], head: $0["head"], recordedAt: $0["at"])
         }
     }
 

@@ -3,11 +3,31 @@ import SSCardDriver
 // The SSSE PIN (and VERIFY of the PKI admin PIN). The SSSE PIN is card-wide: its commands
 // work whichever application is selected.
 extension CardSession {
+    /// One presentation of the PIN at `pin`, as a real card makes it: 6983 when blocked,
+    /// whatever was presented. Otherwise one try is spent and written to the non-volatile
+    /// memory *before* the comparison; if that write fails the card answers 6581 and compares
+    /// nothing (fail closed: a card that cannot record a try never rates a PIN). Then a wrong
+    /// PIN answers 63Cx (x tries left, the try already on record) and a right one restores the
+    /// counter, written again: 9000, or 6581 when that write fails (the try stays spent, the
+    /// PIN is not taken as verified).
+    mutating func presentPIN(_ pin: WritableKeyPath<CardImage, PINCounter>, _ candidate: [UInt8]) -> StatusWord {
+        guard !image[keyPath: pin].isBlocked else { return .authenticationMethodBlocked }
+        image[keyPath: pin].spendTry()
+        guard commitImage() else { return .memoryFailure }
+        guard image[keyPath: pin].matches(candidate) else {
+            return PINCounter.triesLeftStatus(image[keyPath: pin].triesLeft)
+        }
+        image[keyPath: pin].resetCounter()
+        guard commitImage() else { return .memoryFailure }
+        return .success
+    }
+
     /// VERIFY `00 20 00 P2 [Lc PIN]`. P2 00: the SSSE PIN, packed BCD (2–8 bytes). P2 01:
     /// the PKI admin PIN, ASCII (4–16 bytes), only with the PKI application selected.
     /// Without data: 9000 if verified, else 63Cx, or 6983 when blocked.
-    /// 63Cx wrong (x tries left), 6983 blocked even for the right PIN, 6700 length,
-    /// 6A88 other P2 or admin PIN outside the PKI application, 6A86 P1 ≠ 00.
+    /// 63Cx wrong (x tries left), 6983 blocked even for the right PIN, 6581 the try could not
+    /// be recorded (nothing compared; `presentPIN`), 6700 length, 6A88 other P2 or admin PIN
+    /// outside the PKI application, 6A86 P1 ≠ 00.
     mutating func verify(_ command: CommandAPDU) -> ResponseAPDU {
         guard command.p1 == 0 else { return .status(.incorrectP1P2) }
         switch command.p2 {
@@ -16,7 +36,7 @@ extension CardSession {
                 return .status(security.userPINVerified && !image.userPIN.isBlocked ? .success : image.userPIN.status)
             }
             guard (2...8).contains(command.data.count) else { return .status(.wrongLength) }
-            let result = image.userPIN.present(command.data)
+            let result = presentPIN(\.userPIN, command.data)
             security.userPINVerified = result == .success
             return .status(result)
         case 0x01:
@@ -27,7 +47,7 @@ extension CardSession {
                 return .status(security.adminPINVerified && !image.pki.adminPIN.isBlocked ? .success : image.pki.adminPIN.status)
             }
             guard (4...16).contains(command.data.count) else { return .status(.wrongLength) }
-            let result = image.pki.adminPIN.present(command.data)
+            let result = presentPIN(\.pki.adminPIN, command.data)
             security.adminPINVerified = result == .success
             return .status(result)
         default:
@@ -36,8 +56,8 @@ extension CardSession {
     }
 
     /// CHANGE PIN `80 5E 01 00 Lc old ‖ FF ‖ new` (packed BCD): the old PIN counts as a
-    /// presentation. 6A80 no FF separator or new PIN not 4–16 digits (no try spent),
-    /// 63Cx old PIN wrong, 6983 blocked, 6A86 other P1/P2.
+    /// presentation (`presentPIN`). 6A80 no FF separator or new PIN not 4–16 digits (no try
+    /// spent), 63Cx old PIN wrong, 6983 blocked, 6581 the try could not be recorded, 6A86 other P1/P2.
     mutating func changePIN(_ command: CommandAPDU) -> ResponseAPDU {
         guard command.p1 == 0x01, command.p2 == 0x00 else { return .status(.incorrectP1P2) }
         guard !command.data.isEmpty else { return .status(.wrongLength) }
@@ -47,7 +67,7 @@ extension CardSession {
         guard let new = PINCounter.value(from: Array(command.data[(separator + 1)...]), format: .packedBCD) else {
             return .status(.wrongData)
         }
-        let result = image.userPIN.present(old)
+        let result = presentPIN(\.userPIN, old)
         guard result == .success else {
             security.userPINVerified = false
             return .status(result)

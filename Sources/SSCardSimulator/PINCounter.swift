@@ -69,17 +69,17 @@ public struct PINCounter: Codable, Hashable, Sendable {
         }
     }
 
-    /// One presentation: 9000 and a full counter when right; 63Cx (x tries left) when
-    /// wrong; 6983 when blocked, whatever was presented.
-    mutating func present(_ candidate: [UInt8]) -> StatusWord {
-        guard !isBlocked else { return .authenticationMethodBlocked }
-        if constantTimeEqual(candidate, reference) {
-            triesLeft = maxTries
-            return .success
-        }
+    /// The first half of a presentation: one try spent, before the PIN is compared. A card
+    /// writes this to its non-volatile memory first (`CardSession.presentPIN`), so pulling it
+    /// out of the reader or losing power after a wrong PIN cannot give the try back.
+    /// Programmer error (traps) on a blocked PIN.
+    mutating func spendTry() {
+        precondition(!isBlocked, "a blocked PIN has no try to spend")
         triesLeft -= 1
-        return Self.triesLeftStatus(triesLeft)
     }
+
+    /// Whether `candidate` is the PIN, in constant time. Counts nothing: see `spendTry`.
+    func matches(_ candidate: [UInt8]) -> Bool { constantTimeEqual(candidate, reference) }
 
     /// What a VERIFY without data answers: 6983 when blocked, else 63Cx.
     var status: StatusWord {
@@ -92,7 +92,7 @@ public struct PINCounter: Codable, Hashable, Sendable {
         triesLeft = maxTries
     }
 
-    /// UNBLOCK PIN: the counter only (仅重置尝试计数器).
+    /// UNBLOCK PIN: the counter only (仅重置尝试计数器); also a right PIN's full counter.
     mutating func resetCounter() { triesLeft = maxTries }
 
     static func triesLeftStatus(_ n: Int) -> StatusWord { StatusWord(0x63, 0xC0 | UInt8(n & 0x0F)) }

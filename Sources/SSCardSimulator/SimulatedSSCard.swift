@@ -15,16 +15,25 @@ import Synchronization
 /// connector does it on vpcd's power-on; `SimulatedCardChannel` does it at creation).
 public final class SimulatedSSCard: VirtualCard {
     private let session: Mutex<CardSession>
-    /// Where every change to the image is saved before the card answers, if anywhere.
-    public let storageURL: URL?
+    /// The card's non-volatile memory: every change to the image is saved there before the
+    /// card answers. nil: the image lives in this process only.
+    public let store: (any CardImageStore)?
+    /// The file of a `CardImageFile` store.
+    public var storageURL: URL? { (store as? CardImageFile)?.url }
     public let atr: [UInt8]
 
-    /// A card with `image`; with a `storageURL` every command that changes the image saves
-    /// it there before answering (a failed save undoes the change and answers 6581).
-    public init(image: CardImage, storageURL: URL? = nil) {
-        session = Mutex(CardSession(image: image))
-        self.storageURL = storageURL
+    /// A card with `image`; with a `store` every command that changes the image saves it
+    /// there before answering (a failed save undoes the change and answers 6581). A PIN
+    /// presentation saves the spent try before it compares (docs/card-simulation.md).
+    public init(image: CardImage, store: (any CardImageStore)?) {
+        session = Mutex(CardSession(image: image, store: store))
+        self.store = store
         atr = image.atr
+    }
+
+    /// A card with `image`, saved to the file `storageURL` (`CardImageFile`) when one is given.
+    public convenience init(image: CardImage, storageURL: URL? = nil) {
+        self.init(image: image, store: storageURL.map { CardImageFile(url: $0) })
     }
 
     /// The card saved at `url`, saving back there as it changes.
@@ -42,16 +51,8 @@ public final class SimulatedSSCard: VirtualCard {
     public func process(_ bytes: [UInt8]) -> [UInt8] {
         session.withLock { session in
             guard session.powered else { return StatusWord.noPreciseDiagnosis.bytes }
-            let before = session.image
             let response = Self.respond(to: bytes, in: &session)
-            if session.image != before, let storageURL {
-                do {
-                    try session.image.save(to: storageURL)
-                } catch {
-                    session.image = before
-                    return StatusWord.memoryFailure.bytes
-                }
-            }
+            guard session.commitImage() else { return StatusWord.memoryFailure.bytes }
             return response.bytes
         }
     }

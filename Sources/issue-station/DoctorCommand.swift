@@ -209,7 +209,7 @@ struct DoctorChecks {
         }
         let database: StationDatabase
         do {
-            database = try StationDatabase(path: path)
+            database = try StationDatabase(path: path, ledgerKeyPath: station.resolvedLedgerKeyPath)
             _ = try database.appliedMigrations()
             pass(databaseName, Localized("\(path) 可读写，没有被其他制卡站程序占用", "\(path) reads and writes, no other station holds it"))
         } catch {
@@ -222,7 +222,8 @@ struct DoctorChecks {
         do {
             let verification = try AuditLedger(database: database).verify()
             if verification.isIntact {
-                pass(ledgerName, Localized("\(verification.entryCount) 条记录，哈希链完好", "\(verification.entryCount) entries, the hash chain is intact"))
+                pass(ledgerName, Localized("\(verification.entryCount) 条记录，带密钥的哈希链完好（密钥文件 \(database.ledgerKey.path)）",
+                                           "\(verification.entryCount) entries, the keyed hash chain is intact (key file \(database.ledgerKey.path))"))
             } else {
                 fail(ledgerName, Localized("发现 \(verification.problems.count) 处改动", "\(verification.problems.count) alterations found"),
                      fix: Localized("运行 issue-station ledger verify 查看，并立即报告负责人", "run issue-station ledger verify to see them, and report to your supervisor at once"))

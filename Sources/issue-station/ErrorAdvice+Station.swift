@@ -101,6 +101,22 @@ extension ErrorAdvice {
         case .clerkRequired:
             ErrorAdvice(Localized("台账必须记录经办人", "A ledger entry needs the clerk (经办人)"),
                         next: Localized("用 --clerk 写上经办人姓名，或设置环境变量 SSCARD_CLERK", "give the clerk's name with --clerk, or set SSCARD_CLERK"))
+        case .keyMissing(let path):
+            ErrorAdvice(Localized("台账密钥文件 \(path) 不见了，台账既不能记录也不能校验", "The ledger key file \(path) is missing: the ledger can be neither written nor verified"),
+                        next: Localized("停止办卡，请技术员从备份恢复该文件（权限 0600）；不要新建密钥，否则所有记录都会显示为伪造，并报告负责人",
+                                        "stop issuing and have the technician restore the file from the backup (mode 0600); do not make a new key, every entry would then look forged; report to your supervisor"))
+        case let .keyUnreadable(path, reason):
+            ErrorAdvice(Localized("无法读取台账密钥文件 \(path)（\(reason)）", "Cannot read the ledger key file \(path) (\(reason))"),
+                        next: Localized("请技术员检查该文件的属主和权限：应属于运行制卡站的用户，权限 0600", "have the technician check its owner and mode: the station's user, mode 0600"))
+        case .keyInvalid(let path):
+            ErrorAdvice(Localized("台账密钥文件 \(path) 内容不对", "The ledger key file \(path) is damaged"),
+                        next: Localized("请技术员从备份恢复该文件", "have the technician restore it from the backup"))
+        case let .keyExposed(path, mode):
+            ErrorAdvice(Localized("台账密钥文件 \(path) 其他用户也能读（权限 \(String(mode, radix: 8))）", "The ledger key file \(path) can be read by other users (mode \(String(mode, radix: 8)))"),
+                        next: Localized("请技术员执行 chmod 600 \(path)，并检查密钥是否已泄露", "have the technician run chmod 600 \(path) and consider whether the key leaked"))
+        case let .keyNotCreated(path, reason):
+            ErrorAdvice(Localized("无法创建台账密钥文件 \(path)（\(reason)）", "Cannot create the ledger key file \(path) (\(reason))"),
+                        next: Localized("请技术员让该目录可写，或在站点配置中用 ledgerKeyPath 指定别的位置", "have the technician make its folder writable, or choose another place with ledgerKeyPath in the station configuration"))
         }
     }
 

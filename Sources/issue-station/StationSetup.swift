@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CardManagement
 import DeskAssembly
 import InstantIssue
 import SimulatedDesk
@@ -38,13 +39,21 @@ struct StationSetup {
     func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
         let assembly = DeskAssembly.withSimulators
         let driver = try driverConfiguration()
-        let cardManagement = try assembly.cardManagement(station.cardManagement, simulatorDatabasePath: station.resolvedSimulatorDatabasePath)
+        let cardManagement = try cardManagementSystem()
         return try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
                                 cardManagement: cardManagement, journalObserver: journalObserver)
     }
 
-    /// Opens the station database, creating its folder (0700) when missing. Close it when done
-    /// (`withDatabase` does), so the WAL is checkpointed into the file.
+    /// The card-management system the configuration names (the embedded simulator by default).
+    func cardManagementSystem() throws -> any CardManagementSystem {
+        try DeskAssembly.withSimulators.cardManagement(station.cardManagement,
+                                                       simulatorDatabasePath: station.resolvedSimulatorDatabasePath)
+    }
+
+    /// Opens the station database, creating its folder (0700) when missing, with the configured ledger
+    /// key; ledger checkpoints due while it is open go to the card-management system, which is
+    /// only made when one is due. Close it when done (`withDatabase` does), so the WAL is
+    /// checkpointed into the file and a checkpoint being sent gets out.
     func openDatabase() throws -> StationDatabase {
         let folder = URL(fileURLWithPath: station.databasePath).deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: folder.path) {
@@ -54,7 +63,12 @@ struct StationSetup {
                 throw StationSetupError.databaseFolder(path: folder.path)
             }
         }
-        return try StationDatabase(path: station.databasePath)
+        let database = try StationDatabase(path: station.databasePath, ledgerKeyPath: station.resolvedLedgerKeyPath)
+        let setup = self
+        database.sendLedgerCheckpoints(terminal: station.terminal, every: station.ledgerCheckpointInterval) {
+            try setup.cardManagementSystem()
+        }
+        return database
     }
 
     /// Runs `body` with the open database and closes it afterwards, whatever happens.

@@ -97,4 +97,5 @@ final class CardManagementTestDouble: CardManagementSystem, @unchecked Sendable 
     func report(_ report: IssuanceReport) throws(CardManagementError) -> ApplicationStatus { throw Self.notHere }
     func status(applicationID: String) throws(CardManagementError) -> ApplicationStatus { throw Self.notHere }
     func activate(applicationID: String, cardNumber: String, requestID: String) throws(CardManagementError) { throw Self.notHere }
+    func ledgerCheckpoint(terminal: String, sequence: Int64, head: String) throws(CardManagementError) -> [LedgerCheckpoint] { throw Self.notHere }
 }

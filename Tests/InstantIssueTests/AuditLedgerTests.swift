@@ -23,13 +23,17 @@ final class AuditLedgerTests: StationTestCase {
         }
     }
 
-    func testChainsEntriesWithSM3() throws {
+    func testChainsEntriesWithSM3HMACUnderTheDeskKey() throws {
         try appendTen()
         let entries = try ledger.entries()
         XCTAssertEqual(entries.map(\.seq), Array(1...10))
         XCTAssertEqual(entries[0].previousHash, AuditLedger.genesisHash)
         for i in 1..<entries.count { XCTAssertEqual(entries[i].previousHash, entries[i - 1].hash) }
-        for e in entries { XCTAssertEqual(e.hash, try SM3.hash(e.canonicalBytes).hexString) }
+        let key = try database.ledgerKey.withKey { $0 }
+        for e in entries {
+            XCTAssertEqual(e.hash, try SM3HMAC.mac(key: key, message: e.canonicalBytes).hexString)
+            XCTAssertNotEqual(e.hash, try SM3.hash(e.canonicalBytes).hexString)
+        }
         XCTAssertEqual(String(decoding: entries[0].canonicalBytes, as: UTF8.self),
                        "SSCARD-LEDGER-1\n1:1\n24:2024-05-01T01:00:00.000Z\n7:clerk01\n10:card.issue\n9:A01000000\n7:{\"n\":1}\n64:\(AuditLedger.genesisHash)\n")
         let verification = try ledger.verify()
@@ -65,6 +69,10 @@ final class AuditLedgerTests: StationTestCase {
         entry.details = #"{"n":500}"#
         let hash = try SM3.hash(entry.canonicalBytes).hexString
         try tamper("UPDATE audit_ledger SET details = '{\"n\":500}', hash = '\(hash)' WHERE seq = 5")
+        XCTAssertEqual(try ledger.verify().problems, [.forged(seqs: 5...5)], "re-hashed without the key: forged where it stands")
+        // Someone who has the key can re-hash the entry; the next one no longer follows it.
+        let keyed = try database.ledgerKey.withKey { try SM3HMAC.mac(key: $0, message: entry.canonicalBytes).hexString }
+        try tamper("UPDATE audit_ledger SET hash = '\(keyed)' WHERE seq = 5")
         XCTAssertEqual(try ledger.verify().problems, [.chainBroken(seq: 6)])
     }
 

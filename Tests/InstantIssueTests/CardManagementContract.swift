@@ -270,6 +270,31 @@ struct CardManagementContract {
                        .wrongState(applicationID: app, state: .produced))
     }
 
+    // MARK: Ledger checkpoints
+
+    /// 台账校验点: the first head per entry number is kept, never replaced; sequence 0 only asks.
+    func ledgerCheckpoints() throws {
+        let desk = "411600000001", other = "411600000002"
+        let a = String(repeating: "A", count: 64), b = String(repeating: "B", count: 64), c = String(repeating: "C", count: 64)
+        XCTAssertEqual(try cms.ledgerCheckpoint(terminal: desk, sequence: 0, head: LedgerCheckpoint.genesisHead), [], "asking stores nothing")
+        let first = try cms.ledgerCheckpoint(terminal: desk, sequence: 100, head: a)
+        XCTAssertEqual(first.map(\.sequence), [100])
+        XCTAssertEqual(first.first?.head, a)
+        XCTAssertEqual(first.first?.terminal, desk)
+        XCTAssertFalse(first.first?.recordedAt.isEmpty ?? true)
+        XCTAssertEqual(try cms.ledgerCheckpoint(terminal: desk, sequence: 100, head: a), first, "idempotent")
+        let conflicting = try cms.ledgerCheckpoint(terminal: desk, sequence: 100, head: b)
+        XCTAssertEqual(conflicting.map(\.head), [a], "the head the system saw first stays")
+        XCTAssertEqual(try cms.ledgerCheckpoint(terminal: desk, sequence: 50, head: c).map(\.sequence), [50, 100])
+        XCTAssertEqual(try cms.ledgerCheckpoint(terminal: desk, sequence: 0, head: LedgerCheckpoint.genesisHead).map(\.sequence), [50, 100])
+        XCTAssertEqual(try cms.ledgerCheckpoint(terminal: other, sequence: 0, head: LedgerCheckpoint.genesisHead), [], "per desk")
+        XCTAssertEqual(try sim.ledgerCheckpoints(terminal: desk).map(\.head), [c, a])
+        assertRefusedCode("BAD_REQUEST") { try cms.ledgerCheckpoint(terminal: "short", sequence: 1, head: a) }
+        assertRefusedCode("BAD_REQUEST") { try cms.ledgerCheckpoint(terminal: desk, sequence: 1, head: "abc") }
+        assertRefusedCode("BAD_REQUEST") { try cms.ledgerCheckpoint(terminal: desk, sequence: 0, head: a) }
+        assertRefusedCode("BAD_REQUEST") { try cms.ledgerCheckpoint(terminal: desk, sequence: -1, head: a) }
+    }
+
     // MARK: CA
 
     /// iWriteCaStep1 → CA → iWriteCaStep2 on a simulated card, with the HSM's PKI secrets.

@@ -34,6 +34,7 @@ final class ProvinceHTTPTests: XCTestCase {
     func testOnePersonOneCard() throws { try contract().onePersonOneCard() }
     func testHSMKeysOpenTheCard() throws { try contract().hsmKeysOpenTheCard() }
     func testCertificates() throws { try contract().certificates() }
+    func testLedgerCheckpoints() throws { try contract().ledgerCheckpoints() }
 
     // MARK: The wire
 

@@ -21,6 +21,7 @@ final class SimulatedCardManagementSystemTests: XCTestCase {
     func testOnePersonOneCard() throws { try contract().onePersonOneCard() }
     func testHSMKeysOpenTheCard() throws { try contract().hsmKeysOpenTheCard() }
     func testCertificates() throws { try contract().certificates() }
+    func testLedgerCheckpoints() throws { try contract().ledgerCheckpoints() }
 
     private func temporaryPath() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cms-\(UUID().uuidString)")

@@ -175,6 +175,36 @@ final class IssueStationCommandTests: XCTestCase {
         assertNoDump(output)
     }
 
+    func testLedgerKeyFileAndCheckpointsThroughTheCommand() throws {
+        let good = try write(Self.goodFileName, Self.goodFile)
+        XCTAssertEqual(try station(["inventory", "import", good]).status, 0)
+        // The key sits beside station.json, not beside the database.
+        let key = folder.appendingPathComponent("ledger.key").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: key)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("db/ledger.key").path))
+
+        var (status, output) = try station(["ledger", "verify"], language: "en")
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("Agrees with the 1 checkpoint the") && output.contains("entry #1 sent as a new checkpoint"), output)
+        (status, output) = try station(["ledger", "verify"], language: "en")
+        XCTAssertTrue(output.contains("Agrees with the 1 checkpoint the") && !output.contains("sent as a new"), output)
+        XCTAssertFalse(output.contains(try String(contentsOfFile: key, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
+                       "the key is never printed")
+
+        let moved = key + ".away"
+        try FileManager.default.moveItem(atPath: key, toPath: moved)
+        (status, output) = try station(["ledger", "verify"])
+        XCTAssertEqual(status, 1, output)
+        assertOneSentenceAndNextStep(output, chinese: true)
+        XCTAssertTrue(output.contains("台账密钥文件") && output.contains("备份恢复"), output)
+        (status, output) = try station(["inventory", "stocktake"])
+        XCTAssertEqual(status, 1, "no stock-take without its ledger entry:\n\(output)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: key), "no new key is made for a keyed ledger")
+        try FileManager.default.moveItem(atPath: moved, toPath: key)
+        XCTAssertEqual(try station(["ledger", "verify"]).status, 0)
+    }
+
     func testADatabaseHeldByAnotherStationIsOneSentence() throws {
         // The lock file is held with flock by a child process standing in for a second station.
         try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("db").path, withIntermediateDirectories: true)

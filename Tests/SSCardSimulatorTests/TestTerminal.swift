@@ -9,8 +9,12 @@ final class TestTerminal {
     let channel: SimulatedCardChannel
     let masterKeys = HSMMasterKeys.simulatorTestKeys
 
-    init(image: CardImage, storageURL: URL? = nil) {
-        card = SimulatedSSCard(image: image, storageURL: storageURL)
+    convenience init(image: CardImage, storageURL: URL? = nil) {
+        self.init(card: SimulatedSSCard(image: image, storageURL: storageURL))
+    }
+
+    init(card: SimulatedSSCard) {
+        self.card = card
         channel = SimulatedCardChannel(card: card)
     }
 

@@ -84,8 +84,8 @@ public struct PreMadeCardInventory: Sendable {
                 "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
                 "first": file.records.first?.cardNumber.value ?? "", "last": file.records.last?.cardNumber.value ?? "",
             ])
-            try AuditLedger.append(db, at: at, clerk: clerk, action: "yzkcg.import", subject: file.name.fileName,
-                                   details: details)
+            try AuditLedger(database: database).append(db, at: at, clerk: clerk, action: "yzkcg.import",
+                                                       subject: file.name.fileName, details: details)
             return YZKCGImportReceipt(importID: importID, fileName: file.name.fileName, bank: file.name.bank,
                                       count: file.records.count, importedAt: at, importedBy: clerk)
         }
@@ -172,7 +172,7 @@ public struct PreMadeCardInventory: Sendable {
             guard cards.count == count else {
                 throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: cards.count)
             }
-            return try cards.map { try Self.move(db, $0, to: .inHopper(hopper), hopper: hopper, action: "card.load", clerk: clerk, at: at) }
+            return try cards.map { try move(db, $0, to: .inHopper(hopper), hopper: hopper, action: "card.load", clerk: clerk, at: at) }
         }
     }
 
@@ -187,7 +187,7 @@ public struct PreMadeCardInventory: Sendable {
                     throw InventoryError.notAllowed(cardNumber: number, state: card.state, action: .load)
                 }
                 try Self.requireHopper(hopper, acceptsBank: card.bank, db)
-                moved.append(try Self.move(db, card, to: .inHopper(hopper), hopper: hopper, action: "card.load", clerk: clerk, at: at))
+                moved.append(try move(db, card, to: .inHopper(hopper), hopper: hopper, action: "card.load", clerk: clerk, at: at))
             }
             return moved
         }
@@ -200,7 +200,7 @@ public struct PreMadeCardInventory: Sendable {
             let cards = try PreMadeCard.fetchAll(db, sql: """
                 SELECT * FROM pre_made_card WHERE hopper = ? AND state = 'inHopper' ORDER BY import_id, sequence
                 """, arguments: [hopper.rawValue])
-            return try cards.map { try Self.move(db, $0, to: .returned, hopper: nil, action: "card.unload", clerk: clerk, at: at) }
+            return try cards.map { try move(db, $0, to: .returned, hopper: nil, action: "card.unload", clerk: clerk, at: at) }
         }
     }
 
@@ -222,7 +222,7 @@ public struct PreMadeCardInventory: Sendable {
                 """, arguments: [bank]) else {
                 throw InventoryError.noCardInHopper(bank: bank)
             }
-            return try Self.move(db, card, to: .reserved(applicationID: applicationID), hopper: card.hopper,
+            return try move(db, card, to: .reserved(applicationID: applicationID), hopper: card.hopper,
                                  action: "card.reserve", clerk: clerk, at: at)
         }
     }
@@ -241,9 +241,9 @@ public struct PreMadeCardInventory: Sendable {
             guard case .inHopper(let hopper) = fed.state, hopper == reserved.hopper else {
                 throw InventoryError.fedCardNotInHopper(cardNumber: fedCardNumber, state: fed.state, expected: reserved.hopper)
             }
-            _ = try Self.move(db, reserved, to: .inHopper(hopper), hopper: hopper, action: "card.release",
+            _ = try move(db, reserved, to: .inHopper(hopper), hopper: hopper, action: "card.release",
                               reason: "fed \(fedCardNumber) instead", clerk: clerk, at: at)
-            return try Self.move(db, fed, to: .reserved(applicationID: applicationID), hopper: hopper,
+            return try move(db, fed, to: .reserved(applicationID: applicationID), hopper: hopper,
                                  action: "card.reserve", reason: "fed instead of \(reserved.cardNumber)", clerk: clerk, at: at)
         }
     }
@@ -256,7 +256,7 @@ public struct PreMadeCardInventory: Sendable {
             guard let card = try Self.reservation(applicationID, db), let hopper = card.hopper else {
                 throw InventoryError.noReservation(applicationID: applicationID)
             }
-            return try Self.move(db, card, to: .inHopper(hopper), hopper: hopper, action: "card.release", clerk: clerk, at: at)
+            return try move(db, card, to: .inHopper(hopper), hopper: hopper, action: "card.release", clerk: clerk, at: at)
         }
     }
 
@@ -271,7 +271,7 @@ public struct PreMadeCardInventory: Sendable {
             guard holder == applicationID else {
                 throw InventoryError.reservedForAnotherApplication(cardNumber: cardNumber, applicationID: holder)
             }
-            return try Self.move(db, card, to: .issued(applicationID: applicationID), hopper: nil, action: "card.issue",
+            return try move(db, card, to: .issued(applicationID: applicationID), hopper: nil, action: "card.issue",
                                  clerk: clerk, at: at)
         }
     }
@@ -287,7 +287,7 @@ public struct PreMadeCardInventory: Sendable {
             guard !card.state.kind.isFinal else {
                 throw InventoryError.notAllowed(cardNumber: cardNumber, state: card.state, action: .spoil)
             }
-            return try Self.move(db, card, to: .spoiled(reason: why), hopper: nil, action: "card.spoil", reason: why,
+            return try move(db, card, to: .spoiled(reason: why), hopper: nil, action: "card.spoil", reason: why,
                                  clerk: clerk, at: at)
         }
     }
@@ -301,7 +301,7 @@ public struct PreMadeCardInventory: Sendable {
             guard card.state.kind == .inHopper || card.state.kind == .reserved else {
                 throw InventoryError.notAllowed(cardNumber: cardNumber, state: card.state, action: .returnToStock)
             }
-            return try Self.move(db, card, to: .returned, hopper: nil, action: "card.return", clerk: clerk, at: at)
+            return try move(db, card, to: .returned, hopper: nil, action: "card.return", clerk: clerk, at: at)
         }
     }
 
@@ -318,7 +318,7 @@ public struct PreMadeCardInventory: Sendable {
     }
 
     /// Updates the card, records the movement and the 台账 entry, in the caller's transaction.
-    private static func move(_ db: Database, _ card: PreMadeCard, to state: PreMadeCardState, hopper: Hopper?,
+    private func move(_ db: Database, _ card: PreMadeCard, to state: PreMadeCardState, hopper: Hopper?,
                              action: String, reason: String? = nil, clerk: String, at: StationTimestamp) throws -> PreMadeCard {
         var application: String?
         var spoilReason: String?
@@ -342,7 +342,8 @@ public struct PreMadeCardInventory: Sendable {
         if let hopper = hopper ?? card.hopper { details["hopper"] = hopper.rawValue }
         if let application { details["application"] = application }
         if let reason { details["reason"] = reason }
-        try AuditLedger.append(db, at: at, clerk: clerk, action: action, subject: card.cardNumber.value, details: json(details))
+        try AuditLedger(database: database).append(db, at: at, clerk: clerk, action: action, subject: card.cardNumber.value,
+                                                   details: Self.json(details))
         var moved = card
         moved.state = state
         moved.hopper = hopper

@@ -22,8 +22,8 @@ extension PreMadeCardInventory {
             var report = try Self.report(db, at: at, by: clerk)
             var details: [String: Any] = ["imported": report.imported]
             for (kind, n) in report.totals { details[kind.rawValue] = n }
-            let entry = try AuditLedger.append(db, at: at, clerk: clerk, action: "stock.take", subject: "预制卡 pre-made cards",
-                                               details: Self.json(details))
+            let entry = try AuditLedger(database: database).append(db, at: at, clerk: clerk, action: AuditLedger.stockTakeAction,
+                                                                   subject: "预制卡 pre-made cards", details: Self.json(details))
             report.ledgerHead = AuditLedgerAnchor(seq: entry.seq, hash: entry.hash)
             return report
         }

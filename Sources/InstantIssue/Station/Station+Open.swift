@@ -11,7 +11,7 @@ extension Station {
                             printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
                             journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
         try PrivateFile.makeFolder(URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path)
-        let database = try StationDatabase(path: configuration.databasePath)
+        let database = try StationDatabase(path: configuration.databasePath, ledgerKeyPath: configuration.resolvedLedgerKeyPath)
         return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
                        printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)
     }

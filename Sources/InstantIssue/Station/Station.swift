@@ -31,6 +31,9 @@ public final class Station: Sendable {
         journal = Journal(database: database)
         ledger = AuditLedger(database: database)
         self.cardManagement = cardManagement
+        database.sendLedgerCheckpoints(terminal: configuration.terminal, every: configuration.ledgerCheckpointInterval) {
+            cardManagement
+        }
         securityModule = CardManagementSecurityModule(system: cardManagement, terminalNumber: configuration.terminal)
         driver = SSCardInterface(
             configuration: driverConfiguration, securityModule: securityModule,

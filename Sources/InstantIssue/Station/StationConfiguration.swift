@@ -22,18 +22,29 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     /// How long the card-face PNGs in `outputDirectory` are kept (`CardFaceRetention`); by default
     /// only until the issuance is complete.
     public var cardFaceRetention: CardFaceRetention
+    /// The desk key file of the ledger's keyed chain (docs/inventory-and-ledger.md), created on
+    /// first use with mode 0600. From a configuration file: `ledger.key` beside it unless given;
+    /// with no file at all: /etc/sscard/ledger.key; nil: `ledger.key` beside the database.
+    public var ledgerKeyPath: String?
+    /// Every how many ledger entries the head goes to the card-management system as a checkpoint.
+    public var ledgerCheckpointInterval: Int
 
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
+    /// The key file of a desk with no station configuration file.
+    public static let defaultLedgerKeyPath = "/etc/sscard/ledger.key"
+    public static let defaultLedgerCheckpointInterval = 100
 
     public init(databasePath: String = StationConfiguration.defaultDatabasePath, driverConfigurationPath: String? = nil,
                 cardManagement: CardManagementSetting = .init(), terminal: String = "SSDESK000001",
                 outputDirectory: String = StationConfiguration.defaultOutputDirectory, cardValidityYears: Int = 10,
-                cardFaceRetention: CardFaceRetention = .untilComplete) {
+                cardFaceRetention: CardFaceRetention = .untilComplete,
+                ledgerKeyPath: String? = nil, ledgerCheckpointInterval: Int = StationConfiguration.defaultLedgerCheckpointInterval) {
         self.databasePath = databasePath; self.driverConfigurationPath = driverConfigurationPath
         self.cardManagement = cardManagement; self.terminal = terminal; self.outputDirectory = outputDirectory
         self.cardValidityYears = cardValidityYears
         self.cardFaceRetention = cardFaceRetention
+        self.ledgerKeyPath = ledgerKeyPath; self.ledgerCheckpointInterval = ledgerCheckpointInterval
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +57,8 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? d.outputDirectory
         cardValidityYears = try c.decodeIfPresent(Int.self, forKey: .cardValidityYears) ?? d.cardValidityYears
         cardFaceRetention = try c.decodeIfPresent(CardFaceRetention.self, forKey: .cardFaceRetention) ?? d.cardFaceRetention
+        ledgerKeyPath = try c.decodeIfPresent(String.self, forKey: .ledgerKeyPath)
+        ledgerCheckpointInterval = try c.decodeIfPresent(Int.self, forKey: .ledgerCheckpointInterval) ?? d.ledgerCheckpointInterval
     }
 
     /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).
@@ -57,7 +70,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     /// Loads `path` (nil = `defaultPath()`, or the defaults when there is none). Relative
     /// paths inside the file are taken relative to the file's folder.
     public static func load(path: String?) throws(ConfigurationError) -> StationConfiguration {
-        guard let path = path ?? defaultPath() else { return StationConfiguration() }
+        guard let path = path ?? defaultPath() else { return StationConfiguration(ledgerKeyPath: defaultLedgerKeyPath) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
@@ -73,6 +86,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         configuration.databasePath = absolute(configuration.databasePath)
         configuration.outputDirectory = absolute(configuration.outputDirectory)
         configuration.driverConfigurationPath = configuration.driverConfigurationPath.map(absolute)
+        configuration.ledgerKeyPath = absolute(configuration.ledgerKeyPath ?? "ledger.key")
         configuration.cardManagement.simulatorDatabasePath = configuration.cardManagement.simulatorDatabasePath.map(absolute)
         try configuration.validate(path: path)
         return configuration
@@ -88,6 +102,17 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         guard (1...30).contains(cardValidityYears) else {
             throw .invalid(path: "cardValidityYears", reason: "\(cardValidityYears) is not 1–30")
         }
+        guard (1...100_000).contains(ledgerCheckpointInterval) else {
+            throw .invalid(path: "ledgerCheckpointInterval", reason: "\(ledgerCheckpointInterval) is not 1–100000")
+        }
+        if let ledgerKeyPath, ledgerKeyPath == databasePath {
+            throw .invalid(path: "ledgerKeyPath", reason: "the ledger key cannot be the database itself")
+        }
+    }
+
+    /// The ledger key file in force: `ledgerKeyPath`, else `ledger.key` beside the database.
+    public var resolvedLedgerKeyPath: String {
+        ledgerKeyPath ?? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("ledger.key").path
     }
 
     /// The card-face PNGs of this desk: `outputDirectory` under `cardFaceRetention`.

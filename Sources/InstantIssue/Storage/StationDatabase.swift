@@ -28,16 +28,25 @@ public final class StationDatabase: Sendable {
     public let lockPath: String
     /// Source of "now" for every timestamp the books record; tests pass a fixed clock.
     public let clock: @Sendable () -> Date
+    /// The desk key of the ledger's keyed chain, a file the database does not hold.
+    public let ledgerKey: LedgerKeyFile
     let pool: DatabasePool
+    let ledgerCheckpoints = LedgerCheckpointSender()
     private let lock: StationLock
 
-    /// Opens (creating if needed) the database at `path`, takes the station lock and applies the
-    /// schema migrations. Throws `StationDatabaseError.inUse` when another station holds the lock,
-    /// `.cannotLock` when the lock file cannot be opened, and GRDB's `DatabaseError` otherwise.
-    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// Opens (creating if needed) the database at `path`, takes the station lock, applies the
+    /// schema migrations and opens the ledger's keyed chain (`AuditLedger.openKeyedChain`: the
+    /// key file at `ledgerKeyPath` is created on first use; nil: `ledger.key` in the database's
+    /// folder — a desk's configuration puts it beside station.json instead). Throws
+    /// `StationDatabaseError.inUse` when another station holds the lock, `.cannotLock` when the
+    /// lock file cannot be opened, `AuditLedgerError` when a key cannot be made, and GRDB's
+    /// `DatabaseError` otherwise.
+    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }, ledgerKeyPath: String? = nil) throws {
         self.path = path
         self.lockPath = path + ".lock"
         self.clock = clock
+        ledgerKey = LedgerKeyFile(path: ledgerKeyPath
+            ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("ledger.key").path)
         lock = try StationLock(path: lockPath, databasePath: path)
         try PrivateFile.prepareDatabase(at: path)
         var configuration = Configuration()
@@ -55,6 +64,7 @@ public final class StationDatabase: Sendable {
             }
         }
         try Self.migrator.migrate(pool)
+        try AuditLedger(database: self).openKeyedChain()
     }
 
     /// The schema, one migration per part of the books. Never edit a shipped migration: add one.
@@ -72,8 +82,10 @@ public final class StationDatabase: Sendable {
         try pool.read { try Self.migrator.appliedIdentifiers($0) }.sorted()
     }
 
-    /// Closes SQLite and releases the station lock. Further use throws.
+    /// Waits for a ledger checkpoint being sent, closes SQLite and releases the station lock.
+    /// Further use throws.
     public func close() throws {
+        ledgerCheckpoints.flush()
         try pool.close()
         lock.release()
     }
