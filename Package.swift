@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "SSCardSimulator", targets: ["SSCardSimulator", "ProvinceSimulator"]),
         .executable(name: "issue-station", targets: ["issue-station"]),
         .executable(name: "sscard-bench", targets: ["sscard-bench"]),
+        // Preloaded into the private pcscd of tests and demo: vpcd's ports bind to loopback only.
+        .library(name: "sscard-vpcd-loopback", type: .dynamic, targets: ["VPCDLoopback"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -83,6 +85,9 @@ let package = Package(
 
         // The 3.0 card and its vpcd connector, the virtual printer, the HSM and the CA.
         .target(name: "SSCardSimulator", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
+        // bind(2) for LD_PRELOAD into the private pcscd (libsscard-vpcd-loopback.so): vpcd binds
+        // its card ports to every interface; this makes them loopback-only. Linked by nothing.
+        .target(name: "VPCDLoopback"),
         // The province card-management system: embedded, its store, its HTTP server and faults.
         .target(
             name: "ProvinceSimulator",

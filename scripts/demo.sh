@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/stop-stale-pcscd.sh
 swift build --product issue-station
+swift build --product sscard-vpcd-loopback   # preloaded into the demo's pcscd: vpcd on 127.0.0.1 only
 exec .build/debug/issue-station demo "$@"

@@ -25,7 +25,8 @@ public final class VPCDConnector: @unchecked Sendable {
 
     /// Where vpcd is and how to retry.
     public struct Configuration: Sendable, Hashable {
-        /// vpcd's host; it listens on all IPv4 interfaces of the pcscd machine.
+        /// vpcd's host. The private pcscd of `VirtualReaderStack` listens on 127.0.0.1 only; a
+        /// system pcscd with Debian's /etc/reader.conf.d/vpcd on every IPv4 interface.
         public var host: String
         /// vpcd's port for the slot to use: 35963 for slot 0, 35964 for slot 1.
         public var port: UInt16

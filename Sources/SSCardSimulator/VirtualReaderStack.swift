@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SSCardDriver
 import Sockets
 
 /// A private pcscd with one vpcd reader entry, for tests, the demo and the benchmark
@@ -8,7 +9,10 @@ import Sockets
 ///
 /// `start()` writes a reader.conf.d directory in a temporary directory, runs `pcscd -f -c DIR`
 /// as a child process with its output in `DIR/pcscd.log`, and returns once pcscd's socket exists
-/// and vpcd listens on both slot ports. `stop()` sends SIGTERM, SIGKILL after a deadline, and
+/// and vpcd listens on both slot ports, on 127.0.0.1 only: vpcd itself binds every interface, so
+/// the child runs with `libsscard-vpcd-loopback.so` preloaded (`loopbackLibraryPath()`), and
+/// `start()` stops it and throws when a slot port listens anywhere but on loopback.
+/// `stop()` sends SIGTERM, SIGKILL after a deadline, and
 /// reaps the child (an unreaped pcscd blocks the next start). pcscd's socket path is fixed
 /// (`/run/pcscd/pcscd.comm`), so only one pcscd can run on a machine: `start()` refuses to
 /// start a second one; `.useRunning` checks that the running one has the vpcd reader instead.
@@ -58,9 +62,17 @@ public final class VirtualReaderStack: @unchecked Sendable {
     public static let readerNames = ["Virtual PCD 00 00", "Virtual PCD 00 01"]
     /// The vpcd slot ports, slot 0 first.
     public static let slotPorts: [UInt16] = (0..<VPCDFraming.slotCount).map { VPCDFraming.port(forSlot: $0) }
+    /// The library preloaded into the private pcscd so that vpcd listens on loopback only
+    /// (product `sscard-vpcd-loopback`, Sources/VPCDLoopback).
+    public static let loopbackLibraryName = "libsscard-vpcd-loopback.so"
+    /// Names the loopback library's path when it is not next to the program.
+    public static let loopbackLibraryVariable = "SSCARD_VPCD_LOOPBACK_LIBRARY"
 
     /// The one vpcd entry of the private reader.conf.d. A second vpcd entry would alias the same
-    /// sockets and deadlock pcscd.
+    /// sockets and deadlock pcscd. `/dev/null:` makes vpcd listen for the card (on every
+    /// interface, unless the loopback library is preloaded); a `host:` instead would make it
+    /// connect out ("reversed mode"), which in vpcd 3.3 aborts pcscd once a card's connection
+    /// closes, so a card could never be removed.
     public static let readerConf = """
         FRIENDLYNAME "Virtual PCD"
         DEVICENAME   /dev/null:0x8C7B
@@ -139,6 +151,7 @@ public final class VirtualReaderStack: @unchecked Sendable {
             throw .vpcdDriverNotInstalled(path: Self.vpcdDriverPath)
         }
         if let other = Self.runningPCSCD() { throw .anotherPCSCDRunning(other) }
+        let loopbackLibrary = try Self.loopbackLibraryPath()
 
         let dir = existing ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("sscard-pcscd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
@@ -164,6 +177,10 @@ public final class VirtualReaderStack: @unchecked Sendable {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: pcscd)
         child.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = ([loopbackLibrary] + (environment["LD_PRELOAD"].map { [$0] } ?? []))
+            .joined(separator: " ")
+        child.environment = environment
         child.standardInput = FileHandle.nullDevice
         child.standardOutput = log
         child.standardError = log
@@ -184,8 +201,16 @@ public final class VirtualReaderStack: @unchecked Sendable {
                 throw .pcscdExited(status: child.terminationStatus, log: Self.tail(of: logURL, lines: 20))
             }
             let socketReady = FileManager.default.fileExists(atPath: Self.socketPath)
-            let listening = Self.listeningTCPPorts()
-            if socketReady && Self.slotPorts.allSatisfy(listening.contains) { return }
+            let listening = Self.listeningSockets().filter { Self.slotPorts.contains($0.port) }
+            if socketReady && Self.slotPorts.allSatisfy({ port in listening.contains { $0.port == port } }) {
+                let exposed = listening.filter { !$0.isLoopback }
+                guard exposed.isEmpty else {
+                    terminate(child)
+                    process = nil
+                    throw .vpcdNotLoopbackOnly(listening: exposed.map(\.description), library: loopbackLibrary)
+                }
+                return
+            }
             if ContinuousClock.now >= deadline {
                 let missing = socketReady ? "vpcd listening on port \(VPCDFraming.defaultPort)" : Self.socketPath
                 terminate(child)
@@ -218,8 +243,23 @@ public final class VirtualReaderStack: @unchecked Sendable {
 
     private func checkRunningPCSCD() throws(VirtualReaderStackError) {
         guard let running = Self.runningPCSCD() else { throw .noRunningPCSCD }
-        let listening = Self.listeningTCPPorts()
-        guard listening.contains(VPCDFraming.defaultPort) else { throw .runningPCSCDWithoutVPCD(running) }
+        guard Self.runningPCSCDHasVPCDReaders() else { throw .runningPCSCDWithoutVPCD(running) }
+    }
+
+    /// Whether the pcscd answering on its socket has both vpcd readers (`readerNames`) and vpcd
+    /// listens on both slot ports. Asking for the readers starts a socket-activated pcscd
+    /// (Debian's pcscd.socket), which lists its readers once it has set them up.
+    public static func runningPCSCDHasVPCDReaders() -> Bool {
+        guard let readers = try? PCSCContext().readers(), readerNames.allSatisfy(readers.contains) else { return false }
+        let ports = Set(vpcdListeners().map(\.port))
+        return slotPorts.allSatisfy(ports.contains)
+    }
+
+    /// The sockets listening on a vpcd slot port: where a card can be connected from. A private
+    /// stack's are on 127.0.0.1; a system pcscd with Debian's /etc/reader.conf.d/vpcd listens on
+    /// 0.0.0.0 (every interface).
+    public static func vpcdListeners() -> [ListeningSocket] {
+        listeningSockets().filter { slotPorts.contains($0.port) }
     }
 
     /// A pcscd found running: its pid when the pid file names a live process.
@@ -280,6 +320,71 @@ public final class VirtualReaderStack: @unchecked Sendable {
         return (try? StreamSocket.connect(to: address, deadline: .now + .seconds(2))) != nil
     }
 
+    /// A TCP socket in LISTEN state, as /proc/net/tcp or /proc/net/tcp6 shows it.
+    public struct ListeningSocket: Sendable, Hashable, CustomStringConvertible {
+        /// The address bytes: 4 for IPv4, 16 for IPv6.
+        public var address: [UInt8]
+        public var port: UInt16
+
+        public init(address: [UInt8], port: UInt16) {
+            self.address = address
+            self.port = port
+        }
+
+        public var isIPv6: Bool { address.count == 16 }
+        /// 0.0.0.0 or `::`: every interface of the machine.
+        public var isWildcard: Bool { address.allSatisfy { $0 == 0 } }
+        /// 127.0.0.0/8, `::1` or `::ffff:127.x.y.z`: reachable from this machine only.
+        public var isLoopback: Bool {
+            if address.count == 4 { return address[0] == 127 }
+            let mapped = address.prefix(10).allSatisfy { $0 == 0 } && address[10] == 0xFF && address[11] == 0xFF
+            return address == [UInt8](repeating: 0, count: 15) + [1] || (mapped && address[12] == 127)
+        }
+
+        /// The numeric address: "127.0.0.1", "0.0.0.0", "::", "::1".
+        public var host: String {
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            let family = isIPv6 ? AF_INET6 : AF_INET
+            let written = address.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &text, socklen_t(text.count)) }
+            return written == nil ? "?" : String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+
+        /// "127.0.0.1:35963", "[::]:35963".
+        public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// Every TCP socket in LISTEN state in this network namespace, IPv4 (/proc/net/tcp) and
+    /// IPv6 (/proc/net/tcp6). Read instead of probing with `connect`: vpcd would take a probe
+    /// for a card.
+    public static func listeningSockets() -> [ListeningSocket] {
+        [("/proc/net/tcp", false), ("/proc/net/tcp6", true)].flatMap { path, ipv6 in
+            (try? String(contentsOfFile: path, encoding: .utf8)).map { listeningSockets(procNetTCP: $0, ipv6: ipv6) } ?? []
+        }
+    }
+
+    /// The LISTEN (state 0A) rows of a /proc/net/tcp (`ipv6` false) or /proc/net/tcp6 table.
+    /// The kernel prints each 32-bit word of an address as the hex of the word in memory read
+    /// as a native integer, so the native bytes of the parsed word are the address bytes.
+    public static func listeningSockets(procNetTCP table: String, ipv6: Bool) -> [ListeningSocket] {
+        let words = ipv6 ? 4 : 1
+        var sockets: [ListeningSocket] = []
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 3, fields[3] == "0A",
+                  let colon = fields[1].lastIndex(of: ":"),
+                  let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) else { continue }
+            let hex = Array(fields[1][..<colon].utf8)
+            guard hex.count == 8 * words else { continue }
+            var address: [UInt8] = []
+            for w in 0..<words {
+                guard let word = UInt32(String(decoding: hex[(8 * w)..<(8 * w + 8)], as: UTF8.self), radix: 16) else { break }
+                withUnsafeBytes(of: word) { address += $0 }
+            }
+            if address.count == 4 * words { sockets.append(ListeningSocket(address: address, port: port)) }
+        }
+        return sockets
+    }
+
     /// IPv4 TCP ports in LISTEN state on this machine's network namespace, from /proc/net/tcp.
     /// Read instead of probing with `connect`: vpcd would take a probe for a card.
     public static func listeningTCPPorts() -> Set<UInt16> {
@@ -301,6 +406,24 @@ public final class VirtualReaderStack: @unchecked Sendable {
     }
 
     // MARK: Installation
+
+    /// The loopback library to preload into the private pcscd: `$SSCARD_VPCD_LOOPBACK_LIBRARY`,
+    /// else `libsscard-vpcd-loopback.so` next to the running program (`.build/debug/` for
+    /// issue-station and the tests), else in `../lib` beside it.
+    public static func loopbackLibraryPath(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(VirtualReaderStackError) -> String {
+        var candidates: [String] = []
+        if let named = environment[loopbackLibraryVariable], !named.isEmpty {
+            candidates = [named]
+        } else if let program = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let folder = URL(fileURLWithPath: program).deletingLastPathComponent()
+            candidates = [folder.appendingPathComponent(loopbackLibraryName).path,
+                          folder.deletingLastPathComponent().appendingPathComponent("lib/\(loopbackLibraryName)").path]
+        }
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw .loopbackLibraryMissing(searched: candidates)
+    }
 
     /// pcscd's path: the first executable `pcscd` in PATH, /usr/sbin or /sbin.
     public static func locatePCSCD(path: String? = ProcessInfo.processInfo.environment["PATH"]) throws(VirtualReaderStackError) -> String {
@@ -349,6 +472,11 @@ public enum VirtualReaderStackError: Error, Hashable, Sendable, CustomStringConv
     case anotherPCSCDRunning(VirtualReaderStack.RunningPCSCD)
     case noRunningPCSCD
     case runningPCSCDWithoutVPCD(VirtualReaderStack.RunningPCSCD)
+    /// `libsscard-vpcd-loopback.so` is in none of these places.
+    case loopbackLibraryMissing(searched: [String])
+    /// A vpcd port of the private pcscd listened beyond loopback (the preload did not take);
+    /// pcscd was stopped.
+    case vpcdNotLoopbackOnly(listening: [String], library: String)
     case cannotPrepareDirectory(path: String, reason: String)
     case launchFailed(path: String, reason: String)
     case pcscdExited(status: Int32, log: String)
@@ -369,9 +497,17 @@ public enum VirtualReaderStackError: Error, Hashable, Sendable, CustomStringConv
             return "no pcscd is running (no live pid in \(VirtualReaderStack.pidFilePath), "
                 + "\(VirtualReaderStack.socketPath) does not accept); start one with `pcscd -f`"
         case .runningPCSCDWithoutVPCD(let running):
-            return "the running pcscd (\(running)) has no vpcd reader: nothing listens on port "
-                + "\(VPCDFraming.defaultPort); install vsmartcard-vpcd (scripts/install-deps.sh), "
-                + "check /etc/reader.conf.d/vpcd and restart pcscd"
+            return "the running pcscd (\(running)) has no vpcd readers (\(VirtualReaderStack.readerNames.joined(separator: ", ")) "
+                + "with vpcd listening on ports \(VirtualReaderStack.slotPorts.map(String.init).joined(separator: " and "))); "
+                + "stop it (systemctl stop pcscd.socket pcscd) so a private one can start, or install vsmartcard-vpcd "
+                + "(scripts/install-deps.sh), check /etc/reader.conf.d/vpcd and restart pcscd"
+        case .loopbackLibraryMissing(let searched):
+            return "\(VirtualReaderStack.loopbackLibraryName), which keeps vpcd's ports on loopback, was not found "
+                + "(looked at \(searched.isEmpty ? "nothing" : searched.joined(separator: ", "))); build it with `swift build` "
+                + "(product sscard-vpcd-loopback) or name it with \(VirtualReaderStack.loopbackLibraryVariable)"
+        case .vpcdNotLoopbackOnly(let listening, let library):
+            return "vpcd listened on \(listening.joined(separator: ", ")), not only on loopback, although \(library) "
+                + "was preloaded; pcscd was stopped"
         case .cannotPrepareDirectory(let path, let reason):
             return "cannot prepare pcscd's directory \(path): \(reason)"
         case .launchFailed(let path, let reason):

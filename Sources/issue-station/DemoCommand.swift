@@ -40,7 +40,7 @@ struct DemoCommand: StationCommand {
                                valueName: "dir"))
     var output: String?
 
-    @Flag(name: .customLong("use-running-pcscd"), help: ArgumentHelp("使用已在运行的 pcscd（需已配置 vpcd）。 Use the pcscd already running (vpcd configured)."))
+    @Flag(name: .customLong("use-running-pcscd"), help: ArgumentHelp("只用已在运行的 pcscd（需带 vpcd 读卡器），不自己启动；不加时，有带 vpcd 的 pcscd 在运行也会用它。 Only use the pcscd already running (with the vpcd readers), never start one; without it a running pcscd with the vpcd readers is used too."))
     var useRunningPCSCD = false
 
     func execute(_ console: StationConsole) throws {
@@ -56,9 +56,13 @@ struct DemoCommand: StationCommand {
             faces = try PrivateFile.makeTemporaryFolder(prefix: "sscard-demo-faces-")
         }
 
-        console.say(Localized("启动 pcscd 与 vpcd 虚拟读卡器…", "Starting pcscd with the vpcd virtual readers…"))
-        let desk = try VirtualDesk(cards: [], useRunningPCSCD: useRunningPCSCD)
+        // Beside a pcscd already running (a desk's socket-activated system pcscd) the demo uses
+        // it if it has the vpcd readers; otherwise VirtualReaderStackError says what to do.
+        let useRunning = useRunningPCSCD || VirtualReaderStack.runningPCSCD() != nil
+        if !useRunning { console.say(Localized("启动 pcscd 与 vpcd 虚拟读卡器…", "Starting pcscd with the vpcd virtual readers…")) }
+        let desk = try VirtualDesk(cards: [], useRunningPCSCD: useRunning)
         defer { desk.close() }
+        if useRunning { console.say(Self.usingRunningPCSCD()) }
         let printer = VirtualPrinter.stocked(encoderSlot: 0)
         defer { try? printer.eject(to: .reject) }
         let configuration = StationConfiguration(
@@ -114,6 +118,21 @@ struct DemoCommand: StationCommand {
         if let face = issued.facePath {
             console.say(Localized("卡面图片（PNG）：\(face)", "Card face (PNG): \(face)"))
         }
-        console.say(Localized("演示完成，已停止 pcscd 与模拟设备。", "Demo done; pcscd and the simulators are stopped."))
+        console.say(useRunning
+            ? Localized("演示完成，已停止模拟设备，正在运行的 pcscd 保持不变。", "Demo done; the simulators are stopped and the running pcscd is left as it was.")
+            : Localized("演示完成，已停止 pcscd 与模拟设备。", "Demo done; pcscd and the simulators are stopped."))
+    }
+
+    /// The one sentence saying the demo uses the pcscd already running, and whether its vpcd
+    /// ports are open beyond this machine (Debian's /etc/reader.conf.d/vpcd listens on 0.0.0.0).
+    static func usingRunningPCSCD() -> Localized {
+        let pid = VirtualReaderStack.runningPCSCD()?.pid.map { "pid \($0)" }
+        let exposed = VirtualReaderStack.vpcdListeners().filter { !$0.isLoopback }
+            .sorted { ($0.port, $0.isIPv6 ? 1 : 0) < ($1.port, $1.isIPv6 ? 1 : 0) }.map(\.description).joined(separator: ", ")
+        let zh = "本机已有 pcscd 在运行（\(pid ?? "pid 未知")）且带 vpcd 读卡器，演示使用它，结束后不停止它"
+            + (exposed.isEmpty ? "。" : "；注意它的 vpcd 在 \(exposed) 上监听，网络上的其他机器也能连入（技术员手册 §6）。")
+        let en = "A pcscd is already running (\(pid ?? "pid unknown")) with the vpcd readers; the demo uses it and leaves it running"
+            + (exposed.isEmpty ? "." : ", but its vpcd listens on \(exposed), open to other machines on the network (technician's guide §E.6).")
+        return Localized(zh, en)
     }
 }

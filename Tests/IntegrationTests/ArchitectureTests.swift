@@ -9,7 +9,7 @@ final class ArchitectureTests: XCTestCase {
         "CPCSCLite", "COpenSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
     ]
-    static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk"]
+    static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback"]
     static let programsAndTests: Set<String> = [
         "issue-station", "sscard-bench",
         "SocketsTests", "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",

@@ -31,6 +31,43 @@ final class VirtualReaderStackTests: XCTestCase {
         XCTAssertEqual(VirtualReaderStack.listeningTCPPorts(procNetTCP: ""), [])
     }
 
+    func testListeningSocketsReadIPv4AndIPv6Addresses() {
+        let tcp = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000:8C7B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1594 1 0
+               1: 0100007F:8C7C 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1595 1 0
+               2: 0501A8C0:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1596 1 0
+               3: 0100007F:9C40 0100007F:8C7B 01 00000000:00000000 00:00000000 00000000     0        0 1597 1 0
+               4: garbage
+            """
+        let v4 = VirtualReaderStack.listeningSockets(procNetTCP: tcp, ipv6: false)
+        XCTAssertEqual(v4.map(\.description), ["0.0.0.0:35963", "127.0.0.1:35964", "192.168.1.5:8080"])
+        XCTAssertEqual(v4.map(\.isWildcard), [true, false, false])
+        XCTAssertEqual(v4.map(\.isLoopback), [false, true, false])
+
+        let tcp6 = """
+              sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000000000000000000000000000:8C7B 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0
+               1: 00000000000000000000000001000000:8C7C 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0
+               2: 0000000000000000FFFF00000100007F:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0
+               3: 0000000000000000FFFF00000501A8C0:1F91 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4 1 0
+            """
+        let v6 = VirtualReaderStack.listeningSockets(procNetTCP: tcp6, ipv6: true)
+        XCTAssertEqual(v6.map(\.description), ["[::]:35963", "[::1]:35964", "[::ffff:127.0.0.1]:8080", "[::ffff:192.168.1.5]:8081"])
+        XCTAssertEqual(v6.map(\.isWildcard), [true, false, false, false])
+        XCTAssertEqual(v6.map(\.isLoopback), [false, true, true, false])
+        XCTAssertEqual(VirtualReaderStack.listeningSockets(procNetTCP: tcp, ipv6: true), [], "IPv4 rows are not IPv6 addresses")
+    }
+
+    func testLoopbackLibraryIsFoundNextToTheProgramOrWhereTheEnvironmentSays() throws {
+        let found = try VirtualReaderStack.loopbackLibraryPath(environment: [:])
+        XCTAssertEqual(URL(fileURLWithPath: found).lastPathComponent, "libsscard-vpcd-loopback.so")
+        let named = "/nonexistent/libsscard-vpcd-loopback.so"
+        XCTAssertThrowsError(try VirtualReaderStack.loopbackLibraryPath(environment: [VirtualReaderStack.loopbackLibraryVariable: named])) { error in
+            XCTAssertEqual(error as? VirtualReaderStackError, .loopbackLibraryMissing(searched: [named]))
+        }
+    }
+
     func testListeningPortsSeeARealListener() throws {
         let listener = try FakeVPCD()
         XCTAssertTrue(VirtualReaderStack.listeningTCPPorts().contains(listener.port))
@@ -133,6 +170,7 @@ final class VirtualReaderStackTests: XCTestCase {
             return events[lost...].contains(.inserted) && events[lost...].contains(.control(.getATR))
         }, "the card did not come back after the pcscd restart: \(recorder.events.suffix(5))")
         XCTAssertEqual(connector.state, .inserted)
+        XCTAssertTrue(VirtualReaderStack.vpcdListeners().allSatisfy(\.isLoopback), "\(VirtualReaderStack.vpcdListeners())")
 
         let directory = try XCTUnwrap(stack.directory)
         stack.stop()
@@ -141,5 +179,44 @@ final class VirtualReaderStackTests: XCTestCase {
         XCTAssertNil(VirtualReaderStack.runningPCSCD())
         XCTAssertFalse(VirtualReaderStack.listeningTCPPorts().contains(35963))
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path), "stop() removes the temporary directory")
+    }
+
+    func testPrivatePCSCDListensOnLoopbackOnly() throws {
+        try skipIfAnotherPCSCD()
+        let stack = VirtualReaderStack()
+        try stack.start()
+        defer { stack.stop() }
+        // A card in slot 1: vpcd keeps listening on both ports while it serves one.
+        let connector = VPCDConnector(card: VPCDTestCard(), configuration: .slot(1))
+        try connector.start(timeout: .seconds(5))
+        defer { connector.stop() }
+
+        XCTAssertEqual(Set(VirtualReaderStack.vpcdListeners().map(\.description)), ["127.0.0.1:35963", "127.0.0.1:35964"])
+        let listening = VirtualReaderStack.listeningSockets()
+        XCTAssertEqual(listening.filter(\.isWildcard), [], "nothing listens on 0.0.0.0 or [::]")
+        XCTAssertEqual(listening.filter { !$0.isLoopback }, [], "nothing listens beyond loopback")
+    }
+
+    func testAPCSCDWhoseVPCDListensBeyondLoopbackIsStopped() throws {
+        try skipIfAnotherPCSCD()
+        // Not a library: ld.so ignores it, so vpcd binds every interface as it does by itself.
+        let notALibrary = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-library-\(getpid()).so")
+        try Data("not ELF".utf8).write(to: notALibrary)
+        defer { try? FileManager.default.removeItem(at: notALibrary) }
+        setenv(VirtualReaderStack.loopbackLibraryVariable, notALibrary.path, 1)
+        defer { unsetenv(VirtualReaderStack.loopbackLibraryVariable) }
+
+        let stack = VirtualReaderStack()
+        defer { stack.stop() }
+        XCTAssertThrowsError(try stack.start()) { error in
+            guard case let .vpcdNotLoopbackOnly(listening, library)? = error as? VirtualReaderStackError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertEqual(library, notALibrary.path)
+            XCTAssertTrue(listening.contains("0.0.0.0:35963") || listening.contains("0.0.0.0:35964"), "\(listening)")
+        }
+        XCTAssertNil(stack.pid, "start() stopped the pcscd it could not keep on loopback")
+        XCTAssertNil(VirtualReaderStack.runningPCSCD())
+        XCTAssertEqual(VirtualReaderStack.vpcdListeners(), [])
     }
 }
