@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenSSL", path: "Sources/COpenSSL",
             pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CLibSSL", path: "Sources/CLibSSL",
+            pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
 
         .systemLibrary(
             name: "CFreeType", path: "Sources/CFreeType",
@@ -62,8 +65,9 @@ let package = Package(
         .target(name: "SSCardPrinter", dependencies: ["SSCardDriver", "Sockets", "CFreeType", "CJPEG", "CPNG", "CLibUSB"]),
 
         // The province card-management system as the desk sees it: the contract, the application
-        // it hands out, the HTTP client, and the security module that reaches its HSM.
-        .target(name: "CardManagement", dependencies: ["SSCardDriver", "Sockets"]),
+        // it hands out, the HTTP client (TLS over libssl, signed requests), and the security
+        // module that reaches its HSM.
+        .target(name: "CardManagement", dependencies: ["SSCardDriver", "Sockets", "CLibSSL"]),
 
         // The station: applications, inventory, journal, workflow, recovery, ledger.
         .target(
@@ -91,7 +95,7 @@ let package = Package(
         // The province card-management system: embedded, its store, its HTTP server and faults.
         .target(
             name: "ProvinceSimulator",
-            dependencies: ["CardManagement", "SSCardSimulator", "SSCardPrinter", "Sockets", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CardManagement", "SSCardSimulator", "SSCardPrinter", "Sockets", "CLibSSL", .product(name: "GRDB", package: "GRDB.swift")]),
         // The simulated parts a desk is assembled with when its configuration asks for them.
         .target(
             name: "SimulatedDesk",

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc   # PC/SC stack, virtual reader, technician tools
-  libssl-dev                                                # OpenSSL: SM2 / SM3 / SM4
+  libssl-dev                                                # OpenSSL: SM2 / SM3 / SM4, TLS to the province
   libfreetype-dev libjpeg62-turbo-dev libpng-dev            # card-face rendering
   libusb-1.0-0-dev                                          # card printer over USB
   libsqlite3-dev                                            # inventory, journal, ledger

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import SSCardDriver
 import Sockets
 
@@ -6,26 +7,53 @@ import Sockets
 /// (卡管系统接口客户端): JSON over HTTP/1.1, one connection per call, a small blocking client
 /// over `Sockets` (docs/province-api.md §6 says why not URLSession).
 ///
+/// The link (docs/province-api.md §4): `https://` is TLS 1.2 or later, the server's certificate
+/// checked against `caFile` (or the system's trust store) and the URL's host name or address;
+/// plain `http://` only to a loopback address (127.0.0.0/8; `localhost` is resolved and only its
+/// 127.x addresses are used) — any other is refused before a connection is tried. With a
+/// `credentialFile` every request is signed (`ProvinceRequestSigning`): the file is read for
+/// each call (so a rotated credential takes effect at once) and its secret wiped after signing.
+///
 /// Failures map to `CardManagementError` by what the desk can know:
 /// - the name does not resolve, the connection is refused or cannot be made within the
-///   timeout, or not a byte of the request could be sent → `.unreachable` (nothing was done);
+///   timeout, the TLS handshake fails (certificate not trusted, wrong host), the credential
+///   cannot be read, or not a byte of the request could be sent → `.unreachable` (nothing was
+///   done);
 /// - the request left (even partly) and no complete answer came within the timeout, or the
 ///   connection closed or reset before the answer → `.outcomeUnknown` (repeat with the same
 ///   request id);
 /// - the socket's `SocketError` (its errno) stays underneath as the error's `cause`;
 /// - 5xx → `.serverError`; 404 `UNKNOWN_APPLICATION` → `.unknownApplication`; 409
-///   `WRONG_STATE` → `.wrongState`; 422 and other 4xx → `.refused` with the server's code.
+///   `WRONG_STATE` → `.wrongState`; 401 (not authenticated), 422 and other 4xx → `.refused`
+///   with the server's code.
 ///
-/// The answers carry secrets (HSM keys, admin PIN, master key): nothing here logs a body.
+/// The answers carry secrets (HSM keys, admin PIN, master key): nothing here logs a body, and
+/// nothing logs the credential.
 public final class CardManagementHTTPClient: CardManagementSystem {
-    /// `http://host:port` with an optional path prefix, e.g. `http://127.0.0.1:8735`.
+    /// `https://host:port` (or `http://127.0.0.1:port`) with an optional path prefix.
     public let baseURL: URL
-    /// Seconds for the whole call: connect, send and the complete answer.
+    /// Seconds for the whole call: connect, TLS handshake, send and the complete answer.
     public let timeout: TimeInterval
+    /// The desk's credential file (`DeskCredential`, mode 0600); nil sends unsigned requests,
+    /// which a province refuses.
+    public let credentialFile: String?
+    /// PEM file of the CA certificates an `https` server's chain must lead to; nil: the
+    /// system's trust store.
+    public let caFile: String?
 
-    public init(baseURL: URL, timeout: TimeInterval = 10) {
+    public init(baseURL: URL, timeout: TimeInterval = 10, credentialFile: String? = nil, caFile: String? = nil) {
         self.baseURL = baseURL
         self.timeout = timeout
+        self.credentialFile = credentialFile
+        self.caFile = caFile
+    }
+
+    /// True for a dotted IPv4 address in 127.0.0.0/8 and for `localhost`: where plain HTTP may go.
+    public static func isLoopbackHost(_ host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        var address = in_addr()
+        guard inet_pton(AF_INET, host, &address) == 1 else { return false }
+        return UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 
     // MARK: CardManagementSystem
@@ -137,15 +165,9 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         as type: Answer.Type
     ) throws(CardManagementError) -> Answer {
         let deadline = ContinuousClock.now + .seconds(timeout)
-        guard baseURL.scheme?.lowercased() == "http", let host = baseURL.host, !host.isEmpty else {
-            throw .unreachable("地址 \(baseURL) 不是 http://主机:端口 the base URL \(baseURL) is not http://host:port")
-        }
-        guard let port = UInt16(exactly: baseURL.port ?? 80) else {
-            throw .unreachable("地址 \(baseURL) 的端口无效 the base URL \(baseURL) has no valid port")
-        }
-        let prefix = baseURL.path.hasSuffix("/") ? String(baseURL.path.dropLast()) : baseURL.path
+        let link = try Self.link(baseURL)
         var headers: [(name: String, value: String)] = [
-            ("Host", "\(host):\(port)"), ("Accept", "application/json"), ("Connection", "close"),
+            ("Host", link.hostHeader), ("Accept", "application/json"), ("Connection", "close"),
         ]
         var bytes: [UInt8] = []
         if let body {
@@ -153,10 +175,12 @@ public final class CardManagementHTTPClient: CardManagementSystem {
             headers.append(("Content-Type", "application/json; charset=utf-8"))
         }
         if let requestID { headers.append((ProvinceAPI.requestIDHeader, requestID)) }
-        var wire = ProvinceHTTPMessage(startLine: "\(method) \(prefix)\(path) HTTP/1.1", headers: headers, body: bytes).wireBytes
+        let target = "\(link.prefix)\(path)"
+        if let credentialFile { headers += try sign(method, target, bytes, credentialFile: credentialFile) }
+        var wire = ProvinceHTTPMessage(startLine: "\(method) \(target) HTTP/1.1", headers: headers, body: bytes).wireBytes
         defer { KeyMaterial.wipe(&wire) }
 
-        let connection = try Self.connect(host: host, port: port, deadline: deadline)
+        let connection = try open(link, deadline: deadline)
         defer { connection.close() }
         var sent = 0
         do {
@@ -168,7 +192,7 @@ public final class CardManagementHTTPClient: CardManagementSystem {
 
         let answer: ProvinceHTTPMessage
         do {
-            answer = try ProvinceHTTPReader(connection: connection).readMessage(deadline: deadline)
+            answer = try ProvinceHTTPReader(stream: connection, kind: .response).readMessage(deadline: deadline)
         } catch {
             switch error {
             case .timedOut(let cause):
@@ -177,6 +201,8 @@ public final class CardManagementHTTPClient: CardManagementSystem {
                 throw .outcomeUnknown("应答前连接断开 the connection closed before the answer", cause: cause)
             case .malformed(let why):
                 throw .outcomeUnknown("应答格式错 malformed answer: \(why)")
+            case .tooLarge(let limit):
+                throw .outcomeUnknown("应答超过 \(limit) 字节 the answer is over \(limit) bytes")
             case .failed(let cause):
                 throw .outcomeUnknown("接收失败 receiving failed: \(cause.message)", cause: cause)
             }
@@ -198,8 +224,76 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         }
     }
 
-    /// Resolves `host` and connects to its addresses in turn before `deadline`. Any failure
-    /// here is `.unreachable`: nothing was sent.
+    // MARK: The link
+
+    /// Where `baseURL` points and how to speak to it.
+    private struct Link {
+        var tls: Bool
+        var host: String
+        var port: UInt16
+        /// The URL's path without a final '/', put before every endpoint's path.
+        var prefix: String
+
+        var hostHeader: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// `https://host[:port]` or, to a loopback address only, `http://host[:port]`. Refused here,
+    /// before any connection: another scheme, no host, a bad port, plain HTTP elsewhere.
+    private static func link(_ url: URL) throws(CardManagementError) -> Link {
+        let scheme = url.scheme?.lowercased()
+        guard scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty else {
+            throw .unreachable("地址 \(url) 不是 https://主机:端口 the base URL \(url) is not https://host:port")
+        }
+        let tls = scheme == "https"
+        guard let port = UInt16(exactly: url.port ?? (tls ? 443 : 80)), port != 0 else {
+            throw .unreachable("地址 \(url) 的端口无效 the base URL \(url) has no valid port")
+        }
+        guard tls || isLoopbackHost(host) else { throw plainHTTPRefused(host) }
+        let prefix = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+        return Link(tls: tls, host: host, port: port, prefix: prefix)
+    }
+
+    private static func plainHTTPRefused(_ host: String) -> CardManagementError {
+        .unreachable("明文 http:// 只用于本机回环地址（127.0.0.0/8），\(host) 须用 https:// "
+                     + "plain http:// is only for loopback addresses (127.0.0.0/8); use https:// for \(host)")
+    }
+
+    /// The four signature headers, with the credential read from its file for this call only.
+    private func sign(_ method: String, _ target: String, _ body: [UInt8],
+                      credentialFile: String) throws(CardManagementError) -> [(name: String, value: String)] {
+        let credential: DeskCredential
+        do { credential = try DeskCredential.load(path: credentialFile) } catch {
+            throw .unreachable("\(error)")
+        }
+        do {
+            return try ProvinceRequestSigning.headers(method: method, target: target, body: body, credential: credential)
+        } catch {
+            throw .unreachable("请求无法签名 the request cannot be signed: \(error)")
+        }
+    }
+
+    /// A connection to `link` before `deadline`: TLS with the server's certificate checked, or
+    /// plain TCP to a loopback address. Any failure here is `.unreachable`: nothing was sent.
+    private func open(_ link: Link, deadline: ContinuousClock.Instant) throws(CardManagementError) -> any ProvinceByteStream {
+        guard link.tls else { return try Self.connectLoopback(host: link.host, port: link.port, deadline: deadline) }
+        let context: TLSContext
+        do { context = try TLSContext.client(caFile: caFile) } catch {
+            throw .unreachable("TLS 设置有误 the TLS setup is wrong: \(error)")
+        }
+        let socket = try Self.connect(host: link.host, port: link.port, deadline: deadline)
+        let stream: TLSStream
+        do {
+            stream = try TLSStream(context, over: socket)
+            try stream.connect(host: link.host, deadline: deadline)
+        } catch {
+            socket.close()
+            throw .unreachable("与 \(link.host):\(link.port) 的 TLS 握手失败 the TLS handshake with \(link.host):\(link.port) failed: \(error.reason)",
+                               cause: error.cause)
+        }
+        return stream
+    }
+
+    /// Resolves `host` and connects to its addresses in turn before `deadline`.
     private static func connect(host: String, port: UInt16, deadline: ContinuousClock.Instant) throws(CardManagementError) -> StreamSocket {
         do {
             return try StreamSocket.connect(host: host, port: port, deadline: deadline)
@@ -208,5 +302,26 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         } catch {
             throw .unreachable("无法连接 \(host):\(port) cannot connect to \(host):\(port): \(error.message)", cause: error)
         }
+    }
+
+    /// Plain TCP to the 127.0.0.0/8 addresses of `host` only.
+    private static func connectLoopback(host: String, port: UInt16, deadline: ContinuousClock.Instant) throws(CardManagementError) -> StreamSocket {
+        let addresses: [SocketAddress]
+        do { addresses = try SocketAddress.resolve(host: host, port: port) } catch {
+            throw .unreachable("无法解析主机名 \(host) cannot resolve \(host): \(error.message)", cause: error)
+        }
+        let loopback = addresses.filter { $0.family == AF_INET && ($0.host.map(isLoopbackHost) ?? false) }
+        guard !loopback.isEmpty else { throw plainHTTPRefused(host) }
+        var last: SocketError?
+        for address in loopback {
+            do {
+                return try StreamSocket.connect(to: address, deadline: deadline)
+            } catch {
+                last = error
+                if error.isTimeout { break }
+            }
+        }
+        let cause = last ?? SocketError("connect to \(host):\(port)", code: EADDRNOTAVAIL)
+        throw .unreachable("无法连接 \(host):\(port) cannot connect to \(host):\(port): \(cause.message)", cause: cause)
     }
 }

@@ -16,13 +16,20 @@ public struct CardManagementSetting: Codable, Hashable, Sendable {
     public var kind: CardManagementKind
     /// The embedded simulator's own database; nil keeps it beside the station database.
     public var simulatorDatabasePath: String?
-    /// Base URL of the HTTP contract (docs/province-api.md), e.g. http://127.0.0.1:8735.
+    /// Base URL of the HTTP contract (docs/province-api.md): `https://host:port`, or
+    /// `http://127.0.0.1:port` to a loopback address only.
     public var url: String?
     /// Per-request timeout in seconds.
     public var timeoutSeconds: Double
+    /// The desk's credential file (mode 0600) its requests are signed with (docs/province-api.md §4).
+    public var credentialFile: String?
+    /// PEM CA certificates the `https` server's certificate must chain to; nil: the system's.
+    public var caFile: String?
 
-    public init(kind: CardManagementKind = .embedded, simulatorDatabasePath: String? = nil, url: String? = nil, timeoutSeconds: Double = 10) {
+    public init(kind: CardManagementKind = .embedded, simulatorDatabasePath: String? = nil, url: String? = nil, timeoutSeconds: Double = 10,
+                credentialFile: String? = nil, caFile: String? = nil) {
         self.kind = kind; self.simulatorDatabasePath = simulatorDatabasePath; self.url = url; self.timeoutSeconds = timeoutSeconds
+        self.credentialFile = credentialFile; self.caFile = caFile
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,5 +38,7 @@ public struct CardManagementSetting: Codable, Hashable, Sendable {
         simulatorDatabasePath = try c.decodeIfPresent(String.self, forKey: .simulatorDatabasePath)
         url = try c.decodeIfPresent(String.self, forKey: .url)
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
+        credentialFile = try c.decodeIfPresent(String.self, forKey: .credentialFile)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
     }
 }

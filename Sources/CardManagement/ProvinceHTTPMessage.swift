@@ -1,7 +1,8 @@
 import Foundation
 
 /// One HTTP/1.1 message as the province contract uses it (docs/province-api.md): a start
-/// line, headers, and a body framed by `Content-Length` (no chunked encoding).
+/// line, headers, and a body framed by `Content-Length` (answers may come chunked;
+/// `ProvinceHTTPReader` reads both).
 package struct ProvinceHTTPMessage: Sendable {
     package var startLine: String
     package var headers: [(name: String, value: String)]
@@ -18,6 +19,11 @@ package struct ProvinceHTTPMessage: Sendable {
         headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 
+    /// Every header of that name (case-insensitive), in order.
+    package func headers(named name: String) -> [String] {
+        headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+
     /// The bytes on the wire; `Content-Length` is added.
     package var wireBytes: [UInt8] {
         var text = startLine + "\r\n"
@@ -29,5 +35,8 @@ package struct ProvinceHTTPMessage: Sendable {
     }
 
     package static let maximumHeadBytes = 64 * 1024
+    /// The largest answer body a client takes.
     package static let maximumBodyBytes = 16 * 1024 * 1024
+    /// The largest request body a server takes (a larger one is answered 413).
+    package static let maximumRequestBodyBytes = 1024 * 1024
 }

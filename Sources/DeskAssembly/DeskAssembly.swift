@@ -42,8 +42,11 @@ public struct DeskAssembly: Sendable {
             guard let link = configuration.province else {
                 throw .invalid(path: "province", reason: "securityModule \"province\" needs province.url (docs/configuration.md)")
             }
+            try Self.checkCredential(link.credentialFile, key: "province.credentialFile")
             return CardManagementSecurityModule(
-                system: CardManagementHTTPClient(baseURL: link.url, timeout: link.timeoutSeconds), terminalNumber: link.terminal)
+                system: CardManagementHTTPClient(baseURL: link.url, timeout: link.timeoutSeconds,
+                                                 credentialFile: link.credentialFile, caFile: link.caFile),
+                terminalNumber: link.terminal)
         }
     }
 
@@ -81,13 +84,24 @@ public struct DeskAssembly: Sendable {
             guard let url = setting.url.flatMap(URL.init(string:)) else {
                 throw ConfigurationError.invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
             }
-            return CardManagementHTTPClient(baseURL: url, timeout: setting.timeoutSeconds)
+            try Self.checkCredential(setting.credentialFile, key: "cardManagement.credentialFile")
+            return CardManagementHTTPClient(baseURL: url, timeout: setting.timeoutSeconds,
+                                            credentialFile: setting.credentialFile, caFile: setting.caFile)
         case .embedded:
             guard let simulation else {
                 throw ConfigurationError.invalid(path: "cardManagement.kind", reason: "the embedded simulator is not part of this program; use http")
             }
             try PrivateFile.makeFolder(URL(fileURLWithPath: simulatorDatabasePath).deletingLastPathComponent().path)
             return try simulation.embeddedCardManagement(databasePath: simulatorDatabasePath)
+        }
+    }
+
+    /// A named credential file must be readable, 0600 and well formed now, not at the first
+    /// call. The client reads it again for every call (and wipes it); this copy goes at once.
+    static func checkCredential(_ path: String?, key: String) throws(ConfigurationError) {
+        guard let path else { return }
+        do { _ = try DeskCredential.load(path: path) } catch {
+            throw .invalid(path: key, reason: "\(error)")
         }
     }
 

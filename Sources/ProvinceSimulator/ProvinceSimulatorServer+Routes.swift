@@ -153,9 +153,10 @@ extension ProvinceSimulatorServer {
         }
     }
 
-    static func answer(_ status: Int, _ body: ProvinceAPI.ErrorBody, close: Bool) -> ProvinceHTTPMessage {
+    static func answer(_ status: Int, _ body: ProvinceAPI.ErrorBody, close: Bool,
+                       extra: [(name: String, value: String)] = []) -> ProvinceHTTPMessage {
         ProvinceHTTPMessage(startLine: "HTTP/1.1 \(status) \(reason(status))",
-                            headers: [("Content-Type", "application/json; charset=utf-8"), ("Connection", close ? "close" : "keep-alive")],
+                            headers: [("Content-Type", "application/json; charset=utf-8"), ("Connection", close ? "close" : "keep-alive")] + extra,
                             body: ProvinceAPI.encode(body))
     }
 
@@ -163,8 +164,10 @@ extension ProvinceSimulatorServer {
         switch status {
         case 200: "OK"
         case 400: "Bad Request"
+        case 401: "Unauthorized"
         case 404: "Not Found"
         case 409: "Conflict"
+        case 413: "Content Too Large"
         case 422: "Unprocessable Entity"
         case 500: "Internal Server Error"
         case 502: "Bad Gateway"

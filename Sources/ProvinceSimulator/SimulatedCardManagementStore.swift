@@ -120,6 +120,18 @@ final class SimulatedCardManagementStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("3 desk credentials") { db in
+            // The secret each desk signs with (hex): a simulator keeps it in plain form; a real
+            // province keeps it in its HSM (docs/province-api.md §4).
+            try db.execute(sql: """
+                CREATE TABLE desk (
+                    desk_id TEXT PRIMARY KEY NOT NULL,
+                    secret TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    rotated_at TEXT
+                );
+                """)
+        }
         return migrator
     }
 

@@ -12,8 +12,13 @@ public final class SocketServer: Sendable {
     /// connections from 1.
     public typealias Handler = @Sendable (_ connection: StreamSocket, _ id: Int) -> Void
 
+    /// Answers a connection over the cap on the accept thread, briefly (it is closed after).
+    public typealias Refusal = @Sendable (_ connection: StreamSocket) -> Void
+
     /// Names the threads: "NAME-accept", "NAME-1", "NAME-2", …
     public let name: String
+    /// The most connections served at once (one thread each); nil: no cap.
+    public let maxConnections: Int?
 
     private struct State {
         var running = true
@@ -26,9 +31,16 @@ public final class SocketServer: Sendable {
     private let acceptLoops = RunningThreads()
     private let connectionThreads = RunningThreads()
 
-    public init(name: String) {
+    /// `maxConnections`: the most connections served at once; a connection accepted beyond it
+    /// gets the `overCapacity` answer of `serve` and is closed, without a thread of its own.
+    public init(name: String, maxConnections: Int? = nil) {
+        precondition(maxConnections.map { $0 > 0 } ?? true, "maxConnections must be positive")
         self.name = name
+        self.maxConnections = maxConnections
     }
+
+    /// How many connections are being served now.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
 
     /// False after `stop()`.
     public var isRunning: Bool { state.withLock { $0.running } }
@@ -39,30 +51,44 @@ public final class SocketServer: Sendable {
     /// Accepts on `listener` on a thread of its own and runs `handler` for each connection on
     /// another; returns at once. The loop ends, and closes the listener, when the listener is
     /// shut down or the server stops. After `stop()` the listener is closed at once.
-    public func serve(_ listener: SocketListener, handler: @escaping Handler) {
+    /// `overCapacity` answers a connection over `maxConnections` (nil: it is just closed).
+    public func serve(_ listener: SocketListener, overCapacity: Refusal? = nil, handler: @escaping Handler) {
         let accepted = state.withLock { s -> Bool in
             guard s.running else { return false }
             s.listeners[ObjectIdentifier(listener)] = listener
             return true
         }
         guard accepted else { return listener.close() }
-        acceptLoops.start(name: "\(name)-accept") { [self] in acceptLoop(listener, handler) }
+        acceptLoops.start(name: "\(name)-accept") { [self] in acceptLoop(listener, overCapacity, handler) }
     }
 
-    private func acceptLoop(_ listener: SocketListener, _ handler: @escaping Handler) {
+    private enum Admission { case serve(Int), refuse, stopped }
+
+    private func acceptLoop(_ listener: SocketListener, _ overCapacity: Refusal?, _ handler: @escaping Handler) {
         defer {
             state.withLock { _ = $0.listeners.removeValue(forKey: ObjectIdentifier(listener)) }
             listener.close()
         }
         while let connection = try? listener.accept() {
-            let id: Int? = state.withLock { s in
-                guard s.running else { return nil }
+            let admission = state.withLock { s -> Admission in
+                guard s.running else { return .stopped }
+                if let maxConnections, s.connections.count >= maxConnections { return .refuse }
                 let id = s.nextConnection
                 s.nextConnection += 1
                 s.connections[id] = connection
-                return id
+                return .serve(id)
             }
-            guard let id else { return connection.close() }
+            let id: Int
+            switch admission {
+            case .stopped:
+                return connection.close()
+            case .refuse:
+                overCapacity?(connection)
+                connection.close()
+                continue
+            case .serve(let admitted):
+                id = admitted
+            }
             connectionThreads.start(name: "\(name)-\(id)") { [self] in
                 handler(connection, id)
                 state.withLock { _ = $0.connections.removeValue(forKey: id) }

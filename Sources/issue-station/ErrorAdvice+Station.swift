@@ -144,6 +144,9 @@ extension ErrorAdvice {
             next = Localized("不要重新制卡：运行 issue-station recover 查询结果并补登", "do not make the card again: run issue-station recover to find the outcome and complete it")
         case .serverError:
             next = Localized("稍后重试；已打印的卡用 issue-station recover 补登", "retry later; complete cards already printed with issue-station recover")
+        case .refused(let code, _) where ProvinceRequestSigning.refusalCodes.contains(code):
+            next = Localized("请技术员核对 cardManagement.credentialFile 是卡管系统为本桌面登记的现行凭据、制卡站时钟准确，然后重试",
+                             "have a technician check that cardManagement.credentialFile holds the desk's current credential as the province registered it and that the desk's clock is right, then retry")
         case .refused:
             next = Localized("按卡管系统的提示更正后重试", "correct what the card-management system names and retry")
         case .wrongState:

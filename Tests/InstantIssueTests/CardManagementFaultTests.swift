@@ -12,6 +12,11 @@ import SSCardSimulator
 /// Injected faults: each maps to the error the desk must handle, in the embedded simulator and
 /// over HTTP, and a report whose answer was lost is applied once when repeated.
 final class CardManagementFaultTests: XCTestCase {
+    override class func tearDown() {
+        ProvinceLinkTestDesk.removeFiles()
+        super.tearDown()
+    }
+
     private func error(_ body: () throws -> some Any, file: StaticString = #filePath, line: UInt = #line) -> CardManagementError? {
         CardManagementContract.cardManagementError(body, file: file, line: line)
     }
@@ -90,7 +95,8 @@ final class CardManagementFaultTests: XCTestCase {
         let client = CardManagementHTTPClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, timeout: 2)
         guard case .unreachable(_, let refused?) = error({ try client.status(applicationID: "DEMO-0001") }) else { return XCTFail() }
         XCTAssertEqual(refused.code, ECONNREFUSED, "the socket's errno stays underneath")
-        let nowhere = CardManagementHTTPClient(baseURL: URL(string: "http://no-such-host.invalid:8735")!, timeout: 2)
+        // Plain http goes to loopback addresses only; a name is resolved on the way to TLS.
+        let nowhere = CardManagementHTTPClient(baseURL: URL(string: "https://no-such-host.invalid:8735")!, timeout: 2)
         guard case .unreachable(let detail, let unresolved?) = error({ try nowhere.status(applicationID: "DEMO-0001") }) else { return XCTFail() }
         XCTAssertTrue(detail.hasPrefix("无法解析主机名 no-such-host.invalid cannot resolve no-such-host.invalid: "), detail)
         XCTAssertEqual(unresolved.operation, "getaddrinfo no-such-host.invalid")

@@ -67,8 +67,10 @@ final class DeskAssemblyTests: XCTestCase {
             XCTAssertTrue(reason.contains("securityModule") && reason.contains("\"psam\" is not none, province or simulated"), reason)
         }
         XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "ftp://x"}}"#))
-        // The client speaks plain HTTP: https is refused at load, not at the first call.
-        XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "https://province.example:443"}}"#))
+        // TLS to the province; plain http only to loopback, refused at load, not at the first call.
+        XCTAssertNoThrow(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "https://province.example:443"}}"#))
+        XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "http://province.example:8735"}}"#))
+        XCTAssertThrowsError(try driverConfiguration(#"{"securityModule": "province", "province": {"url": "http://192.0.2.1:8735"}}"#))
         XCTAssertThrowsError(try JSONDecoder().decode(StationConfiguration.self, from: Data(#"{"cardManagement": {"kind": "soap"}}"#.utf8))) { error in
             XCTAssertTrue(ConfigurationError.explain(error as! DecodingError).contains("\"soap\" is not embedded or http"), "\(error)")
         }

@@ -12,14 +12,22 @@ import SSCardSimulator
 /// `ProvinceSimulatorServer` on a loopback port, the same `CardManagementContract` as the
 /// embedded simulator, plus what only the wire has.
 final class ProvinceHTTPTests: XCTestCase {
-    /// A fresh in-memory simulator served on a free loopback port.
-    static func served(timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line) throws
+    /// A fresh in-memory simulator served on a free loopback port, with `ProvinceLinkTestDesk`
+    /// registered and a client that signs as it.
+    static func served(timeout: TimeInterval = 10, limits: ProvinceSimulatorServer.Limits = .init(),
+                       file: StaticString = #filePath, line: UInt = #line) throws
         -> (server: ProvinceSimulatorServer, client: CardManagementHTTPClient, sim: SimulatedCardManagementSystem) {
         let sim = try SimulatedCardManagementSystem()
-        let server = ProvinceSimulatorServer(system: sim, port: 0)
+        let server = ProvinceSimulatorServer(system: sim, port: 0, limits: limits)
         try server.start()
         XCTAssertNotEqual(server.port, 0, file: file, line: line)
-        return (server, CardManagementHTTPClient(baseURL: server.baseURL, timeout: timeout), sim)
+        let credentialFile = try ProvinceLinkTestDesk.register(in: sim)
+        return (server, CardManagementHTTPClient(baseURL: server.baseURL, timeout: timeout, credentialFile: credentialFile), sim)
+    }
+
+    override class func tearDown() {
+        ProvinceLinkTestDesk.removeFiles()
+        super.tearDown()
     }
 
     private func contract() throws -> CardManagementContract {
@@ -39,42 +47,56 @@ final class ProvinceHTTPTests: XCTestCase {
     // MARK: The wire
 
     /// Sends raw bytes, returns the raw answer (the server closes after `Connection: close`).
-    private func exchange(_ server: ProvinceSimulatorServer, _ text: String) throws -> String {
+    static func exchange(_ server: ProvinceSimulatorServer, _ text: String) throws -> String {
+        try exchange(server, Array(text.utf8))
+    }
+
+    static func exchange(_ server: ProvinceSimulatorServer, _ bytes: [UInt8]) throws -> String {
         let connection = try StreamSocket.connect(to: .loopback(port: server.port), deadline: .now + .seconds(5))
-        try connection.sendAll(Array(text.utf8), deadline: .now + .seconds(5))
+        try connection.sendAll(bytes, deadline: .now + .seconds(5))
         var answer: [UInt8] = []
         while let chunk = try? connection.receive(deadline: .now + .seconds(10)), !chunk.isEmpty { answer += chunk }
         return String(decoding: answer, as: UTF8.self)
     }
 
+    private func exchange(_ server: ProvinceSimulatorServer, _ text: String) throws -> String {
+        try Self.exchange(server, text)
+    }
+
+    /// A request signed as the test desk: `METHOD target`, `headers` (lines without CRLF), `body`.
+    private func signed(_ sim: SimulatedCardManagementSystem, _ method: String, _ target: String, headers: [String] = [],
+                        body: String = "") throws -> String {
+        try ProvinceLinkTestDesk.signedRequest(sim, method, target, headers: headers, body: body)
+    }
+
     func testErrorBodiesAndStatusCodes() throws {
-        let (server, _, _) = try Self.served()
+        let (server, _, sim) = try Self.served()
         defer { server.stop() }
-        let unknown = try exchange(server, "GET /v1/applications/NOPE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let unknown = try exchange(server, signed(sim, "GET", "/v1/applications/NOPE", headers: ["Host: x", "Connection: close"]))
         XCTAssertTrue(unknown.hasPrefix("HTTP/1.1 404 "), unknown)
         XCTAssertTrue(unknown.contains("\"code\":\"UNKNOWN_APPLICATION\""), unknown)
-        let route = try exchange(server, "GET /v2/nothing HTTP/1.1\r\nConnection: close\r\n\r\n")
+        let route = try exchange(server, signed(sim, "GET", "/v2/nothing", headers: ["Connection: close"]))
         XCTAssertTrue(route.hasPrefix("HTTP/1.1 404 ") && route.contains("NOT_FOUND"), route)
-        let bad = try exchange(server, "POST /v1/reports HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{oops")
+        let bad = try exchange(server, signed(sim, "POST", "/v1/reports", headers: ["Connection: close"], body: "{oops"))
         XCTAssertTrue(bad.hasPrefix("HTTP/1.1 422 ") && bad.contains("BAD_REQUEST"), bad)
 
         // X-Request-ID must be the body's requestID.
         let report = try CardManagementContract.report("body-id", "DEMO-0001", .inProduction, card: 1)
         let body = String(decoding: ProvinceAPI.encode(report), as: UTF8.self)
-        let mismatch = try exchange(server, "POST /v1/reports HTTP/1.1\r\nX-Request-ID: header-id\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        let mismatch = try exchange(server, signed(sim, "POST", "/v1/reports", headers: ["X-Request-ID: header-id", "Connection: close"], body: body))
         XCTAssertTrue(mismatch.hasPrefix("HTTP/1.1 422 ") && mismatch.contains("REQUEST_ID_MISMATCH"), mismatch)
-        let matching = try exchange(server, "POST /v1/reports HTTP/1.1\r\nX-Request-ID: body-id\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        let matching = try exchange(server, signed(sim, "POST", "/v1/reports", headers: ["X-Request-ID: body-id", "Connection: close"], body: body))
         XCTAssertTrue(matching.hasPrefix("HTTP/1.1 200 ") && matching.contains("\"state\":\"inProduction\""), matching)
         let other = body.replacingOccurrences(of: "body-id", with: "other-id")
-        let wrong = try exchange(server, "POST /v1/reports HTTP/1.1\r\nContent-Length: \(other.utf8.count)\r\nConnection: close\r\n\r\n\(other)")
+        let wrong = try exchange(server, signed(sim, "POST", "/v1/reports", headers: ["Connection: close"], body: other))
         XCTAssertTrue(wrong.hasPrefix("HTTP/1.1 409 ") && wrong.contains("WRONG_STATE"), wrong)
     }
 
     func testKeepAliveServesSeveralRequestsOnOneConnection() throws {
-        let (server, _, _) = try Self.served()
+        let (server, _, sim) = try Self.served()
         defer { server.stop() }
-        let answer = try exchange(server, "GET /v1/applications/DEMO-0003/status HTTP/1.1\r\n\r\n"
-                                  + "GET /v1/applications/DEMO-0001/status HTTP/1.1\r\nConnection: close\r\n\r\n")
+        let answer = try exchange(server, signed(sim, "GET", "/v1/applications/DEMO-0003/status")
+                                  + signed(sim, "GET", "/v1/applications/DEMO-0001/status", headers: ["Connection: close"]))
         XCTAssertEqual(answer.components(separatedBy: "HTTP/1.1 200 OK").count, 3, answer)
         XCTAssertTrue(answer.contains("DEMO-0003") && answer.contains("DEMO-0001"))
     }
@@ -100,7 +122,7 @@ final class ProvinceHTTPTests: XCTestCase {
     }
 
     func testClientRefusesANonHTTPBaseURL() {
-        let client = CardManagementHTTPClient(baseURL: URL(string: "https://127.0.0.1:1")!)
+        let client = CardManagementHTTPClient(baseURL: URL(string: "ftp://127.0.0.1:1")!)
         XCTAssertThrowsError(try client.status(applicationID: "DEMO-0001")) { error in
             guard case .unreachable = error as? CardManagementError else { return XCTFail("\(error)") }
         }

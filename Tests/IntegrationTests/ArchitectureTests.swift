@@ -6,7 +6,7 @@ import XCTest
 /// simulator symbol and none of the public simulator test keys — and no station.
 final class ArchitectureTests: XCTestCase {
     static let production: Set<String> = [
-        "CPCSCLite", "COpenSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
+        "CPCSCLite", "COpenSSL", "CLibSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
     ]
     static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback"]

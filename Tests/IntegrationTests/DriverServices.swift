@@ -25,13 +25,16 @@ final class DriverServices {
         cardManagement = try SimulatedCardManagementSystem(path: directory.appendingPathComponent("province-sim.sqlite").path)
         province = ProvinceSimulatorServer(system: cardManagement, port: 0)
         try province.start()
+        // The desk's credential, as `province-sim desks add` hands it out (mode 0600).
+        let credentialFile = directory.appendingPathComponent("desk.credential").path
+        try cardManagement.addDesk("SSDESK000001").write(to: credentialFile)
         printer = VirtualPrinter.stocked()
         printerServer = VirtualPrinterServer(printer: printer, configuration: .init(listen: .loopback(port: 0), outputDirectory: directory))
         try printerServer.start()
         guard case .tcp(_, let printerPort)? = printerServer.endpoint else { throw XCTSkip("the printer server has no TCP port") }
         var driver: [String: Any] = [
             "securityModule": "province",
-            "province": ["url": "http://127.0.0.1:\(province.port)", "terminal": "SSDESK000001"],
+            "province": ["url": "http://127.0.0.1:\(province.port)", "terminal": "SSDESK000001", "credentialFile": "desk.credential"],
             "printer": ["kind": "escape-tcp", "escapeHost": "127.0.0.1", "escapePort": Int(printerPort)],
         ]
         driver.merge(extra) { $1 }

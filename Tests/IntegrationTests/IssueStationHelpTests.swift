@@ -65,6 +65,17 @@ final class IssueStationHelpTests: XCTestCase {
         }
     }
 
+    /// The simulator's desk registry (docs/province-api.md §4), under province-sim.
+    func testProvinceSimDesksHelp() throws {
+        for (path, chinese, english) in [(["province-sim", "desks"], "登记、轮换、删除", "Registers, rotates"),
+                                         (["province-sim", "desks", "add"], "只显示这一次", "Registers a desk"),
+                                         (["province-sim", "desks", "rotate"], "旧凭据立即失效", "Gives a desk a new")] {
+            let (status, help) = try StationCLI.run(path + ["--help"])
+            XCTAssertEqual(status, 0, help)
+            XCTAssertTrue(help.contains(chinese) && help.contains(english), "\(path):\n\(help)")
+        }
+    }
+
     func testTheTopLevelHelpListsTheCommands() throws {
         let (status, help) = try StationCLI.run(["--help"])
         XCTAssertEqual(status, 0)

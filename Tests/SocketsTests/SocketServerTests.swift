@@ -40,6 +40,25 @@ final class SocketServerTests: XCTestCase {
         }
     }
 
+    func testConnectionsOverTheCapAreAnsweredAndClosedWithoutAThread() throws {
+        let ended = Counter()
+        let server = SocketServer(name: "capped", maxConnections: 2)
+        defer { server.stop() }
+        let listener = try SocketListener(port: 0)
+        server.serve(listener, overCapacity: { try? $0.sendAll(Array("busy".utf8)) }, handler: echo(ended))
+        let served = try (0..<2).map { _ in try StreamSocket.connect(to: listener.address, deadline: .now + .seconds(2)) }
+        for client in served {
+            try client.sendAll([1], deadline: .now + .seconds(2))
+            XCTAssertEqual(try client.receive(deadline: .now + .seconds(2)), [1])
+        }
+        XCTAssertEqual(server.connectionCount, 2)
+        let refused = try StreamSocket.connect(to: listener.address, deadline: .now + .seconds(2))
+        XCTAssertEqual(try refused.receive(deadline: .now + .seconds(2)), Array("busy".utf8))
+        XCTAssertEqual(try refused.receive(deadline: .now + .seconds(2)), [], "closed after the answer")
+        XCTAssertEqual(server.connectionCount, 2)
+        XCTAssertEqual(ended.value, 0, "no handler ran for it")
+    }
+
     func testConnectionIDsCountFromOne() throws {
         let ids = Mutex<[Int]>([])
         let server = SocketServer(name: "ids")

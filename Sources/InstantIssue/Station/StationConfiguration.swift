@@ -88,13 +88,22 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         configuration.driverConfigurationPath = configuration.driverConfigurationPath.map(absolute)
         configuration.ledgerKeyPath = absolute(configuration.ledgerKeyPath ?? "ledger.key")
         configuration.cardManagement.simulatorDatabasePath = configuration.cardManagement.simulatorDatabasePath.map(absolute)
+        configuration.cardManagement.credentialFile = configuration.cardManagement.credentialFile.map(absolute)
+        configuration.cardManagement.caFile = configuration.cardManagement.caFile.map(absolute)
         try configuration.validate(path: path)
         return configuration
     }
 
     func validate(path: String) throws(ConfigurationError) {
-        if cardManagement.kind == .http, cardManagement.url.flatMap(URL.init(string:)) == nil {
-            throw .invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
+        if cardManagement.kind == .http {
+            guard let url = cardManagement.url.flatMap(URL.init(string:)) else {
+                throw .invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
+            }
+            let scheme = url.scheme?.lowercased()
+            guard scheme == "https" || (scheme == "http" && url.host.map(CardManagementHTTPClient.isLoopbackHost) == true) else {
+                throw .invalid(path: "cardManagement.url",
+                               reason: "\(url) is not https://host:port (plain http:// only to 127.0.0.0/8, docs/province-api.md §4)")
+            }
         }
         guard terminal.count == 12, terminal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw .invalid(path: "terminal", reason: "\"\(terminal)\" is not 12 letters or digits")

@@ -35,27 +35,38 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
 
     /// The province link of `securityModule` "province" (docs/province-api.md).
     public struct ProvinceLink: Codable, Hashable, Sendable {
-        /// Base URL of the card-management contract, e.g. http://127.0.0.1:8735.
+        /// Base URL of the card-management contract: `https://host:port`, or
+        /// `http://127.0.0.1:port` to a loopback address only.
         public var url: URL
         /// Seconds for one call.
         public var timeoutSeconds: Double
         /// 终端机编号 reported by iReadCardBas: 12 letters or digits.
         public var terminal: String
+        /// The desk's credential file (mode 0600) that signs each request (docs/province-api.md §4).
+        public var credentialFile: String?
+        /// PEM CA certificates the `https` server's certificate must chain to; nil: the system's.
+        public var caFile: String?
 
-        public init(url: URL, timeoutSeconds: Double = 10, terminal: String = "SSDESK000001") {
+        public init(url: URL, timeoutSeconds: Double = 10, terminal: String = "SSDESK000001",
+                    credentialFile: String? = nil, caFile: String? = nil) {
             self.url = url
             self.timeoutSeconds = timeoutSeconds
             self.terminal = terminal
+            self.credentialFile = credentialFile
+            self.caFile = caFile
         }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let text = try c.decode(String.self, forKey: .url)
-            // The client speaks plain HTTP only: a real province link goes through a local TLS tunnel.
-            guard let url = URL(string: text), url.scheme == "http", url.host != nil else {
-                throw DecodingError.dataCorruptedError(forKey: .url, in: c, debugDescription: "\"\(text)\" is not an http://host:port address")
+            // TLS to the province; plain HTTP only on this machine (docs/province-api.md §4).
+            guard let url = URL(string: text), let host = url.host, url.scheme == "https" || (url.scheme == "http" && Self.isLoopback(host)) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .url, in: c, debugDescription: "\"\(text)\" is not an https://host:port address (plain http:// only to 127.0.0.0/8)")
             }
             self.url = url
+            credentialFile = try c.decodeIfPresent(String.self, forKey: .credentialFile)
+            caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
             timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
             terminal = try c.decodeIfPresent(String.self, forKey: .terminal) ?? "SSDESK000001"
             guard timeoutSeconds > 0, timeoutSeconds <= 600 else {
@@ -64,6 +75,13 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
             guard terminal.count == 12, terminal.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
                 throw DecodingError.dataCorruptedError(forKey: .terminal, in: c, debugDescription: "\"\(terminal)\" is not 12 letters or digits")
             }
+        }
+
+        /// `localhost` or a dotted IPv4 address in 127.0.0.0/8.
+        static func isLoopback(_ host: String) -> Bool {
+            if host.lowercased() == "localhost" { return true }
+            let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+            return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil && $0.allSatisfy(\.isASCII) }
         }
     }
 
@@ -210,11 +228,21 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        do { return try JSONDecoder().decode(DriverConfiguration.self, from: data) } catch let error as DecodingError {
+        var configuration: DriverConfiguration
+        do { configuration = try JSONDecoder().decode(DriverConfiguration.self, from: data) } catch let error as DecodingError {
             throw .invalid(path: path, reason: ConfigurationError.explain(error))
         } catch {
             throw .invalid(path: path, reason: "\(error)")
         }
+        // The province link's files are taken relative to the configuration's folder.
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).path }
+        if var link = configuration.province {
+            link.credentialFile = link.credentialFile.map(absolute)
+            link.caFile = link.caFile.map(absolute)
+            configuration.province = link
+        }
+        return configuration
     }
 }
 
