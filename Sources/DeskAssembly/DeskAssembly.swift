@@ -22,10 +22,12 @@ public struct DeskAssembly: Sendable {
     /// Real parts only: what libSSCardDriver.so uses.
     public static let production = DeskAssembly(simulation: nil)
 
-    /// The driver a driver configuration describes, with its security module and printer.
+    /// The driver a driver configuration describes, with its security module and printer. A
+    /// configuration with a key out of range (`DriverConfiguration.problems`) is refused whole.
     public func driver(_ configuration: DriverConfiguration) throws(ConfigurationError) -> SSCardInterface {
-        SSCardInterface(configuration: configuration, securityModule: try securityModule(configuration),
-                        printer: try printer(configuration.printer))
+        try configuration.validate()
+        return SSCardInterface(configuration: configuration, securityModule: try securityModule(configuration),
+                               printer: try printer(configuration.printer))
     }
 
     /// The terminal's security module (`securityModule` of the driver configuration).
@@ -49,6 +51,10 @@ public struct DeskAssembly: Sendable {
 
     /// The card printer (`printer` of the driver configuration); nil for `none`.
     public func printer(_ settings: DriverConfiguration.PrinterSettings) throws(ConfigurationError) -> (any CardPrinterMechanics)? {
+        let problems = settings.problems()
+        guard problems.isEmpty else {
+            throw .invalid(path: "(driver configuration)", reason: problems.map(\.description).joined(separator: "; "))
+        }
         switch settings.kind {
         case .virtual:
             // In process: no Escape traffic, the chip served into vpcd.
@@ -63,8 +69,8 @@ public struct DeskAssembly: Sendable {
             return EscapePrinter(transport: SocketPrinterTransport(endpoint: endpoint),
                                  configuration: .init(hopperCount: settings.hopperCount))
         case .evolisUSB:
-            let vendor = settings.usbVendorID.flatMap { UInt16($0, radix: 16) } ?? 0x0F49
-            let product = settings.usbProductID.flatMap { UInt16($0, radix: 16) }
+            let vendor = settings.usbVendorID.flatMap(DriverConfiguration.PrinterSettings.usbID) ?? 0x0F49
+            let product = settings.usbProductID.flatMap(DriverConfiguration.PrinterSettings.usbID)
             return EscapePrinter(
                 transport: USBPrinterTransport(configuration: .init(selector: .init(vendorID: vendor, productID: product))),
                 configuration: .init(hopperCount: settings.hopperCount))
