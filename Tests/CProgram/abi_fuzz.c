@@ -172,6 +172,59 @@ static const char cert_base64[] =
     "G30wDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEAtnyuHQbpWCE3XrQegp44jiIjb0w4eQ+wVYJvHSk4NP4CIQDJXEmVeo0h5/SBUDaTFYc6"
     "k4Gzeire3hwrA77vR24MaA==";
 
+/* The same certificate with its version INTEGER widened to 2^63 − 1. */
+static const char cert_huge_version_base64[] =
+    "MIIBezCCASCgCgIIf/////////8CFHJDX+9Gb1Cbebd2CkOmWGdKqtEcMAoGCCqGSM49BAMCMA8xDTALBgNVBAMMBGZ1enowHhcNMjYxMjA2MDY0NzQwWhcN"
+    "MjYxMjA3MDY0NzQwWjAPMQ0wCwYDVQQDDARmdXp6MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEAS2TdFjujHwBTVQN1/DUzh4e0to6mgEHY3oq/Y5juyUM"
+    "dRq8YD+JNK8AsFfNIakExNQkx2YnHx70mMLL9uwd46NTMFEwHQYDVR0OBBYEFJx48MTXVw6DRy4+Zw+bNqJzABt9MB8GA1UdIwQYMBaAFJx48MTXVw6DRy4+"
+    "Zw+bNqJzABt9MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhALZ8rh0G6VghN160HoKeOI4iI29MOHkPsFWCbx0pODT+AiEAyVxJlXqNIef0"
+    "gVA2kxWHOpOBs3oq3t4cKwO+70duDGg=";
+
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static size_t unbase64(const char *text, unsigned char *out, size_t cap) {
+    size_t n = 0;
+    unsigned value = 0;
+    int bits = 0;
+    for (const char *p = text; *p && *p != '='; p++) {
+        const char *at = strchr(b64chars, *p);
+        if (!at) continue;
+        value = (value << 6) | (unsigned)(at - b64chars);
+        bits += 6;
+        if (bits >= 8 && n < cap) { bits -= 8; out[n++] = (unsigned char)(value >> bits); }
+    }
+    return n;
+}
+
+static void put_base64(buf_t *b, const unsigned char *data, size_t n) {
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)data[i] << 16 | (i + 1 < n ? (unsigned)data[i + 1] << 8 : 0) | (i + 2 < n ? data[i + 2] : 0);
+        char quad[4] = { b64chars[v >> 18 & 63], b64chars[v >> 12 & 63], i + 1 < n ? b64chars[v >> 6 & 63] : '=', i + 2 < n ? b64chars[v & 63] : '=' };
+        put(b, quad, 4);
+    }
+}
+
+/* A certificate for a CA item: as it is, with a 2^63 − 1 version, or its DER mutated (bytes set
+ * to the values ASN.1 lengths and integers trip on, deleted, inserted, cut) and re-encoded. */
+static void put_certificate(rng_t *r, buf_t *b) {
+    size_t roll = below(r, 100);
+    if (roll < 30) { puts0(b, cert_base64); return; }
+    if (roll < 40) { puts0(b, cert_huge_version_base64); return; }
+    unsigned char der[600];
+    size_t n = unbase64(roll < 70 ? cert_base64 : cert_huge_version_base64, der, sizeof der - 16);
+    for (size_t k = 0, rounds = 1 + below(r, 4); k < rounds && n > 0; k++) {
+        size_t at = below(r, n);
+        static const unsigned char values[] = { 0x00, 0x01, 0x7F, 0x80, 0x81, 0x82, 0x84, 0xFF, 0x02, 0x30, 0xA0 };
+        switch (below(r, 5)) {
+        case 0: case 1: der[at] = chance(r, 70) ? PICK(r, values) : (unsigned char)next64(r); break;
+        case 2: memmove(der + at, der + at + 1, n - at - 1); n--; break;
+        case 3: memmove(der + at + 1, der + at, n - at); der[at] = PICK(r, values); n++; break;
+        default: n = at + 1; break;
+        }
+    }
+    put_base64(b, der, n);
+}
+
 static const char *const cardinfo_seeds[] = {
     "411600D156000005C38275EEFC9B9648|SIM000001|", "639900D15600000500BF7C7A48FB4966|X00000019|",
     "520300d156000005050842704e187f49|BA0010547|", "|", "411600D156000005C38275EEFC9B9648|", "ZZ|Z|",
@@ -250,8 +303,10 @@ static const char *seed_of(rng_t *r, enum kind kind, buf_t *b) {
     case K_KEY2: return PICK(r, key2_seeds);
     case K_KEY3: return PICK(r, key3_seeds);
     case K_CAINFO:
-        snprintf(ca, sizeof ca, "%s|%s|%s|00112233445566778899AABBCCDDEEFF|12345678%s", cert_base64,
-                 chance(r, 50) ? cert_base64 : "", chance(r, 50) ? "0A0B0C" : "", chance(r, 50) ? "|" : "");
+        put_certificate(r, b);
+        puts0(b, "|");
+        if (chance(r, 70)) put_certificate(r, b);
+        snprintf(ca, sizeof ca, "|%s|00112233445566778899AABBCCDDEEFF|12345678%s", chance(r, 50) ? "0A0B0C" : "", chance(r, 50) ? "|" : "");
         puts0(b, ca);
         return NULL;
     case K_TEXT: return PICK(r, text_seeds);

@@ -98,6 +98,19 @@ final class CABIInputRangeTests: XCTestCase {
         }
     }
 
+    func testACertificateWhoseVersionIsHugeIsRefusedNamingTheItem() throws {
+        // A self-signed P-256 certificate whose version INTEGER is 2^63 − 1 (OpenSSL parses it).
+        let huge = "MIIBezCCASCgCgIIf/////////8CFHJDX+9Gb1Cbebd2CkOmWGdKqtEcMAoGCCqGSM49BAMCMA8xDTALBgNVBAMMBGZ1enowHhcNMjYxMjA2MDY0NzQwWhcN"
+            + "MjYxMjA3MDY0NzQwWjAPMQ0wCwYDVQQDDARmdXp6MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEAS2TdFjujHwBTVQN1/DUzh4e0to6mgEHY3oq/Y5juyUM"
+            + "dRq8YD+JNK8AsFfNIakExNQkx2YnHx70mMLL9uwd46NTMFEwHQYDVR0OBBYEFJx48MTXVw6DRy4+Zw+bNqJzABt9MB8GA1UdIwQYMBaAFJx48MTXVw6DRy4+"
+            + "Zw+bNqJzABt9MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhALZ8rh0G6VghN160HoKeOI4iI29MOHkPsFWCbx0pODT+AiEAyVxJlXqNIef0"
+            + "gVA2kxWHOpOBs3oq3t4cKwO+70duDGg="
+        let c = try program("{}")
+        let answer = c.call("ca2", strings: ["\(huge)|\(huge)|0A0B|00112233445566778899AABBCCDDEEFF|12345678"])
+        XCTAssertEqual(answer.code, -14, answer.text)
+        XCTAssertTrue(answer.text.contains("签名证书") && answer.text.contains("version"), answer.text)
+    }
+
     func testAnOutOfRangeVirtualEncoderSlotIsRefusedBeforeTheSimulatorIsBuilt() throws {
         // The library: refused whatever the printer kind (a virtual printer is refused anyway).
         for kind in ["escape-tcp", "virtual"] {
