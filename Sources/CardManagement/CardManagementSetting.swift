@@ -31,5 +31,8 @@ public struct CardManagementSetting: Codable, Hashable, Sendable {
         simulatorDatabasePath = try c.decodeIfPresent(String.self, forKey: .simulatorDatabasePath)
         url = try c.decodeIfPresent(String.self, forKey: .url)
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
+        guard timeoutSeconds > 0, timeoutSeconds <= 600 else {
+            throw DecodingError.dataCorruptedError(forKey: .timeoutSeconds, in: c, debugDescription: "\(timeoutSeconds) is not above 0 and at most 600 seconds")
+        }
     }
 }

@@ -84,6 +84,9 @@ public struct DeskAssembly: Sendable {
     public func cardManagement(_ setting: CardManagementSetting, simulatorDatabasePath: String) throws -> any CardManagementSystem {
         switch setting.kind {
         case .http:
+            guard setting.timeoutSeconds > 0, setting.timeoutSeconds <= 600 else {
+                throw ConfigurationError.invalid(path: "cardManagement.timeoutSeconds", reason: "\(setting.timeoutSeconds) is not above 0 and at most 600 seconds")
+            }
             guard let url = setting.url.flatMap(URL.init(string:)) else {
                 throw ConfigurationError.invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
             }
