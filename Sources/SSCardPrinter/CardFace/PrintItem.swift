@@ -40,9 +40,9 @@ public enum PrintUnits: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// The card's width and height in this unit, to one decimal, for messages: "1011.0 × 637.6 dot300".
+    /// The card's width and height in this unit, to two decimals, for messages: "1011.02 × 637.56 dot300".
     var cardSizeText: String {
-        func text(_ dots: Double) -> String { String((value(dots: dots) * 10).rounded(.down) / 10) }
+        func text(_ dots: Double) -> String { String((value(dots: dots) * 100).rounded() / 100) }
         return "\(text(CardCanvas.card.right)) × \(text(CardCanvas.card.bottom)) \(rawValue)"
     }
 }
@@ -109,7 +109,7 @@ public struct PrintPhotoItem: Hashable, Sendable {
 /// `|46|127|234|300`: the photo box stays blank). A malformed item is −14 (命令参数错) naming it.
 ///
 /// Checked here, in the item's unit: 5 fields separated by `|`; numbers finite; size 1–72 pt;
-/// left/top on the card (0 to its width and height: 1011.0 × 637.6 dots, 85.6 × 53.9 mm);
+/// left/top on the card (0 to its width and height: 1011.02 × 637.56 dots, 85.6 × 53.98 mm);
 /// width/height above 0 and at most the card's. Checked when rendering: characters
 /// (`GlyphCoverage`), the photo (`PhotoDecoder`), the whole boxes against the card and the chip
 /// (`CardFaceRenderer`).
