@@ -40,5 +40,8 @@ public struct CardManagementSetting: Codable, Hashable, Sendable {
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
         credentialFile = try c.decodeIfPresent(String.self, forKey: .credentialFile)
         caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        guard timeoutSeconds > 0, timeoutSeconds <= 600 else {
+            throw DecodingError.dataCorruptedError(forKey: .timeoutSeconds, in: c, debugDescription: "\(timeoutSeconds) is not above 0 and at most 600 seconds")
+        }
     }
 }

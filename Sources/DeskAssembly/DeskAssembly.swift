@@ -22,10 +22,12 @@ public struct DeskAssembly: Sendable {
     /// Real parts only: what libSSCardDriver.so uses.
     public static let production = DeskAssembly(simulation: nil)
 
-    /// The driver a driver configuration describes, with its security module and printer.
+    /// The driver a driver configuration describes, with its security module and printer. A
+    /// configuration with a key out of range (`DriverConfiguration.problems`) is refused whole.
     public func driver(_ configuration: DriverConfiguration) throws(ConfigurationError) -> SSCardInterface {
-        SSCardInterface(configuration: configuration, securityModule: try securityModule(configuration),
-                        printer: try printer(configuration.printer))
+        try configuration.validate()
+        return SSCardInterface(configuration: configuration, securityModule: try securityModule(configuration),
+                               printer: try printer(configuration.printer))
     }
 
     /// The terminal's security module (`securityModule` of the driver configuration).
@@ -52,6 +54,10 @@ public struct DeskAssembly: Sendable {
 
     /// The card printer (`printer` of the driver configuration); nil for `none`.
     public func printer(_ settings: DriverConfiguration.PrinterSettings) throws(ConfigurationError) -> (any CardPrinterMechanics)? {
+        let problems = settings.problems()
+        guard problems.isEmpty else {
+            throw .invalid(path: "(driver configuration)", reason: problems.map(\.description).joined(separator: "; "))
+        }
         switch settings.kind {
         case .virtual:
             // In process: no Escape traffic, the chip served into vpcd.
@@ -66,8 +72,8 @@ public struct DeskAssembly: Sendable {
             return EscapePrinter(transport: SocketPrinterTransport(endpoint: endpoint),
                                  configuration: .init(hopperCount: settings.hopperCount))
         case .evolisUSB:
-            let vendor = settings.usbVendorID.flatMap { UInt16($0, radix: 16) } ?? 0x0F49
-            let product = settings.usbProductID.flatMap { UInt16($0, radix: 16) }
+            let vendor = settings.usbVendorID.flatMap(DriverConfiguration.PrinterSettings.usbID) ?? 0x0F49
+            let product = settings.usbProductID.flatMap(DriverConfiguration.PrinterSettings.usbID)
             return EscapePrinter(
                 transport: USBPrinterTransport(configuration: .init(selector: .init(vendorID: vendor, productID: product))),
                 configuration: .init(hopperCount: settings.hopperCount))
@@ -81,6 +87,9 @@ public struct DeskAssembly: Sendable {
     public func cardManagement(_ setting: CardManagementSetting, simulatorDatabasePath: String) throws -> any CardManagementSystem {
         switch setting.kind {
         case .http:
+            guard setting.timeoutSeconds > 0, setting.timeoutSeconds <= 600 else {
+                throw ConfigurationError.invalid(path: "cardManagement.timeoutSeconds", reason: "\(setting.timeoutSeconds) is not above 0 and at most 600 seconds")
+            }
             guard let url = setting.url.flatMap(URL.init(string:)) else {
                 throw ConfigurationError.invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
             }

@@ -183,8 +183,11 @@ enum X509Backend {
         let signatureNID = X509_get_signature_nid(cert)
         let signatureName = signatureNID != NID_undef ? OBJ_nid2ln(signatureNID).map { String(cString: $0) } : nil
         let (keyType, sm2Key) = publicKey(cert)
+        // v1–v3 are 0–2; OpenSSL hands back whatever INTEGER the bytes hold, up to LONG_MAX.
+        let rawVersion = X509_get_version(cert)
+        guard (0...2).contains(rawVersion) else { throw .unreadableField("version", reason: "\(rawVersion) is not 0–2 (v1–v3)") }
         return X509Certificate(
-            derEncoded: der, version: Int(X509_get_version(cert)) + 1, serialNumber: serial,
+            derEncoded: der, version: Int(rawVersion) + 1, serialNumber: serial,
             subject: subject, issuer: issuer, subjectAttributes: subjectAttributes, issuerAttributes: issuerAttributes,
             notBefore: try date(notBefore, "notBefore"), notAfter: try date(notAfter, "notAfter"),
             signatureAlgorithm: signatureName ?? signatureOID(cert), publicKeyAlgorithm: keyType, sm2PublicKey: sm2Key)

@@ -140,9 +140,6 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             kind = try c.decodeIfPresent(PrinterKind.self, forKey: .kind) ?? .none
             hopperCount = try c.decodeIfPresent(Int.self, forKey: .hopperCount) ?? 2
-            guard (1...9).contains(hopperCount) else {
-                throw DecodingError.dataCorruptedError(forKey: .hopperCount, in: c, debugDescription: "must be 1–9")
-            }
             escapeHost = try c.decodeIfPresent(String.self, forKey: .escapeHost)
             escapePort = try c.decodeIfPresent(UInt16.self, forKey: .escapePort)
             usbVendorID = try c.decodeIfPresent(String.self, forKey: .usbVendorID)
@@ -206,12 +203,8 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         if securityModule == .province, province == nil {
             throw DecodingError.dataCorruptedError(forKey: .province, in: c, debugDescription: "securityModule \"province\" needs province.url")
         }
-        guard cardTimeoutSeconds > 0, cardTimeoutSeconds <= 600 else {
-            throw DecodingError.dataCorruptedError(forKey: .cardTimeoutSeconds, in: c, debugDescription: "must be between 0 and 600 seconds")
-        }
-        for (bank, hopper) in hoppers where !(1...9).contains(hopper) {
-            throw DecodingError.dataCorruptedError(forKey: .hoppers, in: c, debugDescription: "hopper \(hopper) of \(bank) is not 1–9")
-        }
+        // Ranges (hopperCount, cardTimeoutSeconds, hoppers, fontChain…) are checked whole by
+        // `problems`, when the file is loaded and when a desk is assembled.
     }
 
     /// Where the driver looks when no path is given: $SSCARD_DRIVER_CONFIG, then
@@ -221,7 +214,8 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         return FileManager.default.fileExists(atPath: "/etc/sscard/driver.json") ? "/etc/sscard/driver.json" : nil
     }
 
-    /// Reads the file at `path` (nil: the default search, else the defaults).
+    /// Reads the file at `path` (nil: the default search, else the defaults) and checks it
+    /// whole (`problems`): every key out of range is named in one `.invalid`.
     public static func load(path: String?) throws(ConfigurationError) -> DriverConfiguration {
         guard let path = path ?? defaultPath() else { return DriverConfiguration() }
         let data: Data
@@ -242,6 +236,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
             link.caFile = link.caFile.map(absolute)
             configuration.province = link
         }
+        try configuration.validate(source: path)
         return configuration
     }
 }

@@ -80,7 +80,7 @@ extension SSCardInterface {
             guard let reader = try context.readers().first(where: { pattern.map($0.contains) ?? true }) else {
                 throw InterfaceError(.readerConnectError, detail: "找不到制卡机的读卡器", englishDetail: "the printer's encoder reader is absent")
             }
-            _ = try context.waitForCard(in: reader, present: present, timeout: .milliseconds(Int(configuration.cardTimeoutSeconds * 1000)))
+            _ = try context.waitForCard(in: reader, present: present, timeout: configuration.cardTimeout)
         } catch let error as InterfaceError {
             throw error
         } catch PCSCError.timeout {

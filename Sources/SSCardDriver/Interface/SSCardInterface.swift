@@ -85,7 +85,7 @@ public final class SSCardInterface: @unchecked Sendable {
             guard let p = configuration.contactlessReader else { return nil }
             pattern = p
         }
-        let timeout = Duration.milliseconds(Int(configuration.cardTimeoutSeconds * 1000))
+        let timeout = configuration.cardTimeout
         let session = PCSCCardSession(configuration: .init(readerPattern: pattern, callTimeout: timeout, recoveryTimeout: timeout))
         channels[kind] = session
         return session

@@ -23,12 +23,17 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
     case photo(item: String, PhotoError)
     /// The item's box does not lie within the card.
     case outsideCard(item: String, box: DotRect)
+    /// A text item's size or position that cannot be drawn (not finite, a size outside 1–72
+    /// points, an origin off the card): what is wrong, in Chinese and in English.
+    case badGeometry(item: String, reasonChinese: String, reasonEnglish: String)
     /// The item's box covers the chip's contact plate.
     case overlapsChip(item: String, box: DotRect)
     /// A font of the chain cannot be opened (missing file, not a font, no Unicode cmap).
     /// `reason` is FreeType's text; `freeTypeError` its `FT_Error` code (e.g. 0x01
     /// `FT_Err_Cannot_Open_Resource`), nil when FreeType gave none.
     case fontUnavailable(path: String, faceIndex: Int, reason: String, freeTypeError: Int32? = nil)
+    /// The font chain names no font (`fontChain` empty in the configuration).
+    case emptyFontChain
 
     /// U+XXXX and the character, e.g. "U+2EBF0 𮯰".
     static func named(_ scalar: Unicode.Scalar) -> String {
@@ -57,8 +62,12 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(item) 的区域 \(box.millimetreText) 超出卡面"
         case .overlapsChip(let item, let box):
             return "\(item) 的区域 \(box.millimetreText) 与芯片触点重叠"
+        case .badGeometry(let item, let reason, _):
+            return "\(item) \(reason)"
         case .fontUnavailable(let path, let index, let reason, _):
             return "字体 \(path)（第\(index)个字面）无法打开：\(reason)"
+        case .emptyFontChain:
+            return "字体链（fontChain）为空，没有可用的字体"
         }
     }
 
@@ -78,8 +87,12 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(item): its box \(box.millimetreText) falls outside the card"
         case .overlapsChip(let item, let box):
             return "\(item): its box \(box.millimetreText) covers the chip contacts"
+        case .badGeometry(let item, _, let reason):
+            return "\(item): \(reason)"
         case .fontUnavailable(let path, let index, let reason, _):
             return "the font \(path) (face \(index)) cannot be opened: \(reason)"
+        case .emptyFontChain:
+            return "the font chain (fontChain) is empty: there is no font to print with"
         }
     }
 
@@ -91,8 +104,8 @@ public enum CardFaceError: Error, Hashable, Sendable, CustomStringConvertible {
     public var interfaceCode: InterfaceCode {
         switch self {
         case .missingGlyph, .privateUse, .unresolvedPlaceholder, .illegalCharacter: return .illegalCharacters
-        case .photo, .outsideCard, .overlapsChip: return .badParameter
-        case .fontUnavailable: return .libraryLoadError
+        case .photo, .outsideCard, .overlapsChip, .badGeometry: return .badParameter
+        case .fontUnavailable, .emptyFontChain: return .libraryLoadError
         }
     }
 

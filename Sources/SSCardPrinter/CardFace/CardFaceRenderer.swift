@@ -29,10 +29,13 @@ public struct CardFaceRenderer: Sendable {
         self.init(chain: try FontChain.shared(configuration.fontChain))
     }
 
-    /// Renders `job`, or throws why it cannot print: characters first, then the photo boxes,
-    /// then the text boxes.
+    /// Renders `job`, or throws why it cannot print: characters first, then each text item's
+    /// size and origin (`geometryProblem`), then the photo boxes, then the text boxes.
     public func render(_ job: CardFaceJob) throws(CardFaceError) -> RenderedFace {
         for text in job.texts { try GlyphCoverage.check(text, chain: chain) }
+        for text in job.texts {
+            if let problem = Self.geometryProblem(text) { throw problem }
+        }
         for photo in job.photos { try checkBox(photo.box, item: photo.itemName) }
         return try draw(texts: job.texts, photos: job.photos)
     }
@@ -105,6 +108,22 @@ public struct CardFaceRenderer: Sendable {
             for x in Int(plate.left.rounded())..<Int(plate.right.rounded()) { mask.clear(x: x, y: y) }
         }
         return mask
+    }
+
+    /// Why a text item cannot be drawn, nil when it can: a size that is not 1–72 points, or
+    /// an origin (left, top in dots) that is not on the card. The whole box is checked once
+    /// drawn (`outsideCard`, `overlapsChip`).
+    static func geometryProblem(_ item: PrintTextItem) -> CardFaceError? {
+        guard (1...72).contains(item.sizePoints) else {
+            return .badGeometry(item: item.itemName, reasonChinese: "的字号\(item.sizePoints)不在1至72磅之间",
+                                reasonEnglish: "size \(item.sizePoints) is not 1–72 points")
+        }
+        let card = CardCanvas.card
+        guard (card.left...card.right).contains(item.left), (card.top...card.bottom).contains(item.top) else {
+            return .badGeometry(item: item.itemName, reasonChinese: "的位置（\(item.left), \(item.top)）不在卡面上",
+                                reasonEnglish: "the position (\(item.left), \(item.top)) dots is not on the card")
+        }
+        return nil
     }
 
     /// Refuses a box outside the card or over the chip plate.

@@ -40,9 +40,10 @@ public final class FontChain: @unchecked Sendable {
     private var lookups: [UInt32: (face: Int, glyph: UInt32)] = [:]
 
     /// Opens every face of `faces` (by path and face index) and selects its Unicode cmap.
-    /// A face that cannot be opened fails the whole chain (`.fontUnavailable`).
+    /// A face that cannot be opened fails the whole chain (`.fontUnavailable`); no face at all
+    /// is `.emptyFontChain`.
     public init(faces: [DriverConfiguration.FontFace] = DriverConfiguration.defaultFontChain) throws(CardFaceError) {
-        precondition(!faces.isEmpty, "a font chain needs at least one face")
+        guard !faces.isEmpty else { throw .emptyFontChain }
         self.faces = faces
         sizes = Array(repeating: 0, count: faces.count)
         var lib: FT_Library?
@@ -52,6 +53,10 @@ public final class FontChain: @unchecked Sendable {
         }
         library = lib
         for font in faces {
+            // A negative index only asks FreeType how many faces the file has; its face draws nothing.
+            guard (0...0xFFFF).contains(font.faceIndex) else {
+                throw .fontUnavailable(path: font.path, faceIndex: font.faceIndex, reason: "the face index is not 0–65535")
+            }
             var face: FT_Face?
             let opened = FT_New_Face(lib, font.path, FT_Long(font.faceIndex), &face)
             guard opened == 0, let face else {
@@ -87,18 +92,22 @@ public final class FontChain: @unchecked Sendable {
     }
 
     /// Lays out `item` and draws its glyphs into `ink` (1 = ink), at the item's position.
-    /// Characters without a glyph are skipped: call `GlyphCoverage.check` first.
+    /// Characters without a glyph are skipped: call `GlyphCoverage.check` first. An item that
+    /// cannot be drawn (`CardFaceRenderer.checkGeometry`) gets no glyphs; drawing stops once
+    /// the pen has left the canvas, so the layout still shows the line running off the card.
     func draw(_ item: PrintTextItem, into ink: inout MonochromeBitmap) -> TextLayout {
         lock.lock()
         defer { lock.unlock() }
         let em = item.emDots
-        let charSize = FT_F26Dot6((item.sizePoints * 64).rounded())
-        let baseline = item.top + CardCanvas.baselineInEm * em
         var layout = TextLayout(itemName: item.itemName, text: item.text, emDots: em, left: item.left, top: item.top)
+        guard CardFaceRenderer.geometryProblem(item) == nil, let charSize = FT_F26Dot6(exactly: (item.sizePoints * 64).rounded()) else {
+            return layout
+        }
+        let baseline = item.top + CardCanvas.baselineInEm * em
         var pen = item.left
         let scalars = Array(item.text.unicodeScalars)
         var index = 0
-        while index < scalars.count {
+        while index < scalars.count, pen <= Double(CardCanvas.width) {
             let scalar = scalars[index]
             index += 1
             let found = lookup(scalar)
@@ -132,14 +141,18 @@ public final class FontChain: @unchecked Sendable {
     /// `ink`; returns the glyph's ink box (empty for a blank glyph such as a space).
     private func rasterise(_ slot: FT_GlyphSlot, penX: Double, baseline: Double, into ink: inout MonochromeBitmap) -> DotRect {
         let x0 = penX.rounded(.down), y0 = baseline.rounded(.down)
+        let reach = -(1 << 20)...(1 << 20)
+        guard let xDot = Int(exactly: x0), let yDot = Int(exactly: y0), reach.contains(xDot), reach.contains(yDot) else {
+            return DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
+        }
         if slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE {
             // FreeType's y axis points up: a baseline lower on the canvas is a negative shift.
             FT_Outline_Translate(&slot.pointee.outline, FT_Pos(((penX - x0) * 64).rounded()), -FT_Pos(((baseline - y0) * 64).rounded()))
         }
         guard FT_Render_Glyph(slot, FT_RENDER_MODE_MONO) == 0 else { return DotRect(left: penX, top: baseline, right: penX, bottom: baseline) }
         let bitmap = slot.pointee.bitmap
-        let left = Int(x0) + Int(slot.pointee.bitmap_left)
-        let top = Int(y0) - Int(slot.pointee.bitmap_top)
+        let left = xDot + Int(slot.pointee.bitmap_left)
+        let top = yDot - Int(slot.pointee.bitmap_top)
         var box = DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
         guard bitmap.rows > 0, bitmap.width > 0, let buffer = bitmap.buffer,
               bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_MONO.rawValue) else { return box }

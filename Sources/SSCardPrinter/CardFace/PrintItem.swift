@@ -30,6 +30,21 @@ public enum PrintUnits: String, Hashable, Sendable, CaseIterable {
         case .millimetre: return value / 25.4 * 300
         }
     }
+
+    /// `dots` (300 dpi) in this unit.
+    public func value(dots: Double) -> Double {
+        switch self {
+        case .dot300: return dots
+        case .tenthMillimetre: return dots / 300 * 254
+        case .millimetre: return dots / 300 * 25.4
+        }
+    }
+
+    /// The card's width and height in this unit, to two decimals, for messages: "1011.02 × 637.56 dot300".
+    var cardSizeText: String {
+        func text(_ dots: Double) -> String { String((value(dots: dots) * 100).rounded() / 100) }
+        return "\(text(CardCanvas.card.right)) × \(text(CardCanvas.card.bottom)) \(rawValue)"
+    }
 }
 
 /// One text item of iPrint, `data|font|size|left|top` (sData1–sData6), with its geometry in
@@ -93,9 +108,11 @@ public struct PrintPhotoItem: Hashable, Sendable {
 /// empty item, or an item whose data field is empty, is not printed (a child under 7 gets
 /// `|46|127|234|300`: the photo box stays blank). A malformed item is −14 (命令参数错) naming it.
 ///
-/// Checked here: 5 fields separated by `|`; numbers finite; size 1–72 pt; left/top ≥ 0;
-/// width/height > 0. Checked when rendering: characters (`GlyphCoverage`), the photo
-/// (`PhotoDecoder`), the boxes against the card and the chip (`CardFaceRenderer`).
+/// Checked here, in the item's unit: 5 fields separated by `|`; numbers finite; size 1–72 pt;
+/// left/top on the card (0 to its width and height: 1011.02 × 637.56 dots, 85.6 × 53.98 mm);
+/// width/height above 0 and at most the card's. Checked when rendering: characters
+/// (`GlyphCoverage`), the photo (`PhotoDecoder`), the whole boxes against the card and the chip
+/// (`CardFaceRenderer`).
 public struct PrintItems: Hashable, Sendable {
     /// The text items that print, in item order.
     public var texts: [PrintTextItem]
@@ -127,13 +144,14 @@ public struct PrintItems: Hashable, Sendable {
             }
             if isPhoto {
                 let (left, top, width, height) = (numbers[0], numbers[1], numbers[2], numbers[3])
-                try Self.checkPhoto(name, left: left, top: top, width: width, height: height, sizeText: (fields[3], fields[4]))
+                try Self.checkPhoto(name, left: left, top: top, width: width, height: height, sizeText: (fields[3], fields[4]),
+                                    units: units)
                 guard !fields[0].isEmpty else { continue }
                 photos.append(PrintPhotoItem(itemName: name, base64: fields[0], left: units.dots(left), top: units.dots(top),
                                              width: units.dots(width), height: units.dots(height)))
             } else {
                 let (size, left, top) = (numbers[0], numbers[1], numbers[2])
-                try Self.checkText(name, size: size, left: left, top: top, sizeText: fields[2])
+                try Self.checkText(name, size: size, left: left, top: top, sizeText: fields[2], units: units)
                 guard !fields[0].isEmpty else { continue }
                 texts.append(PrintTextItem(itemName: name, text: fields[0], fontName: fields[1], sizePoints: size,
                                            left: units.dots(left), top: units.dots(top)))
@@ -150,28 +168,38 @@ public struct PrintItems: Hashable, Sendable {
     public var isEmpty: Bool { texts.isEmpty && photos.isEmpty }
 
     /// A text item's numbers as written in the item's unit (−14 naming the item): size 1–72
-    /// points, left/top ≥ 0. `sizeText` is the size as the caller wrote it, for the message.
-    static func checkText(_ name: String, size: Double, left: Double, top: Double, sizeText: String) throws(InterfaceError) {
+    /// points, left/top on the card. `sizeText` is the size as the caller wrote it, for the message.
+    static func checkText(_ name: String, size: Double, left: Double, top: Double, sizeText: String,
+                          units: PrintUnits) throws(InterfaceError) {
         guard (1...72).contains(size) else {
             throw .badParameter("\(name) 的字号\(sizeText)不在1至72磅之间", "\(name): size \(sizeText) is not 1–72 points")
         }
-        try checkPosition(name, left, top)
+        try checkPosition(name, left, top, units)
     }
 
-    /// A photo item's box as written in the item's unit (−14 naming the item): left/top ≥ 0,
-    /// width/height > 0. `sizeText` is the width and height as the caller wrote them.
+    /// A photo item's box as written in the item's unit (−14 naming the item): left/top on the
+    /// card, width/height above 0 and at most the card's. `sizeText` is the width and height as
+    /// the caller wrote them.
     static func checkPhoto(_ name: String, left: Double, top: Double, width: Double, height: Double,
-                           sizeText: (String, String)) throws(InterfaceError) {
-        try checkPosition(name, left, top)
+                           sizeText: (String, String), units: PrintUnits) throws(InterfaceError) {
+        try checkPosition(name, left, top, units)
         guard width > 0, height > 0 else {
             throw .badParameter("\(name) 的宽高须大于0（\(sizeText.0)×\(sizeText.1)）",
                                 "\(name): width and height must be above 0 (\(sizeText.0)×\(sizeText.1))")
         }
+        guard units.dots(width) <= CardCanvas.card.width, units.dots(height) <= CardCanvas.card.height else {
+            throw .badParameter("\(name) 的宽高（\(sizeText.0)×\(sizeText.1)）大于卡面（\(units.cardSizeText)）",
+                                "\(name): width and height (\(sizeText.0)×\(sizeText.1)) exceed the card (\(units.cardSizeText))")
+        }
     }
 
-    private static func checkPosition(_ name: String, _ left: Double, _ top: Double) throws(InterfaceError) {
+    private static func checkPosition(_ name: String, _ left: Double, _ top: Double, _ units: PrintUnits) throws(InterfaceError) {
         guard left >= 0, top >= 0 else {
             throw .badParameter("\(name) 的位置不能为负（\(left), \(top)）", "\(name): the position cannot be negative (\(left), \(top))")
+        }
+        guard units.dots(left) <= CardCanvas.card.right, units.dots(top) <= CardCanvas.card.bottom else {
+            throw .badParameter("\(name) 的位置（\(left), \(top)）不在卡面上（\(units.cardSizeText)）",
+                                "\(name): the position (\(left), \(top)) is not on the card (\(units.cardSizeText))")
         }
     }
 }

@@ -94,12 +94,12 @@ public struct ProvinceLayout: Hashable, Sendable {
         for (index, line) in try lines(for: holder).enumerated() {
             let name = "sData\(index + 1)"
             let (size, left, top) = (line.layout.sizePoints, line.layout.left, line.layout.top)
-            try PrintItems.checkText(name, size: size, left: left, top: top, sizeText: Self.number(size))
+            try PrintItems.checkText(name, size: size, left: left, top: top, sizeText: Self.number(size), units: units)
             texts.append(PrintTextItem(itemName: name, text: line.text, fontName: line.font, sizePoints: size,
                                        left: units.dots(left), top: units.dots(top)))
         }
         try PrintItems.checkPhoto("sPhoto1", left: photo.left, top: photo.top, width: photo.width, height: photo.height,
-                                  sizeText: (Self.number(photo.width), Self.number(photo.height)))
+                                  sizeText: (Self.number(photo.width), Self.number(photo.height)), units: units)
         var photos: [CardFacePhoto] = []
         if let jpeg = holder.photoJPEG {
             let picture: RGBImage
@@ -164,6 +164,6 @@ public struct ProvinceLayout: Hashable, Sendable {
 
     /// 8.5 → "8.5", 320 → "320".
     private static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        Int(exactly: value).map(String.init) ?? String(value)
     }
 }
