@@ -58,11 +58,12 @@ extension SimulatedHSM {
 
 extension SimulatedHSM: PKISecurityModule {
     /// The admin PIN every simulated pre-made card is made with (docs/card-simulation.md).
-    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {
-        Array(PINCounter.initialAdminPIN.value.utf8)
+    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> SecretBytes {
+        SecretBytes(utf8: PINCounter.initialAdminPIN.value)
     }
 
-    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] {
-        try masterKeys.cardKey(.pkiMaster, cardID: cardID.bytes)
+    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> SecretBytes {
+        var key = try masterKeys.cardKey(.pkiMaster, cardID: cardID.bytes)
+        return SecretBytes(wiping: &key)
     }
 }
