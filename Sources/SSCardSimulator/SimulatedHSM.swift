@@ -16,8 +16,7 @@ public struct SimulatedHSM: CardSecurityModule {
     }
 
     public func expectedInternalAuthentication(cardID: CardIdentificationCode, factor: [UInt8], raw: [UInt8]) throws -> [UInt8] {
-        var key = try masterKeys.cardKey(.internalAuthentication, cardID: cardID.bytes)
-        defer { KeyMaterial.wipe(&key) }
+        let key = try masterKeys.secretCardKey(.internalAuthentication, cardID: cardID.bytes)
         return try CardKeyScheme.internalAuthResponse(cardKey: key, factor: factor, raw: raw)
     }
 
@@ -25,8 +24,7 @@ public struct SimulatedHSM: CardSecurityModule {
         guard let role = CardKeyRole(externalAuthenticationKeyID: keyID) else {
             throw CardError.malformedData("the HSM holds no key with id \([keyID].hexString)")
         }
-        var key = try masterKeys.cardKey(role, cardID: cardID.bytes)
-        defer { KeyMaterial.wipe(&key) }
+        let key = try masterKeys.secretCardKey(role, cardID: cardID.bytes)
         return try CardKeyScheme.externalAuthData(cardKey: key, challenge: challenge, cardID: cardID.bytes)
     }
 }
@@ -63,7 +61,6 @@ extension SimulatedHSM: PKISecurityModule {
     }
 
     public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> SecretBytes {
-        var key = try masterKeys.cardKey(.pkiMaster, cardID: cardID.bytes)
-        return SecretBytes(wiping: &key)
+        try masterKeys.secretCardKey(.pkiMaster, cardID: cardID.bytes)
     }
 }
