@@ -83,12 +83,11 @@ public final class CardManagementHTTPClient: CardManagementSystem {
         let answer = try call("POST", "/v1/hsm/pki-secrets",
                               body: ProvinceAPI.PKISecretsRequest(cardIdentificationCode: cardIdentificationCode.hex),
                               applicationID: nil, as: ProvinceAPI.PKISecretsAnswer.self)
-        guard var key = [UInt8](hex: answer.masterCardKey), key.count == 16 else {
+        // Decoded straight into SecretBytes; the answer's Strings cannot be wiped.
+        guard let key = SecretBytes(hex: answer.masterCardKey), key.count == 16 else {
             throw .refused(code: "BAD_ANSWER", message: "加密机应答的主控密钥格式错 the HSM's master key is malformed")
         }
-        var pin = Array(answer.initialAdminPIN.utf8)
-        defer { KeyMaterial.wipe(&key); KeyMaterial.wipe(&pin) }
-        return PKICardSecrets(initialAdminPIN: pin, masterCardKey: key)
+        return PKICardSecrets(initialAdminPIN: SecretBytes(utf8: answer.initialAdminPIN), masterCardKey: key)
     }
 
     public func internalAuthentication(cardIdentificationCode: CardIdentificationCode, factor: [UInt8],

@@ -15,7 +15,14 @@ public final class CardManagementSecurityModule: CardSecurityModule, PKISecurity
     public let system: any CardManagementSystem
     public let terminalNumber: String
     public var terminalDeviceNumber: String { "" }
-    private let held = Mutex<[CardIdentificationCode: PKICardSecrets]>([:])
+    private let held = Mutex<[CardIdentificationCode: HeldSecrets]>([:])
+
+    /// One card's secrets, shared by reference so the table never copies them; zeroed when the
+    /// entry is removed and no call is still reading it.
+    private final class HeldSecrets: Sendable {
+        let secrets: PKICardSecrets
+        init(_ secrets: consuming PKICardSecrets) { self.secrets = secrets }
+    }
 
     public init(system: any CardManagementSystem, terminalNumber: String) {
         self.system = system
@@ -43,12 +50,12 @@ public final class CardManagementSecurityModule: CardSecurityModule, PKISecurity
         }
     }
 
-    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {
-        try secrets(cardID).initialAdminPIN
+    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> SecretBytes {
+        try secrets(cardID).secrets.initialAdminPIN.copy()
     }
 
-    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] {
-        try secrets(cardID).masterCardKey
+    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> SecretBytes {
+        try secrets(cardID).secrets.masterCardKey.copy()
     }
 
     /// The driver's Step2 succeeded: the held secrets go.
@@ -58,15 +65,12 @@ public final class CardManagementSecurityModule: CardSecurityModule, PKISecurity
 
     /// Wipes the secrets held for `cardID` (after iWriteCaStep2, or when the card failed).
     public func forget(_ cardID: CardIdentificationCode) {
-        held.withLock { table in
-            table[cardID]?.wipe()
-            table[cardID] = nil
-        }
+        _ = held.withLock { $0.removeValue(forKey: cardID) }
     }
 
-    private func secrets(_ cardID: CardIdentificationCode) throws -> PKICardSecrets {
+    private func secrets(_ cardID: CardIdentificationCode) throws -> HeldSecrets {
         if let known = held.withLock({ $0[cardID] }) { return known }
-        let fetched = try system.pkiSecrets(cardIdentificationCode: cardID)
+        let fetched = HeldSecrets(try system.pkiSecrets(cardIdentificationCode: cardID))
         held.withLock { $0[cardID] = fetched }
         return fetched
     }

@@ -23,7 +23,7 @@ public protocol CardManagementSystem: Sendable {
                            applicationID: String) throws(CardManagementError) -> HSMAuthenticationKey
 
     /// HSM: the pre-made card's PKI secrets (initial admin PIN, current PKI master key) that
-    /// iWriteCaStep1/2 need. The caller wipes them (`PKICardSecrets.wipe()`).
+    /// iWriteCaStep1/2 need, as `SecretBytes` zeroed when the caller drops them.
     func pkiSecrets(cardIdentificationCode: CardIdentificationCode) throws(CardManagementError) -> PKICardSecrets
 
     /// HSM, the terminal's one-step form (the security module of iReadCardBas, iReadCard,
@@ -106,19 +106,15 @@ public struct ExistingCard: Hashable, Sendable, Codable {
 }
 
 /// The pre-made card's batch secrets for its PKI application. Never logged or stored.
-public struct PKICardSecrets: Sendable {
+/// Non-copyable: one owner, and both secrets are zeroed when it ends (`SecretBytes`).
+public struct PKICardSecrets: ~Copyable, Sendable {
     /// 管理员PIN the card was made with (ASCII).
-    public var initialAdminPIN: [UInt8]
+    public let initialAdminPIN: SecretBytes
     /// The card's current PKI master key (16 bytes).
-    public var masterCardKey: [UInt8]
+    public let masterCardKey: SecretBytes
 
-    public init(initialAdminPIN: [UInt8], masterCardKey: [UInt8]) {
+    public init(initialAdminPIN: consuming SecretBytes, masterCardKey: consuming SecretBytes) {
         self.initialAdminPIN = initialAdminPIN; self.masterCardKey = masterCardKey
-    }
-
-    public mutating func wipe() {
-        KeyMaterial.wipe(&initialAdminPIN)
-        KeyMaterial.wipe(&masterCardKey)
     }
 }
 

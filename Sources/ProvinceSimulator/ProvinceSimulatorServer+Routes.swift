@@ -81,10 +81,11 @@ extension ProvinceSimulatorServer {
                 guard let id = CardIdentificationCode(hex: body.cardIdentificationCode) else {
                     throw CardManagementError.refused(code: "BAD_REQUEST", message: "卡识别码格式错 malformed card identification code")
                 }
-                var secrets = try system.pkiSecretsUnfaulted(cardIdentificationCode: id)
-                defer { secrets.wipe() }
-                return (200, ProvinceAPI.encode(ProvinceAPI.PKISecretsAnswer(
-                    initialAdminPIN: String(decoding: secrets.initialAdminPIN, as: UTF8.self), masterCardKey: secrets.masterCardKey.hexString)))
+                let secrets = try system.pkiSecretsUnfaulted(cardIdentificationCode: id)
+                // The wire format is JSON text: these Strings are the one copy that cannot be wiped.
+                let pin = secrets.initialAdminPIN.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                let key = secrets.masterCardKey.withTemporaryArray { $0.hexString }
+                return (200, ProvinceAPI.encode(ProvinceAPI.PKISecretsAnswer(initialAdminPIN: pin, masterCardKey: key)))
             case .internalAuthentication:
                 let body = try decode(ProvinceAPI.InternalAuthenticationRequest.self, request)
                 guard let id = CardIdentificationCode(hex: body.cardIdentificationCode),

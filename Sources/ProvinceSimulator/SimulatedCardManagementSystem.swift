@@ -215,7 +215,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
     }
 
     /// Plays the faults for `operation` around `body`, as the HTTP client would see them.
-    private func withFaults<T>(_ operation: CardManagementOperation,
+    private func withFaults<T: ~Copyable>(_ operation: CardManagementOperation,
                                _ body: () throws(CardManagementError) -> T) throws(CardManagementError) -> T {
         let (delay, fault) = faults.take(for: operation)
         CardManagementFaults.pause(delay)
@@ -313,7 +313,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         }
         do {
             let pin = try hsm.initialAdminPIN(cardID: id)
-            if let issuedKey, let key = [UInt8](hex: issuedKey) {
+            if let issuedKey, let key = SecretBytes(hex: issuedKey) {
                 return PKICardSecrets(initialAdminPIN: pin, masterCardKey: key)
             }
             return PKICardSecrets(initialAdminPIN: pin, masterCardKey: try hsm.pkiMasterCardKey(cardID: id))

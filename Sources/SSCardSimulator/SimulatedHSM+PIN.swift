@@ -6,9 +6,10 @@ import SSCardDriver
 extension SimulatedHSM: PINSecurityModule {
     public func pinCommandMAC(cardID: CardIdentificationCode, macInput: [UInt8]) throws -> [UInt8] {
         guard macInput.count == 16 else { throw CardError.malformedData("a PIN command's MAC input is 16 bytes, not \(macInput.count)") }
-        var key = try masterKeys.cardKey(.pinUnblock, cardID: cardID.bytes)
-        defer { KeyMaterial.wipe(&key) }
-        return Array(try SM4.encryptECB(macInput, key: key).prefix(CardKeyScheme.macSize))
+        let key = try masterKeys.secretCardKey(.pinUnblock, cardID: cardID.bytes)
+        return try key.withTemporaryArray { (key: [UInt8]) throws(CryptoError) in
+            Array(try SM4.encryptECB(macInput, key: key).prefix(CardKeyScheme.macSize))
+        }
     }
 }
 

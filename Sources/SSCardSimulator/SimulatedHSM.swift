@@ -16,8 +16,7 @@ public struct SimulatedHSM: CardSecurityModule {
     }
 
     public func expectedInternalAuthentication(cardID: CardIdentificationCode, factor: [UInt8], raw: [UInt8]) throws -> [UInt8] {
-        var key = try masterKeys.cardKey(.internalAuthentication, cardID: cardID.bytes)
-        defer { KeyMaterial.wipe(&key) }
+        let key = try masterKeys.secretCardKey(.internalAuthentication, cardID: cardID.bytes)
         return try CardKeyScheme.internalAuthResponse(cardKey: key, factor: factor, raw: raw)
     }
 
@@ -25,8 +24,7 @@ public struct SimulatedHSM: CardSecurityModule {
         guard let role = CardKeyRole(externalAuthenticationKeyID: keyID) else {
             throw CardError.malformedData("the HSM holds no key with id \([keyID].hexString)")
         }
-        var key = try masterKeys.cardKey(role, cardID: cardID.bytes)
-        defer { KeyMaterial.wipe(&key) }
+        let key = try masterKeys.secretCardKey(role, cardID: cardID.bytes)
         return try CardKeyScheme.externalAuthData(cardKey: key, challenge: challenge, cardID: cardID.bytes)
     }
 }
@@ -58,11 +56,11 @@ extension SimulatedHSM {
 
 extension SimulatedHSM: PKISecurityModule {
     /// The admin PIN every simulated pre-made card is made with (docs/card-simulation.md).
-    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] {
-        Array(PINCounter.initialAdminPIN.value.utf8)
+    public func initialAdminPIN(cardID: CardIdentificationCode) throws -> SecretBytes {
+        SecretBytes(utf8: PINCounter.initialAdminPIN.value)
     }
 
-    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] {
-        try masterKeys.cardKey(.pkiMaster, cardID: cardID.bytes)
+    public func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> SecretBytes {
+        try masterKeys.secretCardKey(.pkiMaster, cardID: cardID.bytes)
     }
 }

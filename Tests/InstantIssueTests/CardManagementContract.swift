@@ -306,10 +306,9 @@ struct CardManagementContract {
         let zhang = try cms.application(id: app)
         try cms.report(Self.report("ca-1", app, .inProduction, card: 3))
 
-        var secrets = try cms.pkiSecrets(cardIdentificationCode: id)
-        defer { secrets.wipe() }
-        XCTAssertEqual(secrets.masterCardKey, card.image.keys[.pkiMaster], "the pre-made card's master key")
-        let signingKey = try client.prepareSigningKey(adminPIN: secrets.initialAdminPIN)
+        let secrets = try cms.pkiSecrets(cardIdentificationCode: id)
+        XCTAssertEqual(secrets.masterCardKey.bytesForTest, card.image.keys[.pkiMaster], "the pre-made card's master key")
+        let signingKey = try client.prepareSigningKey(adminPIN: secrets.initialAdminPIN.bytesForTest)
         let request = CACertificateRequest(socialSecurityNumber: zhang.socialSecurityNumber, cardNumber: spec.cardNumber, name: "张三",
                                            regionCode: zhang.regionCode, cardIdentificationCode: id, signingPublicKey: signingKey)
 
@@ -332,7 +331,7 @@ struct CardManagementContract {
         XCTAssertTrue(items.signingCertificate.isSigned(by: sim.caCertificate))
         XCTAssertTrue(items.encryptionCertificate.isSigned(by: sim.caCertificate))
         XCTAssertEqual(items.signingCertificate.sm2PublicKey?.rawRepresentation, signingKey, "the certificate carries the card's key")
-        try client.loadCertificates(items, currentMasterCardKey: secrets.masterCardKey, adminPIN: secrets.initialAdminPIN)
+        try client.loadCertificates(items, currentMasterCardKey: secrets.masterCardKey.bytesForTest, adminPIN: secrets.initialAdminPIN.bytesForTest)
         XCTAssertEqual(try client.readCertificate(.signingCertificate)?.derEncoded, items.signingCertificate.derEncoded)
 
         // The same card and key again: the same items, one issuance on the books.
@@ -345,10 +344,9 @@ struct CardManagementContract {
         assertRefusedCode("CA_ALREADY_ISSUED") { try cms.issueCertificates(wrong, applicationID: app) }
 
         // The HSM now gives the card's CURRENT master key: the one the CA put on the card.
-        var current = try cms.pkiSecrets(cardIdentificationCode: id)
-        defer { current.wipe() }
-        XCTAssertEqual(current.masterCardKey, card.image.keys[.pkiMaster])
-        XCTAssertNotEqual(current.masterCardKey, secrets.masterCardKey)
+        let current = try cms.pkiSecrets(cardIdentificationCode: id)
+        XCTAssertEqual(current.masterCardKey.bytesForTest, card.image.keys[.pkiMaster])
+        XCTAssertNotEqual(current.masterCardKey.bytesForTest, secrets.masterCardKey.bytesForTest)
 
         // No certificates once the application has left 制卡中.
         try cms.report(Self.report("ca-2", app, .produced, card: 3))

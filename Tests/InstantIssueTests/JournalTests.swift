@@ -94,6 +94,65 @@ final class JournalTests: StationTestCase {
         XCTAssertEqual(try journal.entries(for: "APP-S").count, 1)
     }
 
+    /// Values are checked too: a key in hex or base64 and a PIN under a PIN-named field are
+    /// refused whatever the field is called, naming the field; the 卡识别码 under its own name
+    /// (and quoted in a failure reason of the same record) still passes.
+    func testRefusesSecretShapedValuesNamingTheField() throws {
+        typealias Shape = JournalSecretGuard.SecretShape
+        let key16 = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
+        let refused: [(String, String, Shape)] = [
+            (#"{"note":"\#(key16)"}"#, "note", .hexKey),
+            (#"{"note":"key is \#(key16.lowercased()) here"}"#, "note", .hexKey),
+            (#"{"facePath":"/tmp/\#(key16)\#(key16).png"}"#, "facePath", .hexKey),
+            (#"{"cardIdentificationCode":"\#(key16)00"}"#, "cardIdentificationCode", .hexKey),
+            (#"{"failureReason":"写卡失败：\#(key16)","cardIdentificationCode":"440100D1560000050001000000000003"}"#,
+             "failureReason", .hexKey),
+            (#"{"blob":"AAECAwQFBgcICQoLDA0ODw=="}"#, "blob", .base64Key),
+            (#"{"blob":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}"#, "blob", .base64Key),
+            (#"{"steps":[{"ok":1},{"value":"q83vASNFZ4mrze8BI0VniQ"}]}"#, "steps[1].value", .base64Key),
+            (#"{"spinValue":"123456"}"#, "spinValue", .pin),
+            (#"{"SPINDLE":"0000"}"#, "SPINDLE", .pin),
+            (#"{"opinion":["1234567890123456"]}"#, "opinion[0]", .pin),
+        ]
+        for (json, path, shape) in refused {
+            let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+            XCTAssertThrowsError(try journal.append(applicationID: "APP-V", cardNumber: nil, step: .reserve, stage: .start,
+                                                    phaseBefore: .applied, phaseAfter: .reserved, resumeData: value), json) { error in
+                XCTAssertEqual(error as? JournalError, .secretValueInResumeData(keyPath: path, shape: shape), json)
+                XCTAssertTrue("\(error)".contains("不得保存密码或密钥"))
+                XCTAssertTrue("\(error)".contains(path), "the error names the field: \(error)")
+                XCTAssertFalse("\(error)".contains(key16), "the error does not repeat the value")
+            }
+        }
+        XCTAssertThrowsError(try journal.append(applicationID: "APP-V", cardNumber: nil, step: .reserve, stage: .start,
+                                                phaseBefore: .applied, phaseAfter: .reserved, resumeData: ["spinCount": 123456])) { error in
+            XCTAssertEqual(error as? JournalError, .secretValueInResumeData(keyPath: "spinCount", shape: .pin))
+        }
+        XCTAssertEqual(try journal.entries(for: "APP-V"), [], "a refused entry writes nothing")
+
+        // Not JSON: refused, not passed.
+        XCTAssertThrowsError(try JournalSecretGuard.check(Data("pin=123456".utf8))) { error in
+            XCTAssertEqual(error as? JournalError, .unreadableResumeData)
+            XCTAssertTrue("\(error)".contains("不是JSON"))
+        }
+
+        // What a real record holds passes.
+        var record = IssuanceRecord(applicationID: "APP-2026-000123", attempt: 2, bank: "102", terminal: "T-4401-01")
+        record.cardNumber = CardNumber("A01000003")
+        record.cardIdentificationCode = CardIdentificationCode(hex: "440100D1560000050001000000000003")
+        record.hopper = 1
+        record.facePath = "/var/lib/sscard/faces/APP-2026-000123-A01000003.png"
+        record.failureReason = "写卡：卡 440100D1560000050001000000000003 不在制卡中"
+        try journal.append(applicationID: "APP-V", cardNumber: record.cardNumber, step: .fail, stage: .done,
+                           phaseBefore: .loaded, phaseAfter: .failed, resumeData: record)
+        let plain = try JSONDecoder().decode(JSONValue.self, from: Data(
+            #"{"hopper":1234,"requestID":"T-4401-01-APP-1-1-produced","hopperCount":99999,"ok":true}"#.utf8))
+        try journal.append(applicationID: "APP-V2", cardNumber: nil, step: .reserve, stage: .start, phaseBefore: .applied,
+                           phaseAfter: .reserved, resumeData: plain)
+        XCTAssertEqual(try journal.entries(for: "APP-V").count, 1)
+        XCTAssertEqual(try journal.entries(for: "APP-V2").count, 1)
+    }
+
     func testStepAndStageAreColumnsOfTheirOwn() throws {
         try journal.append(applicationID: "APP-C", cardNumber: CardNumber("A01000009"), step: .identify, stage: .done,
                            phaseBefore: .reserved, phaseAfter: .loaded)

@@ -59,9 +59,8 @@ final class SimulatedCardManagementSystemTests: XCTestCase {
             try sim.add(added)
             // A CA issuance, so the card's current master key is on the books.
             let client = PKIApplicationClient(channel: SimulatedCardChannel(card: SimulatedSSCard(image: try PreMadeCardFactory().blankCard(spec))))
-            var secrets = try sim.pkiSecrets(cardIdentificationCode: id)
-            let key = try client.prepareSigningKey(adminPIN: secrets.initialAdminPIN)
-            secrets.wipe()
+            let secrets = try sim.pkiSecrets(cardIdentificationCode: id)
+            let key = try client.prepareSigningKey(adminPIN: secrets.initialAdminPIN.bytesForTest)
             let zhang = try sim.application(id: "DEMO-0001")
             issued = try sim.issueCertificates(CACertificateRequest(socialSecurityNumber: zhang.socialSecurityNumber, cardNumber: spec.cardNumber,
                                                                name: zhang.name, regionCode: zhang.regionCode, cardIdentificationCode: id,
@@ -75,7 +74,7 @@ final class SimulatedCardManagementSystemTests: XCTestCase {
                        ApplicationStatus(applicationID: "DEMO-0001", state: .inProduction, cardNumber: spec.cardNumber))
         XCTAssertEqual(try reopened.application(id: "ADDED-1").name, "张[CHUI]")
         XCTAssertEqual(try reopened.issuanceCount(), 1)
-        XCTAssertNotEqual(try reopened.pkiSecrets(cardIdentificationCode: id).masterCardKey,
+        XCTAssertNotEqual(try reopened.pkiSecrets(cardIdentificationCode: id).masterCardKey.bytesForTest,
                           try HSMMasterKeys.simulatorTestKeys.cardKey(.pkiMaster, cardID: id.bytes), "the current key, not the pre-made one")
         // The request id is remembered across the restart: same answer, not applied twice.
         XCTAssertEqual(try reopened.report(CardManagementContract.report("p-1", "DEMO-0001", .inProduction, card: 11)).state, .inProduction)

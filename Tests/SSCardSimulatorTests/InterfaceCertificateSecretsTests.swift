@@ -20,8 +20,8 @@ final class InterfaceCertificateSecretsTests: XCTestCase {
         func externalAuthentication(cardID: CardIdentificationCode, keyID: UInt8, challenge: [UInt8]) throws -> [UInt8] {
             try hsm.externalAuthentication(cardID: cardID, keyID: keyID, challenge: challenge)
         }
-        func initialAdminPIN(cardID: CardIdentificationCode) throws -> [UInt8] { try hsm.initialAdminPIN(cardID: cardID) }
-        func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> [UInt8] { try hsm.pkiMasterCardKey(cardID: cardID) }
+        func initialAdminPIN(cardID: CardIdentificationCode) throws -> SecretBytes { try hsm.initialAdminPIN(cardID: cardID) }
+        func pkiMasterCardKey(cardID: CardIdentificationCode) throws -> SecretBytes { try hsm.pkiMasterCardKey(cardID: cardID) }
         func releaseSecrets(cardID: CardIdentificationCode) { released.withLock { $0.append(cardID) } }
     }
 

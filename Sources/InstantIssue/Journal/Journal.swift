@@ -16,7 +16,8 @@ public struct Journal: Sendable {
     public init(database: StationDatabase) { self.database = database }
 
     /// Appends one step. `resumeData` is encoded as JSON (sorted keys) and refused, with nothing
-    /// written, if any key anywhere in it names a secret (PIN, key, password, admin…).
+    /// written, if any key anywhere in it names a secret (PIN, key, password, admin…) or any value
+    /// looks like one (`JournalSecretGuard.secretShape`).
     @discardableResult
     public func append(applicationID: String, cardNumber: CardNumber?, step: IssuanceStep, stage: IssuanceStep.Stage,
                        phaseBefore: IssuancePhase, phaseAfter: IssuancePhase, resumeData: some Encodable) throws -> JournalEntry {
@@ -212,10 +213,20 @@ public enum JournalSecretGuard {
         return words(of: key).contains { secretWords.contains($0) }
     }
 
-    /// Throws `JournalError.secretInResumeData` naming the first secret key in the JSON.
+    /// Throws `JournalError.secretInResumeData` naming the first secret key in the JSON,
+    /// `.secretValueInResumeData` naming the first field whose value looks like a secret, and
+    /// `.unreadableResumeData` for what is not JSON (refused: what cannot be checked is not stored).
     static func check(_ json: Data) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) else { return }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed]) } catch {
+            throw JournalError.unreadableResumeData
+        }
         if let path = firstSecret(in: object, path: "") { throw JournalError.secretInResumeData(keyPath: path) }
+        var identifiers: Set<String> = []
+        collectIdentifiers(in: object, into: &identifiers)
+        if let (path, shape) = firstSecretValue(in: object, path: "", key: nil, identifiers: identifiers) {
+            throw JournalError.secretValueInResumeData(keyPath: path, shape: shape)
+        }
     }
 
     private static func firstSecret(in object: Any, path: String) -> String? {
@@ -231,6 +242,131 @@ public enum JournalSecretGuard {
             }
         }
         return nil
+    }
+
+    // MARK: Values
+
+    /// Keys whose value is a public identifier of exactly 32 hex digits: the 卡识别码. Its
+    /// value may also be quoted elsewhere in the same record (a failure reason naming the card).
+    static let hexIdentifierKeys: Set<String> = ["cardIdentificationCode", "card_identification_code", "kscode"]
+
+    /// The shapes of a secret value the guard refuses.
+    public enum SecretShape: String, Hashable, Sendable, CustomStringConvertible {
+        /// A run of 32 or more hex digits: an SM4 key (32), a pair of keys, an SM2 private key (64).
+        case hexKey
+        /// The base64 form of a 16- or 32-byte key.
+        case base64Key
+        /// 4–16 digits under a key that contains "pin".
+        case pin
+
+        public var description: String {
+            switch self {
+            case .hexKey: "32位以上十六进制（像密钥） a run of 32 or more hex digits (looks like a key)"
+            case .base64Key: "16/32字节的base64（像密钥） base64 of 16 or 32 bytes (looks like a key)"
+            case .pin: "4–16位数字（像密码） 4–16 digits under a PIN-named field (looks like a PIN)"
+            }
+        }
+    }
+
+    private static func collectIdentifiers(in object: Any, into found: inout Set<String>) {
+        if let dictionary = object as? [String: Any] {
+            for (key, value) in dictionary {
+                if hexIdentifierKeys.contains(key), let text = value as? String, isHexIdentifier(text) {
+                    found.insert(text.uppercased())
+                }
+                collectIdentifiers(in: value, into: &found)
+            }
+        } else if let array = object as? [Any] {
+            for element in array { collectIdentifiers(in: element, into: &found) }
+        }
+    }
+
+    private static func isHexIdentifier(_ text: String) -> Bool {
+        text.utf8.count == 32 && text.utf8.allSatisfy(isHexDigit)
+    }
+
+    private static func firstSecretValue(in object: Any, path: String, key: String?,
+                                         identifiers: Set<String>) -> (String, SecretShape)? {
+        if let dictionary = object as? [String: Any] {
+            for inner in dictionary.keys.sorted() {
+                let here = path.isEmpty ? inner : path + "." + inner
+                if let found = firstSecretValue(in: dictionary[inner]!, path: here, key: inner, identifiers: identifiers) {
+                    return found
+                }
+            }
+        } else if let array = object as? [Any] {
+            for (i, element) in array.enumerated() {
+                if let found = firstSecretValue(in: element, path: path + "[\(i)]", key: key, identifiers: identifiers) {
+                    return found
+                }
+            }
+        } else if let text = object as? String {
+            if let shape = secretShape(text, key: key, identifiers: identifiers) { return (path.isEmpty ? "(value)" : path, shape) }
+        } else if let number = object as? NSNumber {   // a Bool reads "0"/"1": no shape
+            if let shape = secretShape(number.stringValue, key: key, identifiers: identifiers) {
+                return (path.isEmpty ? "(value)" : path, shape)
+            }
+        }
+        return nil
+    }
+
+    /// The secret shape `value` has under `key`, nil when it looks like none.
+    static func secretShape(_ value: String, key: String?, identifiers: Set<String> = []) -> SecretShape? {
+        if let key, key.lowercased().contains("pin") {
+            let digits = value.utf8
+            if PINRules.lengths.contains(digits.count) && digits.allSatisfy({ (0x30...0x39).contains($0) }) { return .pin }
+        }
+        let identifierField = key.map(hexIdentifierKeys.contains) ?? false
+        for run in hexRuns(value) where run.count >= 32 {
+            if run.count == 32 && (identifierField || identifiers.contains(run.uppercased())) { continue }
+            return .hexKey
+        }
+        if looksLikeBase64Key(value) { return .base64Key }
+        return nil
+    }
+
+    private static func isHexDigit(_ c: UInt8) -> Bool {
+        (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c)
+    }
+
+    /// The maximal runs of hex digits in `text`.
+    private static func hexRuns(_ text: String) -> [String] {
+        var runs: [String] = []
+        var current: [UInt8] = []
+        for c in text.utf8 {
+            if isHexDigit(c) { current.append(c); continue }
+            if current.count >= 32 { runs.append(String(decoding: current, as: UTF8.self)) }
+            current.removeAll(keepingCapacity: true)
+        }
+        if current.count >= 32 { runs.append(String(decoding: current, as: UTF8.self)) }
+        return runs
+    }
+
+    /// Base64 of 16 or 32 bytes, as a whole token of the value (split at characters outside the
+    /// base64 alphabet): padded (24 chars ending "==", 44 ending "="), or unpadded (22 or 43
+    /// chars) when it mixes upper case, lower case and digits as random bytes do.
+    private static func looksLikeBase64Key(_ value: String) -> Bool {
+        for token in value.utf8.split(whereSeparator: { !isBase64Character($0) && $0 != UInt8(ascii: "=") }) {
+            let bytes = Array(token)
+            let body = bytes.prefix { $0 != UInt8(ascii: "=") }
+            let padding = bytes.count - body.count
+            guard body.allSatisfy(isBase64Character), bytes[body.count...].allSatisfy({ $0 == UInt8(ascii: "=") }) else { continue }
+            if (bytes.count == 24 && padding == 2) || (bytes.count == 44 && padding == 1) {
+                if let decoded = Data(base64Encoded: String(decoding: bytes, as: UTF8.self)), decoded.count == 16 || decoded.count == 32 { return true }
+            }
+            if padding == 0 && (body.count == 22 || body.count == 43) {
+                let upper = body.contains { (0x41...0x5A).contains($0) }
+                let lower = body.contains { (0x61...0x7A).contains($0) }
+                let digit = body.contains { (0x30...0x39).contains($0) }
+                if upper && lower && digit { return true }
+            }
+        }
+        return false
+    }
+
+    private static func isBase64Character(_ c: UInt8) -> Bool {
+        (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || (0x30...0x39).contains(c)
+            || c == UInt8(ascii: "+") || c == UInt8(ascii: "/") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
     }
 
     /// `adminPIN` → admin, pin; `card_key2` → card, key, 2; `PINBlock` → pin, block.
@@ -261,6 +397,11 @@ public enum JournalSecretGuard {
 public enum JournalError: Error, Hashable, CustomStringConvertible {
     /// The resume data has a key that names a secret; nothing was written.
     case secretInResumeData(keyPath: String)
+    /// A value in the resume data looks like a secret (a key in hex or base64, a PIN under a
+    /// PIN-named field); nothing was written.
+    case secretValueInResumeData(keyPath: String, shape: JournalSecretGuard.SecretShape)
+    /// The resume data is not JSON, so it cannot be checked; nothing was written.
+    case unreadableResumeData
     /// A stored entry holds what no entry may hold (a card number that is not one, an unknown
     /// step or stage, no stage): the journal is never read with a guess in its place.
     case corruptEntry(id: Int64, column: String, value: String)
@@ -269,6 +410,10 @@ public enum JournalError: Error, Hashable, CustomStringConvertible {
         switch self {
         case let .secretInResumeData(path):
             "流水记录不得保存密码或密钥（字段\(path)） the journal must never hold a PIN, key or password (key \(path))"
+        case let .secretValueInResumeData(path, shape):
+            "流水记录不得保存密码或密钥：字段\(path)的值是\(shape) the journal must never hold a PIN or key: the value of \(path) looks like a secret"
+        case .unreadableResumeData:
+            "流水记录的续做数据不是JSON，无法检查，不予保存 the journal's resume data is not JSON, so it cannot be checked and is not stored"
         case let .corruptEntry(id, column, value):
             "流水记录第\(id)条的\(column)“\(value)”无效 journal entry \(id): \(column) \"\(value)\" is not valid"
         }

@@ -113,6 +113,18 @@ public struct CAIssuance: Hashable, Sendable {
     }
 }
 
+extension CAIssuance: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The certificates' subjects and the secret items' sizes only: interpolating the value (in an
+    /// error, a log line, an XCTAssert message) never prints the envelope, the master key or the
+    /// admin PIN, as the memberwise default would.
+    public var description: String {
+        "CAIssuance(签名证书 \(signingCertificate.derEncoded.count) bytes, 加密证书 \(encryptionCertificate.derEncoded.count) bytes, "
+            + "加密密钥 \(encryptionKeyEnvelope.count) bytes, 主控密钥 \(encryptedMasterKey.count) bytes, 管理员PIN \(adminPIN.count) characters: redacted)"
+    }
+
+    public var debugDescription: String { description }
+}
+
 /// Why CA items could not be taken.
 public enum CAIssuanceError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The interface text did not have 5 `|`-separated items.

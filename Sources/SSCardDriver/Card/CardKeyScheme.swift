@@ -77,6 +77,20 @@ public enum CardKeyScheme {
         return CommandAPDU(cla: cla, ins: ins, p1: p1, p2: p2, data: data + mac)
     }
 
+    // MARK: The same with the card key as a secret (an HSM's diversified key)
+
+    /// `internalAuthResponse` with `cardKey` lent through an array wiped afterwards.
+    public static func internalAuthResponse(cardKey: borrowing SecretBytes, factor: [UInt8], raw: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try cardKey.withTemporaryArray { (key: [UInt8]) throws(CryptoError) in try internalAuthResponse(cardKey: key, factor: factor, raw: raw) }
+    }
+
+    /// `externalAuthData` with `cardKey` lent through an array wiped afterwards.
+    public static func externalAuthData(cardKey: borrowing SecretBytes, challenge: [UInt8], cardID: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try cardKey.withTemporaryArray { (key: [UInt8]) throws(CryptoError) in
+            try externalAuthData(cardKey: key, challenge: challenge, cardID: cardID)
+        }
+    }
+
     private static func requireCount(_ bytes: [UInt8], _ count: Int, _ what: String) throws(CryptoError) {
         guard bytes.count == count else { throw .invalidInputLength(expected: what, actual: bytes.count) }
     }
@@ -116,22 +130,74 @@ public enum CardKeyRole: String, CaseIterable, Codable, Hashable, Sendable {
 
 /// The HSM's master keys, one per role; a card's keys are diversified from them with its
 /// 卡识别码 (`CardKeyScheme.cardKey`). The HSM simulator holds these.
+///
+/// The five keys live in one `SecretBytes` (16 bytes per role, zeroed when the last copy of
+/// this value goes): copies of `HSMMasterKeys` share that one allocation instead of copying the
+/// bytes. There is no accessor that returns a master key as an array: SM4 borrows it for the
+/// one call (`secretCardKey`, `cardKey`) through an array wiped when the call ends.
 public struct HSMMasterKeys: Hashable, Sendable {
-    private var keys: [CardKeyRole: [UInt8]]
+    private final class Storage: Sendable {
+        let bytes: SecretBytes
+        init(_ bytes: consuming SecretBytes) { self.bytes = bytes }
+    }
+    private let storage: Storage
 
-    /// Programmer error (traps): a key that is not 16 bytes or a role left out.
+    private static func offset(_ role: CardKeyRole) -> Int {
+        CardKeyRole.allCases.firstIndex(of: role)! * CardKeyScheme.keySize
+    }
+
+    /// Programmer error (traps): a key that is not 16 bytes or a role left out. The caller's
+    /// arrays are copied, not wiped: build them where they can be (or use `init(wiping:)`).
     public init(_ keys: [CardKeyRole: [UInt8]]) {
         for role in CardKeyRole.allCases {
             precondition(keys[role]?.count == CardKeyScheme.keySize, "master key for \(role) must be 16 bytes")
         }
-        self.keys = keys
+        let size = CardKeyScheme.keySize
+        storage = Storage(SecretBytes(count: CardKeyRole.allCases.count * size) { out in
+            for role in CardKeyRole.allCases {
+                keys[role]!.withUnsafeBytes { key in
+                    UnsafeMutableRawBufferPointer(rebasing: out[Self.offset(role)..<Self.offset(role) + size]).copyMemory(from: key)
+                }
+            }
+        })
     }
 
-    /// The master key of `role`.
-    public subscript(role: CardKeyRole) -> [UInt8] { keys[role]! }
+    /// As `init(_:)`, then wipes the caller's arrays.
+    public init(wiping keys: inout [CardKeyRole: [UInt8]]) {
+        self.init(keys)
+        for role in Array(keys.keys) { KeyMaterial.wipe(&keys[role]!) }
+        keys.removeAll()
+    }
 
-    /// The card key of `role` for the card with 卡识别码 `cardID`.
+    /// Lends the master key of `role` to `body` as an array wiped when `body` returns.
+    func withMasterKey<R>(_ role: CardKeyRole, _ body: ([UInt8]) throws(CryptoError) -> R) throws(CryptoError) -> R {
+        var key = storage.bytes.withUnsafeBytes { all in
+            [UInt8](UnsafeRawBufferPointer(rebasing: all[Self.offset(role)..<Self.offset(role) + CardKeyScheme.keySize]))
+        }
+        defer { KeyMaterial.wipe(&key) }
+        return try body(key)
+    }
+
+    /// The card key of `role` for the card with 卡识别码 `cardID`, as a secret of the caller's own.
+    public func secretCardKey(_ role: CardKeyRole, cardID: [UInt8]) throws(CryptoError) -> SecretBytes {
+        var key = try cardKey(role, cardID: cardID)
+        return SecretBytes(wiping: &key)
+    }
+
+    /// The card key of `role` for the card with 卡识别码 `cardID`, as an array the caller wipes
+    /// (the simulated card's image keeps its keys as arrays; an HSM uses `secretCardKey`).
     public func cardKey(_ role: CardKeyRole, cardID: [UInt8]) throws(CryptoError) -> [UInt8] {
-        try CardKeyScheme.cardKey(master: self[role], cardID: cardID)
+        try withMasterKey(role) { (master: [UInt8]) throws(CryptoError) in try CardKeyScheme.cardKey(master: master, cardID: cardID) }
+    }
+
+    /// Same keys, compared without an early exit.
+    public static func == (a: HSMMasterKeys, b: HSMMasterKeys) -> Bool {
+        a.storage === b.storage || a.storage.bytes.isEqual(to: b.storage.bytes)
+    }
+
+    /// Hashes nothing of the keys (equal values still hash equally): a hash of a key is a
+    /// fingerprint of it.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.bytes.count)
     }
 }

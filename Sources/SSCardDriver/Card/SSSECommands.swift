@@ -56,11 +56,45 @@ public enum SSSECommands {
         return CommandAPDU(cla: 0x80, ins: 0x5E, p1: 0x01, p2: 0x00, data: o + [0xFF] + n)
     }
 
+    /// VERIFY with the PIN of `pin` (ASCII digits); nil unless 4–16 digits. The command's data
+    /// is the only copy of the packed PIN: the caller wipes `command.data` after sending it.
+    public static func verifyPIN(_ pin: borrowing SecretBytes) -> CommandAPDU? {
+        guard let packed = packPIN(pin) else { return nil }
+        return CommandAPDU(ins: 0x20, p1: 0x00, p2: 0x00, data: packed)
+    }
+
+    /// CHANGE PIN from the secrets `old` and `new`; the caller wipes `command.data` after
+    /// sending it (the intermediate packed PINs are wiped here).
+    public static func changePIN(old: borrowing SecretBytes, new: borrowing SecretBytes) -> CommandAPDU? {
+        guard var o = packPIN(old) else { return nil }
+        defer { KeyMaterial.wipe(&o) }
+        guard var n = packPIN(new) else { return nil }
+        defer { KeyMaterial.wipe(&n) }
+        var data: [UInt8] = []
+        data.reserveCapacity(o.count + 1 + n.count)
+        data.append(contentsOf: o)
+        data.append(0xFF)
+        data.append(contentsOf: n)
+        return CommandAPDU(cla: 0x80, ins: 0x5E, p1: 0x01, p2: 0x00, data: data)
+    }
+
     /// Packs ASCII digits of a PIN into BCD (F-padded); nil unless 4–16 digits.
     /// The caller zeroes its own digits; this copy is short-lived inside the APDU.
     static func packPIN(_ digits: [UInt8]) -> [UInt8]? {
+        digits.withUnsafeBytes { packPIN($0) }
+    }
+
+    /// `packPIN` of a secret's digits; the caller wipes the result.
+    static func packPIN(_ pin: borrowing SecretBytes) -> [UInt8]? {
+        pin.withUnsafeBytes { packPIN($0) }
+    }
+
+    /// The packing itself, into an array allocated once at its final size (so no reallocation
+    /// leaves a copy of the PIN behind).
+    private static func packPIN(_ digits: UnsafeRawBufferPointer) -> [UInt8]? {
         guard (4...16).contains(digits.count), digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
         var out: [UInt8] = []
+        out.reserveCapacity((digits.count + 1) / 2)
         var i = 0
         while i < digits.count {
             let high = digits[i] - 0x30

@@ -62,12 +62,24 @@ public enum PINEntryError: Error, Hashable, Sendable, CustomStringConvertible {
 
 /// Something that asks the card holder for a PIN: a terminal, a GUI dialog, a test.
 ///
-/// The PIN comes back as ASCII digits in a `[UInt8]` the caller owns and wipes with
-/// `KeyMaterial.wipe` as soon as it is used. Implementations return what was typed without
-/// judging it: the PIN functions check the length (−33) and the digits themselves, so the
-/// rules live in one place. A PIN never goes into a `String`, a log line or an error.
+/// The PIN functions ask through `readSecretPIN`, which hands the digits over as `SecretBytes`
+/// (one owner, zeroed when it ends). Implementations that collect digits themselves
+/// (`TerminalPINEntry`) fill the `SecretBytes` directly; the others implement only `readPIN`,
+/// whose `[UInt8]` the default `readSecretPIN` moves into a `SecretBytes` and wipes at once.
+/// Implementations return what was typed without judging it: the PIN functions check the length
+/// (−33) and the digits themselves, so the rules live in one place. A PIN never goes into a
+/// `String`, a log line or an error.
 public protocol PINEntry: Sendable {
     func readPIN(for purpose: PINPurpose) throws(PINEntryError) -> [UInt8]
+    func readSecretPIN(for purpose: PINPurpose) throws(PINEntryError) -> SecretBytes
+}
+
+extension PINEntry {
+    /// `readPIN`'s digits moved into a `SecretBytes`; the array is wiped.
+    public func readSecretPIN(for purpose: PINPurpose) throws(PINEntryError) -> SecretBytes {
+        var digits = try readPIN(for: purpose)
+        return SecretBytes(wiping: &digits)
+    }
 }
 
 /// A `PINEntry` that calls a closure: for GUIs (which show their own dialog), for the C PIN
@@ -109,12 +121,26 @@ public enum PINRules {
         lengths.contains(digits.count) && digits.allSatisfy { (0x30...0x39).contains($0) }
     }
 
+    /// True for 4–16 ASCII digits.
+    public static func isWellFormed(_ digits: borrowing SecretBytes) -> Bool {
+        lengths.contains(digits.count) && digits.allSatisfy { (0x30...0x39).contains($0) }
+    }
+
     /// True for the initial PIN 123456, compared without stopping at the first difference.
     public static func isInitialPIN(_ digits: [UInt8]) -> Bool {
+        digits.withUnsafeBytes { isInitialPIN($0) }
+    }
+
+    /// True for the initial PIN 123456, compared without stopping at the first difference.
+    public static func isInitialPIN(_ digits: borrowing SecretBytes) -> Bool {
+        digits.withUnsafeBytes { isInitialPIN($0) }
+    }
+
+    private static func isInitialPIN(_ digits: UnsafeRawBufferPointer) -> Bool {
         let initial: [UInt8] = [0x31, 0x32, 0x33, 0x34, 0x35, 0x36]
         guard digits.count == initial.count else { return false }
         var diff: UInt8 = 0
-        for i in digits.indices { diff |= digits[i] ^ initial[i] }
+        for i in 0..<digits.count { diff |= digits[i] ^ initial[i] }
         return diff == 0
     }
 
@@ -127,13 +153,18 @@ public enum PINRules {
     }
 }
 
-/// A PIN held between the steps of a three-step HSM function: wiped when the step ends or
-/// is replaced (`deinit`), so a PIN left behind by an abandoned Step1 does not linger.
-final class HeldPIN {
-    /// The PIN as the command carries it (packed BCD).
-    private(set) var bytes: [UInt8]
+/// A PIN shared by reference between the steps of one interface call, or held between the
+/// steps of a three-step HSM function: its `SecretBytes` is zeroed when the last reference goes
+/// (the call ends, the step ends or is replaced), so a PIN left behind by an abandoned Step1
+/// does not linger.
+final class HeldPIN: @unchecked Sendable {
+    /// The PIN (ASCII digits, or packed BCD as RELOAD PIN carries it). Immutable.
+    let secret: SecretBytes
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ secret: consuming SecretBytes) { self.secret = secret }
 
-    deinit { KeyMaterial.wipe(&bytes) }
+    /// Lends the bytes as a temporary array, wiped when `body` ends.
+    func withBytes<R>(_ body: ([UInt8]) throws -> R) throws -> R {
+        try secret.withTemporaryArray { (bytes: [UInt8]) throws -> R in try body(bytes) }
+    }
 }

@@ -6,9 +6,10 @@ extension SSCardInterface {
         let module = try pkiModule()
         return try withCard(.contact) { card in
             let issuer = try Self.readIssuer(card)
-            var pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
-            defer { KeyMaterial.wipe(&pin) }
-            return try PKIApplicationClient(channel: card.channel).prepareSigningKey(adminPIN: pin)
+            let pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
+            return try pin.withTemporaryArray { pin in
+                try PKIApplicationClient(channel: card.channel).prepareSigningKey(adminPIN: pin)
+            }
         }
     }
 
@@ -20,14 +21,15 @@ extension SSCardInterface {
         defer { items.wipeSecrets() }
         try withCard(.contact) { card in
             let issuer = try Self.readIssuer(card)
-            var pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
-            var key = try module.pkiMasterCardKey(cardID: issuer.cardIdentificationCode)
-            defer {
-                KeyMaterial.wipe(&pin)
-                KeyMaterial.wipe(&key)
-            }
+            let pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
+            let key = try module.pkiMasterCardKey(cardID: issuer.cardIdentificationCode)
             do {
-                try PKIApplicationClient(channel: card.channel).loadCertificates(items, currentMasterCardKey: key, adminPIN: pin)
+                // OpenSSL and the APDUs take arrays: the copies live only in these two scopes.
+                try pin.withTemporaryArray { pin in
+                    try key.withTemporaryArray { key in
+                        try PKIApplicationClient(channel: card.channel).loadCertificates(items, currentMasterCardKey: key, adminPIN: pin)
+                    }
+                }
                 module.releaseSecrets(cardID: issuer.cardIdentificationCode)
             } catch PKIApplicationError.signingKeyMismatch {
                 throw InterfaceError(.dataDiffersFromCard, detail: "签名证书的公钥与卡内签名公钥不符", englishDetail: "the signing certificate's public key is not the card's")

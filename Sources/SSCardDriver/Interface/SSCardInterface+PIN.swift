@@ -11,7 +11,9 @@
 /// uses the pad.
 ///
 /// No PIN goes into a `String`: not into pOutInfo, an error message or a log. PINs live in
-/// `[UInt8]` wiped when the function (or, for the HSM forms, Step3) ends.
+/// `SecretBytes` (non-copyable, zeroed when it ends) held by `PINPrompt` until the function
+/// ends (for the HSM forms, by the pending step until Step3); the arrays built from them — the
+/// command's data field — are wiped as soon as the command has been sent.
 extension SSCardInterface {
     /// How a PIN pad is asked for the SSSE PIN: 6 digits, 60 seconds per entry.
     public static let pinPadFormat = PINPadFormat()
@@ -35,7 +37,8 @@ extension SSCardInterface {
                 return
             }
             let pin = try prompt.pin(.currentPIN)
-            guard let command = SSSECommands.verifyPIN(pin) else { throw InterfaceError(.pinLength) }
+            guard var command = SSSECommands.verifyPIN(pin.secret) else { throw InterfaceError(.pinLength) }
+            defer { KeyMaterial.wipe(&command.data) }
             try Self.checkPINAnswer(card.channel.transmit(command).statusWord)
         }
     }
@@ -59,9 +62,10 @@ extension SSCardInterface {
                 return
             }
             let old = try prompt.pin(.currentPIN)
-            guard PINRules.isWellFormed(old) else { throw InterfaceError(.pinLength) }
+            guard PINRules.isWellFormed(old.secret) else { throw InterfaceError(.pinLength) }
             let new = try Self.newPIN(prompt)
-            guard let command = SSSECommands.changePIN(old: old, new: new) else { throw InterfaceError(.pinLength) }
+            guard var command = SSSECommands.changePIN(old: old.secret, new: new.secret) else { throw InterfaceError(.pinLength) }
+            defer { KeyMaterial.wipe(&command.data) }
             try Self.checkPINAnswer(card.channel.transmit(command).statusWord)
         }
     }
@@ -79,10 +83,11 @@ extension SSCardInterface {
         try withCard(reader) { card in
             let id = try Self.checkedCard(card, cardInfo)
             try Self.proveGenuine(card, cardID: id, module: module)
-            var packed = try Self.newPINPacked(prompt)
-            defer { KeyMaterial.wipe(&packed) }
-            try Self.sendPINReset(.reload, data: packed, card: card) { input in
-                try module.pinCommandMAC(cardID: id, macInput: input)
+            let packed = try Self.newPINPacked(prompt)
+            try packed.withBytes { data in
+                try Self.sendPINReset(.reload, data: data, card: card) { input in
+                    try module.pinCommandMAC(cardID: id, macInput: input)
+                }
             }
         }
     }
@@ -114,7 +119,7 @@ extension SSCardInterface {
         defer { prompt.wipe() }
         let (challenge, held) = try withCard(reader) { card -> (PINResetChallenge, HeldPIN?) in
             let id = try Self.checkedCard(card, cardInfo)
-            let held = kind == .reload ? HeldPIN(try Self.newPINPacked(prompt)) : nil
+            let held = kind == .reload ? try Self.newPINPacked(prompt) : nil
             let challenge = try PINResetChallenge(
                 cardIdentificationCode: id, historicalBytes: try AnswerToReset(bytes: card.channel.atr).historicalBytes,
                 algorithmIdentifier: 0x03,
@@ -143,9 +148,11 @@ extension SSCardInterface {
             guard key.internalAuthentication == Array(answer.prefix(8)) + challenge.internalAuthenticationRaw else {
                 throw InterfaceError(.internalAuthenticationFailed)
             }
-            let data = step.newPIN?.bytes ?? []
-            let input = PINCommandBlock.macInput(header: kind.header, data: data, challenge: try card.getChallenge(length: 16))
-            return try PINCommandMACRequest(cardIdentificationCode: id, commandHeader: kind.header + [UInt8(data.count + CardKeyScheme.macSize)],
+            let challenge = try card.getChallenge(length: 16)
+            let (input, dataCount) = try Self.withHeldBytes(step.newPIN) { data in
+                (PINCommandBlock.macInput(header: kind.header, data: data, challenge: challenge), data.count)
+            }
+            return try PINCommandMACRequest(cardIdentificationCode: id, commandHeader: kind.header + [UInt8(dataCount + CardKeyScheme.macSize)],
                                             macInput: input)
         }
         step.stage = .awaitingMAC(request)
@@ -165,7 +172,13 @@ extension SSCardInterface {
         pendingStep = nil
         try withCard(step.reader) { card in
             let h = request.commandHeader
-            var payload = (step.newPIN?.bytes ?? []) + mac.mac
+            var payload = try Self.withHeldBytes(step.newPIN) { data in
+                var payload: [UInt8] = []
+                payload.reserveCapacity(data.count + mac.mac.count)
+                payload.append(contentsOf: data)
+                payload.append(contentsOf: mac.mac)
+                return payload
+            }
             defer { KeyMaterial.wipe(&payload) }
             let sw = try card.channel.transmit(CommandAPDU(cla: h[0], ins: h[1], p1: h[2], p2: h[3], data: payload)).statusWord
             guard sw.isSuccess else { throw InterfaceError(statusWord: sw) }
@@ -265,19 +278,25 @@ extension SSCardInterface {
     }
 
     /// The new PIN, asked twice: −33 not 4–16 digits, −36 the initial PIN, −34 entries differ.
-    private static func newPIN(_ prompt: PINPrompt) throws(InterfaceError) -> [UInt8] {
+    private static func newPIN(_ prompt: PINPrompt) throws(InterfaceError) -> HeldPIN {
         let new = try prompt.pin(.newPIN)
-        guard PINRules.isWellFormed(new) else { throw InterfaceError(.pinLength) }
-        guard !PINRules.isInitialPIN(new) else { throw InterfaceError(.cannotChangeToInitialPIN) }
+        guard PINRules.isWellFormed(new.secret) else { throw InterfaceError(.pinLength) }
+        guard !PINRules.isInitialPIN(new.secret) else { throw InterfaceError(.cannotChangeToInitialPIN) }
         let again = try prompt.pin(.newPINAgain)
-        guard PINRules.same(new, again) else { throw InterfaceError(.pinsDiffer) }
+        guard new.secret.isEqual(to: again.secret) else { throw InterfaceError(.pinsDiffer) }
         return new
     }
 
-    /// The new PIN packed as RELOAD PIN carries it (the caller wipes it).
-    private static func newPINPacked(_ prompt: PINPrompt) throws(InterfaceError) -> [UInt8] {
-        guard let packed = SSSECommands.packPIN(try newPIN(prompt)) else { throw InterfaceError(.pinLength) }
-        return packed
+    /// The new PIN packed as RELOAD PIN carries it, in a `SecretBytes` of its own.
+    private static func newPINPacked(_ prompt: PINPrompt) throws(InterfaceError) -> HeldPIN {
+        guard var packed = SSSECommands.packPIN(try newPIN(prompt).secret) else { throw InterfaceError(.pinLength) }
+        return HeldPIN(SecretBytes(wiping: &packed))
+    }
+
+    /// `body` with the bytes of `held` (wiped afterwards), or with no bytes when there is none.
+    private static func withHeldBytes<R>(_ held: HeldPIN?, _ body: ([UInt8]) throws -> R) throws -> R {
+        guard let held else { return try body([]) }
+        return try held.withBytes(body)
     }
 
     /// Reads EF05 and compares pCardInfo (−22); returns the 卡识别码.
@@ -324,18 +343,19 @@ extension SSCardInterface {
 }
 
 /// The PINs of one interface call, each asked once even when the call is retried on another
-/// reader or after a reset, and wiped together when the call ends.
+/// reader or after a reset, and dropped together when the call ends: each is a `SecretBytes`
+/// zeroed when its last reference goes.
 final class PINPrompt {
     private let explicit: (any PINEntry)?
     private lazy var entry: any PINEntry = explicit ?? PINEntryRegistry.current ?? TerminalPINEntry()
-    private var answers: [PINPurpose: [UInt8]] = [:]
+    private var answers: [PINPurpose: HeldPIN] = [:]
 
     init(explicit: (any PINEntry)?) { self.explicit = explicit }
 
-    func pin(_ purpose: PINPurpose) throws(InterfaceError) -> [UInt8] {
+    func pin(_ purpose: PINPurpose) throws(InterfaceError) -> HeldPIN {
         if let known = answers[purpose] { return known }
         do {
-            let digits = try entry.readPIN(for: purpose)
+            let digits = HeldPIN(try entry.readSecretPIN(for: purpose))
             answers[purpose] = digits
             return digits
         } catch {
@@ -343,9 +363,8 @@ final class PINPrompt {
         }
     }
 
-    /// Zeroes every PIN asked for. Call when no other copy is alive.
+    /// Drops every PIN asked for; each is zeroed when no step holds it any more.
     func wipe() {
-        for purpose in Array(answers.keys) { KeyMaterial.wipe(&answers[purpose]!) }
         answers.removeAll()
     }
 }

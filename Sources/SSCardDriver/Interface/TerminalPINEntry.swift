@@ -24,7 +24,14 @@ public struct TerminalPINEntry: PINEntry {
 
     static let maximumKept = 32
 
+    /// The digits as an array, for callers of the plain `PINEntry` form; the PIN functions use
+    /// `readSecretPIN`, which never puts the digits in an array.
     public func readPIN(for purpose: PINPurpose) throws(PINEntryError) -> [UInt8] {
+        let pin = try readSecretPIN(for: purpose)
+        return pin.withUnsafeBytes { [UInt8]($0) }
+    }
+
+    public func readSecretPIN(for purpose: PINPurpose) throws(PINEntryError) -> SecretBytes {
         let fd = open(devicePath, O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { throw .unavailable("cannot open \(devicePath): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -46,48 +53,48 @@ public struct TerminalPINEntry: PINEntry {
         return try Self.collect(fd: fd, deadline: ContinuousClock.now + timeout)
     }
 
-    /// Reads keys until Enter, cancel or the deadline. The buffer never grows past its first
-    /// allocation (so no copy of the digits is left behind) and is wiped on every failure.
-    private static func collect(fd: Int32, deadline: ContinuousClock.Instant) throws(PINEntryError) -> [UInt8] {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(maximumKept)
-        var key: UInt8 = 0
-        while true {
-            let left = deadline - ContinuousClock.now
-            let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
-            guard milliseconds > 0 else {
-                KeyMaterial.wipe(&digits)
-                throw .timedOut
-            }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(clamping: milliseconds))
-            if ready < 0 && errno == EINTR { continue }
-            if ready == 0 { continue }   // the deadline check above ends the wait
-            guard ready > 0, read(fd, &key, 1) == 1 else {
-                KeyMaterial.wipe(&digits)
-                throw .unavailable("the terminal closed")
-            }
-            switch key {
-            case 0x0D, 0x0A:
-                key = 0
-                return digits
-            case 0x1B, 0x03, 0x04:
-                KeyMaterial.wipe(&digits)
-                throw .cancelled
-            case 0x7F, 0x08:
-                if !digits.isEmpty {
-                    digits[digits.count - 1] = 0
-                    digits.removeLast()
-                    show(fd, "\u{8} \u{8}")
+    /// Reads keys until Enter, cancel or the deadline, straight into a `SecretBytes` of
+    /// `maximumKept` bytes (never reallocated, zeroed when it ends); the digits are then moved
+    /// into a `SecretBytes` of their own size and the collecting one is dropped (and zeroed).
+    private static func collect(fd: Int32, deadline: ContinuousClock.Instant) throws(PINEntryError) -> SecretBytes {
+        var typed = 0
+        var failure: PINEntryError? = nil
+        let buffer = SecretBytes(count: maximumKept) { (digits: UnsafeMutableRawBufferPointer) in
+            var key: UInt8 = 0
+            defer { key = 0 }
+            while true {
+                let left = deadline - ContinuousClock.now
+                let milliseconds = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+                guard milliseconds > 0 else { failure = .timedOut; return }
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, Int32(clamping: milliseconds))
+                if ready < 0 && errno == EINTR { continue }
+                if ready == 0 { continue }   // the deadline check above ends the wait
+                guard ready > 0, read(fd, &key, 1) == 1 else { failure = .unavailable("the terminal closed"); return }
+                switch key {
+                case 0x0D, 0x0A:
+                    return
+                case 0x1B, 0x03, 0x04:
+                    failure = .cancelled
+                    return
+                case 0x7F, 0x08:
+                    if typed > 0 {
+                        typed -= 1
+                        digits[typed] = 0
+                        show(fd, "\u{8} \u{8}")
+                    }
+                case 0x30...0x39 where typed < maximumKept:
+                    digits[typed] = key
+                    typed += 1
+                    show(fd, "*")
+                default:
+                    break
                 }
-            case 0x30...0x39 where digits.count < maximumKept:
-                digits.append(key)
-                show(fd, "*")
-            default:
-                break
+                key = 0
             }
-            key = 0
         }
+        if let failure { throw failure }
+        return buffer.withUnsafeBytes { SecretBytes(copying: UnsafeRawBufferPointer(rebasing: $0[0..<typed])) }
     }
 
     private static func show(_ fd: Int32, _ text: String) {
