@@ -94,7 +94,7 @@ enum Messages {
     static func exchange(_ e: VPCDConnector.APDUExchange) -> Localized {
         let micros = Int((e.processingTime.components.attoseconds / 1_000_000_000_000) + e.processingTime.components.seconds * 1_000_000)
         let response = e.response.map { Localized(verbatim: spaced($0)) } ?? Localized("（无应答：已静默）", "(no answer: mute)")
-        return Localized(verbatim: "> \(spaced(e.command))\n< ") + response + Localized(verbatim: "  [\(micros) µs]")
+        return Localized(verbatim: "> \(APDUTrace.command(e.command))\n< ") + response + Localized(verbatim: "  [\(micros) µs]")
     }
     static func status(state: VPCDConnector.State, host: String, port: UInt16, card: Localized, commands: Int, mute: Bool) -> Localized {
         let reader = readerName(port)

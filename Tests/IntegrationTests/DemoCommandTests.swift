@@ -160,10 +160,13 @@ private final class ListeningSocketWatcher: @unchecked Sendable {
         }.start()
     }
 
-    /// Every listening socket seen since `init`.
+    /// What listened before the watch began: the machine's own services, not the demo's.
+    private let before = Set(VirtualReaderStack.listeningSockets())
+
+    /// Every listening socket seen since `init` that was not already listening then.
     func stop() -> Set<VirtualReaderStack.ListeningSocket> {
         lock.withLock { running = false }
         done.wait()
-        return lock.withLock { seen }
+        return lock.withLock { seen.subtracting(before) }
     }
 }

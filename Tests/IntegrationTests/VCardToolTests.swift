@@ -49,6 +49,29 @@ final class VCardToolTests: PCSCStackTestCase {
         XCTAssertTrue(saved.contains(issuer.cardIdentificationCode.hex) || saved.contains(issuer.cardNumber), saved)
     }
 
+    /// The APDU trace a technician watches shows every command but never a PIN.
+    func testTheTraceHidesThePINOfAVerify() throws {
+        let vcard = Process()
+        vcard.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
+        vcard.arguments = ["vcard", "--lang", "en"]
+        vcard.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        vcard.standardInput = stdin
+        vcard.standardOutput = stdout
+        vcard.standardError = stdout
+        try vcard.run()
+        defer { if vcard.isRunning { vcard.terminate() } }
+        _ = try PCSCContext().waitForCard(in: Self.slot0, timeout: .seconds(10))
+
+        _ = try ToolRunner.tool("/usr/bin/opensc-tool", ["-r", "0", "-s", "00 20 00 00 03 97 53 18"])
+        stdin.fileHandleForWriting.write(Data("quit\n".utf8))
+        vcard.waitUntilExit()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(output.contains("> 00 20 00 00 03 ‹3 bytes hidden›"), output)
+        XCTAssertFalse(output.contains("97 53 18"), output)
+    }
+
     /// A card file vcard cannot use: the error and the next step, in Chinese by default and in
     /// English with --lang en or SSCARD_LANG=en; exit status 1 like every station command.
     func testACorruptCardFileIsOneSentenceAndTheNextStep() throws {
