@@ -9,22 +9,34 @@ public struct PNGWriteError: Error, Hashable, Sendable, CustomStringConvertible 
 
 /// Writes previews of card faces as PNG with libpng's simplified API (no setjmp needed).
 public enum PNGWriter {
-    /// `image` as PNG bytes (8-bit RGB). (png_image_write_to_memory.)
+    /// `image` as PNG bytes (8-bit RGB). (png_image_write_to_memory.) The buffer is sized for
+    /// the worst case up front, so the image is compressed once; libpng's own size query would
+    /// compress it a second time.
     public static func data(_ image: RGBImage) throws(PNGWriteError) -> [UInt8] {
         var png = makeImage(image)
-        var size: png_alloc_size_t = 0
-        let sized = image.pixels.withUnsafeBufferPointer { pixels in
-            png_image_write_to_memory(&png, nil, &size, 0, pixels.baseAddress, 0, nil)
-        }
-        guard sized != 0, size > 0 else { throw error(of: &png) }
+        // Rows with their filter byte, plus deflate's and the chunks' overhead, with room to spare.
+        let raw = image.height * (image.width * 3 + 1)
+        var size = png_alloc_size_t(raw + raw / 16 + 4096)
         var out = [UInt8](repeating: 0, count: Int(size))
-        let written = out.withUnsafeMutableBytes { memory in
+        var written = write(&png, image, into: &out, size: &size)
+        if written == 0, Int(size) > out.count {
+            // libpng said how much it needs: grow once and write again.
+            png = makeImage(image)
+            out = [UInt8](repeating: 0, count: Int(size))
+            written = write(&png, image, into: &out, size: &size)
+        }
+        guard written != 0 else { throw error(of: &png) }
+        out.removeSubrange(Int(size)...)
+        return out
+    }
+
+    private static func write(_ png: inout png_image, _ image: RGBImage, into out: inout [UInt8],
+                              size: inout png_alloc_size_t) -> Int32 {
+        out.withUnsafeMutableBytes { memory in
             image.pixels.withUnsafeBufferPointer { pixels in
                 png_image_write_to_memory(&png, memory.baseAddress, &size, 0, pixels.baseAddress, 0, nil)
             }
         }
-        guard written != 0 else { throw error(of: &png) }
-        return Array(out.prefix(Int(size)))
     }
 
     /// Writes `image` to the file at `path` (replaced), mode 0600: a face shows a name, a
