@@ -11,16 +11,7 @@ final class VCardToolTests: PCSCStackTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let cardFile = dir.appendingPathComponent("card.json")
 
-        let vcard = Process()
-        vcard.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
-        vcard.arguments = ["vcard", "--card", cardFile.path, "--quiet"]
-        vcard.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        vcard.standardInput = stdin
-        vcard.standardOutput = stdout
-        vcard.standardError = stdout
-        try vcard.run()
+        let (vcard, stdin, stdout) = try Self.startVCard(["--card", cardFile.path, "--quiet"])
         defer { if vcard.isRunning { vcard.terminate() } }
 
         _ = try PCSCContext().waitForCard(in: Self.slot0, timeout: .seconds(10))
@@ -51,16 +42,7 @@ final class VCardToolTests: PCSCStackTestCase {
 
     /// The APDU trace a technician watches shows every command but never a PIN.
     func testTheTraceHidesThePINOfAVerify() throws {
-        let vcard = Process()
-        vcard.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
-        vcard.arguments = ["vcard", "--lang", "en"]
-        vcard.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        vcard.standardInput = stdin
-        vcard.standardOutput = stdout
-        vcard.standardError = stdout
-        try vcard.run()
+        let (vcard, stdin, stdout) = try Self.startVCard(["--lang", "en"])
         defer { if vcard.isRunning { vcard.terminate() } }
         _ = try PCSCContext().waitForCard(in: Self.slot0, timeout: .seconds(10))
 
@@ -95,5 +77,20 @@ final class VCardToolTests: PCSCStackTestCase {
             XCTAssertTrue(en.first?.hasPrefix("Error: The card image file \(cardFile.path) is corrupt") == true, english)
             XCTAssertTrue(en.last?.hasPrefix("Next: ") == true && en.last?.hasSuffix(".") == true, english)
         }
+    }
+
+    /// `issue-station vcard ARGUMENTS` with no SSCARD_ settings, its input and its output (both streams).
+    private static func startVCard(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let vcard = Process()
+        vcard.executableURL = ToolRunner.productsDirectory.appendingPathComponent("issue-station")
+        vcard.arguments = ["vcard"] + arguments
+        vcard.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SSCARD_") }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        vcard.standardInput = stdin
+        vcard.standardOutput = stdout
+        vcard.standardError = stdout
+        try vcard.run()
+        return (vcard, stdin, stdout)
     }
 }
