@@ -93,7 +93,7 @@ enum Messages {
     }
     static func exchange(_ e: VPCDConnector.APDUExchange) -> Localized {
         let micros = Int((e.processingTime.components.attoseconds / 1_000_000_000_000) + e.processingTime.components.seconds * 1_000_000)
-        let response = e.response.map { Localized(verbatim: spaced($0)) } ?? Localized("（无应答：已静默）", "(no answer: mute)")
+        let response = e.response.map { Localized(verbatim: $0.spacedHexString) } ?? Localized("（无应答：已静默）", "(no answer: mute)")
         return Localized(verbatim: "> \(APDUTrace.command(e.command))\n< ") + response + Localized(verbatim: "  [\(micros) µs]")
     }
     static func status(state: VPCDConnector.State, host: String, port: UInt16, card: Localized, commands: Int, mute: Bool) -> Localized {
@@ -122,10 +122,5 @@ enum Messages {
         case .removed: "已取出"
         case .stopped: "已停止"
         }
-    }
-
-    private static func spaced(_ bytes: [UInt8]) -> String {
-        let hex = Array(bytes.map { String(format: "%02X", $0) })
-        return hex.joined(separator: " ")
     }
 }

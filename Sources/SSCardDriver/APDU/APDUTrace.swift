@@ -8,21 +8,14 @@ public enum APDUTrace {
     /// `00 A4 04 00 07 A0 00 …` as spaced hex; a secret-bearing command shows its header, Lc and
     /// `‹n bytes hidden›` instead of the data (and its Le, if any).
     public static func command(_ bytes: [UInt8]) -> String {
-        guard bytes.count > 5, secretInstructions.contains(bytes[1]) else { return spaced(bytes) }
+        guard bytes.count > 5, secretInstructions.contains(bytes[1]) else { return bytes.spacedHexString }
         // Short form: CLA INS P1 P2 Lc data [Le]. Extended form: CLA INS P1 P2 00 Lc1 Lc2 data [Le Le].
         let extended = bytes[4] == 0 && bytes.count > 7
         let headerLength = extended ? 7 : 5
         let length = extended ? Int(bytes[5]) << 8 | Int(bytes[6]) : Int(bytes[4])
         let hidden = min(length, bytes.count - headerLength)
         let trailer = Array(bytes.dropFirst(headerLength + hidden))
-        return spaced(Array(bytes.prefix(headerLength))) + " ‹\(hidden) bytes hidden›" + (trailer.isEmpty ? "" : " " + spaced(trailer))
+        return Array(bytes.prefix(headerLength)).spacedHexString + " ‹\(hidden) bytes hidden›"
+            + (trailer.isEmpty ? "" : " " + trailer.spacedHexString)
     }
-
-    static func spaced(_ bytes: [UInt8]) -> String {
-        bytes.map { String($0, radix: 16, uppercase: true).leftPadded }.joined(separator: " ")
-    }
-}
-
-private extension String {
-    var leftPadded: String { count == 1 ? "0" + self : self }
 }

@@ -30,6 +30,11 @@ extension Array where Element == UInt8 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Upper-case hex, bytes separated by spaces, e.g. "90 00": how a trace shows an APDU.
+    public var spacedHexString: String {
+        map { [$0].hexString }.joined(separator: " ")
+    }
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case 0x30...0x39: return c - 0x30
