@@ -33,6 +33,8 @@ public struct ConformanceReport: Codable, Hashable, Sendable {
     }
 
     public var tester: String
+    /// The command line of the run.
+    public var command: String
     public var library: String
     public var reader: String
     public var startedAt: String

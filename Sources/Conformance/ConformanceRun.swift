@@ -13,14 +13,17 @@ public struct ConformanceOptions: Sendable {
     public var cases: [String]
     /// `sscard-conformance-probe`.
     public var probe: URL
+    /// The command line that started the run, for the report.
+    public var commandLine: String
 
     public init(library: String, reader: String = VirtualReaderStack.readerNames[0], useRunningPCSCD: Bool = false,
-                cases: [String] = [], probe: URL) {
+                cases: [String] = [], probe: URL, commandLine: String = "") {
         self.library = library
         self.reader = reader
         self.useRunningPCSCD = useRunningPCSCD
         self.cases = cases
         self.probe = probe
+        self.commandLine = commandLine
     }
 }
 
@@ -105,7 +108,7 @@ public enum ConformanceRun {
         let formatter = ISO8601DateFormatter()
         return ConformanceReport(
             tester: "issue-station conformance (sscard-conformance-probe, pcscd + vpcd, province-sim HSM, virtual printer)",
-            library: options.library, reader: options.reader, startedAt: formatter.string(from: started),
+            command: options.commandLine, library: options.library, reader: options.reader, startedAt: formatter.string(from: started),
             durationSeconds: (ContinuousClock.now - clock).milliseconds / 1000, summary: summary, cases: reports,
             timing: times.keys.sorted().map { ConformanceReport.FunctionTiming(function: $0, figures: TimingFigures(times[$0]!)) })
     }

@@ -49,6 +49,7 @@ enum ReportHTML {
             <span class="en">(passed \(s.passed), failed \(s.failed), not testable \(s.notTestable), not applicable \(s.notApplicable))</span>;
             退出状态 <span class="en">exit status</span> \(report.exitStatus)</td></tr>
             <tr><th>测试程序 <span class="en">tester</span></th><td>\(escape(report.tester))</td></tr>
+            <tr><th>命令 <span class="en">command</span></th><td><code>\(escape(report.command))</code></td></tr>
             </table>
             <p>卡片为模拟的三代社保卡，经 pcscd + vpcd 提供；APDU 中的个人数据、密码与认证数据已隐去。
             <span class="en">The cards are simulated 3.0 cards served through pcscd + vpcd; personal data, PINs and cryptograms are masked in the APDUs.</span></p>

@@ -37,7 +37,8 @@ struct ConformanceCommand: ParsableCommand {
             ?? URL(fileURLWithPath: "sscard-conformance-probe")
         let options = ConformanceOptions(
             library: URL(fileURLWithPath: NSString(string: library).expandingTildeInPath).path,
-            reader: reader, useRunningPCSCD: useRunningPcscd, cases: cases, probe: probe)
+            reader: reader, useRunningPCSCD: useRunningPcscd, cases: cases, probe: probe,
+            commandLine: (["issue-station"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         console.say(Localized("测试驱动库 \(options.library)，读卡器 \(reader)…", "Testing the driver library \(options.library) in reader \(reader)…"))
         let result: ConformanceReport
         do {
