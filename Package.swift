@@ -105,7 +105,7 @@ let package = Package(
 
         // The conformance tester of `issue-station conformance`: any SSCardDriver library against
         // simulated cards in the states each case needs, the province HSM and the virtual printer.
-        .target(name: "Conformance", dependencies: ["SSCardDriver", "SSCardSimulator", "ProvinceSimulator"]),
+        .target(name: "Conformance", dependencies: ["SSCardDriver", "CardManagement", "SSCardSimulator", "ProvinceSimulator"]),
 
         // ── Programs ──
         // dlopen()s the library under test and calls it, so a crash or hang is a failed case.
@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets"]),
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "Conformance"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,10 +8,14 @@ import SSCardSimulator
 /// `[n B masked]`, so the report can be handed on without the card holder's data.
 enum APDUMasking {
     static func line(_ exchange: VPCDConnector.APDUExchange) -> String {
-        let command = exchange.command
+        line(command: exchange.command, response: exchange.response)
+    }
+
+    /// `→ command  ← response`; a nil response is a card that did not answer.
+    static func line(command: [UInt8], response: [UInt8]?) -> String {
         let ins: UInt8? = command.count > 1 ? command[1] : nil
         let commandText = mask(command: command)
-        guard let response = exchange.response else { return "→ \(commandText)  ← (no answer)" }
+        guard let response else { return "→ \(commandText)  ← (no answer)" }
         guard response.count >= 2 else { return "→ \(commandText)  ← \(response.spacedHexString)" }
         let data = Array(response.dropLast(2))
         let sw = Array(response.suffix(2)).spacedHexString

@@ -3,6 +3,6 @@
 enum CaseCatalogue {
     static var all: [ConformanceCase] {
         exportCases + readBasicCases + readWriteCases + hsmCases + pinCases + bufferCases + timingCases
-            + robustnessCases + issuanceCases
+            + robustnessCases + certificateCases + issuanceCases
     }
 }

@@ -7,6 +7,9 @@ public enum DriverArgument: Hashable, Sendable {
     case bytes([UInt8])
     /// A NULL pointer.
     case null
+    /// A string holding secrets (pCaInfo's admin PIN and master key): passed like `bytes`,
+    /// never shown in the report.
+    case secret([UInt8])
 
     /// A string in GB18030, the national interface's encoding.
     public static func text(_ value: String) -> DriverArgument { .bytes(GB18030.encode(value) ?? Array(value.utf8)) }
@@ -15,7 +18,7 @@ public enum DriverArgument: Hashable, Sendable {
     var token: String {
         switch self {
         case .int(let v): return "i:\(v)"
-        case .bytes(let b): return "s:" + b.hexString
+        case .bytes(let b), .secret(let b): return "s:" + b.hexString
         case .null: return "n"
         }
     }
@@ -25,6 +28,7 @@ public enum DriverArgument: Hashable, Sendable {
         switch self {
         case .int(let v): return String(v)
         case .null: return "NULL"
+        case .secret(let b): return "<\(b.count) B, secret, not shown>"
         case .bytes(let b):
             let text = GB18030.decode(b) ?? "<\(b.count) bytes, not GB18030>"
             let cut = text.count > 40 ? String(text.prefix(40)) + "…(\(b.count) B)" : text
