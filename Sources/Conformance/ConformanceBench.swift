@@ -30,29 +30,47 @@ final class ConformanceBench {
         self.reader = reader
         self.slot = slot
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-conformance-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        stack = VirtualReaderStack(configuration: .init(mode: useRunningPCSCD ? .useRunning : .privatePCSCD))
-        do { try stack.start() } catch { throw BenchError("pcscd with vpcd did not start: \(error)") }
-        province = try SimulatedCardManagementSystem(path: directory.appendingPathComponent("province-sim.sqlite").path)
-        provinceServer = ProvinceSimulatorServer(system: province, port: 0)
-        do { try provinceServer.start() } catch { stack.stop(); throw BenchError("the province simulator did not start: \(error)") }
-        let credential = directory.appendingPathComponent("desk.credential").path
-        try province.addDesk(Self.terminal).write(to: credential)
-        printer = VirtualPrinter.stocked(encoderSlot: slot)
-        printerServer = VirtualPrinterServer(printer: printer, configuration: .init(listen: .loopback(port: 0), outputDirectory: directory))
-        try printerServer.start()
-        guard case .tcp(_, let printerPort)? = printerServer.endpoint else { throw BenchError("the virtual printer has no TCP port") }
-        let driver: [String: Any] = [
-            "contactReader": reader,
-            "stringEncoding": "gb18030",
-            "cardTimeoutSeconds": 3,
-            "securityModule": "province",
-            "province": ["url": "http://127.0.0.1:\(provinceServer.port)", "terminal": Self.terminal, "credentialFile": "desk.credential"],
-            "printer": ["kind": "escape-tcp", "escapeHost": "127.0.0.1", "escapePort": Int(printerPort), "hopperCount": 2],
-        ]
-        configurationPath = directory.appendingPathComponent("driver.json").path
-        try JSONSerialization.data(withJSONObject: driver, options: [.prettyPrinted, .sortedKeys])
-            .write(to: URL(fileURLWithPath: configurationPath))
+        // 0700: it holds the desk's credential and the province simulator's keys.
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let stack = VirtualReaderStack(configuration: .init(mode: useRunningPCSCD ? .useRunning : .privatePCSCD))
+        do { try stack.start() } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw BenchError("pcscd with vpcd did not start: \(error)")
+        }
+        // What has started is stopped again when a later part fails.
+        var started: [() -> Void] = [{ stack.stop() }]
+        do {
+            let province = try SimulatedCardManagementSystem(path: directory.appendingPathComponent("province-sim.sqlite").path)
+            let provinceServer = ProvinceSimulatorServer(system: province, port: 0)
+            do { try provinceServer.start() } catch { throw BenchError("the province simulator did not start: \(error)") }
+            started.append { provinceServer.stop() }
+            try province.addDesk(Self.terminal).write(to: directory.appendingPathComponent("desk.credential").path)
+            let printer = VirtualPrinter.stocked(encoderSlot: slot)
+            let printerServer = VirtualPrinterServer(printer: printer, configuration: .init(listen: .loopback(port: 0), outputDirectory: directory))
+            try printerServer.start()
+            started.append { printerServer.stop() }
+            guard case .tcp(_, let printerPort)? = printerServer.endpoint else { throw BenchError("the virtual printer has no TCP port") }
+            let driver: [String: Any] = [
+                "contactReader": reader,
+                "stringEncoding": "gb18030",
+                "cardTimeoutSeconds": 3,
+                "securityModule": "province",
+                "province": ["url": "http://127.0.0.1:\(provinceServer.port)", "terminal": Self.terminal, "credentialFile": "desk.credential"],
+                "printer": ["kind": "escape-tcp", "escapeHost": "127.0.0.1", "escapePort": Int(printerPort), "hopperCount": 2],
+            ]
+            configurationPath = directory.appendingPathComponent("driver.json").path
+            try JSONSerialization.data(withJSONObject: driver, options: [.prettyPrinted, .sortedKeys])
+                .write(to: URL(fileURLWithPath: configurationPath))
+            self.stack = stack
+            self.province = province
+            self.provinceServer = provinceServer
+            self.printer = printer
+            self.printerServer = printerServer
+        } catch {
+            for stop in started.reversed() { stop() }
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
     }
 
     /// The environment the probe runs the library in.

@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,9 @@ typedef long (*f_iissoz)(int, int, char *, char *, char *, size_t);
 typedef long (*f_isssoz)(int, char *, char *, char *, char *, size_t);
 
 static void *library;
+/* The protocol's streams: private copies of stdin and stdout, so a library that reads stdin
+ * or prints to stdout cannot disturb them (fd 0 becomes /dev/null, fd 1 goes to stderr). */
+static FILE *commands, *answers;
 
 /* The PINs the callback hands out, in order; wiped once used. */
 static char pins[8][17];
@@ -125,14 +129,14 @@ static long long nanoseconds(void) {
 static void call(char *rest) {
     char *name = strtok(rest, " ");
     char *sizeText = strtok(NULL, " ");
-    if (!name || !sizeText) { puts("error call needs NAME SIZE"); return; }
+    if (!name || !sizeText) { fprintf(answers, "%s\n", "error call needs NAME SIZE"); return; }
     const struct function *f = lookup(name);
-    if (!f) { puts("error unknown function"); return; }
+    if (!f) { fprintf(answers, "%s\n", "error unknown function"); return; }
     void *symbol = dlsym(library, name);
-    if (!symbol) { puts("error missing"); return; }
+    if (!symbol) { fprintf(answers, "%s\n", "error missing"); return; }
     char *end;
     long long size = strtoll(sizeText, &end, 10);
-    if (*end || size < -1 || size > 1 << 20) { puts("error SIZE is not -1…1048576"); return; }
+    if (*end || size < -1 || size > 1 << 20) { fprintf(answers, "%s\n", "error SIZE is not -1…1048576"); return; }
 
     int ints[MAX_ARGS] = {0};
     char *strings[MAX_ARGS] = {0};
@@ -161,7 +165,7 @@ static void call(char *rest) {
     if (ok && strtok(NULL, " ")) ok = 0;
     if (!ok) {
         for (int i = 0; i < stringCount; i++) free(strings[i]);
-        printf("error arguments do not match %s\n", f->signature);
+        fprintf(answers, "error arguments do not match %s\n", f->signature);
         return;
     }
 
@@ -199,28 +203,34 @@ static void call(char *rest) {
         for (size_t i = 0; i < capacity; i++) if (buffer[i] == 0) { nul = (long)i; break; }
         for (size_t i = capacity; i < capacity + CANARY_SIZE; i++) if ((unsigned char)buffer[i] != CANARY) overrun = 1;
     }
-    printf("ret %ld %lld %ld %d ", code, elapsed, nul, overrun);
+    fprintf(answers, "ret %ld %lld %ld %d ", code, elapsed, nul, overrun);
     size_t shown = buffer ? (nul >= 0 ? (size_t)nul : capacity) : 0;
-    for (size_t i = 0; i < shown; i++) printf("%02X", (unsigned char)buffer[i]);
-    printf("\n");
+    for (size_t i = 0; i < shown; i++) fprintf(answers, "%02X", (unsigned char)buffer[i]);
+    fprintf(answers, "\n");
     for (int i = 0; i < stringCount; i++) free(strings[i]);
     free(buffer);
 }
 
 int main(int argc, char **argv) {
-    setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc != 2) { fprintf(stderr, "usage: sscard-conformance-probe LIBRARY\n"); return 2; }
+    int in = dup(0), out = dup(1), null = open("/dev/null", O_RDWR);
+    if (in < 0 || out < 0 || null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0) return 2;
+    close(null);
+    commands = fdopen(in, "r");
+    answers = fdopen(out, "w");
+    if (!commands || !answers) return 2;
+    setvbuf(answers, NULL, _IOLBF, 0);
     /* No controlling terminal: a library that asks /dev/tty for a PIN gets no answer instead
      * of the technician's keyboard. */
     setsid();
     library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    if (!library) { printf("noload %s\n", dlerror()); return 2; }
-    puts("ready");
+    if (!library) { fprintf(answers, "noload %s\n", dlerror()); return 2; }
+    fprintf(answers, "%s\n", "ready");
     static char line[1 << 22];
-    while (fgets(line, sizeof line, stdin)) {
+    while (fgets(line, sizeof line, commands)) {
         line[strcspn(line, "\r\n")] = 0;
         if (!strncmp(line, "has ", 4)) {
-            printf("has %d\n", lookup(line + 4) || !strcmp(line + 4, "SSCardDriver_SetPINCallback")
+            fprintf(answers, "has %d\n", lookup(line + 4) || !strcmp(line + 4, "SSCardDriver_SetPINCallback")
                                    ? dlsym(library, line + 4) != NULL : 0);
         } else if (!strncmp(line, "pin", 3) && (line[3] == 0 || line[3] == ' ')) {
             long (*set)(SSCardPINCallback, void *) =
@@ -231,11 +241,11 @@ int main(int argc, char **argv) {
                 snprintf(pins[pinCount++], sizeof pins[0], "%s", pin);
             memset(line, 0, sizeof line);
             if (set) set(pinCallback, NULL);
-            printf("pin %d\n", set != NULL);
+            fprintf(answers, "pin %d\n", set != NULL);
         } else if (!strncmp(line, "call ", 5)) {
             call(line + 5);
         } else if (line[0]) {
-            puts("error unknown command");
+            fprintf(answers, "%s\n", "error unknown command");
         }
     }
     return 0;
