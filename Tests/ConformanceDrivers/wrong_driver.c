@@ -7,13 +7,18 @@
  *   -DNO_NUL             iReadCardBas copies its output without the terminating NUL
  *   -DCRASH_ON_NULL      iReadCardBas_HSM_Step2 reads pKey before checking it for NULL
  *   -DMISSING_FUNCTION   iUnblockPIN is not exported
+ *   -DHANG_ON_BAD_ITYPE  iReadCardBas_HSM_Step1 never returns for an iType outside 1–4
+ * and one that is right but chatty, which the tester must not fail for it:
+ *   -DCHATTY             prints to stdout when loaded and on every iReadCardBas_HSM_Step1
  * Everything else is the real library's behaviour, so each fault is caught by the case meant
  * for it and not by accident.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "SSCardDriver.h"
 
 #ifndef REAL_LIBRARY
@@ -89,6 +94,29 @@ long iReadCardBas_HSM_Step2(char *pKey, char *pOutInfo) {
 FORWARD(iReadCardBas_HSM_Step2, (char *pKey, char *pOutInfo), (pKey, pOutInfo))
 #endif
 
+#if defined(HANG_ON_BAD_ITYPE) || defined(CHATTY)
+long iReadCardBas_HSM_Step1(int iType, char *pOutInfo) {
+    static long (*f)(int, char *);
+#if defined(HANG_ON_BAD_ITYPE)
+    while (iType < 1 || iType > 4) pause(); /* the fault: waits for ever */
+#else
+    printf("iReadCardBas_HSM_Step1(%d)\n", iType);
+    fflush(stdout);
+#endif
+    if (!f && real()) *(void **)&f = dlsym(real(), "iReadCardBas_HSM_Step1");
+    return f ? f(iType, pOutInfo) : -5;
+}
+#else
+FORWARD(iReadCardBas_HSM_Step1, (int iType, char *pOutInfo), (iType, pOutInfo))
+#endif
+
+#if defined(CHATTY)
+__attribute__((constructor)) static void announce(void) {
+    printf("vendor driver 1.0 loaded\n");
+    fflush(stdout);
+}
+#endif
+
 #if !defined(MISSING_FUNCTION)
 FORWARD(iUnblockPIN, (int iType, char *pCardInfo, char *pOutInfo), (iType, pCardInfo, pOutInfo))
 #endif
@@ -98,7 +126,6 @@ FORWARD(iWriteCard, (int iType, char *pCardInfo, char *pFileAddr, char *pWriteDa
 FORWARD(iVerifyPIN, (int iType, char *pOutInfo), (iType, pOutInfo))
 FORWARD(iChangePIN, (int iType, char *pOutInfo), (iType, pOutInfo))
 FORWARD(iReloadPIN, (int iType, char *pCardInfo, char *pOutInfo), (iType, pCardInfo, pOutInfo))
-FORWARD(iReadCardBas_HSM_Step1, (int iType, char *pOutInfo), (iType, pOutInfo))
 FORWARD(iReadCard_HSM_Step1, (int iType, char *pCardInfo, char *pFileAddr, char *pOutInfo), (iType, pCardInfo, pFileAddr, pOutInfo))
 FORWARD(iReadCard_HSM_Step2, (char *pKey, char *pOutInfo), (pKey, pOutInfo))
 FORWARD(iWriteCard_HSM_Step1, (int iType, char *pCardInfo, char *pFileAddr, char *pOutInfo), (iType, pCardInfo, pFileAddr, pOutInfo))

@@ -3,7 +3,8 @@ import XCTest
 
 /// `issue-station conformance` against our libSSCardDriver.so (every applicable case passes)
 /// and against small C libraries that forward to it and get one thing wrong
-/// (Tests/ConformanceDrivers/wrong_driver.c): each fault is caught by the case meant for it.
+/// (Tests/ConformanceDrivers/wrong_driver.c): each fault is caught by the case meant for it,
+/// and a right library that prints to stdout still passes.
 /// The command starts its own private pcscd, so this class is not a PCSCStackTestCase.
 final class ConformanceTests: XCTestCase {
     private var directory: URL!
@@ -125,6 +126,23 @@ final class ConformanceTests: XCTestCase {
         XCTAssertEqual(run.verdicts["robustness.iUnblockPIN"], "fail")
         XCTAssertEqual(run.verdicts["read-basic.no-card"], "pass")
         XCTAssertEqual(run.status, 1, run.output)
+    }
+
+    func testALibraryThatNeverReturnsFailsItsCaseAfterTheDeadline() throws {
+        let run = try conformance(try wrongDriver("HANG_ON_BAD_ITYPE"),
+                                  cases: ["robustness.iReadCardBas_HSM_Step1", "read-basic.no-card"])
+        XCTAssertEqual(run.verdicts["robustness.iReadCardBas_HSM_Step1"], "fail")
+        XCTAssertTrue(reasons(run, "robustness.iReadCardBas_HSM_Step1").contains("no answer within 20 s"),
+                      reasons(run, "robustness.iReadCardBas_HSM_Step1"))
+        XCTAssertEqual(run.verdicts["read-basic.no-card"], "pass", "the next case ran in a new child")
+        XCTAssertEqual(run.status, 1, run.output)
+    }
+
+    /// A right library that prints to stdout passes: the probe's answers do not travel there.
+    func testAChattyButRightLibraryPasses() throws {
+        let run = try conformance(try wrongDriver("CHATTY"), cases: ["read-basic.itype1", "hsm.read-basic", "robustness.iReadCardBas_HSM_Step1"])
+        XCTAssertEqual(run.verdicts.values.sorted(), ["pass", "pass", "pass"], "\(run.verdicts) \(run.output)")
+        XCTAssertEqual(run.status, 0, run.output)
     }
 
     func testARunThatCannotStartExitsWithTwo() throws {
