@@ -8,6 +8,8 @@
  *   -DCRASH_ON_NULL      iReadCardBas_HSM_Step2 reads pKey before checking it for NULL
  *   -DMISSING_FUNCTION   iUnblockPIN is not exported
  *   -DHANG_ON_BAD_ITYPE  iReadCardBas_HSM_Step1 never returns for an iType outside 1–4
+ *   -DNO_PIN_PROVIDER    SSCardDriver_SetPINCallback is not exported (a vendor's driver that only
+ *                        knows PIN pads): the PIN cases are not testable on vpcd, never passed
  * and one that is right but chatty, which the tester must not fail for it:
  *   -DCHATTY             prints to stdout when loaded and on every iReadCardBas_HSM_Step1
  * Everything else is the real library's behaviour, so each fault is caught by the case meant
@@ -135,5 +137,7 @@ FORWARD(iWriteCaStep1, (char *pOutInfo), (pOutInfo))
 FORWARD(iWriteCaStep2, (char *pCaInfo, char *pOutInfo), (pCaInfo, pOutInfo))
 FORWARD(iPrint, (int n, char *sData1, char *sData2, char *sData3, char *sData4, char *sData5, char *sData6, char *sPhoto1, char *sPhoto2, char *pOutInfo),
         (n, sData1, sData2, sData3, sData4, sData5, sData6, sPhoto1, sPhoto2, pOutInfo))
+#if !defined(NO_PIN_PROVIDER)
 FORWARD(SSCardDriver_SetPINCallback, (SSCardPINCallback callback, void *context), (callback, context))
+#endif
 FORWARD(iReadCardBas_n, (int iType, char *pOutInfo, size_t outSize), (iType, pOutInfo, outSize))

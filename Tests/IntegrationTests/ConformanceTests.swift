@@ -145,6 +145,21 @@ final class ConformanceTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.output)
     }
 
+    /// With no PIN pad the tester can type on and no PIN provider, the PIN cases are "not
+    /// testable" — never passed — and they do not fail the run.
+    func testPINCasesAreNotTestableWithoutAWayToEnterThePIN() throws {
+        let run = try conformance(try wrongDriver("NO_PIN_PROVIDER"), cases: ["pin", "exports.national"])
+        for id in ["pin.verify", "pin.wrong", "pin.locked", "pin.change"] {
+            XCTAssertEqual(run.verdicts[id], "not-testable", "\(id): \(reasons(run, id))")
+            XCTAssertTrue(reasons(run, id).contains("cannot enter a PIN"), reasons(run, id))
+        }
+        XCTAssertEqual(run.verdicts["exports.national"], "pass")
+        let summary = try XCTUnwrap(run.report["summary"] as? [String: Int])
+        XCTAssertEqual(summary["notTestable"], 4)
+        XCTAssertEqual(summary["passed"], 1)
+        XCTAssertEqual(run.status, 0, run.output)
+    }
+
     func testARunThatCannotStartExitsWithTwo() throws {
         let notALibrary = directory.appendingPathComponent("not-a-library.so")
         try Data("not an ELF file".utf8).write(to: notALibrary)
