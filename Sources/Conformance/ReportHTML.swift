@@ -35,9 +35,11 @@ enum ReportHTML {
             <title>驱动一致性测试报告 / Driver conformance report</title>
             <style>
             body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;max-width:70em}
-            table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border:1px solid #bbb;padding:.3em;vertical-align:top;text-align:left}
+            table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border:1px solid #bbb;padding:.3em;vertical-align:top;text-align:left;overflow-wrap:anywhere}
             .pass{background:#e6f4e6}.fail{background:#fbe3e3}.not-testable,.not-applicable{background:#f2f2f2}
-            .en{color:#555}pre{white-space:pre-wrap;margin:0;font-size:.85em}details{margin:.2em 0}
+            table.cases{table-layout:fixed}table.cases th:nth-child(1){width:20%}table.cases th:nth-child(2){width:15%}
+            table.cases th:nth-child(3){width:20%}table.cases th:nth-child(5){width:9%}
+            .en{color:#555}pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font-size:.85em}details{margin:.2em 0}
             </style></head><body>
             <h1>社会保障卡驱动一致性测试报告 <span class="en">/ SSCardDriver conformance report</span></h1>
             <table>
@@ -58,7 +60,7 @@ enum ReportHTML {
         for group in CaseGroup.allCases {
             let cases = report.cases.filter { $0.group == group }
             guard !cases.isEmpty else { continue }
-            html += "<h2>\(escape(group.title.zh)) <span class=\"en\">/ \(escape(group.title.en))</span></h2>\n<table>\n"
+            html += "<h2>\(escape(group.title.zh)) <span class=\"en\">/ \(escape(group.title.en))</span></h2>\n<table class=\"cases\">\n"
             html += "<tr><th>用例 <span class=\"en\">case</span></th><th>条款 <span class=\"en\">clause</span></th><th>预期 <span class=\"en\">expected</span></th><th>实际 <span class=\"en\">seen</span></th><th>结论 <span class=\"en\">verdict</span></th></tr>\n"
             for c in cases {
                 html += "<tr class=\"\(c.verdict.rawValue)\"><td><b>\(escape(c.title.zh))</b><br><span class=\"en\">\(escape(c.title.en))</span><br><code>\(escape(c.id))</code></td>"
