@@ -9,9 +9,9 @@ final class ArchitectureTests: XCTestCase {
         "CPCSCLite", "COpenSSL", "CLibSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
     ]
-    static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback"]
+    static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback", "Conformance"]
     static let programsAndTests: Set<String> = [
-        "issue-station", "sscard-bench",
+        "issue-station", "sscard-bench", "sscard-conformance-probe",
         "SocketsTests", "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",
     ]
 
