@@ -103,4 +103,48 @@ final class BrowserBridgeTests: PCSCStackTestCase {
         let issued = try XCTUnwrap(services.printer.collectGoodExit().last { $0.image.cardNumber == cardNumber }, "the card left by the good exit")
         XCTAssertTrue(issued.image.isPersonalised, "the chip holds the applicant")
     }
+
+    /// Chrome's Local Network Access (docs/bridge.md): a page of a public origin may not reach
+    /// 127.0.0.1 unless the outlet's administrator allows its origin by policy
+    /// (`LocalNetworkAccessAllowedForUrls`). The site is made "public" with Chromium's
+    /// --ip-address-space-overrides; the policy is put where Chromium reads managed policies
+    /// (/etc/chromium/policies/managed) by a bind mount, so only in a private mount namespace
+    /// (/work/isolated-test.sh, scripts/isolated.sh); elsewhere the test is skipped.
+    func testLocalNetworkAccessBlocksAPublicPageUntilThePolicyAllowsItsOrigin() throws {
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt"))
+                != (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/1/ns/mnt")),
+              FileManager.default.fileExists(atPath: "/etc/chromium") else {
+            throw XCTSkip("needs a private mount namespace to put a Chromium policy in place")
+        }
+        try insert(TestCards.personalised(name: "张三", ssn: "110101199003077777"))
+        let driver = SSCardInterface(configuration: DriverConfiguration(contactReader: Self.slot0), securityModule: SimulatedHSM())
+        let site = try BrowserPageServer()
+        let log = CallRecords()
+        let (bridge, port) = try startBridge(driver, allowing: [site.origin], log: log)
+        defer { bridge.cancel() }
+        let url = "\(site.origin)/read.html?bridge=ws://127.0.0.1:\(port)/"
+        let publicSite = ["--ip-address-space-overrides=127.0.0.1:\(site.port)=public"]
+
+        let blocked = try load(url, switches: publicSite)
+        XCTAssertEqual(blocked.result?["fields"] as? [String], [], "\(String(describing: blocked.result))")
+        XCTAssertTrue(blocked.console.contains { $0.contains("ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS") }, "\(blocked.console)")
+        XCTAssertTrue(log.all.isEmpty, "the browser stopped the page before the bridge saw it")
+
+        // The administrator's policy for the site's origin, as docs/bridge.md gives it.
+        let etc = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-etc-\(UUID().uuidString)")
+        let managed = etc.appendingPathComponent("policies/managed")
+        try FileManager.default.createDirectory(at: managed, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: etc) }
+        try Data(#"{ "LocalNetworkAccessAllowedForUrls": ["\#(site.origin)"] }"#.utf8).write(to: managed.appendingPathComponent("sscard-bridge.json"))
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: "/etc/chromium")) ?? [] where file != "policies" {
+            try? FileManager.default.copyItem(atPath: "/etc/chromium/\(file)", toPath: etc.appendingPathComponent(file).path)
+        }
+        let (mounted, mountOutput) = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/mount"), ["--bind", etc.path, "/etc/chromium"])
+        XCTAssertEqual(mounted, 0, mountOutput)
+        defer { _ = try? ToolRunner.run(URL(fileURLWithPath: "/usr/bin/umount"), ["/etc/chromium"]) }
+
+        let allowed = try load(url, switches: publicSite)
+        XCTAssertEqual((allowed.result?["fields"] as? [String])?.count, 11, "\(String(describing: allowed.result)) \(allowed.console)")
+        XCTAssertEqual(Set(log.all.map(\.origin)), [site.origin])
+    }
 }
