@@ -75,7 +75,7 @@ final class BridgeDispatcher: Sendable {
             return refusal.reply(language: language)
         }
         let owner = connection.id
-        if let step = function.session, let (zh, en) = await lock.refusal(family: step.family, step: step.step, owner: owner) {
+        if let step = function.session, let (zh, en) = lock.refusal(family: step.family, step: step.step, owner: owner) {
             return BridgeRefusal(.notYourSession, zh, en, function: function.rawValue, id: request.id).reply(language: language)
         }
         let resources = BridgeDriverCalls.resources(function, arguments)
@@ -86,9 +86,9 @@ final class BridgeDispatcher: Sendable {
         }
         let result = await thread.run { [self] in self.run(function, arguments) }
         if let step = function.session {
-            await lock.stepEnded(family: step.family, step: step.step, owner: owner, succeeded: result.code == 0, resources: resources)
+            lock.stepEnded(family: step.family, step: step.step, owner: owner, succeeded: result.code == 0, resources: resources)
         }
-        await lock.release(resources, owner: owner)
+        lock.release(resources, owner: owner)
         return BridgeReply(functionName: function.rawValue, code: result.code, pOutInfo: result.output, id: request.id)
     }
 
@@ -109,7 +109,7 @@ final class BridgeDispatcher: Sendable {
         return result
     }
 
-    func connectionClosed(_ id: Int) async {
-        await lock.connectionClosed(id)
+    func connectionClosed(_ id: Int) {
+        lock.connectionClosed(id)
     }
 }

@@ -45,8 +45,11 @@ public final class BridgeServer: Sendable {
         let server = HTTPServerBuilder { [self] responder in
             let inner = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(ws: ws)) { request, channel, _ in
                 guard let origin = self.admittedOrigin(request, remote: channel.remoteAddress) else { return .dontUpgrade }
+                let executor = EventLoopTaskExecutor(channel.eventLoop)
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await self.serve(inbound: inbound, outbound: outbound, origin: origin)
+                    await withTaskExecutorPreference(executor) {
+                        await self.serve(inbound: inbound, outbound: outbound, origin: origin)
+                    }
                 }
             }
             return HandshakeGateChannel(inner: inner) { head, remote in
@@ -138,7 +141,7 @@ public final class BridgeServer: Sendable {
             _ = await group.next()
             group.cancelAll()
         }
-        await dispatcher.connectionClosed(id)
+        dispatcher.connectionClosed(id)
     }
 }
 

@@ -26,6 +26,9 @@ public final class BridgeSocketClient: @unchecked Sendable {
 
     private let socket: StreamSocket
     public var timeout: Duration = .seconds(30)
+    /// Bytes received and not yet read: one recv usually brings a whole reply.
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
 
     /// Connects to `ws://127.0.0.1:<port><path>` sending `origin` (nil: no Origin header) and
     /// `host` (nil: 127.0.0.1:<port>).
@@ -80,27 +83,41 @@ public final class BridgeSocketClient: @unchecked Sendable {
     public func receiveText() throws -> String {
         var message: [UInt8] = []
         while true {
-            guard let h = try socket.receive(exactly: 2, deadline: .now + timeout) else { throw ClientError.closed }
+            let h = Array(try take(2))
             let opcode = h[0] & 0x0F, fin = h[0] & 0x80 != 0
             var length = Int(h[1] & 0x7F)
             if length == 126 {
-                guard let l = try socket.receive(exactly: 2, deadline: .now + timeout) else { throw ClientError.closed }
+                let l = Array(try take(2))
                 length = Int(l[0]) << 8 | Int(l[1])
             } else if length == 127 {
-                guard let l = try socket.receive(exactly: 8, deadline: .now + timeout) else { throw ClientError.closed }
-                length = l.reduce(0) { $0 << 8 | Int($1) }
+                length = try take(8).reduce(0) { $0 << 8 | Int($1) }
             }
             guard length <= 64 << 20 else { throw ClientError.protocolError("frame of \(length) bytes") }
-            let payload = length == 0 ? [] : (try socket.receive(exactly: length, deadline: .now + timeout) ?? [])
+            let payload = try take(length)
             switch opcode {
             case 0x8: throw ClientError.closed
-            case 0x9: try socket.sendAll(Self.frame(opcode: 0xA, fin: true, payload: payload), deadline: .now + timeout)
+            case 0x9: try socket.sendAll(Self.frame(opcode: 0xA, fin: true, payload: Array(payload)), deadline: .now + timeout)
             case 0xA: continue
             default:
                 message += payload
                 if fin { return String(decoding: message, as: UTF8.self) }
             }
         }
+    }
+
+    /// The next `count` bytes from the socket, through `pending`.
+    private func take(_ count: Int) throws -> ArraySlice<UInt8> {
+        while pending.count - pendingStart < count {
+            if pendingStart > 0 {
+                pending.removeFirst(pendingStart)
+                pendingStart = 0
+            }
+            let chunk = try socket.receive(maxCount: max(65_536, count), deadline: .now + timeout)
+            if chunk.isEmpty { throw ClientError.closed }
+            pending += chunk
+        }
+        defer { pendingStart += count }
+        return pending[pendingStart..<pendingStart + count]
     }
 
     /// One masked client frame (RFC 6455 §5.2).
