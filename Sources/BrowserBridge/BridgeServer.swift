@@ -32,8 +32,8 @@ public final class BridgeServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "browser-bridge")
         logger.logLevel = .warning
-        let router = Router(context: BridgeRequestContext.self)
-        router.add(middleware: RefusedHandshakeMiddleware(server: self))
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: PrivateNetworkPreflightMiddleware(server: self))
         router.get("/sscard.js") { _, _ in
             Self.file(BridgeAssets.clientScript, type: "text/javascript; charset=utf-8")
         }
@@ -145,24 +145,19 @@ public final class BridgeServer: Sendable {
     }
 }
 
-/// Answers a WebSocket handshake that reached the router (not upgraded: a later request on a
-/// kept-alive connection) with 403, and a Private Network Access preflight from an allowed
-/// origin with its permission.
-struct RefusedHandshakeMiddleware: RouterMiddleware {
-    typealias Context = BridgeRequestContext
+/// Answers Chrome's Private Network Access preflight (the permission check before Local Network
+/// Access replaced it) for an allowed origin. A WebSocket handshake never gets here: a refused
+/// one is answered 403 by `HandshakeGate` (or, later on a kept-alive connection, 400 by
+/// hummingbird-websocket).
+struct PrivateNetworkPreflightMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
     let server: BridgeServer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let upgrade = request.headers[.upgrade], upgrade.lowercased().contains("websocket") {
-            let reason = server.refusal(request.head, remote: context.remoteAddress) ?? "not a WebSocket request the bridge accepts"
-            return Response(status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "403 browser bridge: \(reason)\n")))
-        }
         if request.method == .options, let origin = request.headers[.origin],
            server.configuration.policy.refusal(origin: origin, host: request.head.authority, token: nil,
                                                port: server.port ?? server.configuration.port) == nil
-            || server.configuration.policy.tokens[OriginPolicy.normalised(request.headers[.origin] ?? "")] != nil {
-            // Chrome's Private Network Access preflight (before Local Network Access replaced it).
+            || server.configuration.policy.tokens[OriginPolicy.normalised(origin)] != nil {
             var headers = HTTPFields()
             headers[.accessControlAllowOrigin] = origin
             headers[HTTPField.Name("Access-Control-Allow-Private-Network")!] = "true"
@@ -170,17 +165,6 @@ struct RefusedHandshakeMiddleware: RouterMiddleware {
             return Response(status: .noContent, headers: headers)
         }
         return try await next(request, context)
-    }
-}
-
-/// Hummingbird's request context with the peer's address (the 403 names a non-loopback peer).
-struct BridgeRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    let remoteAddress: SocketAddress?
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
     }
 }
 

@@ -64,11 +64,11 @@ final class BridgeHandshakeTests: XCTestCase {
         }
     }
 
-    /// GET `path` from the bridge over plain HTTP.
-    private func get(_ desk: BridgeTestDesk, _ path: String) throws -> (head: String, body: String) {
+    /// GET (or another method) `path` from the bridge over plain HTTP.
+    private func get(_ desk: BridgeTestDesk, _ path: String, method: String = "GET", headers: String = "") throws -> (head: String, body: String) {
         let socket = try StreamSocket.connect(host: "127.0.0.1", port: UInt16(desk.port), deadline: .now + .seconds(10))
         defer { socket.close() }
-        try socket.sendAll(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(desk.port)\r\nConnection: close\r\n\r\n".utf8))
+        try socket.sendAll(Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(desk.port)\r\n\(headers)Connection: close\r\n\r\n".utf8))
         var bytes: [UInt8] = []
         while true {
             let chunk = try socket.receive(deadline: .now + .seconds(10))
@@ -93,5 +93,18 @@ final class BridgeHandshakeTests: XCTestCase {
         let html = try String(contentsOf: docs.appendingPathComponent("bridge-example.html"), encoding: .utf8)
         XCTAssertEqual(page.body + "\n", html, "served / is docs/bridge-example.html")
         XCTAssertTrue(try get(desk, "/nothing").head.hasPrefix("HTTP/1.1 404"))
+    }
+
+    /// Chrome's Private Network Access preflight (before Local Network Access) is answered for
+    /// an allowed origin only.
+    func testPrivateNetworkPreflightIsGrantedToAllowedOriginsOnly() throws {
+        let desk = try BridgeTestDesk { $0.policy = OriginPolicy(allowedOrigins: ["https://sbk.example.gov.cn"]) }
+        let preflight = "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Private-Network: true\r\n"
+        let allowed = try get(desk, "/sscard.js", method: "OPTIONS", headers: "Origin: https://sbk.example.gov.cn\r\n" + preflight)
+        XCTAssertTrue(allowed.head.hasPrefix("HTTP/1.1 204"), allowed.head)
+        XCTAssertTrue(allowed.head.lowercased().contains("access-control-allow-private-network: true"), allowed.head)
+        XCTAssertTrue(allowed.head.lowercased().contains("access-control-allow-origin: https://sbk.example.gov.cn"), allowed.head)
+        let foreign = try get(desk, "/sscard.js", method: "OPTIONS", headers: "Origin: https://evil.example\r\n" + preflight)
+        XCTAssertFalse(foreign.head.lowercased().contains("access-control-allow-private-network"), foreign.head)
     }
 }
