@@ -99,4 +99,32 @@ final class BridgeSessionTests: XCTestCase {
         XCTAssertEqual(step2.success, "1", step2.pOutInfo)
         XCTAssertTrue(try client.request(["function": "iReadCardBas", "iType": 1]).pOutInfo.contains("|20301231|"))
     }
+
+    func testIssuanceFunctionsTakeThePrinterAndTheContactReader() throws {
+        let desk = try BridgeTestDesk()
+        let factory = PreMadeCardFactory()
+        desk.printer.addCards(try (20..<22).map { SimulatedSSCard(image: try factory.blankCard(.sample(sequence: $0))) }, toHopper: 1)
+        desk.printer.mechanicalDelay = .milliseconds(800)
+        let a = try desk.client(), b = try desk.client()
+        let loaded = CallLog()
+        let group = DispatchGroup()
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            let code = (try? a.request(["function": "iLoadCard", "n": 1]).code) ?? 1
+            loaded.append(BridgeCallRecord(connection: 0, origin: "", function: "", code: code, milliseconds: 0))
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        // While A's card moves, B may neither move the printer nor use the contact reader …
+        XCTAssertEqual(try b.request(["function": "iLoadCard", "n": 1, "wait": 0]).success, "-9001")
+        XCTAssertEqual(try b.request(["function": "iPrint", "n": 2, "wait": 0]).success, "-9001")
+        XCTAssertEqual(try b.request(["function": "iWriteCaStep1", "wait": 0]).success, "-9001")
+        XCTAssertEqual(try b.request(["function": "iReadCardBas", "iType": 1, "wait": 0]).success, "-9001")
+        // … but the contactless reader is not the printer's (this desk has none: not "busy").
+        XCTAssertNotEqual(try b.request(["function": "iReadCardBas", "iType": 2, "wait": 0]).success, "-9001")
+        XCTAssertEqual(group.wait(timeout: .now() + 30), .success)
+        XCTAssertEqual(loaded.all.map(\.code), [0])
+        desk.printer.mechanicalDelay = .zero
+        XCTAssertEqual(try b.request(["function": "iPrint", "n": 2, "wait": 0]).success, "1", "the printer is free again")
+    }
 }
