@@ -48,11 +48,15 @@ final class BridgeDispatcher: Sendable {
 
     private func reply(_ text: String, connection: inout BridgeConnectionState) async -> BridgeReply {
         let language = configuration.language
+        // Decoded before the rate is checked, so even a refusal carries the page's id.
+        let decoded = BridgeRequest.decode(text)
         guard connection.rate.allow() else {
-            return BridgeRefusal(.rateLimited, "请求过于频繁，请稍后再试", "too many requests; try again shortly").reply(language: language)
+            let request = try? decoded.get()
+            return BridgeRefusal(.rateLimited, "请求过于频繁，请稍后再试", "too many requests; try again shortly",
+                                 function: request?.function ?? "", id: request?.id).reply(language: language)
         }
         let request: BridgeRequest
-        switch BridgeRequest.decode(text) {
+        switch decoded {
         case .success(let r): request = r
         case .failure(let refusal): return refusal.reply(language: language)
         }

@@ -167,6 +167,9 @@ final class BridgeProtocolTests: XCTestCase {
         let codes = try (0..<5).map { _ in try client.request(["function": "iReadCardBas", "iType": 1]).success }
         XCTAssertEqual(Array(codes.prefix(3)), ["1", "1", "1"])
         XCTAssertEqual(codes.last, "-9002")
+        let limited = try client.request(["function": "iReadCardBas", "iType": 1, "id": "over"])
+        XCTAssertEqual(limited.success, "-9002")
+        XCTAssertEqual(limited.object["id"] as? String, "over", "a page's client can match even the refusal")
         Thread.sleep(forTimeInterval: 0.6)
         XCTAssertEqual(try client.request(["function": "iReadCardBas", "iType": 1]).success, "1", "the bucket refills")
         // Another connection has its own rate.
