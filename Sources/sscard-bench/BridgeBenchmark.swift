@@ -34,11 +34,14 @@ struct BridgeBenchmark {
             _ = driver.iReadCardBas(1)
             _ = try client.call(request)
         }
-        var direct = Timing(), bridged = Timing()
+        // What the bridge alone costs: a call it answers without the driver (an unknown function).
+        let unknown = #"{"function":"iNoSuchFunction","id":1}"#
+        var direct = Timing(), bridged = Timing(), bridgeOnly = Timing()
         var failures = 0
         for _ in 0..<count {
             direct.measure { if driver.iReadCardBas(1).code != 0 { failures += 1 } }
             try bridged.measure { if !(try client.call(request)).contains(#""success":"1""#) { failures += 1 } }
+            try bridgeOnly.measure { if !(try client.call(unknown)).contains(#""success":"-13""#) { failures += 1 } }
         }
         let d = direct.percentile(0.5), b = bridged.percentile(0.5)
         let ratio = Double(b.components.attoseconds + b.components.seconds * 1_000_000_000_000_000_000)
@@ -46,6 +49,7 @@ struct BridgeBenchmark {
         print("iReadCardBas, driver direct vs through the browser bridge (WebSocket on loopback), interleaved:")
         print("  direct  \(direct.summary)")
         print("  bridge  \(bridged.summary)")
+        print("  bridge round trip without the driver (unknown function, −13): \(bridgeOnly.summary)")
         print("  medians: direct \(Timing.ms(d)), bridge \(Timing.ms(b)); added \(Timing.ms(b - d)), ratio \(String(format: "%.3f", ratio))× "
               + "(goal ≤ 1.2× and ≤ 1 ms added), failures \(failures)")
     }
