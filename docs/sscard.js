@@ -24,6 +24,7 @@
     this.socket = null;
     this.nextId = 1;
     this.pending = {};
+    this.connecting = null;
   }
 
   // Opens the connection. Rejects when the bridge is not running or refuses this page
@@ -31,13 +32,14 @@
   SSCard.prototype.connect = function () {
     var self = this;
     if (self.socket && self.socket.readyState === 1) return Promise.resolve(self);
-    return new Promise(function (resolve, reject) {
+    if (self.connecting) return self.connecting;   // calls made while it opens share one socket
+    self.connecting = new Promise(function (resolve, reject) {
       var ws = new WebSocket(self.url);
       var opened = false;
-      ws.onopen = function () { opened = true; self.socket = ws; resolve(self); };
-      ws.onerror = function () { if (!opened) reject(new Error('browser bridge unreachable or refused this page')); };
+      ws.onopen = function () { opened = true; self.socket = ws; self.connecting = null; resolve(self); };
+      ws.onerror = function () { if (!opened) { self.connecting = null; reject(new Error('browser bridge unreachable or refused this page')); } };
       ws.onclose = function () {
-        if (!opened) reject(new Error('browser bridge closed the connection'));
+        if (!opened) { self.connecting = null; reject(new Error('browser bridge closed the connection')); }
         self.socket = null;
         Object.keys(self.pending).forEach(function (id) {
           self.pending[id].reject(new Error('browser bridge connection closed'));
@@ -55,6 +57,7 @@
         waiter.resolve(reply);
       };
     });
+    return self.connecting;
   };
 
   // Calls `name` with its parameters (named as in the C interface: iType, pCardInfo, pKey…).

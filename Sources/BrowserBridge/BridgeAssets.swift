@@ -29,6 +29,7 @@ enum BridgeAssets {
     this.socket = null;
     this.nextId = 1;
     this.pending = {};
+    this.connecting = null;
   }
 
   // Opens the connection. Rejects when the bridge is not running or refuses this page
@@ -36,13 +37,14 @@ enum BridgeAssets {
   SSCard.prototype.connect = function () {
     var self = this;
     if (self.socket && self.socket.readyState === 1) return Promise.resolve(self);
-    return new Promise(function (resolve, reject) {
+    if (self.connecting) return self.connecting;   // calls made while it opens share one socket
+    self.connecting = new Promise(function (resolve, reject) {
       var ws = new WebSocket(self.url);
       var opened = false;
-      ws.onopen = function () { opened = true; self.socket = ws; resolve(self); };
-      ws.onerror = function () { if (!opened) reject(new Error('browser bridge unreachable or refused this page')); };
+      ws.onopen = function () { opened = true; self.socket = ws; self.connecting = null; resolve(self); };
+      ws.onerror = function () { if (!opened) { self.connecting = null; reject(new Error('browser bridge unreachable or refused this page')); } };
       ws.onclose = function () {
-        if (!opened) reject(new Error('browser bridge closed the connection'));
+        if (!opened) { self.connecting = null; reject(new Error('browser bridge closed the connection')); }
         self.socket = null;
         Object.keys(self.pending).forEach(function (id) {
           self.pending[id].reject(new Error('browser bridge connection closed'));
@@ -60,6 +62,7 @@ enum BridgeAssets {
         waiter.resolve(reply);
       };
     });
+    return self.connecting;
   };
 
   // Calls `name` with its parameters (named as in the C interface: iType, pCardInfo, pKey…).

@@ -68,8 +68,9 @@ final class BridgeDispatcher: Sendable {
             return refusal.reply(language: language)
         }
         guard let function else {
-            return BridgeRefusal(.unsupported, "浏览器桥不提供函数 \(request.function)", "the bridge does not serve function \(request.function)",
-                                 function: request.function, id: request.id).reply(language: language)
+            let name = String(request.function.prefix(64))
+            return BridgeRefusal(.unsupported, "浏览器桥不提供函数 \(name)", "the bridge does not serve function \(name)",
+                                 function: name, id: request.id).reply(language: language)
         }
         let arguments: BridgeArguments
         switch BridgeArguments.parse(function, fields: fields) {

@@ -67,6 +67,13 @@ final class BrowserBridgeTests: PCSCStackTestCase {
         XCTAssertEqual(fields[4], "张三")
         XCTAssertEqual(fields[3], TestCards.cardID(of: card).hex)
 
+        // The JS client matches overlapping calls by their request ids.
+        let concurrent = try load("\(site.origin)/concurrent.html?bridge=ws://127.0.0.1:\(port)/")
+        let replies = try XCTUnwrap(concurrent.result?["replies"] as? [[Any]], "\(String(describing: concurrent.result)) \(concurrent.console)")
+        XCTAssertEqual(replies.map { $0[0] as? String }, ["iReadCardBas", "iNoSuchFunction", "iReadCardBas"])
+        XCTAssertEqual(replies.map { $0[1] as? Int }, [0, -13, -14])
+        XCTAssertEqual(replies.map { $0[2] as? Int }, [1, 2, 3])
+
         let refused = try load("\(foreign.origin)/read.html?bridge=ws://127.0.0.1:\(port)/")
         let refusedResult = try XCTUnwrap(refused.result, "the page reported: \(refused.console)")
         XCTAssertEqual(refusedResult["fields"] as? [String], [], "nothing of the card reached the foreign page")

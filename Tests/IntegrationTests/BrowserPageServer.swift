@@ -26,6 +26,7 @@ final class BrowserPageServer {
             Self.text(example.replacingOccurrences(of: "</body>", with: Self.readHarness + "</body>"), "text/html; charset=utf-8")
         }
         router.get("/issue.html") { _, _ in Self.text(Self.issuePage, "text/html; charset=utf-8") }
+        router.get("/concurrent.html") { _, _ in Self.text(Self.concurrentPage, "text/html; charset=utf-8") }
         if let system {
             let province = ProvinceSide(system: system, cardNumbers: cardNumbers)
             router.post("/province/:step") { request, context in
@@ -69,6 +70,22 @@ final class BrowserPageServer {
         });
         </script>
 
+        """
+
+    /// Three calls at once on one client, before it has even connected: each promise must get
+    /// its own reply (matched by request id).
+    static let concurrentPage = """
+        <!DOCTYPE html>
+        <html><head><meta charset="utf-8"><script src="/sscard.js"></script></head><body><script>
+        var card = new SSCard({ url: new URLSearchParams(location.search).get('bridge') });
+        Promise.all([
+          card.call('iReadCardBas', { iType: 1 }),
+          card.call('iNoSuchFunction', {}),
+          card.call('iReadCardBas', { iType: 'x' })
+        ]).then(function (replies) {
+          window.testResult = { replies: replies.map(function (r) { return [r.functionName, r.code, r.id]; }) };
+        }, function (e) { window.testResult = { error: String(e.message) }; });
+        </script></body></html>
         """
 
     /// An issuance driven from the page: the bridge does the card and the printer, the site's
