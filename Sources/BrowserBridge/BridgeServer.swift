@@ -18,11 +18,17 @@ public final class BridgeServer: Sendable {
     private let boundPort = Mutex<Int?>(nil)
     private let nextConnection = Atomic<Int>(1)
 
+    /// Told of each refused handshake: the page's origin (as sent) and the reason.
+    let refusedHandshake: @Sendable (_ origin: String, _ reason: String) -> Void
+
     /// `log` receives one record per call (the command prints them); it never holds card data.
+    /// `refused` is told of each handshake refused with 403.
     public init(driver: SSCardInterface, configuration: BridgeConfiguration,
-                log: @escaping @Sendable (BridgeCallRecord) -> Void = { _ in }) {
+                log: @escaping @Sendable (BridgeCallRecord) -> Void = { _ in },
+                refused: @escaping @Sendable (_ origin: String, _ reason: String) -> Void = { _, _ in }) {
         self.configuration = configuration
         dispatcher = BridgeDispatcher(driver: driver, configuration: configuration, log: log)
+        refusedHandshake = refused
     }
 
     /// The port listened on, once running.
@@ -53,7 +59,9 @@ public final class BridgeServer: Sendable {
                 }
             }
             return HandshakeGateChannel(inner: inner) { head, remote in
-                self.refusal(origin: head.headers["origin"], host: head.headers["host"], path: head.path, remote: remote)
+                let reason = self.refusal(origin: head.headers["origin"], host: head.headers["host"], path: head.path, remote: remote)
+                if let reason { self.refusedHandshake(String((head.headers["origin"] ?? "-").prefix(200)), reason) }
+                return reason
             }
         }
         let app = Application(

@@ -88,9 +88,12 @@ struct BridgeCommand: AsyncParsableCommand {
             port: listenPort, policy: OriginPolicy(allowedOrigins: origins, tokens: tokenTable),
             language: console.language == .zh ? .zh : .en)
         let quiet = self.quiet
-        let server = BridgeServer(driver: driver, configuration: configuration) { record in
+        let server = BridgeServer(driver: driver, configuration: configuration, log: { record in
             if !quiet { console.say(verbatim: record.description) }
-        }
+        }, refused: { origin, reason in
+            // A page the desk does not trust tried to connect: always worth a line.
+            console.say(verbatim: "bridge refused origin=\(origin.filter { !$0.isWhitespace && !$0.isNewline }): \(reason)")
+        })
         let listed = origins
         try await server.run { port in
             let allowed = listed.isEmpty ? console.text("只允许本桥自己的页面", "only the bridge's own pages") : listed.joined(separator: " ")

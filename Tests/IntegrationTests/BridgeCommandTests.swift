@@ -42,6 +42,7 @@ final class BridgeCommandTests: XCTestCase {
         let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertTrue(log.contains("browser bridge on ws://127.0.0.1:\(port)/"), log)
         XCTAssertTrue(log.contains("origin=https://his.example.cn function=iReadCardBas code="), log)
+        XCTAssertTrue(log.contains("bridge refused origin=https://evil.example: origin https://evil.example is not allowed"), log)
     }
 
     func testABadOriginIsRefusedBeforeItListens() throws {
