@@ -91,8 +91,10 @@ struct BridgeCommand: AsyncParsableCommand {
         let server = BridgeServer(driver: driver, configuration: configuration, log: { record in
             if !quiet { console.say(verbatim: record.description) }
         }, refused: { origin, reason in
-            // A page the desk does not trust tried to connect: always worth a line.
-            console.say(verbatim: "bridge refused origin=\(origin.filter { !$0.isWhitespace && !$0.isNewline }): \(reason)")
+            // A page the desk does not trust tried to connect: always worth a line, on one line
+            // (the origin is whatever the peer sent).
+            let line = "bridge refused origin=\(origin.filter { !$0.isWhitespace }): \(reason)"
+            console.say(verbatim: String(line.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init)))
         })
         let listed = origins
         try await server.run { port in
