@@ -22,6 +22,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The browser bridge's HTTP/WebSocket server (the web desk reuses it).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // System libraries, one module map each; pkg-config supplies the flags.
@@ -87,6 +90,17 @@ let package = Package(
             dependencies: ["SSCardDriver", "SSCardPrinter", "DeskAssembly", "CSSCardDriverABI"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libSSCardDriver.so.1"])]),
 
+        // The browser bridge: the vendors' `function` JSON dialect over a loopback WebSocket, with
+        // origin, token, rate and PIN-field guards, HSM steps bound to their connection and one
+        // card operation per reader. The same server stack serves the web desk.
+        .target(
+            name: "BrowserBridge",
+            dependencies: [
+                "SSCardDriver", "SSCardPrinter", "Sockets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ]),
+
         // ── Simulation: for tests, the demo and technicians; named as simulators. ──
 
         // The 3.0 card and its vpcd connector, the virtual printer, the HSM and the CA.
@@ -114,13 +128,13 @@ let package = Package(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "Conformance",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk"]),
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge"]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
@@ -131,10 +145,12 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter"]),
+        .testTarget(name: "BridgeTests", dependencies: ["BrowserBridge", "SSCardDriver", "SSCardPrinter", "SSCardSimulator", "Sockets"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "Conformance"]),
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance",
+                           .product(name: "Hummingbird", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev                                            # inventory, journal, ledger
   fonts-noto-cjk fonts-babelstone-han fonts-hanazono        # GB18030 font chain
   pkg-config procps iproute2
+  chromium chromium-driver python3-selenium                 # browser bridge tests (headless Chromium)
 )
 
 missing=()

@@ -27,6 +27,8 @@ do {
         try RenderBenchmark(count: count).run()
     case "iprint":
         try IPrintBenchmark(count: count).run()
+    case "bridge":
+        try BridgeBenchmark(count: count, useRunningPCSCD: useRunning).run()
     case "station":
         try StationBenchmark(count: count, useRunningPCSCD: useRunning).run()
     default:
