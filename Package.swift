@@ -112,7 +112,8 @@ let package = Package(
         .executableTarget(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk"]),
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "CPCSCLite", "CPCSCShim",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
