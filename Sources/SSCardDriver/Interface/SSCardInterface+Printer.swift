@@ -17,14 +17,45 @@ extension SSCardInterface {
         } catch {
             throw Self.interfaceError(error)
         }
-        // The encoder sees the card only once its reader reports it (pcscd polls every 400 ms).
-        try waitForContactCard(present: true)
+        if contactCardReleased {
+            // The printer took the last card away and fed this one: it is powered afresh now,
+            // without waiting for pcscd to notice the swap (two presence polls of 400 ms).
+            try powerCycleFedCard()
+        } else {
+            // The encoder sees the card only once its reader reports it (pcscd polls every 400 ms).
+            try waitForContactCard(present: true)
+        }
+    }
+
+    /// The printer moved the card away from the contact station (to print, or out): the
+    /// driver lets go of it at once instead of waiting for pcscd to see it leave, and the next
+    /// `loadCard` powers the new card afresh (`PCSCCardSession.powerCycle`).
+    package func releaseContactCard() {
+        guard !usesChannelSource else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        (contactChannel as? PCSCCardSession)?.cardLeft()
+        contactCardReleased = true
+    }
+
+    /// The card the printer has just fed, powered afresh through the contact reader, up to the
+    /// card timeout ("card did not reach the contact station" after it).
+    private func powerCycleFedCard() throws(InterfaceError) {
+        guard let session = contactChannel as? PCSCCardSession else { return }
+        do {
+            try session.powerCycle(waitingUpTo: configuration.cardTimeout)
+            contactCardReleased = false
+        } catch let error as PCSCError where error != .noService && error != .serviceStopped {
+            throw InterfaceError(.noCard, detail: "卡片未到达读卡位置", englishDetail: "the card did not reach the contact station", underlying: error)
+        } catch {
+            throw InterfaceError(from: error)
+        }
     }
 
     /// iReadCardBas_HSM_Step1 of the card the printer has just put at the contact station.
-    /// pcscd reports a card within its presence poll (400 ms), and the reader's handle still
-    /// belongs to the card before, which answers "no card" once and is then dropped; so "no
-    /// card" (or a reader pcscd is not showing yet) is tried again, at once and then every
+    /// pcscd reports a card within its presence poll (400 ms), and the reader's handle may
+    /// still belong to the card before, which answers "no card" once and is then dropped; so
+    /// "no card" (or a reader pcscd is not showing yet) is tried again, at once and then every
     /// 20 ms, until `timeout`.
     public func beginBasicReadOfFedCard(timeout: Duration) throws(InterfaceError) -> HSMAuthenticationChallenge {
         let deadline = ContinuousClock.now + timeout

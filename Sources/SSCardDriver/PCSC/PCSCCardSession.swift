@@ -105,6 +105,46 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
         }
     }
 
+    /// The card the printer has just put in the reader, powered afresh (`SCardReconnect` with
+    /// UNPOWER_CARD: its ATR read again), whether or not pcscd has seen the previous card leave:
+    /// vpcd's reader shows a card swapped between two of pcscd's 400 ms presence polls as a card
+    /// that never left, unpowered and with the old ATR. Tried again every 20 ms while the reader
+    /// has no card that answers, until `timeout` (then the last error).
+    public func powerCycle(waitingUpTo timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                try lock.withLock {
+                    let current = try connection(waitingUpTo: nil)
+                    try current.reconnect(shareMode: configuration.shareMode, protocols: configuration.protocols, initialization: .unpower)
+                }
+                return
+            } catch let error as PCSCError where error.meansServiceLost && ContinuousClock.now < deadline {
+                lock.withLock { dropAll() }
+            } catch let error as PCSCError where Self.noAnsweringCard.contains(error) && ContinuousClock.now < deadline {
+                if error == .removedCard || error == .noSmartcard { lock.withLock { connection = nil } }
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// What the reader answers while the card the printer fed is not reachable yet.
+    private static let noAnsweringCard: Set<PCSCError> = [.noSmartcard, .removedCard, .unresponsiveCard, .unpoweredCard,
+                                                          .resetCard, .notTransacted, .commError, .readerUnavailable]
+
+    /// The printer has taken the card out of the reader: the connection is dropped now, and one
+    /// probe (SELECT MF, answered by no card) lets the reader's driver see the slot empty at
+    /// once — vpcd notices a card's socket closed only on its next exchange — so that no one
+    /// waits for pcscd's presence poll. The next card comes in through `powerCycle`.
+    public func cardLeft() {
+        lock.withLock {
+            guard let current = connection, !current.isPoisoned else { connection = nil; return }
+            _ = try? current.transmitRaw(SSSECommands.select(fileID: SSSE.masterFileID).bytes)
+            try? current.disconnect(.leave)
+            connection = nil
+        }
+    }
+
     private func dropAll() {
         connection = nil
         context = nil
