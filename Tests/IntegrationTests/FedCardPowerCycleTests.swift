@@ -1,5 +1,5 @@
 import XCTest
-import SSCardDriver
+@testable import SSCardDriver
 import SSCardSimulator
 
 /// The driver lets go of a card the printer takes away and powers the next fed card afresh,
@@ -45,5 +45,18 @@ final class FedCardPowerCycleTests: PCSCStackTestCase {
             XCTAssertTrue((error as? InterfaceError)?.message.contains("卡片未到达读卡位置") ?? false, "\(error)")
         }
         XCTAssertLessThan(ContinuousClock.now - start, .seconds(5), "it gives up at the card timeout")
+    }
+}
+
+/// The card session's context knows its own socket to pcscd, so its transmit deadline needs no
+/// thread hop (`TransmitWatchdog`): each context its own, and a context asked without it has none.
+final class PCSCClientSocketTests: PCSCStackTestCase {
+    func testEachLocatedContextHasItsOwnSocketToPCSCD() throws {
+        let first = try PCSCContext(locatingSocket: true)
+        let second = try PCSCContext(locatingSocket: true)
+        let a = try XCTUnwrap(first.socket), b = try XCTUnwrap(second.socket)
+        XCTAssertNotEqual(a, b)
+        XCTAssertTrue(PCSCClientSocket.pcscdSockets().isSuperset(of: [a, b]))
+        XCTAssertNil(try PCSCContext().socket)
     }
 }

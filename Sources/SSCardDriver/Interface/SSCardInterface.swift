@@ -23,9 +23,8 @@ public final class SSCardInterface: @unchecked Sendable {
     private let channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)?
     /// What Step1 of a two-step function left for its Step2.
     var pendingStep: PendingHSMStep?
-    /// The driver let go of the card the printer took from the contact station
-    /// (`releaseContactCard`): the next fed card is powered afresh, not waited for.
-    var contactCardReleased = false
+    /// `loadCard` has just powered the card it fed: `beginBasicReadOfFedCard` need not again.
+    var fedCardPowered = false
 
     /// `channelSource` replaces the PC/SC readers (nil = the readers of `configuration`);
     /// returning nil for a kind means the desk has no such reader.

@@ -174,7 +174,7 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
         if let context { return context }
         while true {
             do {
-                let ctx = try PCSCContext()
+                let ctx = try PCSCContext(locatingSocket: true)
                 context = ctx
                 return ctx
             } catch let error where error.meansServiceLost {
