@@ -45,6 +45,10 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
     private var recoveryCount = 0
     /// Set when pcscd went away: the next connection waits `recoveryTimeout` for it to return.
     private var awaitingService = false
+    /// Set when a connection was lost: the next one powers the card afresh first, since vpcd
+    /// can show a card pulled and put back between pcscd's presence polls as one that never
+    /// left — unpowered, with the old ATR.
+    private var lostConnection = false
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -97,6 +101,7 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
                 return try current.transmitRaw(command)
             } catch let error as PCSCError where error == .removedCard || error == .noSmartcard || error == .notTransacted {
                 connection = nil
+                lostConnection = true
                 throw error
             } catch let error as CardConnectionError {
                 dropAll()
@@ -148,6 +153,7 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
     private func dropAll() {
         connection = nil
         context = nil
+        lostConnection = true
     }
 
     /// The live connection, or a new one; waits for service, reader and card up to `timeout`.
@@ -165,7 +171,12 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
             context: ctx, reader: reader, shareMode: configuration.shareMode,
             protocols: configuration.protocols, callTimeout: configuration.callTimeout)
         if hadOne || awaitingService { recoveryCount += 1 }
+        if lostConnection {
+            // Best effort: a card that does not answer now fails the exchange that follows.
+            try? fresh.reconnect(shareMode: configuration.shareMode, protocols: configuration.protocols, initialization: .unpower)
+        }
         awaitingService = false
+        lostConnection = false
         connection = fresh
         return fresh
     }
