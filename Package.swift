@@ -134,7 +134,8 @@ let package = Package(
         .executableTarget(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge"]),
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "CPCSCLite", "CPCSCShim",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),

@@ -19,7 +19,8 @@ extension SSCardInterface {
         defer { lock.unlock() }
         if job.isEmpty {
             do { try printer.eject(to: job.exit) } catch { throw Self.interfaceError(error) }
-            try waitForContactCard(present: false)
+            // The printer says the card is out: no wait for pcscd to notice.
+            releaseContactCard()
             return
         }
         let face: RenderedFace
@@ -30,7 +31,8 @@ extension SSCardInterface {
         }
         do {
             try printer.moveToPrint()
-            try waitForContactCard(present: false)
+            // The printer says the card left the contact station: no wait for pcscd to notice.
+            releaseContactCard()
             try printer.printPanels(PrintJob(name: "card face", payload: face.printJobPayload))
             try printer.eject(to: job.exit)
         } catch {

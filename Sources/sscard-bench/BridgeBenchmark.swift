@@ -9,7 +9,7 @@ import Synchronization
 /// the same pcscd + vpcd card, so both medians see the same machine. Goal (docs/bridge.md):
 /// the bridge within 1.2× the direct call and at most 1 ms added.
 ///
-///   swift run -c release sscard-bench bridge [--count N] [--use-running-pcscd]
+///   bash scripts/isolated.sh .build/release/sscard-bench bridge [--count N] [--json]
 struct BridgeBenchmark {
     let count: Int
     let useRunningPCSCD: Bool
@@ -46,11 +46,13 @@ struct BridgeBenchmark {
         let d = direct.percentile(0.5), b = bridged.percentile(0.5)
         let ratio = Double(b.components.attoseconds + b.components.seconds * 1_000_000_000_000_000_000)
             / Double(d.components.attoseconds + d.components.seconds * 1_000_000_000_000_000_000)
-        print("iReadCardBas, driver direct vs through the browser bridge (WebSocket on loopback), interleaved:")
-        print("  direct  \(direct.summary)")
-        print("  bridge  \(bridged.summary)")
-        print("  bridge round trip without the driver (unknown function, −13): \(bridgeOnly.summary)")
-        print("  medians: direct \(Timing.ms(d)), bridge \(Timing.ms(b)); added \(Timing.ms(b - d)), ratio \(String(format: "%.3f", ratio))× "
+        report.line("iReadCardBas, driver direct vs through the browser bridge (WebSocket on loopback), interleaved:")
+        report.line("  direct  \(report.timing("bridge.direct", direct))")
+        report.line("  bridge  \(report.timing("bridge.bridged", bridged))")
+        report.line("  bridge round trip without the driver (unknown function, −13): \(report.timing("bridge.alone", bridgeOnly))")
+        report.value("bridge.ratio", ratio, unit: "×")
+        report.value("bridge.failures", Double(failures), unit: "count")
+        report.line("  medians: direct \(Timing.ms(d)), bridge \(Timing.ms(b)); added \(Timing.ms(b - d)), ratio \(String(format: "%.3f", ratio))× "
               + "(goal ≤ 1.2× and ≤ 1 ms added), failures \(failures)")
     }
 }

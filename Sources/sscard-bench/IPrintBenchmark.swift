@@ -7,12 +7,12 @@ import SSCardSimulator
 /// out of the reader, download the panels with the Escape protocol over a loopback socket to
 /// the virtual printer (zero mechanical delay, the chip contact unwired), print and eject.
 ///
-///   swift run -c release sscard-bench iprint [--count N]   (N ≥ 200)
+///   swift run -c release sscard-bench iprint [--count N]   (default 200)
 struct IPrintBenchmark {
     let count: Int
 
     func run() throws {
-        let runs = max(count, 200)
+        let runs = count
         let printer = VirtualPrinter(configuration: .init(rejectBoxCapacity: runs + 10, ribbonPanels: 5 * (runs + 20), chipContact: .unwired))
         let factory = PreMadeCardFactory()
         printer.addCards((0..<(runs + 10)).map { SimulatedSSCard(image: try! factory.blankCard(.sample(sequence: $0))) }, toHopper: 1)
@@ -32,7 +32,8 @@ struct IPrintBenchmark {
             if i < 5 { _ = driver.iPrint(1, items); continue }   // warm-up
             timing.measure { if driver.iPrint(1, items).code != 0 { failures += 1 } }
         }
-        print("iPrint (render + Escape panels over loopback + print + eject), virtual printer at zero delay:")
-        print("  \(timing.summary), failures \(failures), cards printed \(server.printedCards.count)")
+        report.value("iprint.failures", Double(failures), unit: "calls")
+        report.line("iPrint (render + Escape panels over loopback + print + eject), virtual printer at zero delay:")
+        report.line("  \(report.timing("iprint", timing)), failures \(failures), cards printed \(server.printedCards.count)")
     }
 }

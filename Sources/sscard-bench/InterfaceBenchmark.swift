@@ -23,8 +23,9 @@ struct InterfaceBenchmark {
             }
         }
         let first = driver.iReadCardBas(1)
-        print("iReadCardBas through pcscd + vpcd (simulated HSM, personalised card):")
-        print("  \(timing.summary), failures \(failures)")
-        print("  output: \(first.output)")
+        report.value("interface.failures", Double(failures), unit: "calls")
+        report.line("iReadCardBas through pcscd + vpcd (simulated HSM, personalised card):")
+        report.line("  \(report.timing("interface.iReadCardBas", timing)), failures \(failures)")
+        report.line("  output: \(first.output)")
     }
 }

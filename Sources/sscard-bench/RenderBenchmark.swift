@@ -7,12 +7,12 @@ import SSCardPrinter
 /// RGB preview and the K and O panels. The font chain is opened before timing (once per
 /// process in the driver); the photo is decoded and resampled on every run, as in iPrint.
 ///
-///   swift run -c release sscard-bench render [--count N]   (N ≥ 200)
+///   swift run -c release sscard-bench render [--count N]   (default 200)
 struct RenderBenchmark {
     let count: Int
 
     func run() throws {
-        let runs = max(count, 200)
+        let runs = count
         let holder = try BenchmarkFace.holder()
         let items = try PrintItems(ProvinceLayout.reference.printItems(for: holder))
         let renderer = CardFaceRenderer(chain: try FontChain.shared())
@@ -31,11 +31,11 @@ struct RenderBenchmark {
         var payload = Timing()
         let face = try renderer.render(items)
         for _ in 0..<min(runs, 50) { payload.measure { _ = face.printJobPayload } }
-        print("Card face render (4 text items + \((base64.count * 3) / 4)-byte 358×441 JPEG photo, 1016×648 at 300 dpi):")
-        print("  render:         \(timing.summary)")
-        print("    photo decode: \(decode.summary)")
-        print("    resample:     \(resample.summary)")
-        print("    text only:    \(text.summary)")
-        print("  panel payload:  \(payload.summary)")
+        report.line("Card face render (4 text items + \((base64.count * 3) / 4)-byte 358×441 JPEG photo, 1016×648 at 300 dpi):")
+        report.line("  render:         \(report.timing("render.face", timing))")
+        report.line("    photo decode: \(report.timing("render.photo_decode", decode))")
+        report.line("    resample:     \(report.timing("render.resample", resample))")
+        report.line("    text only:    \(report.timing("render.text_only", text))")
+        report.line("  panel payload:  \(report.timing("render.panel_payload", payload))")
     }
 }

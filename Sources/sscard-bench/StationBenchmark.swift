@@ -13,14 +13,14 @@ import SSCardPrinter
 /// virtual card sees, pcscd's 400 ms presence poll included); a 100,000-row YZKCG import; one
 /// journal entry.
 ///
-///   swift run -c release sscard-bench station [--count N]   (N ≥ 100 cards)
+///   swift run -c release sscard-bench station [--count N]   (N cards each way, default 100)
 struct StationBenchmark {
     let count: Int
     let useRunningPCSCD: Bool
 
     func run() throws {
-        try issuance(cards: max(count, 100), throughPCSCD: false)
-        try issuance(cards: max(count, 100), throughPCSCD: true)
+        try issuance(cards: count, throughPCSCD: false)
+        try issuance(cards: count, throughPCSCD: true)
         try yzkcgImport(rows: 100_000)
         try journalWrites(count: 2000)
     }
@@ -87,7 +87,7 @@ struct StationBenchmark {
                 }
             } catch {
                 failures += 1
-                if failures == 1 { print("  first failure: \(error)") }
+                if failures == 1 { report.line("  first failure: \(error)") }
                 continue
             }
             let elapsed = ContinuousClock.now - begin
@@ -97,11 +97,13 @@ struct StationBenchmark {
             for (step, d) in durations { steps[step, default: Timing()].append(d) }
         }
         let path = throughPCSCD ? "chip through pcscd + vpcd" : "chip in process, no pcscd"
-        print("Issuance end to end (\(path), virtual printer at zero delay, embedded card-management simulator):")
-        print("  per card: \(total.summary), failures \(failures)")
+        let key = throughPCSCD ? "station.pcscd" : "station.in_process"
+        report.value("\(key).failures", Double(failures), unit: "cards")
+        report.line("Issuance end to end (\(path), virtual printer at zero delay, embedded card-management simulator):")
+        report.line("  per card: \(report.timing("\(key).card", total)), failures \(failures)")
         for step in IssuanceStep.allCases {
             guard let t = steps[step] else { continue }
-            print("  \(step.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(t.summary)")
+            report.line("  \(step.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(report.timing("\(key).\(step.rawValue)", t))")
         }
     }
 
@@ -125,8 +127,10 @@ struct StationBenchmark {
             let report = try inventory.checkInvariants()
             precondition(report.holds, "\(report)")
         }
-        print("YZKCG import of \(rows) rows (parse + validate + one transaction): \(Timing.ms(timing.percentile(0.5)))")
-        print("Inventory invariant check over \(rows) cards: \(Timing.ms(check.percentile(0.5)))")
+        report.timing("station.yzkcg_import", timing)
+        report.timing("station.invariant_check", check)
+        report.line("YZKCG import of \(rows) rows (parse + validate + one transaction): \(Timing.ms(timing.percentile(0.5)))")
+        report.line("Inventory invariant check over \(rows) cards: \(Timing.ms(check.percentile(0.5)))")
     }
 
     private func journalWrites(count: Int) throws {
@@ -144,6 +148,6 @@ struct StationBenchmark {
                                    phaseBefore: .loaded, phaseAfter: .loaded, resumeData: record)
             }
         }
-        print("Journal entry (one committed transaction, WAL, synchronous=FULL): \(timing.summary)")
+        report.line("Journal entry (one committed transaction, WAL, synchronous=FULL): \(report.timing("station.journal_entry", timing))")
     }
 }

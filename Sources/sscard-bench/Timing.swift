@@ -23,8 +23,11 @@ struct Timing {
     }
 
     static func ms(_ d: Duration) -> String {
-        let value = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-        return String(format: "%.3f ms", value)
+        String(format: "%.3f ms", milliseconds(d))
+    }
+
+    static func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
 }
 

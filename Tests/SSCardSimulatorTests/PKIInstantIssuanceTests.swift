@@ -64,16 +64,42 @@ final class PKIInstantIssuanceTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(signing.sm2PublicKey).isValidSignature(signature, for: message))
         XCTAssertFalse(try XCTUnwrap(items.encryptionCertificate.sm2PublicKey).isValidSignature(signature, for: message))
 
-        // Writes went in chunks of at most 0x70 bytes; the master key changed last.
+        // Writes went in the fewest short APDUs (255 bytes each); the master key changed last.
         let writes = f.channel.commands.filter { $0.ins == 0xD6 }
-        XCTAssertEqual(writes.count, (signingDER.count + 0x6F) / 0x70 + (encryptionDER.count + 0x6F) / 0x70)
-        XCTAssertTrue(writes.allSatisfy { $0.data.count <= 0x70 })
+        XCTAssertEqual(writes.count, (signingDER.count + 254) / 255 + (encryptionDER.count + 254) / 255)
+        XCTAssertTrue(writes.allSatisfy { $0.data.count <= 255 && !$0.isExtended })
         XCTAssertEqual(f.channel.commands.last { $0.cla == 0x84 }?.ins, 0xD4)
     }
 
     func testStep1CAStep2LoadsEverything() throws { try runFullIssuance(t0: false) }
 
     func testStep1CAStep2OnACardAnsweringLikeT0() throws { try runFullIssuance(t0: true) }
+
+    func testCertificatesGoInVendorChunksOnACardRefusingLongerOnes() throws {
+        let f = try PKIIssuanceFixture()
+        f.channel.longestUpdateBinary = PKICommands.vendorWriteChunk
+        let (_, issued) = try f.step1AndIssue()
+        try f.client.loadCertificates(issued.items, currentMasterCardKey: f.initialMasterCardKey(),
+                                      adminPIN: PKIIssuanceFixture.initialAdminPIN)
+        let signingDER = issued.items.signingCertificate.derEncoded
+        let encryptionDER = issued.items.encryptionCertificate.derEncoded
+        XCTAssertEqual(try f.client.readCertificateBytes(.signingCertificate), signingDER)
+        XCTAssertEqual(try f.client.readCertificateBytes(.encryptionCertificate), encryptionDER)
+        // Per certificate: one refused 255-byte try, then 0x70-byte chunks.
+        let writes = f.channel.commands.filter { $0.ins == 0xD6 }
+        XCTAssertEqual(writes.count, 2 + (signingDER.count + 0x6F) / 0x70 + (encryptionDER.count + 0x6F) / 0x70)
+    }
+
+    func testCertificateWriteStopsAtACardRefusalOtherThanLength() throws {
+        let f = try PKIIssuanceFixture()
+        _ = try f.client.prepareSigningKey(adminPIN: PKIIssuanceFixture.initialAdminPIN)
+        // No admin PIN verified in this session: the card answers 6982 to the first chunk.
+        f.card.powerOn()
+        try f.client.selectCertificateADF()
+        let before = f.channel.commands.count
+        assertRefused(try f.client.writeCertificate(Array(repeating: 0x30, count: 600), to: .signingCertificate), ins: 0xD6, sw: 0x6982)
+        XCTAssertEqual(f.channel.commands.dropFirst(before).filter { $0.ins == 0xD6 }.count, 1)
+    }
 
     func testStep1GeneratesOnlyWhenTheKeyFileIsEmpty() throws {
         let f = try PKIIssuanceFixture()

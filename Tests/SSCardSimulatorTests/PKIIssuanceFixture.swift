@@ -7,13 +7,20 @@ final class PKIRecordingChannel: CardChannel, @unchecked Sendable {
     // @unchecked Sendable: `commands` is only touched from the test's own thread.
     let inner: SimulatedCardChannel
     var commands: [CommandAPDU] = []
+    /// When set, UPDATE BINARY with more data than this is answered 6700 without reaching the
+    /// card: a card whose buffer takes only the vendor's 0x70-byte chunks.
+    var longestUpdateBinary: Int?
 
     init(card: SimulatedSSCard) { inner = SimulatedCardChannel(card: card) }
 
     var atr: [UInt8] { inner.atr }
 
     func transmitRaw(_ command: [UInt8]) throws -> [UInt8] {
-        if let parsed = try? CommandAPDU(bytes: command) { commands.append(parsed) }
+        let parsed = try? CommandAPDU(bytes: command)
+        if let parsed { commands.append(parsed) }
+        if let parsed, parsed.ins == 0xD6, let longest = longestUpdateBinary, parsed.data.count > longest {
+            return StatusWord.wrongLength.bytes
+        }
         return try inner.transmitRaw(command)
     }
 

@@ -205,12 +205,25 @@ public enum JournalSecretGuard {
     ]
     /// Fragments refused anywhere in a key (Chinese terms and run-together English).
     static let secretFragments = ["password", "passwd", "secret", "密码", "密钥", "口令", "管理员", "privatekey", "pinblock"]
+    /// The fragments as UTF-8, for `holds`.
+    private static let secretFragmentBytes = secretFragments.map { Array($0.utf8) }
 
     /// The offending key, or nil when `key` is allowed.
     public static func isSecret(_ key: String) -> Bool {
-        let lower = key.lowercased()
-        if secretFragments.contains(where: lower.contains) { return true }
+        let lower = Array(key.lowercased().utf8)
+        if secretFragmentBytes.contains(where: { holds(lower, $0) }) { return true }
         return words(of: key).contains { secretWords.contains($0) }
+    }
+
+    /// Whether `text` contains `fragment`, byte for byte in UTF-8 (the same as comparing the
+    /// characters: UTF-8 is self-synchronising). Foundation's `contains` is a locale-aware search
+    /// that cost more than the rest of a journal entry's checks together (docs/performance.md).
+    private static func holds(_ text: [UInt8], _ fragment: [UInt8]) -> Bool {
+        guard !fragment.isEmpty, fragment.count <= text.count else { return fragment.isEmpty }
+        for start in 0...(text.count - fragment.count) where text[start] == fragment[0] {
+            if text[start..<(start + fragment.count)].elementsEqual(fragment) { return true }
+        }
+        return false
     }
 
     /// Throws `JournalError.secretInResumeData` naming the first secret key in the JSON,

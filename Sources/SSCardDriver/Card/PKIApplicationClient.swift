@@ -64,7 +64,7 @@ public struct PKIApplicationClient: Sendable {
     ///    (`signingKeyMismatch` otherwise, before any PIN or write);
     /// 2. verifies the current admin PIN;
     /// 3. imports the encryption key envelope (加密密钥);
-    /// 4. writes 0018 and 0019 with UPDATE BINARY in chunks of at most 0x70 bytes and reads
+    /// 4. writes 0018 and 0019 with UPDATE BINARY in chunks of at most 255 bytes and reads
     ///    them back;
     /// 5. GET CHALLENGE, changes the admin PIN to the CA's (MAC with `currentMasterCardKey`);
     /// 6. GET CHALLENGE, changes the PKI master key to the CA's (MAC with the same, still
@@ -143,8 +143,9 @@ public struct PKIApplicationClient: Sendable {
     }
 
     /// Writes `der` at the start of a certificate file (0018 or 0019) in UPDATE BINARY
-    /// chunks of at most `PKICommands.maxWriteChunk` bytes, then reads it back. Needs the
-    /// admin PIN verified. The rest of the file is left as it is: readers take the
+    /// chunks of at most `PKICommands.maxWriteChunk` bytes (`vendorWriteChunk` once the card
+    /// answers 6700 to a longer one), then reads it back from the file still current. Needs
+    /// the admin PIN verified. The rest of the file is left as it is: readers take the
     /// certificate's own DER length.
     public func writeCertificate(_ der: [UInt8], to file: PKIApplicationFile) throws {
         precondition(file == .signingCertificate || file == .encryptionCertificate, "only 0018 and 0019 hold certificates")
@@ -153,12 +154,19 @@ public struct PKIApplicationClient: Sendable {
         }
         _ = try channel.expectSuccess(PKICommands.select(file))
         var offset = 0
+        var chunk = PKICommands.maxWriteChunk
         while offset < der.count {
-            let end = min(offset + PKICommands.maxWriteChunk, der.count)
-            _ = try channel.expectSuccess(PKICommands.updateBinary(offset: offset, data: Array(der[offset..<end])))
+            let end = min(offset + chunk, der.count)
+            let command = PKICommands.updateBinary(offset: offset, data: Array(der[offset..<end]))
+            let response = try channel.transmit(command)
+            if response.statusWord == .wrongLength, end - offset > PKICommands.vendorWriteChunk {
+                chunk = PKICommands.vendorWriteChunk
+                continue
+            }
+            guard response.statusWord.isSuccess else { throw CardError.refused(instruction: command.ins, status: response.statusWord) }
             offset = end
         }
-        guard try readBinary(file, count: der.count) == der else {
+        guard try readBinary(file, count: der.count, selecting: false) == der else {
             throw PKIApplicationError.certificateReadBackMismatch(file)
         }
     }
@@ -240,9 +248,10 @@ public struct PKIApplicationClient: Sendable {
         return data
     }
 
-    /// Selects `file` and reads its first `count` bytes in READ BINARY chunks.
-    private func readBinary(_ file: PKIApplicationFile, count: Int) throws -> [UInt8] {
-        _ = try channel.expectSuccess(PKICommands.select(file))
+    /// Selects `file` (unless `selecting` is false: it is current) and reads its first
+    /// `count` bytes in READ BINARY chunks.
+    private func readBinary(_ file: PKIApplicationFile, count: Int, selecting: Bool = true) throws -> [UInt8] {
+        if selecting { _ = try channel.expectSuccess(PKICommands.select(file)) }
         var out: [UInt8] = []
         while out.count < count {
             let chunk = try channel.expectSuccess(

@@ -20,11 +20,15 @@ public enum PKIApplicationFile: UInt16, CaseIterable, Sendable {
 /// (docs/card-simulation.md §5; the CA-loading sequence of a public Linux issuance driver,
 /// leithergit/Z390Kylin). MACed commands use the simulation key scheme of `CardKeyScheme`.
 public enum PKICommands {
-    /// The largest UPDATE BINARY data field the driver sends (0x70 bytes, as the vendor code
-    /// of leithergit/Z390Kylin does).
-    public static let maxWriteChunk = 0x70
-    /// The Le of each READ BINARY the driver sends.
-    public static let readChunk = 0x80
+    /// The largest UPDATE BINARY data field the driver sends: 255 bytes, the most a short
+    /// APDU carries, so a certificate takes the fewest commands the card allows. The card
+    /// announces no extended lengths (its ATR has no card-capabilities object), so none are sent.
+    public static let maxWriteChunk = 0xFF
+    /// The chunk the vendor code of leithergit/Z390Kylin writes (0x70 bytes): what the driver
+    /// falls back to when a card refuses a longer data field with 6700.
+    public static let vendorWriteChunk = 0x70
+    /// The Le of each READ BINARY the driver sends: 256 (Le = 00), the most a short APDU asks.
+    public static let readChunk = 0x100
     /// The length of the challenge asked for before MACed PKI commands.
     public static let challengeLength = 16
 

@@ -37,23 +37,34 @@ public struct SocialSecurityCard: Sendable {
         return record.value
     }
 
-    /// Selects the SSSE and EF05 and reads the issuer data.
-    public func readIssuerData() throws -> IssuerData {
-        try selectSSSE()
-        try select(.ef05)
-        func value(_ e: CardElement) throws -> [UInt8] { try readElement(e) ?? [] }
-        let idBytes = try value(.cardIdentificationCode)
-        guard let id = CardIdentificationCode(bytes: idBytes) else {
-            throw CardError.malformedData("卡识别码 \(idBytes.hexString) is not a 3.0 card identification code")
+    /// Selects the SSSE and EF05 and reads the issuer data: 9 APDUs. `selecting: false`
+    /// reads from EF05 as already selected (2 fewer), for a caller that knows it is current;
+    /// `complete: false` leaves out 卡的类别 and 初始化机构编号 (empty in the result), which
+    /// iReadCardBas does not show (2 fewer).
+    public func readIssuerData(selecting: Bool = true, complete: Bool = true) throws -> IssuerData {
+        if selecting {
+            try selectSSSE()
+            try select(.ef05)
         }
+        func value(_ e: CardElement) throws -> [UInt8] { try readElement(e) ?? [] }
         return IssuerData(
-            cardIdentificationCode: id,
-            cardType: ElementText.decode(try value(.cardType)),
+            cardIdentificationCode: try readCardIdentificationCode(),
+            cardType: complete ? ElementText.decode(try value(.cardType)) : "",
             specificationVersion: ElementText.decode(try value(.specificationVersion)),
-            initialisingOrganisation: try value(.initialisingOrganisation).hexString,
+            initialisingOrganisation: complete ? try value(.initialisingOrganisation).hexString : "",
             issueDate: BCD.decode(try value(.issueDate)) ?? "",
             expiryDate: BCD.decode(try value(.expiryDate)) ?? "",
             cardNumber: ElementText.decode(try value(.cardNumber)))
+    }
+
+    /// The 卡识别码 from EF05, which must be current: the one record a card check, an HSM
+    /// challenge or a key derivation needs (the card-number check adds 卡号).
+    public func readCardIdentificationCode() throws -> CardIdentificationCode {
+        let bytes = try readElement(.cardIdentificationCode) ?? []
+        guard let id = CardIdentificationCode(bytes: bytes) else {
+            throw CardError.malformedData("卡识别码 \(bytes.hexString) is not a 3.0 card identification code")
+        }
+        return id
     }
 
     /// GET CHALLENGE: random bytes from the card for the next EXTERNAL AUTHENTICATE or MAC.

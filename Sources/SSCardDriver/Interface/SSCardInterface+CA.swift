@@ -5,8 +5,8 @@ extension SSCardInterface {
     public func prepareCertificates() throws(InterfaceError) -> [UInt8] {
         let module = try pkiModule()
         return try withCard(.contact) { card in
-            let issuer = try Self.readIssuer(card)
-            let pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
+            let cardID = try Self.readCardID(card)
+            let pin = try module.initialAdminPIN(cardID: cardID)
             return try pin.withTemporaryArray { pin in
                 try PKIApplicationClient(channel: card.channel).prepareSigningKey(adminPIN: pin)
             }
@@ -20,9 +20,9 @@ extension SSCardInterface {
         var items = items
         defer { items.wipeSecrets() }
         try withCard(.contact) { card in
-            let issuer = try Self.readIssuer(card)
-            let pin = try module.initialAdminPIN(cardID: issuer.cardIdentificationCode)
-            let key = try module.pkiMasterCardKey(cardID: issuer.cardIdentificationCode)
+            let cardID = try Self.readCardID(card)
+            let pin = try module.initialAdminPIN(cardID: cardID)
+            let key = try module.pkiMasterCardKey(cardID: cardID)
             do {
                 // OpenSSL and the APDUs take arrays: the copies live only in these two scopes.
                 try pin.withTemporaryArray { pin in
@@ -30,7 +30,7 @@ extension SSCardInterface {
                         try PKIApplicationClient(channel: card.channel).loadCertificates(items, currentMasterCardKey: key, adminPIN: pin)
                     }
                 }
-                module.releaseSecrets(cardID: issuer.cardIdentificationCode)
+                module.releaseSecrets(cardID: cardID)
             } catch PKIApplicationError.signingKeyMismatch {
                 throw InterfaceError(.dataDiffersFromCard, detail: "签名证书的公钥与卡内签名公钥不符", englishDetail: "the signing certificate's public key is not the card's")
             } catch let error as PKIApplicationError {

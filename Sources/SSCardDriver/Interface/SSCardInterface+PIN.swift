@@ -141,7 +141,7 @@ extension SSCardInterface {
         pendingStep = nil
         let request = try withCard(step.reader) { card -> PINCommandMACRequest in
             let id = challenge.cardIdentificationCode
-            guard try Self.readIssuer(card).cardIdentificationCode == id else {
+            guard try Self.readCardID(card) == id else {
                 throw InterfaceError(.dataDiffersFromCard, detail: "卡片已更换", englishDetail: "the card was changed between the steps")
             }
             let answer = try card.internalAuthenticate(factor: challenge.internalAuthenticationFactor, raw: challenge.internalAuthenticationRaw)
@@ -299,13 +299,13 @@ extension SSCardInterface {
         return try held.withBytes(body)
     }
 
-    /// Reads EF05 and compares pCardInfo (−22); returns the 卡识别码.
+    /// Reads the 卡识别码 and 卡号 from EF05 and compares pCardInfo (−22); returns the 卡识别码.
     private static func checkedCard(_ card: SocialSecurityCard, _ info: CardInfoArgument) throws -> CardIdentificationCode {
-        let issuer = try readIssuer(card)
-        guard info.cardIdentificationCode == issuer.cardIdentificationCode, info.cardNumber.value == issuer.cardNumber else {
+        do {
+            return try readCardID(card, checking: info)
+        } catch let error as InterfaceError where error.code == .dataDiffersFromCard {
             throw InterfaceError(.dataDiffersFromCard, detail: "卡识别码或卡号与卡内不符", englishDetail: "the 卡识别码 or 卡号 is not the card's")
         }
-        return issuer.cardIdentificationCode
     }
 
     /// INTERNAL AUTHENTICATE with fresh randoms, checked by the module (−21).

@@ -4,7 +4,7 @@ import Foundation
 /// renderer (《广东省社会保障卡经办规程》附件9). iPrint, which renders the face, is in SSCardPrinter.
 extension SSCardInterface {
     /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
-    /// the contact station; returns at once when a card is already there.
+    /// the contact station (at once when a card is already there) and powers it afresh.
     public func loadCard(hopper: Int) throws(InterfaceError) {
         guard (0...9).contains(hopper) else {
             throw .badParameter("n=\(hopper) 不是 0–9", "n=\(hopper) is not 0–9")
@@ -17,17 +17,52 @@ extension SSCardInterface {
         } catch {
             throw Self.interfaceError(error)
         }
-        // The encoder sees the card only once its reader reports it (pcscd polls every 400 ms).
-        try waitForContactCard(present: true)
+        // The card is powered afresh now rather than waited for until pcscd notices it (its
+        // 400 ms presence polls); vpcd can even show a swap pcscd never saw as the old card,
+        // unpowered, with the old ATR.
+        try powerCycleFedCard(timeout: configuration.cardTimeout)
+        fedCardPowered = true
+    }
+
+    /// The printer moved the card away from the contact station (to print, or out): the
+    /// driver lets go of it at once instead of waiting for pcscd to see it leave; the next
+    /// `loadCard` powers the new card afresh (`PCSCCardSession.powerCycle`).
+    package func releaseContactCard() {
+        guard !usesChannelSource else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        (contactChannel as? PCSCCardSession)?.cardLeft()
+        fedCardPowered = false
+    }
+
+    /// The card at the contact station, powered afresh through the contact reader, up to
+    /// `timeout` ("card did not reach the contact station" after it).
+    func powerCycleFedCard(timeout: Duration) throws(InterfaceError) {
+        guard !usesChannelSource, let session = contactChannel as? PCSCCardSession else { return }
+        do {
+            try session.powerCycle(waitingUpTo: timeout)
+        } catch let error as PCSCError where error != .noService && error != .serviceStopped {
+            throw InterfaceError(.noCard, detail: "卡片未到达读卡位置", englishDetail: "the card did not reach the contact station", underlying: error)
+        } catch {
+            throw InterfaceError(from: error)
+        }
     }
 
     /// iReadCardBas_HSM_Step1 of the card the printer has just put at the contact station.
-    /// pcscd reports a card within its presence poll (400 ms), and the reader's handle still
-    /// belongs to the card before, which answers "no card" once and is then dropped; so "no
-    /// card" (or a reader pcscd is not showing yet) is tried again, at once and then every
+    /// pcscd reports a card within its presence poll (400 ms), and the reader's handle may
+    /// still belong to the card before, which answers "no card" once and is then dropped; so
+    /// "no card" (or a reader pcscd is not showing yet) is tried again, at once and then every
     /// 20 ms, until `timeout`.
     public func beginBasicReadOfFedCard(timeout: Duration) throws(InterfaceError) -> HSMAuthenticationChallenge {
         let deadline = ContinuousClock.now + timeout
+        // A card fed by hand or before this process started is powered afresh first, as
+        // `loadCard` does for the card it feeds.
+        lock.lock()
+        do {
+            defer { lock.unlock() }
+            if !fedCardPowered { try powerCycleFedCard(timeout: timeout) }
+            fedCardPowered = false
+        }
         var tries = 0
         while true {
             do {
@@ -67,28 +102,6 @@ extension SSCardInterface {
         result { () throws(InterfaceError) in
             try loadCard(hopper: n)
             return ""
-        }
-    }
-
-    /// Waits until the contact reader has (or no longer has) a card, up to the card timeout.
-    /// Only for PC/SC readers; a simulated channel source has nothing to wait for.
-    package func waitForContactCard(present: Bool) throws(InterfaceError) {
-        guard !usesChannelSource else { return }
-        do {
-            let context = try PCSCContext()
-            let pattern = configuration.contactReader
-            guard let reader = try context.readers().first(where: { pattern.map($0.contains) ?? true }) else {
-                throw InterfaceError(.readerConnectError, detail: "找不到制卡机的读卡器", englishDetail: "the printer's encoder reader is absent")
-            }
-            _ = try context.waitForCard(in: reader, present: present, timeout: configuration.cardTimeout)
-        } catch let error as InterfaceError {
-            throw error
-        } catch PCSCError.timeout {
-            throw InterfaceError(present ? .noCard : .readerConnectError,
-                                 detail: present ? "卡片未到达读卡位置" : "卡片未离开读卡位置",
-                                 englishDetail: present ? "the card did not reach the contact station" : "the card did not leave the contact station")
-        } catch {
-            throw InterfaceError(from: error)
         }
     }
 

@@ -5,7 +5,7 @@ extension SSCardInterface {
     public func readBasicInformation(reader: ReaderChoice) throws(InterfaceError) -> BasicInformation {
         guard let module = securityModule else { throw InterfaceError(.noPSAM) }
         return try withCard(reader) { card in
-            let issuer = try Self.readIssuer(card)
+            let issuer = try Self.readIssuer(card, complete: false)
             try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
             return try Self.basicInformation(card, issuer: issuer, terminalNumber: module.terminalNumber, terminalDeviceNumber: module.terminalDeviceNumber)
         }
@@ -28,7 +28,9 @@ extension SSCardInterface {
         pendingStep = nil
         return try withCard(.contact) { card in
             try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x0A)
-            let issuer = try Self.readIssuer(card)
+            // Step1 left the SSSE and EF05 current, and the external authentication just
+            // passed on Step1's challenge: nothing was selected in between.
+            let issuer = try Self.readIssuer(card, selecting: false, complete: false)
             guard issuer.cardIdentificationCode == step.cardIdentificationCode else {
                 throw InterfaceError(.dataDiffersFromCard, detail: "卡片已更换", englishDetail: "the card was changed between the steps")
             }
@@ -50,10 +52,32 @@ extension SSCardInterface {
 
     // MARK: Shared steps
 
-    /// SELECT SSSE, EF05; the card must be a 3.0 social security card.
-    static func readIssuer(_ card: SocialSecurityCard) throws -> IssuerData {
+    /// SELECT SSSE, EF05 (unless `selecting` is false: both already current) and EF05 (all
+    /// of it unless `complete` is false: what iReadCardBas shows); the card must be a 3.0
+    /// social security card.
+    static func readIssuer(_ card: SocialSecurityCard, selecting: Bool = true, complete: Bool = true) throws -> IssuerData {
+        try asSocialSecurityCard { try card.readIssuerData(selecting: selecting, complete: complete) }
+    }
+
+    /// SELECT SSSE, EF05 and the 卡识别码 alone — 3 APDUs where `readIssuer` takes 9 — and,
+    /// with `cardInfo`, the 卡号 too, both compared with it (−22). Leaves EF05 current.
+    static func readCardID(_ card: SocialSecurityCard, checking cardInfo: CardInfoArgument? = nil) throws -> CardIdentificationCode {
+        try asSocialSecurityCard {
+            try card.selectSSSE()
+            try card.select(.ef05)
+            let id = try card.readCardIdentificationCode()
+            if let cardInfo {
+                let number = try card.readElement(.cardNumber).map(ElementText.decode) ?? ""
+                try check(cardInfo, cardID: id, cardNumber: number)
+            }
+            return id
+        }
+    }
+
+    /// A card without the SSSE is not a social security card; a malformed 卡识别码 is −20.
+    private static func asSocialSecurityCard<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try card.readIssuerData()
+            return try body()
         } catch CardError.refused(0xA4, let sw) where sw == .fileNotFound {
             throw InterfaceError(.wrongCardType, detail: "不是社会保障卡", englishDetail: "not a social security card")
         } catch CardError.malformedData(let what) {

@@ -9,14 +9,14 @@ extension SSCardInterface {
         let needsKeys = fileAddress.files.contains { $0.file != .ef05 }
         if needsKeys && securityModule == nil { throw InterfaceError(.noPSAM) }
         return try withCard(reader) { card in
-            let issuer = try Self.readIssuer(card)
-            try Self.check(cardInfo, against: issuer)
+            let cardID = try Self.readCardID(card, checking: cardInfo)
             // iAuthType 1: the holder's PIN first (PIN pad, PIN callback or terminal).
             if authentication == .pinThenKeys { try verifyPIN(reader: reader) }
             if needsKeys, let module = securityModule {
-                try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
+                try Self.authenticate(card, cardID: cardID, keyID: 0x0A, module: module)
             }
-            return try Self.read(fileAddress, from: card)
+            // The PIN's VERIFY and the authentication select nothing: EF05 is still current.
+            return try Self.read(fileAddress, from: card, current: .ef05)
         }
     }
 
@@ -35,7 +35,8 @@ extension SSCardInterface {
         pendingStep = nil
         return try withCard(.contact) { card in
             try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x0A)
-            return try Self.read(address, from: card)
+            // Step1 left EF05 current (see `hsmChallenge`).
+            return try Self.read(address, from: card, current: .ef05)
         }
     }
 
@@ -61,11 +62,11 @@ extension SSCardInterface {
     // MARK: Shared steps
 
     /// −22 unless the card in the reader is the one `cardInfo` names.
-    static func check(_ cardInfo: CardInfoArgument, against issuer: IssuerData) throws {
-        guard cardInfo.cardIdentificationCode == issuer.cardIdentificationCode, cardInfo.cardNumber.value == issuer.cardNumber else {
+    static func check(_ cardInfo: CardInfoArgument, cardID: CardIdentificationCode, cardNumber: String) throws {
+        guard cardInfo.cardIdentificationCode == cardID, cardInfo.cardNumber.value == cardNumber else {
             throw InterfaceError(.dataDiffersFromCard,
-                                 detail: "卡片为 \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|",
-                                 englishDetail: "the card is \(issuer.cardIdentificationCode.hex)|\(issuer.cardNumber)|")
+                                 detail: "卡片为 \(cardID.hex)|\(cardNumber)|",
+                                 englishDetail: "the card is \(cardID.hex)|\(cardNumber)|")
         }
     }
 
@@ -81,12 +82,12 @@ extension SSCardInterface {
         try card.externalAuthenticate(keyID: keyID, data: module.externalAuthentication(cardID: cardID, keyID: keyID, challenge: challenge))
     }
 
-    /// Step1 of every two-step function: the card checked, its random data gathered.
+    /// Step1 of every two-step function: the card checked, its random data gathered. Only
+    /// the 卡识别码 (and 卡号, to check `cardInfo`) is read: SELECT SSSE, SELECT EF05, one or two
+    /// READ RECORDs and GET CHALLENGE. EF05 stays current for Step2.
     func hsmChallenge(reader: ReaderChoice, cardInfo: CardInfoArgument?) throws(InterfaceError) -> HSMAuthenticationChallenge {
         try withCard(reader) { card in
-            let issuer = try Self.readIssuer(card)
-            if let cardInfo { try Self.check(cardInfo, against: issuer) }
-            let id = issuer.cardIdentificationCode
+            let id = try Self.readCardID(card, checking: cardInfo)
             return try HSMAuthenticationChallenge(
                 cardIdentificationCode: id, historicalBytes: try AnswerToReset(bytes: card.channel.atr).historicalBytes,
                 algorithmIdentifier: 0x03,
@@ -108,11 +109,14 @@ extension SSCardInterface {
         try card.externalAuthenticate(keyID: keyID, data: keys.externalAuthentication)
     }
 
-    /// Reads every element `address` names; an element the card lacks reads as empty.
-    static func read(_ address: FileAddress, from card: SocialSecurityCard) throws -> String {
+    /// Reads every element `address` names; an element the card lacks reads as empty. A file
+    /// is selected unless it is `current` already (or was the one before).
+    static func read(_ address: FileAddress, from card: SocialSecurityCard, current: SSSEFile? = nil) throws -> String {
         var values: [CardElement: String] = [:]
+        var current = current
         for f in address.files {
-            try card.select(f.file)
+            if f.file != current { try card.select(f.file) }
+            current = f.file
             for element in f.elements {
                 if let bytes = try card.readElement(element) {
                     values[element] = try element.interfaceValue(ofCardBytes: bytes)

@@ -6,12 +6,11 @@ extension SSCardInterface {
     public func writeCard(reader: ReaderChoice, cardInfo: CardInfoArgument, fileAddress: FileAddress, data: WriteData) throws(InterfaceError) -> String {
         guard let module = securityModule else { throw InterfaceError(.noPSAM) }
         return try withCard(reader) { card in
-            let issuer = try Self.readIssuer(card)
-            try Self.check(cardInfo, against: issuer)
-            try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x04, module: module)
-            return try Self.write(data, to: card) {
+            let cardID = try Self.readCardID(card, checking: cardInfo)
+            try Self.authenticate(card, cardID: cardID, keyID: 0x04, module: module)
+            return try Self.write(data, to: card, current: .ef05) {
                 // Reading EF06–EF08 back needs the read key.
-                try Self.authenticate(card, cardID: issuer.cardIdentificationCode, keyID: 0x0A, module: module)
+                try Self.authenticate(card, cardID: cardID, keyID: 0x0A, module: module)
             }
         }
     }
@@ -34,7 +33,8 @@ extension SSCardInterface {
             try Self.completeHSMAuthentication(card, step: step, keys: hsmKeys, keyID: 0x04)
             // The HSM opened writing only; EF06–EF08 cannot be read back without its read key,
             // so only EF05 is compared here (the card's 9000 to each UPDATE RECORD stands).
-            return try Self.write(data, to: card, openForReadBack: nil)
+            // Step1 left EF05 current (see `hsmChallenge`).
+            return try Self.write(data, to: card, current: .ef05, openForReadBack: nil)
         }
     }
 
@@ -58,11 +58,12 @@ extension SSCardInterface {
     }
 
     /// UPDATE RECORD for each value of the first file, then READ RECORD to compare — after
-    /// `openForReadBack` for a protected file; without it only EF05 is compared.
-    /// Returns the written file as pWriteData shows it.
-    static func write(_ data: WriteData, to card: SocialSecurityCard, openForReadBack: (() throws -> Void)?) throws -> String {
+    /// `openForReadBack` for a protected file; without it only EF05 is compared. The file is
+    /// selected unless it is `current` already; authentication selects nothing, so it stays
+    /// current for the read back. Returns the written file as pWriteData shows it.
+    static func write(_ data: WriteData, to card: SocialSecurityCard, current: SSSEFile?, openForReadBack: (() throws -> Void)?) throws -> String {
         guard let first = data.files.first else { return "" }
-        try card.select(first.file)
+        if first.file != current { try card.select(first.file) }
         for item in first.items {
             _ = try card.channel.expectSuccess(SSSECommands.updateRecord(
                 number: item.element.record, record: SimpleTLV(tag: item.element.tag, value: item.cardBytes)))
@@ -70,7 +71,6 @@ extension SSCardInterface {
         if first.file != .ef05 {
             guard let openForReadBack else { return Self.interfaceText(of: first) }
             try openForReadBack()
-            try card.select(first.file)
         }
         for item in first.items {
             guard try card.readElement(item.element) == item.cardBytes else {

@@ -23,6 +23,8 @@ public final class SSCardInterface: @unchecked Sendable {
     private let channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)?
     /// What Step1 of a two-step function left for its Step2.
     var pendingStep: PendingHSMStep?
+    /// `loadCard` has just powered the card it fed: `beginBasicReadOfFedCard` need not again.
+    var fedCardPowered = false
 
     /// `channelSource` replaces the PC/SC readers (nil = the readers of `configuration`);
     /// returning nil for a kind means the desk has no such reader.
@@ -70,6 +72,9 @@ public final class SSCardInterface: @unchecked Sendable {
 
     /// True when cards come from a channel source instead of PC/SC readers.
     var usesChannelSource: Bool { channelSource != nil }
+
+    /// The contact reader's channel (a `PCSCCardSession` unless a channel source gives cards).
+    var contactChannel: (any CardChannel)? { channel(for: .contact) }
 
     private func channel(for kind: ReaderKind) -> (any CardChannel)? {
         if let existing = channels[kind] { return existing }

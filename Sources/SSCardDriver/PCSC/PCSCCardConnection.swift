@@ -5,9 +5,11 @@ import Synchronization
 
 /// A connection to the card in one reader: `SCardConnect` and the calls made on its handle.
 ///
-/// Every blocking call runs on the connection's own queue with a deadline. When a deadline
-/// passes, the call is still blocked inside pcsc-lite holding the context's lock, so the
-/// connection and its context are poisoned: every later call throws
+/// Every blocking call has a deadline. `SCardTransmit` runs on the caller's thread watched by
+/// `TransmitWatchdog`, which shuts the context's socket down when the deadline passes; the
+/// other calls (and transmit, when the socket is unknown) run on the connection's own queue
+/// and are abandoned, still blocked inside pcsc-lite holding the context's lock. Either way
+/// the connection and its context are poisoned: every later call throws
 /// `CardConnectionError.poisoned` at once, and the caller opens a new context.
 ///
 /// `@unchecked Sendable`: the handle and context are immutable; calls are serialised by
@@ -60,12 +62,24 @@ public final class PCSCCardConnection: CardChannel, @unchecked Sendable {
     /// True after a call passed its deadline: nothing more can be done on this connection.
     public var isPoisoned: Bool { poisoned.withLock { $0 } }
 
-    /// Sends one APDU as is and returns the card's answer. Calls `SCardTransmit`.
+    /// Sends one APDU as is and returns the card's answer. Calls `SCardTransmit` — on this
+    /// thread under `TransmitWatchdog`'s deadline when the context's socket is known, else on
+    /// the connection's queue (`DeadlineRunner`).
     public func transmitRaw(_ command: [UInt8]) throws -> [UInt8] {
-        try call("SCardTransmit") { self.transmitOnQueue(command) }
+        guard let socket = context.socket else { return try call("SCardTransmit") { self.transmitHere(command) } }
+        guard !isPoisoned else { throw CardConnectionError.poisoned(reader: reader) }
+        callLock.lock()
+        defer { callLock.unlock() }
+        let token = TransmitWatchdog.shared.begin(socket: socket, timeout: callTimeout)
+        let result = transmitHere(command)
+        if TransmitWatchdog.shared.end(token) {
+            poisoned.withLock { $0 = true }
+            throw CardConnectionError.deadlineExceeded(operation: "SCardTransmit", timeout: callTimeout)
+        }
+        return try result.get()
     }
 
-    private func transmitOnQueue(_ command: [UInt8]) -> Result<[UInt8], PCSCError> {
+    private func transmitHere(_ command: [UInt8]) -> Result<[UInt8], PCSCError> {
         let pci = CPCSCShim_pciForProtocol(UInt(activeProtocol.rawValue))?.assumingMemoryBound(to: SCARD_IO_REQUEST.self)
         var length = DWORD(receiveBuffer.count)
         let rc = command.withUnsafeBufferPointer { send in

@@ -45,6 +45,10 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
     private var recoveryCount = 0
     /// Set when pcscd went away: the next connection waits `recoveryTimeout` for it to return.
     private var awaitingService = false
+    /// Set when a connection was lost: the next one powers the card afresh first, since vpcd
+    /// can show a card pulled and put back between pcscd's presence polls as one that never
+    /// left — unpowered, with the old ATR.
+    private var lostConnection = false
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -97,6 +101,7 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
                 return try current.transmitRaw(command)
             } catch let error as PCSCError where error == .removedCard || error == .noSmartcard || error == .notTransacted {
                 connection = nil
+                lostConnection = true
                 throw error
             } catch let error as CardConnectionError {
                 dropAll()
@@ -105,9 +110,50 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
         }
     }
 
+    /// The card the printer has just put in the reader, powered afresh (`SCardReconnect` with
+    /// UNPOWER_CARD: its ATR read again), whether or not pcscd has seen the previous card leave:
+    /// vpcd's reader shows a card swapped between two of pcscd's 400 ms presence polls as a card
+    /// that never left, unpowered and with the old ATR. Tried again every 20 ms while the reader
+    /// has no card that answers, until `timeout` (then the last error).
+    public func powerCycle(waitingUpTo timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                try lock.withLock {
+                    let current = try connection(waitingUpTo: nil)
+                    try current.reconnect(shareMode: configuration.shareMode, protocols: configuration.protocols, initialization: .unpower)
+                }
+                return
+            } catch let error as PCSCError where error.meansServiceLost && ContinuousClock.now < deadline {
+                lock.withLock { dropAll() }
+            } catch let error as PCSCError where Self.noAnsweringCard.contains(error) && ContinuousClock.now < deadline {
+                if error == .removedCard || error == .noSmartcard { lock.withLock { connection = nil } }
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    /// What the reader answers while the card the printer fed is not reachable yet.
+    private static let noAnsweringCard: Set<PCSCError> = [.noSmartcard, .removedCard, .unresponsiveCard, .unpoweredCard,
+                                                          .resetCard, .notTransacted, .commError, .readerUnavailable]
+
+    /// The printer has taken the card out of the reader: the connection is dropped now, and one
+    /// probe (SELECT MF, answered by no card) lets the reader's driver see the slot empty at
+    /// once — vpcd notices a card's socket closed only on its next exchange — so that no one
+    /// waits for pcscd's presence poll. The next card comes in through `powerCycle`.
+    public func cardLeft() {
+        lock.withLock {
+            guard let current = connection, !current.isPoisoned else { connection = nil; return }
+            _ = try? current.transmitRaw(SSSECommands.select(fileID: SSSE.masterFileID).bytes)
+            try? current.disconnect(.leave)
+            connection = nil
+        }
+    }
+
     private func dropAll() {
         connection = nil
         context = nil
+        lostConnection = true
     }
 
     /// The live connection, or a new one; waits for service, reader and card up to `timeout`.
@@ -125,7 +171,12 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
             context: ctx, reader: reader, shareMode: configuration.shareMode,
             protocols: configuration.protocols, callTimeout: configuration.callTimeout)
         if hadOne || awaitingService { recoveryCount += 1 }
+        if lostConnection {
+            // Best effort: a card that does not answer now fails the exchange that follows.
+            try? fresh.reconnect(shareMode: configuration.shareMode, protocols: configuration.protocols, initialization: .unpower)
+        }
         awaitingService = false
+        lostConnection = false
         connection = fresh
         return fresh
     }
@@ -134,7 +185,7 @@ public final class PCSCCardSession: CardChannel, @unchecked Sendable {
         if let context { return context }
         while true {
             do {
-                let ctx = try PCSCContext()
+                let ctx = try PCSCContext(locatingSocket: true)
                 context = ctx
                 return ctx
             } catch let error where error.meansServiceLost {

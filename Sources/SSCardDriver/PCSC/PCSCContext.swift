@@ -8,12 +8,28 @@ import CPCSCShim
 /// documented as callable from any thread.
 public final class PCSCContext: @unchecked Sendable {
     let handle: SCARDCONTEXT
+    /// The context's socket to pcscd, when it was asked for and could be told apart
+    /// (`PCSCClientSocket`): what `TransmitWatchdog` shuts down to end a call past its deadline.
+    let socket: Int32?
 
     /// Establishes a system-scope context. Throws `PCSCError.noService` at once when pcscd is
     /// not running. Calls `SCardEstablishContext`.
-    public init() throws(PCSCError) {
+    public convenience init() throws(PCSCError) {
+        try self.init(locatingSocket: false)
+    }
+
+    /// A context whose socket to pcscd is found too (`socket`), for a card connection that
+    /// transmits with `TransmitWatchdog`'s deadline.
+    init(locatingSocket: Bool) throws(PCSCError) {
         var h: SCARDCONTEXT = 0
-        try pcscCheck(SCardEstablishContext(DWORD(SCARD_SCOPE_SYSTEM), nil, nil, &h))
+        if locatingSocket {
+            let (rc, found) = PCSCClientSocket.establish { SCardEstablishContext(DWORD(SCARD_SCOPE_SYSTEM), nil, nil, &h) }
+            try pcscCheck(rc)
+            socket = found
+        } else {
+            try pcscCheck(SCardEstablishContext(DWORD(SCARD_SCOPE_SYSTEM), nil, nil, &h))
+            socket = nil
+        }
         handle = h
     }
 
