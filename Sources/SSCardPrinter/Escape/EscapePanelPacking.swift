@@ -59,32 +59,40 @@ enum EscapePanelPacking {
         }
     }
 
+    /// Wire lines handled together by `dotsToWire` and `wireToDots`: 64, so that each face row
+    /// is read (or written) a cache line at a time, not eight bytes at a time.
+    static let linesPerBlock = 64
+
     /// Dye levels (one byte a dot, rows of 1016) to wire lines of `bits` bits a dot, into
-    /// `wire` (≥ 1016 × 648 × bits / 8 bytes). Eight lines at a time: their eight face columns
-    /// are eight neighbouring bytes of each face row, read as one word into eight line buffers;
+    /// `wire` (≥ 1016 × 648 × bits / 8 bytes). A block of wire lines at a time: their face
+    /// columns are neighbouring bytes of each face row, read eight at a time into line buffers;
     /// then every eight dots of a line (8 × bits bits) become `bits` whole bytes.
     static func dotsToWire(_ dots: UnsafeBufferPointer<UInt8>, bits: Int, _ wire: UnsafeMutableBufferPointer<UInt8>, order: EscapeDotOrder) {
         let dotsPerLine = EscapePanelFormat.dotsPerLine
         let bytesPerLine = dotsPerLine &* bits / 8
         let source = UnsafeRawPointer(dots.baseAddress!)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8 * dotsPerLine) { lines in
-            for block in 0..<(EscapePanelFormat.lineCount / 8) {
-                let columns = firstColumn(lines: block &* 8, order: order)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: linesPerBlock * dotsPerLine) { lines in
+            for blockStart in Swift.stride(from: 0, to: EscapePanelFormat.lineCount, by: linesPerBlock) {
+                let blockLines = min(linesPerBlock, EscapePanelFormat.lineCount &- blockStart)
                 for dot in 0..<dotsPerLine {
-                    let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: faceRow(dot: dot, order: order) &* width &+ columns,
-                                                                         as: UInt64.self))
-                    for c in 0..<8 {
-                        // Byte c of the word (counted from the least significant) is face column columns + c.
-                        let line = order == .faceRotatedClockwise ? c : 7 &- c
-                        lines[line &* dotsPerLine &+ dot] = UInt8(truncatingIfNeeded: word >> UInt64(c &* 8))
+                    let row = faceRow(dot: dot, order: order) &* width
+                    for group in Swift.stride(from: 0, to: blockLines, by: 8) {
+                        let word = UInt64(littleEndian: source.loadUnaligned(
+                            fromByteOffset: row &+ firstColumn(lines: blockStart &+ group, order: order), as: UInt64.self))
+                        for c in 0..<8 {
+                            // Byte c of the word (counted from the least significant) is the
+                            // group's face column c.
+                            let line = group &+ (order == .faceRotatedClockwise ? c : 7 &- c)
+                            lines[line &* dotsPerLine &+ dot] = UInt8(truncatingIfNeeded: word >> UInt64(c &* 8))
+                        }
                     }
                 }
-                for c in 0..<8 {
-                    var out = wire.baseAddress! + (block &* 8 &+ c) &* bytesPerLine
-                    let line = lines.baseAddress! + c &* dotsPerLine
+                for line in 0..<blockLines {
+                    var out = wire.baseAddress! + (blockStart &+ line) &* bytesPerLine
+                    let dotsOfLine = lines.baseAddress! + line &* dotsPerLine
                     for group in Swift.stride(from: 0, to: dotsPerLine, by: 8) {
                         var packed: UInt64 = 0
-                        for k in 0..<8 { packed = packed << UInt64(bits) | UInt64(line[group &+ k]) }
+                        for k in 0..<8 { packed = packed << UInt64(bits) | UInt64(dotsOfLine[group &+ k]) }
                         for b in 0..<bits { out[b] = UInt8(truncatingIfNeeded: packed >> UInt64((bits &- 1 &- b) &* 8)) }
                         out += bits
                     }
@@ -100,26 +108,30 @@ enum EscapePanelPacking {
         let bytesPerLine = dotsPerLine &* bits / 8
         let mask = UInt64(1) << UInt64(bits) &- 1
         let target = UnsafeMutableRawPointer(dots.baseAddress!)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8 * dotsPerLine) { lines in
-            for block in 0..<(EscapePanelFormat.lineCount / 8) {
-                let columns = firstColumn(lines: block &* 8, order: order)
-                for c in 0..<8 {
-                    var from = wire.baseAddress! + (block &* 8 &+ c) &* bytesPerLine
-                    let line = lines.baseAddress! + c &* dotsPerLine
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: linesPerBlock * dotsPerLine) { lines in
+            for blockStart in Swift.stride(from: 0, to: EscapePanelFormat.lineCount, by: linesPerBlock) {
+                let blockLines = min(linesPerBlock, EscapePanelFormat.lineCount &- blockStart)
+                for line in 0..<blockLines {
+                    var from = wire.baseAddress! + (blockStart &+ line) &* bytesPerLine
+                    let dotsOfLine = lines.baseAddress! + line &* dotsPerLine
                     for group in Swift.stride(from: 0, to: dotsPerLine, by: 8) {
                         var packed: UInt64 = 0
                         for b in 0..<bits { packed = packed << 8 | UInt64(from[b]) }
-                        for k in 0..<8 { line[group &+ k] = UInt8(truncatingIfNeeded: (packed >> UInt64((7 &- k) &* bits)) & mask) }
+                        for k in 0..<8 { dotsOfLine[group &+ k] = UInt8(truncatingIfNeeded: (packed >> UInt64((7 &- k) &* bits)) & mask) }
                         from += bits
                     }
                 }
                 for dot in 0..<dotsPerLine {
-                    var word: UInt64 = 0
-                    for c in 0..<8 {
-                        let line = order == .faceRotatedClockwise ? c : 7 &- c
-                        word |= UInt64(lines[line &* dotsPerLine &+ dot]) << UInt64(c &* 8)
+                    let row = faceRow(dot: dot, order: order) &* width
+                    for group in Swift.stride(from: 0, to: blockLines, by: 8) {
+                        var word: UInt64 = 0
+                        for c in 0..<8 {
+                            let line = group &+ (order == .faceRotatedClockwise ? c : 7 &- c)
+                            word |= UInt64(lines[line &* dotsPerLine &+ dot]) << UInt64(c &* 8)
+                        }
+                        target.storeBytes(of: word.littleEndian, toByteOffset: row &+ firstColumn(lines: blockStart &+ group, order: order),
+                                          as: UInt64.self)
                     }
-                    target.storeBytes(of: word.littleEndian, toByteOffset: faceRow(dot: dot, order: order) &* width &+ columns, as: UInt64.self)
                 }
             }
         }
