@@ -83,18 +83,18 @@ enum EscapePanelPacking {
                             // Byte c of the word (counted from the least significant) is the
                             // group's face column c.
                             let line = group &+ (order == .faceRotatedClockwise ? c : 7 &- c)
-                            lines[line &* dotsPerLine &+ dot] = UInt8(truncatingIfNeeded: word >> UInt64(c &* 8))
+                            lines[line &* dotsPerLine &+ dot] = UInt8(truncatingIfNeeded: word &>> UInt64(c &* 8))
                         }
                     }
                 }
                 for line in 0..<blockLines {
-                    var out = wire.baseAddress! + (blockStart &+ line) &* bytesPerLine
-                    let dotsOfLine = lines.baseAddress! + line &* dotsPerLine
-                    for group in Swift.stride(from: 0, to: dotsPerLine, by: 8) {
-                        var packed: UInt64 = 0
-                        for k in 0..<8 { packed = packed << UInt64(bits) | UInt64(dotsOfLine[group &+ k]) }
-                        for b in 0..<bits { out[b] = UInt8(truncatingIfNeeded: packed >> UInt64((bits &- 1 &- b) &* 8)) }
-                        out += bits
+                    let out = wire.baseAddress! + (blockStart &+ line) &* bytesPerLine
+                    let dotsOfLine = UnsafePointer(lines.baseAddress! + line &* dotsPerLine)
+                    // A constant bit count for each case, so the shifts are constants too.
+                    switch bits {
+                    case 5: pack(dotsOfLine, into: out, bits: 5)
+                    case 6: pack(dotsOfLine, into: out, bits: 6)
+                    default: pack(dotsOfLine, into: out, bits: 7)
                     }
                 }
             }
@@ -106,19 +106,17 @@ enum EscapePanelPacking {
     static func wireToDots(_ wire: UnsafeBufferPointer<UInt8>, bits: Int, _ dots: UnsafeMutableBufferPointer<UInt8>, order: EscapeDotOrder) {
         let dotsPerLine = EscapePanelFormat.dotsPerLine
         let bytesPerLine = dotsPerLine &* bits / 8
-        let mask = UInt64(1) << UInt64(bits) &- 1
         let target = UnsafeMutableRawPointer(dots.baseAddress!)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: linesPerBlock * dotsPerLine) { lines in
             for blockStart in Swift.stride(from: 0, to: EscapePanelFormat.lineCount, by: linesPerBlock) {
                 let blockLines = min(linesPerBlock, EscapePanelFormat.lineCount &- blockStart)
                 for line in 0..<blockLines {
-                    var from = wire.baseAddress! + (blockStart &+ line) &* bytesPerLine
+                    let from = wire.baseAddress! + (blockStart &+ line) &* bytesPerLine
                     let dotsOfLine = lines.baseAddress! + line &* dotsPerLine
-                    for group in Swift.stride(from: 0, to: dotsPerLine, by: 8) {
-                        var packed: UInt64 = 0
-                        for b in 0..<bits { packed = packed << 8 | UInt64(from[b]) }
-                        for k in 0..<8 { dotsOfLine[group &+ k] = UInt8(truncatingIfNeeded: (packed >> UInt64((7 &- k) &* bits)) & mask) }
-                        from += bits
+                    switch bits {
+                    case 5: unpack(from, into: dotsOfLine, bits: 5)
+                    case 6: unpack(from, into: dotsOfLine, bits: 6)
+                    default: unpack(from, into: dotsOfLine, bits: 7)
                     }
                 }
                 for dot in 0..<dotsPerLine {
@@ -127,13 +125,39 @@ enum EscapePanelPacking {
                         var word: UInt64 = 0
                         for c in 0..<8 {
                             let line = group &+ (order == .faceRotatedClockwise ? c : 7 &- c)
-                            word |= UInt64(lines[line &* dotsPerLine &+ dot]) << UInt64(c &* 8)
+                            word |= UInt64(lines[line &* dotsPerLine &+ dot]) &<< UInt64(c &* 8)
                         }
                         target.storeBytes(of: word.littleEndian, toByteOffset: row &+ firstColumn(lines: blockStart &+ group, order: order),
                                           as: UInt64.self)
                     }
                 }
             }
+        }
+    }
+
+    /// One wire line: every eight dots (levels below 2^bits) become `bits` bytes, most
+    /// significant bit first.
+    @inline(__always)
+    private static func pack(_ dots: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>, bits: Int) {
+        var out = out
+        for group in Swift.stride(from: 0, to: EscapePanelFormat.dotsPerLine, by: 8) {
+            var packed: UInt64 = 0
+            for k in 0..<8 { packed = packed &<< UInt64(bits) | UInt64(dots[group &+ k]) }
+            for b in 0..<bits { out[b] = UInt8(truncatingIfNeeded: packed &>> UInt64((bits &- 1 &- b) &* 8)) }
+            out += bits
+        }
+    }
+
+    /// One wire line back to its dots: `pack` backwards.
+    @inline(__always)
+    private static func unpack(_ wire: UnsafePointer<UInt8>, into dots: UnsafeMutablePointer<UInt8>, bits: Int) {
+        let mask = UInt64(1) &<< UInt64(bits) &- 1
+        var from = wire
+        for group in Swift.stride(from: 0, to: EscapePanelFormat.dotsPerLine, by: 8) {
+            var packed: UInt64 = 0
+            for b in 0..<bits { packed = packed &<< 8 | UInt64(from[b]) }
+            for k in 0..<8 { dots[group &+ k] = UInt8(truncatingIfNeeded: (packed &>> UInt64((7 &- k) &* bits)) & mask) }
+            from += bits
         }
     }
 
