@@ -101,8 +101,10 @@ public struct PreMadeCardInventory: Sendable {
     /// skipped (already on the books), in file order.
     private static func insert(_ records: [YZKCGRecord], bank: String, importID: Int64, at: StationTimestamp,
                                clerk: String, _ db: Database) throws -> [YZKCGRecord] {
-        // SQLITE_TRANSIENT: SQLite copies each text before the call returns.
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        // The texts of one statement are copied into `scratch` and bound where they lie there
+        // (SQLITE_STATIC), so SQLite makes no copy of its own; `scratch` outlives the step.
+        var scratch: [UInt8] = []
+        var texts: [(parameter: Int32, start: Int, count: Int)] = []
         var full: Statement?
         var skippedSome = false
         var start = 0
@@ -117,23 +119,33 @@ public struct PreMadeCardInventory: Sendable {
             }
             let handle = statement.sqliteStatement
             sqlite3_reset(handle)
+            scratch.removeAll(keepingCapacity: true)
+            texts.removeAll(keepingCapacity: true)
             for (row, r) in records[start..<(start + count)].enumerated() {
                 let first = Int32(row * 14)
-                func bind(_ index: Int32, _ text: String) {
-                    sqlite3_bind_text(handle, first + index, text, Int32(text.utf8.count), transient)
+                func text(_ index: Int32, _ value: String) {
+                    texts.append((first + index, scratch.count, value.utf8.count))
+                    scratch.append(contentsOf: value.utf8)
                 }
-                bind(1, r.cardNumber.value); bind(2, r.cardIdentificationCode.hex); bind(3, r.resetCode)
-                bind(4, r.personalAccount); bind(5, r.bankCardNumber); bind(6, r.bankAccount); bind(7, r.packingPosition)
-                bind(8, r.makeDate); bind(9, r.expiryDate); bind(10, bank)
+                text(1, r.cardNumber.value); text(2, r.cardIdentificationCode.hex); text(3, r.resetCode)
+                text(4, r.personalAccount); text(5, r.bankCardNumber); text(6, r.bankAccount); text(7, r.packingPosition)
+                text(8, r.makeDate); text(9, r.expiryDate); text(10, bank)
                 sqlite3_bind_int64(handle, first + 11, importID)
                 sqlite3_bind_int64(handle, first + 12, Int64(r.sequence))
-                bind(13, at.text); bind(14, clerk)
+                text(13, at.text); text(14, clerk)
             }
-            let code = sqlite3_step(handle)
-            let changes = sqlite3_changes(db.sqliteConnection)
-            let message = code == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(db.sqliteConnection))
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
+            let (code, changes, message) = scratch.withUnsafeBufferPointer { bytes in
+                let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+                // A nil destructor is SQLITE_STATIC.
+                for t in texts { sqlite3_bind_text(handle, t.parameter, base + t.start, Int32(t.count), nil) }
+                let code = sqlite3_step(handle)
+                let changes = sqlite3_changes(db.sqliteConnection)
+                let message = code == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(db.sqliteConnection))
+                // Nothing may point into `scratch` once it can move.
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+                return (code, changes, message)
+            }
             guard code == SQLITE_DONE else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
             }

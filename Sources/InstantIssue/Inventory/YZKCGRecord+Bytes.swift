@@ -10,14 +10,23 @@ extension YZKCGRecord {
     /// The record of row `bytes` (UTF-8, no line end) when it is valid; nil when `parse` must look.
     static func parseValid(_ bytes: UnsafeBufferPointer<UInt8>, lineNumber: Int, expectedSequence: Int) -> YZKCGRecord? {
         // The 12 fields, as byte ranges: where each ends (a comma or the end of the row).
-        var fieldEnds: [Int] = []
-        fieldEnds.reserveCapacity(YZKCGField.columns.count)
-        for (i, byte) in bytes.enumerated() where byte == 0x2C {
-            fieldEnds.append(i)
-            if fieldEnds.count == YZKCGField.columns.count { return nil }
+        let columns = YZKCGField.columns.count
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: columns) { fieldEnds in
+            var found = 0
+            for (i, byte) in bytes.enumerated() where byte == 0x2C {
+                guard found < columns - 1 else { return nil }
+                fieldEnds[found] = i
+                found += 1
+            }
+            guard found == columns - 1 else { return nil }
+            fieldEnds[found] = bytes.count
+            return parseValid(bytes, fieldEnds: UnsafeBufferPointer(fieldEnds), lineNumber: lineNumber, expectedSequence: expectedSequence)
         }
-        fieldEnds.append(bytes.count)
-        guard fieldEnds.count == YZKCGField.columns.count else { return nil }
+    }
+
+    /// `parseValid` of a row whose 12 fields end at `fieldEnds`.
+    private static func parseValid(_ bytes: UnsafeBufferPointer<UInt8>, fieldEnds: UnsafeBufferPointer<Int>, lineNumber: Int,
+                                   expectedSequence: Int) -> YZKCGRecord? {
         func field(_ n: Int) -> UnsafeBufferPointer<UInt8> {
             let start = n == 0 ? 0 : fieldEnds[n - 1] + 1
             return UnsafeBufferPointer(rebasing: bytes[start..<fieldEnds[n]])
@@ -59,7 +68,8 @@ extension YZKCGRecord {
         guard scalars <= 64 else { return nil }
         return YZKCGRecord(line: lineNumber, sequence: expectedSequence, cardNumber: cardNumber,
                            makeDate: text(makeDate), expiryDate: text(expiryDate), cardIdentificationCode: cic,
-                           resetCode: String(decoding: reset.map { (0x61...0x66).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self),
+                           resetCode: reset.contains(where: { (0x61...0x66).contains($0) })
+                               ? String(decoding: reset.map { (0x61...0x66).contains($0) ? $0 - 0x20 : $0 }, as: UTF8.self) : text(reset),
                            personalAccount: text(personal), bankCardNumber: text(bankCard), bankAccount: text(bankAccount),
                            packingPosition: text(packing))
     }
