@@ -77,7 +77,8 @@ let package = Package(
         // The station: applications, inventory, journal, workflow, recovery, ledger.
         .target(
             name: "InstantIssue",
-            dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")]),
 
         // The composition root: configuration → concrete parts (security module, printer,
         // card-management system). Simulated parts come in through `DeskSimulation`.

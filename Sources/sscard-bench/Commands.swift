@@ -7,7 +7,7 @@ struct SSCardBench: ParsableCommand {
         commandName: "sscard-bench",
         abstract: "Figures for the hot paths of the desk (printed, or --json); never asserted.",
         subcommands: [APDUCommand.self, InterfaceCommand.self, RenderCommand.self, IPrintCommand.self,
-                      StationCommand.self, WireCommand.self, BridgeCommand.self])
+                      StationCommand.self, WireCommand.self, BridgeCommand.self, ImportCommand.self])
 }
 
 /// How many runs a timing benchmark makes.
@@ -114,5 +114,15 @@ struct BridgeCommand: ParsableCommand {
     @OptionGroup var pcscd: PCSCDOptions
     func run() throws {
         try output.run("bridge") { try BridgeBenchmark(count: options.count(default: 1000), useRunningPCSCD: pcscd.useRunning).run() }
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "A 100,000-row YZKCG return file imported into a fresh station database.")
+    @OptionGroup var options: CountOptions
+    @OptionGroup var output: OutputOptions
+    func run() throws {
+        try output.run("import") { try ImportBenchmark(count: options.count(default: 5)).run() }
     }
 }

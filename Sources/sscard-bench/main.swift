@@ -2,7 +2,7 @@
 //
 //   swift build -c release --product sscard-bench
 //   bash scripts/isolated.sh .build/release/sscard-bench apdu [--count N] [--use-running-pcscd] [--json]
-//   … interface | render | iprint | station | wire | bridge   (sscard-bench help <benchmark> for each)
+//   … interface | render | iprint | station | wire | bridge | import   (sscard-bench help <benchmark> for each)
 import ArgumentParser
 
 SSCardBench.main()

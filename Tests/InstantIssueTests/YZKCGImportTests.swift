@@ -285,4 +285,51 @@ final class YZKCGImportTests: StationTestCase {
             XCTAssertEqual(error as? InventoryError, .clerkRequired)
         }
     }
+
+    func testTheQuickRowPathAcceptsOnlyWhatParseAcceptsAndGivesTheSameRecord() {
+        // Rows `parse` accepts (some unusual) and refuses: the byte path must agree on every one,
+        // returning `parse`'s record or leaving the row to `parse`.
+        let fixture = YZKCGFixture(count: 5)
+        let c1 = "\u{85}", long = String(repeating: "箱", count: 64)
+        let variants: [(YZKCGField, String)] = [
+            (.sequence, "3"), (.sequence, "003"), (.sequence, "0000000000000000000003"), (.sequence, "7"), (.sequence, ""),
+            (.sequence, "+3"), (.sequence, "三"), (.cardNumber, "a01000003"), (.cardNumber, "A0100003"), (.cardNumber, "Ａ01000003"),
+            (.idNumber, "1"), (.name, "张"), (.makeDate, ""), (.makeDate, "20240229"), (.makeDate, "20230229"),
+            (.makeDate, "18991231"), (.makeDate, "20241301"), (.expiryDate, "20240415"), (.expiryDate, "20240416"),
+            (.expiryDate, "20240414"), (.expiryDate, "20340415"), (.cardIdentificationCode, "440100d156000005000100000000000a"),
+            (.cardIdentificationCode, "4A0100D1560000050001000000000003"), (.cardIdentificationCode, "440100D156000006000100000000000A"),
+            (.resetCode, "008c544cb386844116018593ca"), (.resetCode, String(repeating: "AB", count: 33)),
+            (.resetCode, String(repeating: "AB", count: 34)), (.resetCode, "0"), (.personalAccount, String(repeating: "1", count: 32)),
+            (.personalAccount, String(repeating: "1", count: 33)), (.personalAccount, "１２"), (.bankCardNumber, String(repeating: "6", count: 13)),
+            (.bankCardNumber, String(repeating: "6", count: 12)), (.bankAccount, ""), (.bankAccount, "x"),
+            (.packingPosition, ""), (.packingPosition, long), (.packingPosition, long + "箱"), (.packingPosition, "箱" + c1),
+            (.packingPosition, "箱\u{7F}"), (.packingPosition, "箱\u{A0}1"), (.packingPosition, "é́"), (.packingPosition, "a\"b"),
+            (.packingPosition, "箱\r"),
+        ]
+        var rows = variants.map { field, value -> String in
+            var fields = fixture.fields(3)
+            fields[field.index] = value
+            return fields.joined(separator: ",")
+        }
+        rows += [fixture.fields(3).joined(separator: ","), fixture.fields(3).dropLast().joined(separator: ","),
+                 (fixture.fields(3) + ["x"]).joined(separator: ",")]
+        for row in rows {
+            var problems = YZKCGProblemList()
+            let parsed = YZKCGRecord.parse(Substring(row), lineNumber: 5, expectedSequence: 3, problems: &problems)
+            var bytes = row
+            let quick = bytes.withUTF8 { YZKCGRecord.parseValid($0, lineNumber: 5, expectedSequence: 3) }
+            if let quick {
+                XCTAssertEqual(quick, parsed, row)
+                XCTAssertEqual(problems.total, 0, row)
+            }
+            if parsed == nil { XCTAssertNil(quick, row) }
+        }
+        // The unusual valid rows do go the quick way.
+        for (field, value) in [(YZKCGField.resetCode, "008c544cb386844116018593ca"), (.packingPosition, long), (.sequence, "003")] {
+            var fields = fixture.fields(3)
+            fields[field.index] = value
+            var row = fields.joined(separator: ",")
+            XCTAssertNotNil(row.withUTF8 { YZKCGRecord.parseValid($0, lineNumber: 5, expectedSequence: 3) }, "\(field) \(value)")
+        }
+    }
 }

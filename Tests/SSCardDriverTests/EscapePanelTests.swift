@@ -119,4 +119,93 @@ final class EscapePanelTests: XCTestCase {
         XCTAssertEqual(picture[350, 50].r, 0)
         XCTAssertEqual(picture[150, 10].g, 255)
     }
+
+    // MARK: The block packing against the dot-by-dot definition
+
+    /// `wireIndex` dot by dot: what the block packing (EscapePanelPacking) must give.
+    private func referenceWire(_ panel: MonochromeBitmap, format: EscapePanelFormat) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: format.byteCount(levels: .two))
+        for y in 0..<648 {
+            for x in 0..<1016 where panel[x, y] {
+                let w = format.wireIndex(x: x, y: y)
+                out[w >> 3] |= 0x80 >> UInt8(w & 7)
+            }
+        }
+        return out
+    }
+
+    private func referenceWire(_ panel: DyePanel, format: EscapePanelFormat) -> [UInt8] {
+        let bits = panel.levels.bitsPerDot
+        var out = [UInt8](repeating: 0, count: format.byteCount(levels: panel.levels))
+        for y in 0..<648 {
+            for x in 0..<1016 {
+                let value = panel[x, y], first = format.wireIndex(x: x, y: y) * bits
+                for b in 0..<bits where value & (1 << UInt8(bits - 1 - b)) != 0 {
+                    out[(first + b) >> 3] |= 0x80 >> UInt8((first + b) & 7)
+                }
+            }
+        }
+        return out
+    }
+
+    func testOneBitPackingMatchesTheDotByDotDefinition() throws {
+        // Dense and sparse scatters, a full panel and single dots at the corners and block edges.
+        var corners = MonochromeBitmap()
+        for (x, y) in [(0, 0), (1015, 0), (0, 647), (1015, 647), (7, 8), (8, 7), (511, 323), (1008, 640)] { corners.set(x: x, y: y) }
+        let panels = [scatter(seed: 3, density: 2), scatter(seed: 4, density: 97), MonochromeBitmap(filled: true), corners]
+        for order in EscapeDotOrder.allCases {
+            for padded in [EscapePanelFormat.bitmapDotCount, 84_624 * 8] {
+                let format = EscapePanelFormat(paddedDotCount: padded, dotOrder: order)
+                for panel in panels {
+                    let reference = referenceWire(panel, format: format)
+                    XCTAssertEqual(panel.escapeWireData(format: format), reference, "\(order), \(padded / 8) bytes")
+                    XCTAssertEqual(try MonochromeBitmap(escapeWireData: reference, format: format), panel, "\(order)")
+                }
+            }
+        }
+    }
+
+    func testDyePackingMatchesTheDotByDotDefinition() throws {
+        var state: UInt64 = 7
+        var densities = [UInt8](repeating: 0, count: 1016 * 648)
+        for i in densities.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            densities[i] = UInt8(truncatingIfNeeded: state >> 40)
+        }
+        for order in EscapeDotOrder.allCases {
+            for levels in [EscapePanelLevels.thirtyTwo, .sixtyFour, .oneHundredTwentyEight] {
+                let format = EscapePanelFormat(paddedDotCount: 84_624 * 8, dotOrder: order)
+                let panel = DyePanel(levels: levels, densities: densities)
+                let reference = referenceWire(panel, format: format)
+                XCTAssertEqual(panel.wireData(format: format), reference, "\(order), \(levels)")
+                XCTAssertEqual(try DyePanel(wireData: reference, levels: levels, format: format), panel, "\(order), \(levels)")
+            }
+        }
+    }
+
+    func testColourPanelsAreTheInverseChannelsWithoutTheResin() {
+        var state: UInt64 = 11
+        var rgb = RGBImage(width: 1016, height: 648)
+        for i in rgb.pixels.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            rgb.pixels[i] = UInt8(truncatingIfNeeded: state >> 40)
+        }
+        let k = scatter(seed: 9, density: 3)
+        let face = RenderedFace(rgb: rgb, blackPanel: k, overlayPanel: MonochromeBitmap(filled: true))
+        for panel in RenderedFace.ColourPanel.allCases {
+            let dye = face.colourPanel(panel)
+            for (x, y) in [(0, 0), (1015, 647), (8, 1), (333, 444)] + (0..<500).map({ ($0 * 7 % 1016, $0 * 13 % 648) }) {
+                let p = rgb[x, y]
+                let channel = panel == .cyan ? p.r : panel == .magenta ? p.g : p.b
+                XCTAssertEqual(dye[y * 1016 + x], k[x, y] ? 0 : 255 - channel,
+                               "\(panel) at \(x), \(y)")
+            }
+        }
+        // The payload holds the same panels, Y, M, C, then K and O.
+        let payload = face.printJobPayload, n = 1016 * 648
+        XCTAssertEqual(Array(payload[10..<(10 + n)]), face.colourPanel(.yellow))
+        XCTAssertEqual(Array(payload[(10 + n)..<(10 + 2 * n)]), face.colourPanel(.magenta))
+        XCTAssertEqual(Array(payload[(10 + 2 * n)..<(10 + 3 * n)]), face.colourPanel(.cyan))
+        XCTAssertEqual(Array(payload[(10 + 3 * n)...]), k.bytes + face.overlayPanel.bytes)
+    }
 }

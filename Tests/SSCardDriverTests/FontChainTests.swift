@@ -84,6 +84,24 @@ final class FontChainTests: XCTestCase {
         XCTAssertEqual(zwsp, "\u{200B}")
     }
 
+    func testKeptGlyphsDrawWhatFreeTypeDrawsAtEveryPenOffset() throws {
+        // A face drawn with every glyph loaded afresh equals the same face drawn from kept
+        // glyphs; and the same characters shifted by fractions of a dot (other pen offsets,
+        // other keys) equal a fresh drawing too.
+        let holder = CardFaceFixtures.holder(name: "张䄲𠀀")
+        chain.emptyGlyphCache()
+        let fresh = try CardFaceFixtures.render(holder)
+        XCTAssertEqual(try CardFaceFixtures.render(holder), fresh)
+        for shift in [0.25, 0.5, 0.984375, 3.1] {
+            let item = PrintTextItem(itemName: "sData1", text: "姓名  张䄲𠀀 0123456789", fontName: "宋体", sizePoints: 8.5,
+                                     left: 320 + shift, top: 180 + shift)
+            let job = CardFaceJob(texts: [item], photos: [], exit: .good)
+            let kept = try CardFaceFixtures.renderer.render(job)
+            chain.emptyGlyphCache()
+            XCTAssertEqual(try CardFaceFixtures.renderer.render(job), kept, "shift \(shift)")
+        }
+    }
+
     func testAnUnopenableFontFailsWithFreeTypesReason() {
         XCTAssertThrowsError(try FontChain(faces: [.init(path: "/nonexistent/font.ttf")])) { error in
             guard case .fontUnavailable(let path, _, let reason, let code) = error as? CardFaceError else { return XCTFail("\(error)") }

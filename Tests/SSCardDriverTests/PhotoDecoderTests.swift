@@ -77,6 +77,75 @@ final class PhotoDecoderTests: XCTestCase {
         XCTAssertEqual(four.pixels.enumerated().filter { $0.offset % 3 == 0 }.map(\.element), [0, 50, 150, 200])
     }
 
+    func testResamplingGivesTheBytesOfTheTwoPassDefinition() {
+        // The resampler keeps only the source rows one output row needs; the result must be
+        // byte for byte that of the whole-picture two-pass filter (the golden faces rely on it).
+        var state: UInt64 = 5
+        var pixels = [UInt8](repeating: 0, count: 358 * 441 * 3)
+        for i in pixels.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            pixels[i] = UInt8(truncatingIfNeeded: state >> 40)
+        }
+        let photo = RGBImage(width: 358, height: 441, pixels: pixels)!
+        for (w, h) in [(234, 288), (100, 441), (358, 100), (1, 1), (700, 900), (500, 300), (358, 442)] {
+            XCTAssertEqual(photo.resampled(width: w, height: h), referenceResample(photo, width: w, height: h), "\(w) × \(h)")
+        }
+    }
+
+    /// Box filter when shrinking, bilinear when enlarging, rows then columns, in Float, over
+    /// the whole picture: the definition `RGBImage.resampled` follows.
+    private func referenceResample(_ image: RGBImage, width newWidth: Int, height newHeight: Int) -> RGBImage {
+        func contributions(source: Int, destination: Int) -> [(start: Int, weights: [Float])] {
+            let scale = Double(source) / Double(destination)
+            return (0..<destination).map { i in
+                if scale > 1 {
+                    let from = Double(i) * scale, to = min(Double(source), from + scale)
+                    let first = Int(from.rounded(.down)), last = min(source - 1, Int(to.rounded(.up)) - 1)
+                    return (first, (first...last).map { j in Float(max(0, min(to, Double(j + 1)) - max(from, Double(j))) / (to - from)) })
+                }
+                let centre = (Double(i) + 0.5) * scale - 0.5
+                let left = Int(centre.rounded(.down))
+                let f = Float(centre - Double(left))
+                let a = min(max(left, 0), source - 1), b = min(max(left + 1, 0), source - 1)
+                return (a, a == b ? [1] : [1 - f, f])
+            }
+        }
+        let horizontal = contributions(source: image.width, destination: newWidth)
+        let vertical = contributions(source: image.height, destination: newHeight)
+        var rows = [Float](repeating: 0, count: image.height * newWidth * 3)
+        for y in 0..<image.height {
+            for x in 0..<newWidth {
+                var r: Float = 0, g: Float = 0, b: Float = 0
+                for (k, w) in horizontal[x].weights.enumerated() {
+                    let i = (y * image.width + horizontal[x].start + k) * 3
+                    r += w * Float(image.pixels[i]); g += w * Float(image.pixels[i + 1]); b += w * Float(image.pixels[i + 2])
+                }
+                rows[(y * newWidth + x) * 3] = r; rows[(y * newWidth + x) * 3 + 1] = g; rows[(y * newWidth + x) * 3 + 2] = b
+            }
+        }
+        let stride = newWidth * 3
+        var out = [UInt8](repeating: 0, count: newHeight * stride)
+        for y in 0..<newHeight {
+            var acc = [Float](repeating: 0, count: stride)
+            for (k, w) in vertical[y].weights.enumerated() {
+                let row = (vertical[y].start + k) * stride
+                for i in 0..<stride { acc[i] += w * rows[row + i] }
+            }
+            for i in 0..<stride { out[y * stride + i] = UInt8(max(0, min(255, acc[i] + 0.5))) }
+        }
+        return RGBImage(width: newWidth, height: newHeight, pixels: out)!
+    }
+
+    func testByteRoundingIsTheCheckedConversion() {
+        var values: [Float] = [-1e9, -1, -0.5, -0.49, 0, 0.49, 0.5, 0.51, 1.5, 2.5, 127.5, 254.49, 254.5, 254.51, 255, 255.4,
+                               255.5, 256, 1e9, .infinity, -.infinity, .nan, .ulpOfOne, Float(0.5).nextDown, Float(0.5).nextUp, Float(254.5).nextDown]
+        for i in -2_000...300_000 { values.append(Float(i) / 1000) }
+        for i in 0..<256 { values += [Float(i) - 0.5, (Float(i) - 0.5).nextUp, (Float(i) - 0.5).nextDown] }
+        for v in values {
+            XCTAssertEqual(RGBImage.byte(v), UInt8(max(0, min(255, v + 0.5))), "\(v)")
+        }
+    }
+
     func assertColour(_ p: (r: UInt8, g: UInt8, b: UInt8), _ c: (UInt8, UInt8, UInt8), tolerance: Int, file: StaticString = #filePath, line: UInt = #line) {
         for (a, b) in [(p.r, c.0), (p.g, c.1), (p.b, c.2)] {
             XCTAssertLessThanOrEqual(abs(Int(a) - Int(b)), tolerance, "\(p) vs \(c)", file: file, line: line)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SSCardDriver
 import CardManagement
 
@@ -54,22 +55,7 @@ public struct PreMadeCardInventory: Sendable {
             // A card whose 社保卡号, 卡识别码 or 银行卡号 is already on the books is skipped by the
             // upsert clause (uniqueness only; CHECK and NOT NULL still throw) and reported below,
             // which rolls the whole file back. The parser already refused duplicates inside the file.
-            let card = try db.makeStatement(sql: """
-                INSERT INTO pre_made_card (card_number, card_identification_code, reset_code, personal_account,
-                    bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id,
-                    sequence, state, updated_at, updated_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'inStock', ?, ?)
-                ON CONFLICT DO NOTHING
-                """)
-            var alreadyOnBooks: [YZKCGRecord] = []
-            for r in file.records {
-                try card.execute(arguments: [
-                    r.cardNumber.value, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount, r.bankCardNumber,
-                    r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate, file.name.bank, importID, r.sequence,
-                    at.text, clerk,
-                ])
-                if db.changesCount == 0 { alreadyOnBooks.append(r) }
-            }
+            let alreadyOnBooks = try Self.insert(file.records, bank: file.name.bank, importID: importID, at: at, clerk: clerk, db)
             if !alreadyOnBooks.isEmpty {
                 let problems = try Self.problems(alreadyOnBooks, importID: importID, db)
                 throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
@@ -89,6 +75,87 @@ public struct PreMadeCardInventory: Sendable {
             return YZKCGImportReceipt(importID: importID, fileName: file.name.fileName, bank: file.name.bank,
                                       count: file.records.count, importedAt: at, importedBy: clerk)
         }
+    }
+
+    /// Rows a card INSERT of the import carries: one statement's work (its cursors on the table
+    /// and the five indexes) is shared by that many cards.
+    static let cardsPerInsert = 50
+
+    /// The card INSERT of `count` rows, skipping a row that would repeat a unique column.
+    private static func cardInsert(rows count: Int) -> String {
+        """
+        INSERT INTO pre_made_card (card_number, card_identification_code, reset_code, personal_account,
+            bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id,
+            sequence, state, updated_at, updated_by)
+        VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'inStock', ?, ?)", count: count).joined(separator: ", "))
+        ON CONFLICT DO NOTHING
+        """
+    }
+
+    /// Inserts the records as `inStock` cards of import `importID`, `cardsPerInsert` to a
+    /// statement, binding through SQLite's C API: GRDB's arguments (an array of existentials,
+    /// converted and bound one by one) and a statement per card cost more than the rows
+    /// themselves over 100,000 cards (docs/performance.md). Nothing in the station observes
+    /// single statements (GRDB's transaction observers see the commit, which GRDB runs), so
+    /// leaving GRDB out of these steps changes nothing else. Returns the records the upsert
+    /// skipped (already on the books), in file order.
+    private static func insert(_ records: [YZKCGRecord], bank: String, importID: Int64, at: StationTimestamp,
+                               clerk: String, _ db: Database) throws -> [YZKCGRecord] {
+        // The texts of one statement are copied into `scratch` and bound where they lie there
+        // (SQLITE_STATIC), so SQLite makes no copy of its own; `scratch` outlives the step.
+        var scratch: [UInt8] = []
+        var texts: [(parameter: Int32, start: Int, count: Int)] = []
+        var full: Statement?
+        var skippedSome = false
+        var start = 0
+        while start < records.count {
+            let count = min(cardsPerInsert, records.count - start)
+            let statement: Statement
+            if count == cardsPerInsert, let full {
+                statement = full
+            } else {
+                statement = try db.makeStatement(sql: cardInsert(rows: count))
+                if count == cardsPerInsert { full = statement }
+            }
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            scratch.removeAll(keepingCapacity: true)
+            texts.removeAll(keepingCapacity: true)
+            for (row, r) in records[start..<(start + count)].enumerated() {
+                let first = Int32(row * 14)
+                func text(_ index: Int32, _ value: String) {
+                    texts.append((first + index, scratch.count, value.utf8.count))
+                    scratch.append(contentsOf: value.utf8)
+                }
+                text(1, r.cardNumber.value); text(2, r.cardIdentificationCode.hex); text(3, r.resetCode)
+                text(4, r.personalAccount); text(5, r.bankCardNumber); text(6, r.bankAccount); text(7, r.packingPosition)
+                text(8, r.makeDate); text(9, r.expiryDate); text(10, bank)
+                sqlite3_bind_int64(handle, first + 11, importID)
+                sqlite3_bind_int64(handle, first + 12, Int64(r.sequence))
+                text(13, at.text); text(14, clerk)
+            }
+            let (code, changes, message) = scratch.withUnsafeBufferPointer { bytes in
+                let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+                // A nil destructor is SQLITE_STATIC.
+                for t in texts { sqlite3_bind_text(handle, t.parameter, base + t.start, Int32(t.count), nil) }
+                let code = sqlite3_step(handle)
+                let changes = sqlite3_changes(db.sqliteConnection)
+                let message = code == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(db.sqliteConnection))
+                // Nothing may point into `scratch` once it can move.
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+                return (code, changes, message)
+            }
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+            }
+            if changes != count { skippedSome = true }
+            start += count
+        }
+        guard skippedSome else { return [] }
+        let inserted = Set(try String.fetchAll(db, sql: "SELECT card_number FROM pre_made_card WHERE import_id = ?",
+                                               arguments: [importID]))
+        return records.filter { !inserted.contains($0.cardNumber.value) }
     }
 
     /// A `.duplicateInStock` problem for each column of each skipped record that another batch

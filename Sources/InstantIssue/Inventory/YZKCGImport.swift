@@ -48,62 +48,68 @@ public struct YZKCGFile: Sendable {
                                          english: "the file is neither UTF-8 nor GB18030 text"))
             throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
         }
-        // Split on the UTF-8 bytes, not Characters: "\r\n" is one Character, and grapheme
-        // breaking 15 MB of text is most of the parse time. A "\r" before "\n" is dropped.
-        let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : text[...]
-        var lines = body.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
-            Substring(line.last == 0x0D ? line.dropLast() : line)
-        }
-        // Blank lines at the very end are an artefact of editors, not rows.
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
-
-        // Line 1: the count.
-        let declared: Int?
-        if let first = lines.first, let n = Int(first.trimmingCharacters(in: .whitespaces)), n >= 0,
-           first.trimmingCharacters(in: .whitespaces).allSatisfy(\.isASCII) {
-            declared = n
-        } else {
-            declared = nil
-            problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
-                                         chinese: "第1行应为卡片数量", english: "line 1 must be the number of cards"))
-        }
-        // Line 2: the header.
-        if lines.count < 2 || lines[1] != Self.header {
-            problems.append(YZKCGProblem(kind: .header, line: 2, field: nil,
-                                         chinese: "第2行标题不符，应为：\(Self.header)",
-                                         english: "line 2 must be the header exactly: \(Self.header)"))
-        }
-        // Rows.
-        let rowLines = lines.count > 2 ? Array(lines[2...]) : []
-        if let declared, declared != rowLines.count {
-            problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
-                                         chinese: "第1行数量为\(declared)，但有\(rowLines.count)行数据",
-                                         english: "line 1 says \(declared) cards but the file has \(rowLines.count) rows"))
-        }
-        if let parsedName, let declared, parsedName.count != declared {
-            problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
-                                         chinese: "文件名中的数量\(parsedName.count)与第1行的\(declared)不符",
-                                         english: "the file name says \(parsedName.count) cards, line 1 says \(declared)"))
-        }
         var records: [YZKCGRecord] = []
-        records.reserveCapacity(rowLines.count)
-        var firstLine: [YZKCGField: [String: Int]] = [.cardNumber: [:], .cardIdentificationCode: [:], .bankCardNumber: [:]]
-        for (index, line) in rowLines.enumerated() {
-            let lineNumber = index + 3
-            guard let record = YZKCGRecord.parse(line, lineNumber: lineNumber, expectedSequence: index + 1,
-                                                 problems: &problems) else { continue }
-            for (field, value) in [(YZKCGField.cardNumber, record.cardNumber.value),
-                                   (.cardIdentificationCode, record.cardIdentificationCode.hex),
-                                   (.bankCardNumber, record.bankCardNumber)] {
-                if let earlier = firstLine[field]![value] {
-                    problems.append(YZKCGProblem(
-                        kind: .duplicateInFile, line: lineNumber, field: field,
-                        chinese: "与第\(earlier)行重复", english: "repeats line \(earlier)"))
-                } else {
-                    firstLine[field]![value] = lineNumber
-                }
+        var utf8 = text
+        utf8.withUTF8 { all in
+            // Split on the UTF-8 bytes, not Characters: "\r\n" is one Character, and grapheme
+            // breaking 15 MB of text is most of the parse time. A "\r" before "\n" is dropped.
+            let body = UnsafeBufferPointer(rebasing: all[(text.hasPrefix("\u{FEFF}") ? 3 : 0)...])
+            var lines = Self.lineRanges(body)
+            // Blank lines at the very end are an artefact of editors, not rows.
+            while let last = lines.last, last.isEmpty { lines.removeLast() }
+            func line(_ index: Int) -> Substring {
+                Substring(String(decoding: UnsafeBufferPointer(rebasing: body[lines[index]]), as: UTF8.self))
             }
-            records.append(record)
+
+            // Line 1: the count.
+            let declared: Int?
+            if let first = lines.indices.first.map(line), let n = Int(first.trimmingCharacters(in: .whitespaces)), n >= 0,
+               first.trimmingCharacters(in: .whitespaces).allSatisfy(\.isASCII) {
+                declared = n
+            } else {
+                declared = nil
+                problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
+                                             chinese: "第1行应为卡片数量", english: "line 1 must be the number of cards"))
+            }
+            // Line 2: the header.
+            if lines.count < 2 || line(1) != Self.header {
+                problems.append(YZKCGProblem(kind: .header, line: 2, field: nil,
+                                             chinese: "第2行标题不符，应为：\(Self.header)",
+                                             english: "line 2 must be the header exactly: \(Self.header)"))
+            }
+            // Rows.
+            let rowCount = max(0, lines.count - 2)
+            if let declared, declared != rowCount {
+                problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
+                                             chinese: "第1行数量为\(declared)，但有\(rowCount)行数据",
+                                             english: "line 1 says \(declared) cards but the file has \(rowCount) rows"))
+            }
+            if let parsedName, let declared, parsedName.count != declared {
+                problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
+                                             chinese: "文件名中的数量\(parsedName.count)与第1行的\(declared)不符",
+                                             english: "the file name says \(parsedName.count) cards, line 1 says \(declared)"))
+            }
+            records.reserveCapacity(rowCount)
+            // The first line of each 社保卡号, 卡识别码 and 银行卡号, to name it in a duplicate's problem.
+            var firstLine = [[String: Int]](repeating: Dictionary(minimumCapacity: rowCount), count: 3)
+            for index in 0..<rowCount {
+                let lineNumber = index + 3
+                // A valid row the quick way; anything else through `parse`, which names the problems.
+                guard let record = YZKCGRecord.parseValid(UnsafeBufferPointer(rebasing: body[lines[index + 2]]),
+                                                          lineNumber: lineNumber, expectedSequence: index + 1)
+                        ?? YZKCGRecord.parse(line(index + 2), lineNumber: lineNumber, expectedSequence: index + 1,
+                                             problems: &problems) else { continue }
+                for (column, field) in Self.uniqueFields.enumerated() {
+                    let value = record.value(of: field)
+                    if let earlier = firstLine[column].updateValue(lineNumber, forKey: value) {
+                        firstLine[column][value] = earlier
+                        problems.append(YZKCGProblem(
+                            kind: .duplicateInFile, line: lineNumber, field: field,
+                            chinese: "与第\(earlier)行重复", english: "repeats line \(earlier)"))
+                    }
+                }
+                records.append(record)
+            }
         }
         guard problems.total == 0, let parsedName else {
             throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
@@ -113,6 +119,21 @@ public struct YZKCGFile: Sendable {
         self.records = records
         contentHash = (try? SM3.hash(Array(contents)).hexString) ?? ""
     }
+
+    /// The byte ranges of the lines of `text`, split at "\n", without a "\r" before it.
+    private static func lineRanges(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for (i, byte) in text.enumerated() where byte == 0x0A {
+            lines.append(start..<(i > start && text[i - 1] == 0x0D ? i - 1 : i))
+            start = i + 1
+        }
+        lines.append(start..<(text.count > start && text[text.count - 1] == 0x0D ? text.count - 1 : text.count))
+        return lines
+    }
+
+    /// The columns no two cards share, in the file or on the books.
+    static let uniqueFields: [YZKCGField] = [.cardNumber, .cardIdentificationCode, .bankCardNumber]
 
     /// UTF-8 if the bytes are valid UTF-8 (a BOM is dropped), else GB18030, else nil.
     static func decode(_ data: Data) -> (String, YZKCGEncoding)? {
@@ -210,13 +231,22 @@ public struct YZKCGRecord: Hashable, Sendable {
     /// 装箱位置: where the card sits in the maker's boxes.
     public var packingPosition: String
 
+    /// The text of one of `YZKCGFile.uniqueFields`, as stored.
+    func value(of field: YZKCGField) -> String {
+        switch field {
+        case .cardNumber: cardNumber.value
+        case .cardIdentificationCode: cardIdentificationCode.hex
+        default: bankCardNumber
+        }
+    }
+
     static func parse(_ line: Substring, lineNumber: Int, expectedSequence: Int,
                       problems: inout YZKCGProblemList) -> YZKCGRecord? {
         let fields = line.utf8.split(separator: 0x2C, omittingEmptySubsequences: false).map(Substring.init)
-        guard fields.count == YZKCGField.allCases.count else {
+        guard fields.count == YZKCGField.columns.count else {
             problems.append(YZKCGProblem(kind: .field, line: lineNumber, field: nil,
-                                         chinese: "应有\(YZKCGField.allCases.count)个字段，实有\(fields.count)个",
-                                         english: "expected \(YZKCGField.allCases.count) fields, found \(fields.count)"))
+                                         chinese: "应有\(YZKCGField.columns.count)个字段，实有\(fields.count)个",
+                                         english: "expected \(YZKCGField.columns.count) fields, found \(fields.count)"))
             return nil
         }
         let before = problems.total
@@ -315,7 +345,11 @@ public enum YZKCGField: String, CaseIterable, Hashable, Sendable, CustomStringCo
     case bankAccount = "银行账户"
     case packingPosition = "装箱位置"
 
-    var index: Int { Self.allCases.firstIndex(of: self)! }
+    /// The columns in file order (`allCases` makes a new array at every use).
+    static let columns = allCases
+
+    /// The column's position in a row.
+    var index: Int { Self.columns.firstIndex(of: self)! }
 
     public var english: String {
         switch self {

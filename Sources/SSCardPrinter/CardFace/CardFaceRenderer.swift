@@ -148,8 +148,7 @@ public struct CardFaceRenderer: Sendable {
             scaled.pixels.withUnsafeBufferPointer { source in
                 for row in 0..<h {
                     let to = ((py + row) * canvasWidth + px) * 3
-                    let from = row * w * 3
-                    for i in 0..<(w * 3) { pixels[to + i] = source[from + i] }
+                    (pixels.baseAddress! + to).update(from: source.baseAddress! + row * w * 3, count: w * 3)
                 }
             }
         }

@@ -38,6 +38,12 @@ public final class FontChain: @unchecked Sendable {
     private var sizes: [FT_F26Dot6]
     /// scalar → (face, glyph); (−1, 0) when no face has it.
     private var lookups: [UInt32: (face: Int, glyph: UInt32)] = [:]
+    /// Glyphs as FreeType rendered them, by face, glyph, size and the pen's offset within its
+    /// dot: a card's labels, digits and date characters come back on every card, and loading
+    /// and rasterising a CFF glyph is most of a face's drawing time. Emptied when it holds
+    /// `renderedLimit` glyphs.
+    private var rendered: [RenderedGlyph.Key: RenderedGlyph] = [:]
+    private static let renderedLimit = 4_096
 
     /// Opens every face of `faces` (by path and face index) and selects its Unicode cmap.
     /// A face that cannot be opened fails the whole chain (`.fontUnavailable`); no face at all
@@ -127,9 +133,9 @@ public final class FontChain: @unchecked Sendable {
             }
             var placed = PlacedGlyph(scalar: scalar, faceIndex: found.face, glyphIndex: glyph, x: pen, advance: 0,
                                      ink: DotRect(left: pen, top: baseline, right: pen, bottom: baseline))
-            if FT_Load_Glyph(face, FT_UInt(glyph), FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0, let slot = face.pointee.glyph {
-                placed.advance = Double(slot.pointee.linearHoriAdvance) / 65536
-                placed.ink = rasterise(slot, penX: pen, baseline: baseline, into: &ink)
+            if let drawn = self.glyph(found.face, glyph, size: charSize, penX: pen, baseline: baseline) {
+                placed.advance = drawn.advance
+                placed.ink = drawn.draw(penX: pen, baseline: baseline, into: &ink)
             }
             layout.glyphs.append(placed)
             pen += placed.advance
@@ -137,39 +143,49 @@ public final class FontChain: @unchecked Sendable {
         return layout
     }
 
-    /// Shifts the outline by the pen's fraction of a dot, renders it 1-bit and ORs it into
-    /// `ink`; returns the glyph's ink box (empty for a blank glyph such as a space).
-    private func rasterise(_ slot: FT_GlyphSlot, penX: Double, baseline: Double, into ink: inout MonochromeBitmap) -> DotRect {
+    /// Glyph `glyph` of face `face` at `size`, rendered for a pen at (`penX`, `baseline`):
+    /// from `rendered`, or loaded unhinted (FT_Load_Glyph), its outline shifted by the pen's
+    /// fraction of a dot and rendered 1-bit (FT_Render_Glyph), then kept. Nil when FreeType
+    /// cannot load it. Caller holds `lock`, and has set the face to `size`.
+    private func glyph(_ face: Int, _ glyph: UInt32, size: FT_F26Dot6, penX: Double, baseline: Double) -> RenderedGlyph? {
         let x0 = penX.rounded(.down), y0 = baseline.rounded(.down)
         let reach = -(1 << 20)...(1 << 20)
-        guard let xDot = Int(exactly: x0), let yDot = Int(exactly: y0), reach.contains(xDot), reach.contains(yDot) else {
-            return DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
-        }
-        if slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE {
-            // FreeType's y axis points up: a baseline lower on the canvas is a negative shift.
-            FT_Outline_Translate(&slot.pointee.outline, FT_Pos(((penX - x0) * 64).rounded()), -FT_Pos(((baseline - y0) * 64).rounded()))
-        }
-        guard FT_Render_Glyph(slot, FT_RENDER_MODE_MONO) == 0 else { return DotRect(left: penX, top: baseline, right: penX, bottom: baseline) }
-        let bitmap = slot.pointee.bitmap
-        let left = xDot + Int(slot.pointee.bitmap_left)
-        let top = yDot - Int(slot.pointee.bitmap_top)
-        var box = DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
-        guard bitmap.rows > 0, bitmap.width > 0, let buffer = bitmap.buffer,
-              bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_MONO.rawValue) else { return box }
-        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
-        for row in 0..<Int(bitmap.rows) {
-            let line = buffer + row * Int(bitmap.pitch)
-            for column in 0..<Int(bitmap.width) where line[column >> 3] & (0x80 >> UInt8(column & 7)) != 0 {
-                let x = left + column, y = top + row
-                ink.set(x: x, y: y)
-                minX = min(minX, x); maxX = max(maxX, x)
-                minY = min(minY, y); maxY = max(maxY, y)
+        let onCanvas = Int(exactly: x0).map(reach.contains) == true && Int(exactly: y0).map(reach.contains) == true
+        // FreeType's y axis points up: a baseline lower on the canvas is a negative shift.
+        let dx = onCanvas ? FT_Pos(((penX - x0) * 64).rounded()) : 0, dy = onCanvas ? -FT_Pos(((baseline - y0) * 64).rounded()) : 0
+        let key = RenderedGlyph.Key(face: face, glyph: glyph, size: size, dx: dx, dy: dy, drawn: onCanvas)
+        if let known = rendered[key] { return known }
+        let handle = handles[face]
+        guard FT_Load_Glyph(handle, FT_UInt(glyph), FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0,
+              let slot = handle.pointee.glyph else { return nil }
+        var made = RenderedGlyph(advance: Double(slot.pointee.linearHoriAdvance) / 65536)
+        if onCanvas {
+            if slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE { FT_Outline_Translate(&slot.pointee.outline, dx, dy) }
+            if FT_Render_Glyph(slot, FT_RENDER_MODE_MONO) == 0, slot.pointee.bitmap.rows > 0, slot.pointee.bitmap.width > 0,
+               let buffer = slot.pointee.bitmap.buffer, slot.pointee.bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_MONO.rawValue) {
+                let bitmap = slot.pointee.bitmap
+                let rowBytes = (Int(bitmap.width) + 7) / 8
+                made.left = Int(slot.pointee.bitmap_left)
+                made.top = Int(slot.pointee.bitmap_top)
+                made.width = Int(bitmap.width)
+                made.rows = Int(bitmap.rows)
+                made.rowBytes = rowBytes
+                made.bits = (0..<made.rows).flatMap { row in
+                    UnsafeBufferPointer(start: buffer + row * Int(bitmap.pitch), count: rowBytes)
+                }
             }
         }
-        if minX <= maxX {
-            box = DotRect(left: Double(minX), top: Double(minY), right: Double(maxX + 1), bottom: Double(maxY + 1))
-        }
-        return box
+        if rendered.count >= Self.renderedLimit { rendered.removeAll(keepingCapacity: true) }
+        rendered[key] = made
+        return made
+    }
+
+    /// Empties the rendered glyphs, so the next face loads and rasterises every glyph again
+    /// (what the first card of a process costs; the render benchmark shows both).
+    public func emptyGlyphCache() {
+        lock.lock()
+        defer { lock.unlock() }
+        rendered.removeAll()
     }
 
     /// Caller holds `lock`.
@@ -256,4 +272,51 @@ public struct TextLayout: Hashable, Sendable {
 
     /// The box the layout check holds against the card and the chip: em box ∪ ink.
     public var box: DotRect { emBox.union(inkBox) }
+}
+
+/// A glyph as FreeType rendered it 1-bit for one pen offset: its advance and its bitmap, placed
+/// relative to the pen's dot.
+private struct RenderedGlyph {
+    struct Key: Hashable {
+        var face: Int
+        var glyph: UInt32
+        var size: FT_F26Dot6
+        /// The outline's shift, in 1/64 dot.
+        var dx: FT_Pos
+        var dy: FT_Pos
+        /// False for a pen too far off the canvas to draw: advance only.
+        var drawn: Bool
+    }
+
+    /// The unhinted advance, in dots.
+    var advance: Double
+    /// The bitmap's left edge from the pen's dot, and its top above the baseline's dot.
+    var left = 0
+    var top = 0
+    var width = 0
+    var rows = 0
+    var rowBytes = 0
+    /// 1 = ink, MSB first, `rowBytes` a row; empty for a blank glyph.
+    var bits: [UInt8] = []
+
+    /// ORs the glyph into `ink` for a pen at (`penX`, `baseline`) and returns its ink box (at
+    /// the pen, empty, for a blank glyph or a pen too far off the canvas).
+    func draw(penX: Double, baseline: Double, into ink: inout MonochromeBitmap) -> DotRect {
+        var box = DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
+        guard rows > 0, let xDot = Int(exactly: penX.rounded(.down)), let yDot = Int(exactly: baseline.rounded(.down)) else { return box }
+        let x0 = xDot + left, y0 = yDot - top
+        var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
+        for row in 0..<rows {
+            for column in 0..<width where bits[row * rowBytes + column >> 3] & (0x80 >> UInt8(column & 7)) != 0 {
+                let x = x0 + column, y = y0 + row
+                ink.set(x: x, y: y)
+                minX = min(minX, x); maxX = max(maxX, x)
+                minY = min(minY, y); maxY = max(maxY, y)
+            }
+        }
+        if minX <= maxX {
+            box = DotRect(left: Double(minX), top: Double(minY), right: Double(maxX + 1), bottom: Double(maxY + 1))
+        }
+        return box
+    }
 }

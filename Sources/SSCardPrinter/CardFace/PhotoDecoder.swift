@@ -45,48 +45,72 @@ public struct RGBImage: Hashable, Sendable {
         if newWidth == width && newHeight == height { return self }
         let horizontal = Self.contributions(source: width, destination: newWidth)
         let vertical = Self.contributions(source: height, destination: newHeight)
-        // Pass 1: rows, width → newWidth, kept in Float.
-        var rows = [Float](repeating: 0, count: height * newWidth * 3)
-        pixels.withUnsafeBufferPointer { src in
-            rows.withUnsafeMutableBufferPointer { out in
-                horizontal.weights.withUnsafeBufferPointer { weights in
-                    for y in 0..<height {
-                        let inRow = y * width * 3, outRow = y * newWidth * 3
-                        for x in 0..<newWidth {
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            var i = inRow + horizontal.start[x] * 3
-                            for k in horizontal.offset[x]..<horizontal.offset[x + 1] {
-                                let w = weights[k]
-                                r += w * Float(src[i]); g += w * Float(src[i + 1]); b += w * Float(src[i + 2])
-                                i += 3
-                            }
-                            out[outRow + x * 3] = r; out[outRow + x * 3 + 1] = g; out[outRow + x * 3 + 2] = b
-                        }
-                    }
-                }
-            }
-        }
-        // Pass 2: columns, height → newHeight, accumulated a source row at a time.
-        var result = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
-        let stride = newWidth * 3
+        let sourceWidth = width, stride = newWidth * 3
+        // Pass 1 (rows, width → newWidth, in Float) is done a source row at a time, when pass 2
+        // (columns, height → newHeight) first needs the row, into a ring that holds the most
+        // rows one output row takes: the same sums in the same order as a whole intermediate
+        // picture, without its megabyte. Rows are needed in increasing order, so a row pushed
+        // out of the ring is never needed again.
+        var ringRows = 1
+        for y in 0..<newHeight { ringRows = max(ringRows, vertical.offset[y + 1] - vertical.offset[y]) }
+        var ring = [Float](repeating: 0, count: ringRows * stride)
+        var rowInSlot = [Int](repeating: -1, count: ringRows)
         var line = [Float](repeating: 0, count: stride)
-        rows.withUnsafeBufferPointer { src in
-            result.withUnsafeMutableBufferPointer { out in
-                line.withUnsafeMutableBufferPointer { acc in
-                    for y in 0..<newHeight {
-                        for i in 0..<stride { acc[i] = 0 }
-                        var row = vertical.start[y] * stride
-                        for k in vertical.offset[y]..<vertical.offset[y + 1] {
-                            let w = vertical.weights[k]
-                            for i in 0..<stride { acc[i] += w * src[row + i] }
-                            row += stride
+        let result = [UInt8](unsafeUninitializedCapacity: newHeight * stride) { out, initialised in
+            pixels.withUnsafeBufferPointer { src in
+            horizontal.start.withUnsafeBufferPointer { hStart in
+            horizontal.offset.withUnsafeBufferPointer { hOffset in
+            horizontal.weights.withUnsafeBufferPointer { hWeights in
+            vertical.start.withUnsafeBufferPointer { vStart in
+            vertical.offset.withUnsafeBufferPointer { vOffset in
+            vertical.weights.withUnsafeBufferPointer { vWeights in
+            ring.withUnsafeMutableBufferPointer { ring in
+            rowInSlot.withUnsafeMutableBufferPointer { rowInSlot in
+            line.withUnsafeMutableBufferPointer { acc in
+                for y in 0..<newHeight {
+                    for i in 0..<stride { acc[i] = 0 }
+                    var sourceRow = vStart[y]
+                    for k in vOffset[y]..<vOffset[y + 1] {
+                        let slot = sourceRow % ringRows
+                        let row = ring.baseAddress! + slot * stride
+                        if rowInSlot[slot] != sourceRow {
+                            // Wrapping index arithmetic (&+, &*): the indices are in range by
+                            // construction, and overflow checks keep the loops from being vectorised.
+                            let inRow = src.baseAddress! + sourceRow &* sourceWidth &* 3
+                            for x in 0..<newWidth {
+                                // R, G, B side by side: each lane does the scalar sum's steps.
+                                var sum = SIMD4<Float>(repeating: 0)
+                                var pixel = inRow + hStart[x] &* 3
+                                for t in hOffset[x]..<hOffset[x &+ 1] {
+                                    sum += hWeights[t] * SIMD4<Float>(Float(pixel[0]), Float(pixel[1]), Float(pixel[2]), 0)
+                                    pixel += 3
+                                }
+                                row[x &* 3] = sum[0]; row[x &* 3 &+ 1] = sum[1]; row[x &* 3 &+ 2] = sum[2]
+                            }
+                            rowInSlot[slot] = sourceRow
                         }
-                        for i in 0..<stride { out[y * stride + i] = UInt8(max(0, min(255, acc[i] + 0.5))) }
+                        let w = vWeights[k]
+                        for i in 0..<stride { acc[i] += w * row[i] }
+                        sourceRow += 1
                     }
+                    let outRow = out.baseAddress! + y &* stride
+                    for i in 0..<stride { outRow[i] = Self.byte(acc[i]) }
                 }
-            }
+            }}}}}}}}}}
+            initialised = newHeight * stride
         }
         return RGBImage(width: newWidth, height: newHeight, pixels: result)!
+    }
+
+    /// `UInt8(max(0, min(255, value + 0.5)))` — the value rounded, clamped to a byte — without
+    /// the checks of a Float → integer conversion, which keep the loop from being vectorised:
+    /// adding 2²³ puts the integer part, rounded to nearest, in the low mantissa bits; one less
+    /// when that rounded up gives the truncation the conversion did.
+    @inline(__always)
+    static func byte(_ value: Float) -> UInt8 {
+        let clamped = max(0, min(255, value + 0.5))
+        let shifted = clamped + 8_388_608
+        return UInt8(truncatingIfNeeded: shifted.bitPattern) &- (shifted - 8_388_608 > clamped ? 1 : 0)
     }
 
     /// Which source pixels make each destination pixel, and how much: destination `i` takes

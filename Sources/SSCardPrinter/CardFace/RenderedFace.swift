@@ -35,14 +35,30 @@ public struct RenderedFace: Hashable, Sendable {
 
     /// A colour panel: 0 = no dye, 255 = full, one byte per dot, row-major.
     public func colourPanel(_ panel: ColourPanel) -> [UInt8] {
-        let channel = panel.rawValue
-        var out = [UInt8](repeating: 0, count: rgb.width * rgb.height)
-        for y in 0..<rgb.height {
-            for x in 0..<rgb.width where !blackPanel[x, y] {
-                out[y * rgb.width + x] = 255 - rgb.pixels[(y * rgb.width + x) * 3 + channel]
+        let channel = panel.rawValue, dots = rgb.width * rgb.height
+        return [UInt8](unsafeUninitializedCapacity: dots) { out, initialised in
+            rgb.pixels.withUnsafeBufferPointer { pixels in
+                for i in 0..<dots { out[i] = 255 &- pixels[i &* 3 &+ channel] }
+            }
+            Self.clearResin(blackPanel, in: out.baseAddress!, panels: 1, panelSize: dots)
+            initialised = dots
+        }
+    }
+
+    /// Sets the dots K prints to 0 in `panels` consecutive dye panels at `dye`: few dots (the
+    /// text), so K is read a byte at a time and empty bytes are skipped.
+    private static func clearResin(_ black: MonochromeBitmap, in dye: UnsafeMutablePointer<UInt8>, panels: Int, panelSize: Int) {
+        let width = black.width, rowBytes = black.rowBytes
+        black.bytes.withUnsafeBufferPointer { k in
+            for y in 0..<black.height {
+                for xb in 0..<rowBytes where k[y &* rowBytes &+ xb] != 0 {
+                    let byte = k[y &* rowBytes &+ xb]
+                    for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 && xb &* 8 &+ bit < width {
+                        for panel in 0..<panels { dye[panel &* panelSize &+ y &* width &+ xb &* 8 &+ bit] = 0 }
+                    }
+                }
             }
         }
-        return out
     }
 
     public enum ColourPanel: Int, CaseIterable, Sendable {
@@ -69,10 +85,20 @@ public struct RenderedFace: Hashable, Sendable {
     public var printJobPayload: [UInt8] {
         let w = rgb.width, h = rgb.height
         var out: [UInt8] = Array("SSCF".utf8) + [1, 0, UInt8(w >> 8), UInt8(w & 0xFF), UInt8(h >> 8), UInt8(h & 0xFF)]
-        out.reserveCapacity(10 + 3 * w * h + 2 * blackPanel.bytes.count)
-        out += colourPanel(.yellow)
-        out += colourPanel(.magenta)
-        out += colourPanel(.cyan)
+        let dots = w * h
+        // Y, M, C in one pass over the picture (as `colourPanel` makes each), then K and O.
+        out += [UInt8](unsafeUninitializedCapacity: 3 * dots) { dye, initialised in
+            rgb.pixels.withUnsafeBufferPointer { pixels in
+                for i in 0..<dots {
+                    let p = i &* 3
+                    dye[i] = 255 &- pixels[p &+ 2]               // yellow: 255 − B
+                    dye[dots &+ i] = 255 &- pixels[p &+ 1]       // magenta: 255 − G
+                    dye[2 &* dots &+ i] = 255 &- pixels[p]       // cyan: 255 − R
+                }
+            }
+            Self.clearResin(blackPanel, in: dye.baseAddress!, panels: 3, panelSize: dots)
+            initialised = 3 * dots
+        }
         out += blackPanel.bytes
         out += overlayPanel.bytes
         return out

@@ -74,16 +74,8 @@ extension MonochromeBitmap {
     public func escapeWireData(format: EscapePanelFormat = .exact) -> [UInt8] {
         precondition(width == CardCanvas.width && height == CardCanvas.height, "an Escape panel is 1016 × 648 dots")
         var out = [UInt8](repeating: 0, count: format.byteCount(levels: .two))
-        let rowBytes = self.rowBytes
-        for y in 0..<height {
-            let row = y * rowBytes
-            for xb in 0..<rowBytes where bytes[row + xb] != 0 {
-                let byte = bytes[row + xb]
-                for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 {
-                    let w = format.wireIndex(x: xb * 8 + bit, y: y)
-                    out[w >> 3] |= 0x80 >> UInt8(w & 7)
-                }
-            }
+        bytes.withUnsafeBufferPointer { face in
+            out.withUnsafeMutableBufferPointer { EscapePanelPacking.faceToWire(face, $0, order: format.dotOrder) }
         }
         return out
     }
@@ -95,14 +87,8 @@ extension MonochromeBitmap {
             throw .badPanelHeader("a 1-bit panel needs \(EscapePanelFormat.bitmapDotCount / 8) bytes, got \(data.count)")
         }
         self.init(width: CardCanvas.width, height: CardCanvas.height)
-        let rowBytes = self.rowBytes
-        for y in 0..<height {
-            for x in 0..<width {
-                let w = format.wireIndex(x: x, y: y)
-                if data[w >> 3] & (0x80 >> UInt8(w & 7)) != 0 {
-                    bytes[y * rowBytes + x >> 3] |= 0x80 >> UInt8(x & 7)
-                }
-            }
+        data.withUnsafeBufferPointer { wire in
+            bytes.withUnsafeMutableBufferPointer { EscapePanelPacking.wireToFace(wire, $0, order: format.dotOrder) }
         }
     }
 }
@@ -125,26 +111,24 @@ public struct DyePanel: Hashable, Sendable {
 
     /// A panel from 8-bit densities (0 = none, 255 = full), scaled to `levels`.
     public init(levels: EscapePanelLevels = .thirtyTwo, densities: [UInt8]) {
-        let shift = 8 - levels.bitsPerDot
-        self.init(levels: levels, dots: densities.map { $0 >> UInt8(shift) })
+        precondition(levels != .two, "a dye panel has 32, 64 or 128 levels")
+        precondition(densities.count == CardCanvas.width * CardCanvas.height, "a panel has 1016 × 648 dots")
+        let shift = UInt8(8 - levels.bitsPerDot)
+        self.levels = levels
+        // Below `levels` by construction: no need to look at each dot again.
+        dots = [UInt8](unsafeUninitializedCapacity: densities.count) { out, initialised in
+            densities.withUnsafeBufferPointer { for i in $0.indices { out[i] = $0[i] >> shift } }
+            initialised = densities.count
+        }
     }
 
     public subscript(x: Int, y: Int) -> UInt8 { dots[y * CardCanvas.width + x] }
 
     /// The `Db;…;levels;` data: `format.byteCount(levels:)` bytes.
     public func wireData(format: EscapePanelFormat = .exact) -> [UInt8] {
-        let bits = levels.bitsPerDot
         var out = [UInt8](repeating: 0, count: format.byteCount(levels: levels))
-        for y in 0..<CardCanvas.height {
-            for x in 0..<CardCanvas.width {
-                let value = dots[y * CardCanvas.width + x]
-                guard value != 0 else { continue }
-                let first = format.wireIndex(x: x, y: y) * bits
-                for b in 0..<bits where value & (1 << UInt8(bits - 1 - b)) != 0 {
-                    let bit = first + b
-                    out[bit >> 3] |= 0x80 >> UInt8(bit & 7)
-                }
-            }
+        dots.withUnsafeBufferPointer { dots in
+            out.withUnsafeMutableBufferPointer { EscapePanelPacking.dotsToWire(dots, bits: levels.bitsPerDot, $0, order: format.dotOrder) }
         }
         return out
     }
@@ -156,16 +140,8 @@ public struct DyePanel: Hashable, Sendable {
             throw .badPanelHeader("a \(levels.rawValue)-level panel of \(wireData.count) bytes")
         }
         var dots = [UInt8](repeating: 0, count: CardCanvas.width * CardCanvas.height)
-        for y in 0..<CardCanvas.height {
-            for x in 0..<CardCanvas.width {
-                let first = format.wireIndex(x: x, y: y) * bits
-                var value: UInt8 = 0
-                for b in 0..<bits {
-                    let bit = first + b
-                    value = value << 1 | (wireData[bit >> 3] >> UInt8(7 - bit & 7) & 1)
-                }
-                dots[y * CardCanvas.width + x] = value
-            }
+        wireData.withUnsafeBufferPointer { wire in
+            dots.withUnsafeMutableBufferPointer { EscapePanelPacking.wireToDots(wire, bits: bits, $0, order: format.dotOrder) }
         }
         self.levels = levels
         self.dots = dots
