@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "sscard-bench", targets: ["sscard-bench"]),
         // Preloaded into the private pcscd of tests and demo: vpcd's ports bind to loopback only.
         .library(name: "sscard-vpcd-loopback", type: .dynamic, targets: ["VPCDLoopback"]),
+        // The process `issue-station conformance` calls a driver library in; ships beside issue-station.
+        .executable(name: "sscard-conformance-probe", targets: ["sscard-conformance-probe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -115,12 +117,18 @@ let package = Package(
             name: "SimulatedDesk",
             dependencies: ["DeskAssembly", "InstantIssue", "SSCardSimulator", "ProvinceSimulator"]),
 
+        // The conformance tester of `issue-station conformance`: any SSCardDriver library against
+        // simulated cards in the states each case needs, the province HSM and the virtual printer.
+        .target(name: "Conformance", dependencies: ["SSCardDriver", "CardManagement", "SSCardSimulator", "ProvinceSimulator"]),
+
         // ── Programs ──
+        // dlopen()s the library under test and calls it, so a crash or hang is a failed case.
+        .executableTarget(name: "sscard-conformance-probe", dependencies: ["CSSCardDriverABI"], path: "Sources/ConformanceProbe"),
         .executableTarget(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -141,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge",
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance",
                            .product(name: "Hummingbird", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]

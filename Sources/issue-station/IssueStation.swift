@@ -6,6 +6,6 @@ struct IssueStation: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue-station",
         abstract: Messages.stationAbstract,
-        subcommands: [DemoCommand.self, IssueCommand.self, RecoverCommand.self, ActivateCommand.self, VCardCommand.self, VPrinterCommand.self, ProvinceSimCommand.self, BridgeCommand.self]
+        subcommands: [DemoCommand.self, IssueCommand.self, RecoverCommand.self, ActivateCommand.self, VCardCommand.self, VPrinterCommand.self, ProvinceSimCommand.self, BridgeCommand.self, ConformanceCommand.self]
             + IssueStation.clerkAndTechnicianCommands)
 }

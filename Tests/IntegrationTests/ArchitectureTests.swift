@@ -10,9 +10,9 @@ final class ArchitectureTests: XCTestCase {
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
         "BrowserBridge",
     ]
-    static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback"]
+    static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback", "Conformance"]
     static let programsAndTests: Set<String> = [
-        "issue-station", "sscard-bench",
+        "issue-station", "sscard-bench", "sscard-conformance-probe",
         "SocketsTests", "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",
         "BridgeTests",
     ]
