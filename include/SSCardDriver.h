@@ -112,6 +112,11 @@ long iWriteCaStep1_n(char *pOutInfo, size_t outSize);
  * applies it; returns 0 or a negative code with the reason in pOutInfo. */
 long SSCardDriver_Configure(const char *configPath, char *pOutInfo, size_t outSize);
 
+/* The library's release version, e.g. "1.0.0": a NUL-terminated ASCII string owned by the
+ * library (do not free or write it), the same on every call and from every thread. Needs no
+ * configuration, reader or card; never fails. */
+const char *SSCardDriver_Version(void);
+
 #ifdef __cplusplus
 }
 #endif

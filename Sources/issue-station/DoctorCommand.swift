@@ -16,10 +16,17 @@ struct DoctorCommand: StationCommand {
         commandName: "doctor", abstract: Messages.doctorAbstract, discussion: Messages.doctorDiscussion)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: JSONOption
 
     func execute(_ console: StationConsole) throws {
         var checks = DoctorChecks()
         checks.run(global)
+        if output.json {
+            let document = DoctorDocument(checks.results, console.language)
+            try JSONOutput.write(document, to: console)
+            if !document.passed { throw ExitCode.checkFailed }
+            return
+        }
         for result in checks.results {
             console.say(verbatim: result.line(console.language))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SSCardDriver
 
 /// The station's executable: one subcommand per tool, each in its own file.
 @main
@@ -6,6 +7,7 @@ struct IssueStation: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue-station",
         abstract: Messages.stationAbstract,
+        version: ReleaseVersion.text,  // `issue-station --version`: the VERSION file's release
         subcommands: [DemoCommand.self, IssueCommand.self, RecoverCommand.self, ActivateCommand.self, VCardCommand.self, VPrinterCommand.self, ProvinceSimCommand.self, BridgeCommand.self, ConformanceCommand.self]
             + IssueStation.clerkAndTechnicianCommands)
 }

@@ -9,12 +9,21 @@ struct ReadersCommand: StationCommand {
         commandName: "readers", abstract: Messages.readersAbstract, discussion: Messages.readersDiscussion)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: JSONOption
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let driver = try setup.driverConfiguration()
         let context = try PCSCContext()
         let readers = try context.readers()
+        if output.json {
+            let listed = readers.enumerated().map { index, reader in
+                ReadersDocument.reader(index: index, name: reader, status: try? context.status(of: reader),
+                                       roles: ReaderRole.of(reader, driver, first: index == 0))
+            }
+            try JSONOutput.write(ReadersDocument(readers: listed), to: console)
+            return
+        }
         guard !readers.isEmpty else {
             console.say(Messages.noReaders)
             return
@@ -40,12 +49,7 @@ extension Messages {
                                      "No card reader was found: check the reader's cable, then run issue-station doctor.")
 
     static func readerRoles(_ reader: String, _ driver: DriverConfiguration, first: Bool) -> [Localized] {
-        var roles: [Localized] = []
-        if let p = driver.contactReader { if reader.contains(p) { roles.append(Localized("接触式读卡器", "contact reader")) } }
-        else if first { roles.append(Localized("接触式读卡器", "contact reader")) }
-        if let p = driver.contactlessReader, reader.contains(p) { roles.append(Localized("非接触读卡器", "contactless reader")) }
-        if let p = driver.printer.encoderReader, reader.contains(p) { roles.append(Localized("制卡机读卡器", "printer encoder")) }
-        return roles
+        ReaderRole.of(reader, driver, first: first).map(\.label)
     }
 
     static func readerLine(index: Int, name: String, status: ReaderStatus?, roles: [Localized], _ language: Language) -> String {
@@ -57,5 +61,28 @@ extension Messages {
         guard status.hasCard else { return line + (zh ? "  无卡" : "  no card") }
         let atr = status.atr.map { String(format: "%02X", $0) }.joined(separator: " ")
         return line + (zh ? "  有卡  ATR \(atr)" : "  card present  ATR \(atr)")
+    }
+}
+
+/// What the driver configuration uses a reader for.
+enum ReaderRole: String {
+    case contact, contactless, encoder
+
+    var label: Localized {
+        switch self {
+        case .contact: Localized("接触式读卡器", "contact reader")
+        case .contactless: Localized("非接触读卡器", "contactless reader")
+        case .encoder: Localized("制卡机读卡器", "printer encoder")
+        }
+    }
+
+    /// The contact reader is `contactReader`, or the first reader when none is named.
+    static func of(_ reader: String, _ driver: DriverConfiguration, first: Bool) -> [ReaderRole] {
+        var roles: [ReaderRole] = []
+        if let p = driver.contactReader { if reader.contains(p) { roles.append(.contact) } }
+        else if first { roles.append(.contact) }
+        if let p = driver.contactlessReader, reader.contains(p) { roles.append(.contactless) }
+        if let p = driver.printer.encoderReader, reader.contains(p) { roles.append(.encoder) }
+        return roles
     }
 }

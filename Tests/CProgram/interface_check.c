@@ -81,6 +81,11 @@ int main(void) {
         else if (!strcmp(cmd, "null_out")) printf("null_out %ld\n", iReadCardBas(1, NULL));
         else if (!strcmp(cmd, "null_key")) report(cmd, iReadCardBas_HSM_Step2(NULL, out), out);
         else if (!strcmp(cmd, "configure")) report(cmd, SSCardDriver_Configure(arg, out, sizeof out), out);
+        else if (!strcmp(cmd, "version")) {
+            /* The same pointer on every call, pointing at printable ASCII. */
+            const char *v = SSCardDriver_Version();
+            printf("version %s %d\n", v ? v : "(null)", v == SSCardDriver_Version());
+        }
         else if (!strcmp(cmd, "readcard")) {
             char *info = unhex(arg3), *addr = unhex(arg4);
             report(cmd, iReadCard(atoi(arg), atoi(arg2), info, addr, out), out);

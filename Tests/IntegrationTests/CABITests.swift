@@ -37,6 +37,15 @@ final class CABITests: PCSCStackTestCase {
         XCTAssertEqual(fields[4], "")
     }
 
+    /// SSCardDriver_Version() answers the repository's VERSION file, with no configuration,
+    /// reader or card, and keeps its pointer.
+    func testVersionIsTheVERSIONFile() throws {
+        let expected = try String(contentsOf: CProgramHarness.packageRoot.appendingPathComponent("VERSION"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let c = try CProgramHarness(environment: ["SSCARD_DRIVER_CONFIG": "/nonexistent/driver.json"])
+        XCTAssertEqual(c.send("version"), "version \(expected) 1")
+    }
+
     func testNoCardAndBadITypeGiveCodesAndMessages() throws {
         let c = try CProgramHarness()
         let noCard = c.call("readbas 1")

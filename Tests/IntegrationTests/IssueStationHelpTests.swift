@@ -49,6 +49,15 @@ final class IssueStationHelpTests: XCTestCase {
         }
     }
 
+    /// `issue-station --version` prints the repository's VERSION file and nothing else.
+    func testVersionPrintsTheVERSIONFile() throws {
+        let expected = try String(contentsOf: CProgramHarness.packageRoot.appendingPathComponent("VERSION"), encoding: .utf8)
+        let (status, output) = try StationCLI.run(["--version"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), expected.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertTrue(output.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+\n?$"#, options: .regularExpression) != nil, output)
+    }
+
     func testLeafCommandsOfferLanguageAndConfiguration() throws {
         for (path, _, _) in Self.screens where path.count == 2 || ["issue", "recover", "activate", "readers", "doctor"].contains(path[0]) {
             let (_, help) = try StationCLI.run(path + ["--help"])

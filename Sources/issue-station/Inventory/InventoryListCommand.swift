@@ -9,6 +9,7 @@ struct InventoryListCommand: StationCommand {
         commandName: "list", abstract: Messages.listAbstract, discussion: Messages.listDiscussion)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: JSONOption
 
     @Option(help: ArgumentHelp(Messages.listStateHelp, valueName: "state"))
     var state: String?
@@ -31,6 +32,10 @@ struct InventoryListCommand: StationCommand {
             let inventory = PreMadeCardInventory(database: database)
             let shown = try inventory.cards(state: kind, bank: bank, limit: limit == 0 ? nil : limit + 1)
             return (Array(shown.prefix(limit == 0 ? shown.count : limit)), shown.count)
+        }
+        if output.json {
+            try JSONOutput.write(InventoryListDocument(cards, truncated: limit != 0 && total > limit), to: console)
+            return
         }
         guard !cards.isEmpty else {
             console.say(Messages.listEmpty)

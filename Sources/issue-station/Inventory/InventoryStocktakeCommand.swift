@@ -11,6 +11,7 @@ struct InventoryStocktakeCommand: StationCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var clerk: ClerkOption
+    @OptionGroup var output: JSONOption
 
     @Flag(help: ArgumentHelp(Messages.stocktakeDryRunHelp))
     var dryRun = false
@@ -21,6 +22,11 @@ struct InventoryStocktakeCommand: StationCommand {
             let inventory = PreMadeCardInventory(database: database)
             let report = dryRun ? try inventory.stockReport() : try inventory.takeStock(by: clerk.resolved)
             return (report, try inventory.checkInvariants())
+        }
+        if output.json {
+            try JSONOutput.write(StocktakeDocument(report, check), to: console)
+            if !check.holds { throw ExitCode.checkFailed }
+            return
         }
         for line in Messages.stockReport(report, console.language) { console.say(verbatim: line) }
         if check.holds {

@@ -10,6 +10,7 @@ struct PrinterStatusCommand: StationCommand {
         commandName: "status", abstract: Messages.printerStatusAbstract, discussion: Messages.printerStatusDiscussion)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var output: JSONOption
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
@@ -23,6 +24,10 @@ struct PrinterStatusCommand: StationCommand {
                 if let hopper = Hopper(h.number) { counts[h.number] = try inventory.cards(in: hopper).count }
             }
             return counts
+        }
+        if output.json {
+            try JSONOutput.write(PrinterStatusDocument(status, printer: StationPrinter.describe(driver.printer), booked: booked, console.language), to: console)
+            return
         }
         for line in Messages.printerStatus(status, printer: StationPrinter.describe(driver.printer), booked: booked, console.language) {
             console.say(verbatim: line)
