@@ -29,12 +29,29 @@ extension SSCardInterface {
         } catch {
             throw error.interfaceError
         }
+        try printLocked(face, exit: job.exit, printer: printer)
+    }
+
+    /// Prints a face already rendered (`CardFaceRenderer.render(_:)` with this interface's
+    /// configuration), so a caller that showed it — the station's preview — prints exactly the
+    /// face it showed without drawing it twice. Moves the card from the reader to the printer,
+    /// prints the panels and ALWAYS ejects: to `exit` when printing succeeded, to the reject box
+    /// when it failed.
+    public func printCard(rendered face: RenderedFace, exit: CardExit) throws(InterfaceError) {
+        let printer = try requirePrinter()
+        lock.lock()
+        defer { lock.unlock() }
+        try printLocked(face, exit: exit, printer: printer)
+    }
+
+    /// The card's way through the printer, with `lock` held.
+    private func printLocked(_ face: RenderedFace, exit: CardExit, printer: any CardPrinterMechanics) throws(InterfaceError) {
         do {
             try printer.moveToPrint()
             // The printer says the card left the contact station: no wait for pcscd to notice.
             releaseContactCard()
             try printer.printPanels(PrintJob(name: "card face", payload: face.printJobPayload))
-            try printer.eject(to: job.exit)
+            try printer.eject(to: exit)
         } catch {
             // Printed or not, the card leaves the printer: a failed card goes to the reject box.
             try? printer.eject(to: .reject)

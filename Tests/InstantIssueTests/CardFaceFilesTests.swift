@@ -67,8 +67,10 @@ final class CardFaceFilesTests: StationTestCase {
     }
 
     func testThePreviewRefusesANameThatWouldLeaveItsFolder() throws {
-        XCTAssertThrowsError(try CardFacePreview.write(job: CardFaceJob(texts: [], photos: [], exit: .good), configuration: DriverConfiguration(),
-                                                       directory: faces, applicationID: "../x", cardNumber: CardNumber("SIM000001")!)) { error in
+        let blank = RenderedFace(rgb: RGBImage(width: CardCanvas.width, height: CardCanvas.height),
+                                 blackPanel: MonochromeBitmap(), overlayPanel: MonochromeBitmap())
+        XCTAssertThrowsError(try CardFacePreview.write(face: blank, directory: faces, applicationID: "../x",
+                                                       cardNumber: CardNumber("SIM000001")!)) { error in
             XCTAssertEqual((error as? CardFaceNameError)?.part, .applicationID, "\(error)")
         }
         // A card number that would climb out is not a CardNumber at all.

@@ -60,6 +60,20 @@ final class CardFaceInterfaceTests: XCTestCase {
         XCTAssertEqual(typed.jobs, strings.jobs, "the same payload byte for byte")
     }
 
+    /// The station previews a face and prints that very face: printing it rendered sends what
+    /// printing its job sends, and the chosen exit is kept.
+    func testARenderedFacePrintsWhatItsJobPrints() throws {
+        let job = try ProvinceLayout.reference.job(for: CardFaceFixtures.holder(name: "张𠀀"))
+        let fromJob = RecordingPrinter(), rendered = RecordingPrinter(), rejected = RecordingPrinter()
+        try interface(fromJob).printCard(job)
+        let face = try CardFaceFixtures.renderer.render(job)
+        try interface(rendered).printCard(rendered: face, exit: job.exit)
+        XCTAssertEqual(rendered.calls, ["move", "print", "eject 1"])
+        XCTAssertEqual(rendered.jobs, fromJob.jobs, "the same payload byte for byte")
+        try interface(rejected).printCard(rendered: face, exit: .reject)
+        XCTAssertEqual(rejected.calls, ["move", "print", "eject 2"])
+    }
+
     func testTheStringItemsParseIntoTheTypedJob() throws {
         let holder = CardFaceFixtures.holder(name: "张䄲")
         let configuration = DriverConfiguration()

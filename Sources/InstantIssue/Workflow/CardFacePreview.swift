@@ -3,16 +3,14 @@ import SSCardDriver
 import SSCardPrinter
 
 /// Writes the card face the clerk is about to print as a PNG (the preview, and the record of
-/// what was printed), rendered from the same job the printer gets.
+/// what was printed): the very face the printer then gets (`SSCardInterface.printCard(rendered:exit:)`).
 enum CardFacePreview {
     /// Returns the path written: `directory/<applicationID>-<cardNumber>.png`, mode 0600, in a
     /// folder made 0700 when missing. Refuses (`CardFaceNameError`) an application id or card
     /// number that cannot be a file name.
-    static func write(job: CardFaceJob, configuration: DriverConfiguration, directory: String,
-                      applicationID: String, cardNumber: CardNumber) throws -> String {
+    static func write(face: RenderedFace, directory: String, applicationID: String, cardNumber: CardNumber) throws -> String {
         let name = try CardFaceFiles.fileName(applicationID: applicationID, cardNumber: cardNumber.value)
         try PrivateFile.makeFolder(directory)
-        let face = try CardFaceRenderer(configuration: configuration).render(job)
         let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
         try PNGWriter.write(face.rgb, to: path)
         return path

@@ -220,16 +220,17 @@ final class IssuanceRun {
         }
         try checkCancelled()
 
-        // The face is rendered (and refused, if it cannot print) before the card moves.
-        let face = try ProvinceLayout.reference.job(
+        // The face is rendered (and refused, if it cannot print) before the card moves, once:
+        // the preview written is the very face printed.
+        let job = try ProvinceLayout.reference.job(
             for: CardFaceHolder(name: request.name, socialSecurityNumber: request.socialSecurityNumber.value, cardNumber: cardNumber.value,
                                 issueDate: issueDate, photoJPEG: request.photoJPEG),
             units: PrintUnits(driver.configuration.printUnits), exit: .good)
-        record.facePath = try CardFacePreview.write(job: face, configuration: driver.configuration,
-                                                    directory: station.configuration.outputDirectory,
+        let face = try CardFaceRenderer(configuration: driver.configuration).render(job)
+        record.facePath = try CardFacePreview.write(face: face, directory: station.configuration.outputDirectory,
                                                     applicationID: applicationID, cardNumber: cardNumber)
         progress(.preview(path: record.facePath!))
-        try step(.print, to: .printed) { try driver.printCard(face) }
+        try step(.print, to: .printed) { try driver.printCard(rendered: face, exit: job.exit) }
 
         do {
             try step(.reportProduced, to: .reported) {
