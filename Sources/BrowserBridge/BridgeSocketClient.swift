@@ -33,7 +33,8 @@ public final class BridgeSocketClient: @unchecked Sendable {
     /// Connects to `ws://127.0.0.1:<port><path>` sending `origin` (nil: no Origin header) and
     /// `host` (nil: 127.0.0.1:<port>).
     public init(port: Int, origin: String?, path: String = "/", host: String? = nil) throws {
-        socket = try StreamSocket.connect(host: "127.0.0.1", port: UInt16(port), deadline: .now + .seconds(10))
+        guard let port16 = UInt16(exactly: port) else { throw ClientError.protocolError("port \(port) is not 0–65535") }
+        socket = try StreamSocket.connect(host: "127.0.0.1", port: port16, deadline: .now + .seconds(10))
         var key = [UInt8](repeating: 0, count: 16)
         for i in key.indices { key[i] = UInt8.random(in: 0...255) }
         var request = "GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -51,7 +52,7 @@ public final class BridgeSocketClient: @unchecked Sendable {
         let status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         guard status == 101 else {
             let length = text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
-                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
             let body = length > 0 ? (try? socket.receive(exactly: min(length, 4096), deadline: .now + timeout)) ?? nil : nil
             socket.close()
             throw ClientError.refused(status: status, body: body.map { String(decoding: $0, as: UTF8.self) } ?? "")
@@ -92,7 +93,8 @@ public final class BridgeSocketClient: @unchecked Sendable {
             } else if length == 127 {
                 length = try take(8).reduce(0) { $0 << 8 | Int($1) }
             }
-            guard length <= 64 << 20 else { throw ClientError.protocolError("frame of \(length) bytes") }
+            // An 8-byte length can shift into the sign bit: a negative one is refused with the huge ones.
+            guard (0...(64 << 20)).contains(length) else { throw ClientError.protocolError("frame of \(length) bytes") }
             let payload = try take(length)
             switch opcode {
             case 0x8: throw ClientError.closed
