@@ -25,6 +25,9 @@ let package = Package(
         // The browser bridge's HTTP/WebSocket server (the web desk reuses it).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // Levelled, masked logs (stderr → journald) and the desk's metrics (docs/technician.md).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // System libraries, one module map each; pkg-config supplies the flags.
@@ -63,7 +66,7 @@ let package = Package(
 
         // The reader driver: PC/SC, APDUs, the 3.0 card, SM crypto, the national interface, and
         // the printer mechanics protocol. A reader-only integrator needs nothing else.
-        .target(name: "SSCardDriver", dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL"]),
+        .target(name: "SSCardDriver", dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL", .product(name: "Logging", package: "swift-log")]),
 
         // The card printer: card-face renderer (FreeType font chain, JPEG photo, PNG), the Evolis
         // Escape protocol, USB and socket transports, and iPrint on top of them.
@@ -78,7 +81,17 @@ let package = Package(
         .target(
             name: "InstantIssue",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
+
+        // Operations: the masking log handler every program logs through, and the desk's metrics
+        // in the Prometheus text format with the `GET /metrics` route any Hummingbird server adds.
+        .target(
+            name: "StationOperations",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
 
         // The composition root: configuration → concrete parts (security module, printer,
         // card-management system). Simulated parts come in through `DeskSimulation`.
@@ -129,8 +142,10 @@ let package = Package(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "StationOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .executableTarget(
             name: "sscard-bench",
@@ -146,13 +161,15 @@ let package = Package(
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk",
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
-        .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter"]),
+        .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter",
+                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BridgeTests", dependencies: ["BrowserBridge", "SSCardDriver", "SSCardPrinter", "SSCardSimulator", "Sockets"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
                            "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance",
-                           .product(name: "Hummingbird", package: "hummingbird")]),
+                           "StationOperations", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
     ],
     swiftLanguageModes: [.v6]
 )

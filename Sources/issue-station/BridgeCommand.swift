@@ -4,6 +4,8 @@ import DeskAssembly
 import Foundation
 import SSCardDriver
 import SimulatedDesk
+import StationOperations
+import CoreMetrics
 
 /// `issue-station bridge`: the browser bridge (docs/bridge.md) — the vendors' `function`
 /// WebSocket dialect on 127.0.0.1, for the province's and hospitals' web pages, through the
@@ -55,8 +57,25 @@ struct BridgeCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("不打印每次调用的日志行。 Do not print a line per call."))
     var quiet = false
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "日志级别：error、warning、info（默认）或 debug，写到标准错误；也可用 SSCARD_LOG_LEVEL。 The log level: error, warning, info (the default) or debug, to stderr; or SSCARD_LOG_LEVEL.",
+        valueName: "level"))
+    var logLevel: String?
+
+    @Option(name: .customLong("metrics-port"), help: ArgumentHelp(
+        "在 127.0.0.1 的此端口上提供 GET /metrics（Prometheus 文本格式）；不给时不提供。 Serves GET /metrics (Prometheus text format) on this port of 127.0.0.1; none without it.",
+        valueName: "port"))
+    var metricsPort: Int?
+
+    func validate() throws {
+        do { _ = try StationLogging.requested(option: logLevel) } catch { throw ValidationError("--log-level / SSCARD_LOG_LEVEL: \(error)") }
+        if let metricsPort, !(1...65_535).contains(metricsPort) { throw ValidationError("--metrics-port \(metricsPort) is not 1–65535") }
+    }
+
     func run() async throws {
         let console = StationConsole(language: lang.language)
+        // A service: info unless asked otherwise.
+        StationLogging.bootstrap(level: ((try? StationLogging.requested(option: logLevel)) ?? nil) ?? .info)
         do {
             try await serve(console)
         } catch {
@@ -88,8 +107,10 @@ struct BridgeCommand: AsyncParsableCommand {
             port: listenPort, policy: OriginPolicy(allowedOrigins: origins, tokens: tokenTable),
             language: console.language == .zh ? .zh : .en)
         let quiet = self.quiet
+        let metrics = metricsPort.map { _ in DeskMetrics.installed }
         let server = BridgeServer(driver: driver, configuration: configuration, log: { record in
             if !quiet { console.say(verbatim: record.description) }
+            if metrics != nil { Self.count(record) }
         }, refused: { origin, reason in
             // A page the desk does not trust tried to connect: always worth a line, on one line
             // (the origin is whatever the peer sent).
@@ -97,10 +118,30 @@ struct BridgeCommand: AsyncParsableCommand {
             console.say(verbatim: String(line.unicodeScalars.filter { $0.properties.generalCategory != .control }.map(Character.init)))
         })
         let listed = origins
-        try await server.run { port in
-            let allowed = listed.isEmpty ? console.text("只允许本桥自己的页面", "only the bridge's own pages") : listed.joined(separator: " ")
-            console.say(verbatim: console.text("浏览器桥在 ws://127.0.0.1:\(port)/ 上运行；允许：\(allowed)",
-                                               "browser bridge on ws://127.0.0.1:\(port)/; allowed: \(allowed)"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let metrics, let metricsPort {
+                group.addTask {
+                    try await MetricsEndpoint.serve(metrics: metrics, port: metricsPort, onRunning: { port in
+                        console.say(verbatim: console.text("指标在 http://127.0.0.1:\(port)/metrics", "metrics on http://127.0.0.1:\(port)/metrics"))
+                    })
+                }
+            }
+            group.addTask {
+                try await server.run { port in
+                    let allowed = listed.isEmpty ? console.text("只允许本桥自己的页面", "only the bridge's own pages") : listed.joined(separator: " ")
+                    console.say(verbatim: console.text("浏览器桥在 ws://127.0.0.1:\(port)/ 上运行；允许：\(allowed)",
+                                                       "browser bridge on ws://127.0.0.1:\(port)/; allowed: \(allowed)"))
+                }
+            }
+            // Either server ending ends the bridge.
+            try await group.next()
+            group.cancelAll()
         }
+    }
+
+    /// The bridge's own metrics: calls by result, and their duration.
+    private static func count(_ record: BridgeCallRecord) {
+        Counter(label: "sscard_bridge_calls_total", dimensions: [("result", record.code == 0 ? "ok" : "error")]).increment()
+        Timer(label: "sscard_bridge_call_seconds").recordNanoseconds(Int64(record.milliseconds * 1_000_000))
     }
 }

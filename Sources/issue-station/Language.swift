@@ -1,4 +1,5 @@
 import ArgumentParser
+import StationOperations
 import Foundation
 
 /// The language the station speaks to clerks and technicians: Chinese (中文) unless `--lang en`
@@ -66,7 +67,23 @@ struct GlobalOptions: ParsableArguments {
         valueName: "file"))
     var config: String?
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "日志级别：error、warning、info 或 debug，写到标准错误（服务的日志由 journald 保存）；不给时用环境变量 SSCARD_LOG_LEVEL，都没有则不写日志。 "
+            + "The log level: error, warning, info or debug, written to stderr (journald keeps a service's); without it SSCARD_LOG_LEVEL, else no log.",
+        valueName: "level"))
+    var logLevel: String?
+
     var language: Language { languageOption.language }
+
+    func validate() throws {
+        do { _ = try StationLogging.requested(option: logLevel) } catch { throw ValidationError("--log-level / SSCARD_LOG_LEVEL: \(error)") }
+    }
+
+    /// Installs the masking log handler at the level asked for; a one-shot command nobody asked
+    /// to log writes only the clerk's lines (and the APDU trace, when driver.json turns it on).
+    func startLogging() {
+        StationLogging.bootstrap(level: (try? StationLogging.requested(option: logLevel)) ?? nil)
+    }
 }
 
 /// Lines for the clerk in the chosen language: stdout for results, stderr for failures.

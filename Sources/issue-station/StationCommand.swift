@@ -17,6 +17,7 @@ protocol StationCommand: ParsableCommand {
 extension StationCommand {
     func run() throws {
         let console = StationConsole(language: global.language)
+        global.startLogging()
         do {
             try execute(console)
         } catch {

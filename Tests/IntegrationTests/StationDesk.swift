@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import XCTest
 import SSCardDriver
 import SSCardSimulator
@@ -18,12 +19,21 @@ final class StationDesk {
     let configuration: StationConfiguration
     let driverConfiguration: DriverConfiguration
     let observer: JournalTap
+    let logger: Logger
+    let apduLogger: Logger
+    let metrics: StationMetrics
     private(set) var station: Station!
     static let clerk = "测试柜员"
 
     /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…);
     /// the faces in `directory/faces`, kept as `faceRetention` says.
-    init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete) throws {
+    /// `traceAPDUs`, `logger`, `apduLogger` and `metrics` let a test watch the desk's logs and metrics.
+    init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete,
+         traceAPDUs: Bool = false, logger: Logger = Logger(label: "sscard.station"),
+         apduLogger: Logger = Logger(label: "sscard.driver.apdu"), metrics: StationMetrics = StationMetrics()) throws {
+        self.logger = logger
+        self.apduLogger = apduLogger
+        self.metrics = metrics
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         printer = VirtualPrinter.stocked(cardsPerHopper: cardsPerHopper, firstSequence: firstSequence)
@@ -31,7 +41,8 @@ final class StationDesk {
             databasePath: directory.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: .embedded, simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
             outputDirectory: directory.appendingPathComponent("faces").path, cardFaceRetention: faceRetention)
-        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual))
+        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual),
+                                                  traceAPDUs: traceAPDUs)
         cardManagement = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath)
         observer = JournalTap()
         try open()
@@ -46,7 +57,7 @@ final class StationDesk {
         let tap = observer
         station = Station(configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
                           driverConfiguration: driverConfiguration, printer: printer, cardManagement: cardManagement,
-                          journalObserver: { tap.saw($0) })
+                          journalObserver: { tap.saw($0) }, logger: logger, metrics: metrics, apduLogger: apduLogger)
     }
 
     func close() {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 import SSCardDriver
 import CardManagement
 
@@ -15,6 +16,9 @@ import CardManagement
 /// throw `InventoryError` and change nothing.
 public struct PreMadeCardInventory: Sendable {
     public let database: StationDatabase
+    /// Imports are logged here and counted in `metrics`.
+    public var logger = Logger(label: "sscard.station")
+    public var metrics = StationMetrics()
 
     public init(database: StationDatabase) { self.database = database }
 
@@ -31,6 +35,18 @@ public struct PreMadeCardInventory: Sendable {
     /// 社保卡号, 卡识别码 or 银行卡号 is already on the books.
     @discardableResult
     public func importReturnFile(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
+        do {
+            let receipt = try importAll(file, by: clerk)
+            logger.info("return file imported", metadata: ["file": "\(receipt.fileName)", "cards": "\(receipt.count)", "clerk": "\(clerk)"])
+            metrics.imported(cards: receipt.count)
+            return receipt
+        } catch {
+            logger.warning("return file refused: \(error)", metadata: ["file": "\(file.name.fileName)", "clerk": "\(clerk)"])
+            throw error
+        }
+    }
+
+    private func importAll(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
         try Self.requireClerk(clerk)
         let at = database.timestamp()
         return try database.pool.write { db in

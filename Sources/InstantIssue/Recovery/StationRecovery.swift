@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SSCardDriver
 import SSCardPrinter
 import CardManagement
@@ -51,13 +52,32 @@ public struct StationRecovery {
     /// and the rest go on.
     public func recoverAll(clerk: String, asking helper: any RecoveryClerk,
                            progress: @escaping (IssuanceProgress) -> Void = { _ in }) throws -> [RecoveryResult] {
-        try pending().map { entry in
+        let entries = try pending()
+        station.logger.info("recovery started", metadata: ["pending": "\(entries.count)", "clerk": "\(clerk)"])
+        defer { station.metrics.observe(station) }
+        return entries.map { entry in
+            let result: RecoveryResult
             do {
-                return try recover(entry, clerk: clerk, asking: helper, progress: progress)
+                result = try recover(entry, clerk: clerk, asking: helper, progress: progress)
             } catch {
                 let cause = IssuanceError.cause(error)
-                return .stillPending(applicationID: entry.applicationID, reason: cause.chinese + " / " + cause.english)
+                result = .stillPending(applicationID: entry.applicationID, reason: cause.chinese + " / " + cause.english)
             }
+            log(result, after: entry)
+            return result
+        }
+    }
+
+    /// One line per recovered issuance: info when it finished, warning when it stays pending.
+    private func log(_ result: RecoveryResult, after entry: JournalEntry) {
+        station.metrics.recovered(result)
+        let metadata: Logger.Metadata = ["application": "\(entry.applicationID)", "entry": "\(entry.step.journalName(entry.stage))"]
+        switch result {
+        case .backfilled(_, let card): station.logger.info("recovered: 制卡补登 done, card \(card.value)", metadata: metadata)
+        case .failed(_, let card, let spoiled):
+            station.logger.info("recovered: 制卡失败 handled, card \(card?.value ?? "-") \(spoiled ? "spoiled" : "returned to stock")", metadata: metadata)
+        case .activated(_, let card): station.logger.info("recovered: 领卡启用 done, card \(card.value)", metadata: metadata)
+        case .stillPending(_, let reason): station.logger.warning("recovery could not finish: \(reason)", metadata: metadata)
         }
     }
 

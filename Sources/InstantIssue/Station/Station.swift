@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SSCardDriver
 import SSCardPrinter
 import CardManagement
@@ -20,14 +21,26 @@ public final class Station: Sendable {
     public let journalObserver: (@Sendable (JournalEntry) -> Void)?
     /// The driver's security module: holds a card's PKI secrets between the two CA steps.
     let securityModule: CardManagementSecurityModule
+    /// The station's events (issuance steps, refusals and failures with their cause, recovery,
+    /// imports): label `sscard.station`; the handler masks what may not be written.
+    public let logger: Logger
+    /// Counters, durations and gauges of the desk (`StationMetrics`).
+    public let metrics: StationMetrics
 
     public init(configuration: StationConfiguration, database: StationDatabase, driverConfiguration: DriverConfiguration,
                 printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
                 channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
-                journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) {
+                journalObserver: (@Sendable (JournalEntry) -> Void)? = nil,
+                logger: Logger = Logger(label: "sscard.station"), metrics: StationMetrics = StationMetrics(),
+                apduLogger: Logger = Logger(label: "sscard.driver.apdu")) {
         self.configuration = configuration
         self.database = database
-        inventory = PreMadeCardInventory(database: database)
+        self.logger = logger
+        self.metrics = metrics
+        var inventory = PreMadeCardInventory(database: database)
+        inventory.logger = logger
+        inventory.metrics = metrics
+        self.inventory = inventory
         journal = Journal(database: database)
         ledger = AuditLedger(database: database)
         self.cardManagement = cardManagement
@@ -37,7 +50,7 @@ public final class Station: Sendable {
         securityModule = CardManagementSecurityModule(system: cardManagement, terminalNumber: configuration.terminal)
         driver = SSCardInterface(
             configuration: driverConfiguration, securityModule: securityModule,
-            printer: printer, channelSource: channelSource)
+            printer: printer, channelSource: channelSource, apduLogger: apduLogger)
         self.journalObserver = journalObserver
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SSCardDriver
 import SSCardPrinter
 import CardManagement
@@ -25,7 +26,24 @@ public struct IssuanceWorkflow: Sendable {
     public func issue(_ request: IssuanceRequest, clerk: String, cancellation: IssuanceCancellation = IssuanceCancellation(),
                       progress: @escaping (IssuanceProgress) -> Void = { _ in }) throws(IssuanceError) -> IssuedCard {
         let run = IssuanceRun(workflow: self, request: request, clerk: clerk, cancellation: cancellation, progress: progress)
-        return try run.perform()
+        let log = station.logger
+        log.info("issuance started", metadata: ["application": "\(request.application.id)", "clerk": "\(clerk)"])
+        defer { station.metrics.observe(station) }
+        do {
+            let card = try run.perform()
+            log.info("card issued", metadata: ["application": "\(card.applicationID)", "card": "\(card.cardNumber.value)"])
+            station.metrics.cardIssued()
+            return card
+        } catch {
+            station.metrics.issuanceStopped(error)
+            let metadata: Logger.Metadata = ["application": "\(error.applicationID)", "step": "\(error.step.rawValue)",
+                                             "outcome": "\(StationMetrics.outcome(error.outcome))"]
+            switch error.outcome {
+            case .refused, .cancelled: log.warning("issuance refused: \(error.english)", metadata: metadata)
+            case .cardFailed, .needsRecovery, .printedAwaitingReport: log.error("issuance failed: \(error.english)", metadata: metadata)
+            }
+            throw error
+        }
     }
 
     /// Calls `body`, repeating a retryable card-management failure `reportAttempts` times with the
@@ -36,6 +54,7 @@ public struct IssuanceWorkflow: Sendable {
             do {
                 return try body()
             } catch let error as CardManagementError where error.isRetryable && attempt < reportAttempts {
+                station.logger.warning("card-management call retried: \(error.english)", metadata: ["step": "\(step.rawValue)", "attempt": "\(attempt + 1)"])
                 progress(.retrying(step, attempt: attempt + 1, reason: error.chinese))
                 attempt += 1
                 Thread.sleep(forTimeInterval: retryPause / .seconds(1))
@@ -131,7 +150,12 @@ final class IssuanceRun {
         currentStep = step
         try station.record(record, step, .start, from: phase, to: phase)
         progress(.started(step))
+        let started = ContinuousClock.now
         let value = try body()
+        let took = ContinuousClock.now - started
+        station.metrics.stepTook(step, took)
+        station.logger.debug("step done", metadata: ["application": "\(applicationID)", "step": "\(step.rawValue)",
+                                                    "ms": "\(took / .milliseconds(1))"])
         let after = next ?? phase
         try station.record(record, step, .done, from: phase, to: after)
         phase = after

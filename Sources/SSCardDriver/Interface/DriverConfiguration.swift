@@ -29,6 +29,10 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     public var fontChain: [FontFace]
     /// Unit of left/top/width/height in iPrint items: "dot300", "0.1mm" or "mm".
     public var printUnits: PrintUnitSetting
+    /// Logs every APDU (header, lengths, status word, time) at level info on the logger
+    /// `sscard.driver.apdu`, for an integrator chasing a reader problem. PINs, keys,
+    /// cryptograms and record contents are masked (`APDUTrace.masked`). Off by default.
+    public var traceAPDUs: Bool
 
     public enum StringEncodingSetting: String, ConfigurationKind { case gb18030, utf8 }
     public enum SecurityModuleSetting: String, ConfigurationKind { case none, province, simulated }
@@ -172,7 +176,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         stringEncoding: StringEncodingSetting = .gb18030, cardTimeoutSeconds: Double = 10,
         securityModule: SecurityModuleSetting = .none, province: ProvinceLink? = nil, printer: PrinterSettings = PrinterSettings(),
         hoppers: [String: Int] = [:], fontChain: [FontFace] = DriverConfiguration.defaultFontChain,
-        printUnits: PrintUnitSetting = .dot300
+        printUnits: PrintUnitSetting = .dot300, traceAPDUs: Bool = false
     ) {
         self.contactReader = contactReader
         self.contactlessReader = contactlessReader
@@ -184,6 +188,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         self.hoppers = hoppers
         self.fontChain = fontChain
         self.printUnits = printUnits
+        self.traceAPDUs = traceAPDUs
     }
 
     /// Missing keys take their defaults, so a file names only what differs.
@@ -200,6 +205,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         hoppers = try c.decodeIfPresent([String: Int].self, forKey: .hoppers) ?? d.hoppers
         fontChain = try c.decodeIfPresent([FontFace].self, forKey: .fontChain) ?? d.fontChain
         printUnits = try c.decodeIfPresent(PrintUnitSetting.self, forKey: .printUnits) ?? d.printUnits
+        traceAPDUs = try c.decodeIfPresent(Bool.self, forKey: .traceAPDUs) ?? d.traceAPDUs
         if securityModule == .province, province == nil {
             throw DecodingError.dataCorruptedError(forKey: .province, in: c, debugDescription: "securityModule \"province\" needs province.url")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The national reader interface as a Swift API: typed functions that throw `InterfaceError`,
 /// and on top of them the `(code, pOutInfo)` form of the C functions (`InterfaceResult`).
@@ -16,6 +17,9 @@ public final class SSCardInterface: @unchecked Sendable {
     public let securityModule: (any CardSecurityModule)?
     /// The card printer of an instant-issuance desk; nil on a plain reader desk.
     public let printer: (any CardPrinterMechanics)?
+    /// Where the APDU trace goes when `configuration.traceAPDUs` is on (label
+    /// `sscard.driver.apdu`; swift-log's default handler writes to stderr).
+    public let apduLogger: Logger
 
     package let lock = NSRecursiveLock()
     private var channels: [ReaderKind: any CardChannel] = [:]
@@ -31,8 +35,10 @@ public final class SSCardInterface: @unchecked Sendable {
     public init(
         configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?,
         printer: (any CardPrinterMechanics)? = nil,
-        channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil
+        channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
+        apduLogger: Logger = Logger(label: "sscard.driver.apdu")
     ) {
+        self.apduLogger = apduLogger
         self.configuration = configuration
         self.securityModule = securityModule
         self.printer = printer
@@ -52,7 +58,8 @@ public final class SSCardInterface: @unchecked Sendable {
                 continue
             }
             do {
-                return try Self.retryingLostState { try body(SocialSecurityCard(channel: session)) }
+                let channel = configuration.traceAPDUs ? TracedCardChannel(session, reader: kind, logger: apduLogger) : session
+                return try Self.retryingLostState { try body(SocialSecurityCard(channel: channel)) }
             } catch {
                 lastError = InterfaceError(from: error)
                 // An empty or absent reader lets the next one in the order try.
