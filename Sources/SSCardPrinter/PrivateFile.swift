@@ -114,6 +114,29 @@ public enum PrivateFile {
         return mode & 0o077 != 0
     }
 
+    /// The group the Debian package makes for the desk's staff and services.
+    public static let deskGroupName = "sscard"
+
+    /// The id of the group `deskGroupName`, nil when the system has none.
+    public static func deskGroupID() -> gid_t? {
+        guard let entry = getgrnam(deskGroupName) else { return nil }
+        return entry.pointee.gr_gid
+    }
+
+    /// True when anyone beyond the owner and the desk's group can reach `path`: any
+    /// permission for others, or group permissions on anything but the package's shared data
+    /// folder — a folder of group `sharedGroup` with the setgid bit (`root:sscard 2770`, so
+    /// what is made inside stays in the group). The folder's files are still made 0600.
+    public static func isOpenBeyondDeskGroup(_ path: String, sharedGroup: gid_t? = deskGroupID()) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let mode = info.st_mode & 0o7777
+        if mode & 0o007 != 0 { return true }
+        guard mode & 0o070 != 0 else { return false }
+        let sharedFolder = info.st_mode & S_IFMT == S_IFDIR && mode & S_ISGID != 0 && sharedGroup != nil && info.st_gid == sharedGroup
+        return !sharedFolder
+    }
+
     /// A regular file of this user that others may read or write becomes 0600.
     private static func narrow(_ fd: Int32) {
         var info = stat()

@@ -11,14 +11,14 @@ public enum LogMasking {
     static let secretKeyParts = ["pin", "key", "password", "secret", "token", "cryptogram", "mac"]
     static let maskedValue = "‹masked›"
 
-    /// `text` with every 15–19-digit run (an 18-character SSN may end in X) cut to first 6 +
+    /// `text` with every run of 15 or more digits (an 18-character SSN may end in X) cut to first 6 +
     /// last 4. A run inside a longer word of letters and digits counts too: `SSN440106…`.
     public static func mask(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var run: [Character] = []
         func flush() {
-            if (15...19).contains(run.count) {
+            if run.count >= 15 {
                 out += String(run.prefix(6)) + String(repeating: "*", count: run.count - 10) + String(run.suffix(4))
             } else {
                 out += String(run)

@@ -256,15 +256,16 @@ struct DoctorChecks {
 
 extension DoctorChecks {
     /// The database's folder and files and the card-face folder should be the station user's
-    /// alone (0700 folders, 0600 files; docs/technician.md, file modes).
+    /// alone (0700 folders, 0600 files; docs/technician.md, file modes), or, for a folder, shared
+    /// with the desk's group the way the package makes /var/lib/sscard (root:sscard 2770).
     private mutating func checkPrivacy(_ station: StationConfiguration) {
         let name = Localized("个人数据的访问权限", "Access to personal data")
         let databaseFolder = URL(fileURLWithPath: station.databasePath).deletingLastPathComponent().path
         var open: [String] = []
-        for folder in [databaseFolder, station.outputDirectory] where PrivateFile.isOpenToOthers(folder) && !open.contains(folder) {
+        for folder in [databaseFolder, station.outputDirectory] where PrivateFile.isOpenBeyondDeskGroup(folder) && !open.contains(folder) {
             open.append(folder)
         }
-        for suffix in ["", "-wal", "-shm"] where PrivateFile.isOpenToOthers(station.databasePath + suffix) {
+        for suffix in ["", "-wal", "-shm"] where PrivateFile.isOpenBeyondDeskGroup(station.databasePath + suffix) {
             open.append(station.databasePath + suffix)
         }
         guard !open.isEmpty else {
@@ -276,8 +277,8 @@ extension DoctorChecks {
         }
         let listEnglish = open.map { path in "\(path) (\(String(PrivateFile.permissions(of: path) ?? 0, radix: 8)))" }
         warn(name, Localized("其他用户可以读取：\(list.joined(separator: "、"))", "other users can read \(listEnglish.joined(separator: ", "))"),
-             fix: Localized("其中有申请人的姓名、社会保障号码和相片：请技术员执行 chmod 700（目录）或 chmod 600（文件），见技术员手册“文件权限”",
-                            "they hold applicants' names, numbers and photos: ask the technician to chmod 700 the folders and 600 the files (technician's guide, file modes)"))
+             fix: Localized("其中有申请人的姓名、社会保障号码和相片：请技术员执行 chmod 700（目录，或与 sscard 组共用时 chgrp sscard 并 chmod 2770）或 chmod 600（文件），见技术员手册“文件权限”",
+                            "they hold applicants' names, numbers and photos: ask the technician to chmod 700 the folders (or, shared with the sscard group, chgrp sscard and chmod 2770) and 600 the files (technician's guide, file modes)"))
     }
 }
 

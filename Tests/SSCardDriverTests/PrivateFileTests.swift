@@ -84,6 +84,36 @@ final class PrivateFileTests: XCTestCase {
         XCTAssertThrowsError(try PrivateFile.makeFolder(folder + "/file"))
     }
 
+    /// The package makes /var/lib/sscard root:sscard 2770: a folder shared with the desk's group
+    /// and setgid is accepted; group access without setgid or the group, and any world access, is not.
+    func testTheDeskGroupsSetgidFolderIsSharedNotOpen() throws {
+        let shared = folder + "/shared"
+        XCTAssertEqual(mkdir(shared, 0o700), 0)
+        var info = stat()
+        XCTAssertEqual(stat(shared, &info), 0)
+        let group = info.st_gid
+        let other = group &+ 1
+        XCTAssertEqual(chmod(shared, 0o2770), 0)
+        XCTAssertEqual(mode(shared), 0o2770, "the setgid bit stays on a folder of our own group")
+        XCTAssertFalse(PrivateFile.isOpenBeyondDeskGroup(shared, sharedGroup: group), "root:sscard 2770 is the desk's")
+        XCTAssertTrue(PrivateFile.isOpenBeyondDeskGroup(shared, sharedGroup: other), "another group than the desk's")
+        XCTAssertTrue(PrivateFile.isOpenBeyondDeskGroup(shared, sharedGroup: nil), "no sscard group on this system")
+        XCTAssertEqual(chmod(shared, 0o2775), 0)
+        XCTAssertTrue(PrivateFile.isOpenBeyondDeskGroup(shared, sharedGroup: group), "world access is flagged even so")
+        XCTAssertEqual(chmod(shared, 0o0770), 0)
+        XCTAssertTrue(PrivateFile.isOpenBeyondDeskGroup(shared, sharedGroup: group), "group access without setgid")
+        XCTAssertEqual(chmod(shared, 0o0700), 0)
+        XCTAssertFalse(PrivateFile.isOpenBeyondDeskGroup(shared, sharedGroup: nil), "the owner's alone")
+
+        // A file is never "shared": group read on a database file is flagged.
+        let file = shared + "/station.sqlite"
+        try PrivateFile.write([1], to: file)
+        XCTAssertFalse(PrivateFile.isOpenBeyondDeskGroup(file, sharedGroup: group))
+        XCTAssertEqual(chmod(file, 0o640), 0)
+        XCTAssertTrue(PrivateFile.isOpenBeyondDeskGroup(file, sharedGroup: group))
+        XCTAssertFalse(PrivateFile.isOpenBeyondDeskGroup(folder + "/missing", sharedGroup: group))
+    }
+
     func testTemporaryFoldersAreNewAndPrivate() throws {
         let a = try PrivateFile.makeTemporaryFolder(prefix: "sscard-test-")
         let b = try PrivateFile.makeTemporaryFolder(prefix: "sscard-test-")
