@@ -104,6 +104,42 @@ final class IssueStationCommandTests: XCTestCase {
         assertNoDump(output)
     }
 
+    // MARK: Logs
+
+    /// `--log-level` (or SSCARD_LOG_LEVEL): a one-shot command logs nothing unless asked; asked, a
+    /// refused and an accepted import are logged on stderr. (What the masking cuts: LogMaskingTests.)
+    func testLogLevelLogsImportsMaskedAndABadLevelIsAUsageError() throws {
+        let good = try write(Self.goodFileName, Self.goodFile)
+        let quiet = try ToolRunner.execute(ToolRunner.productsDirectory.appendingPathComponent("issue-station"),
+                                           ["inventory", "import", good, "--config", stationConfig, "--clerk", "测试员"],
+                                           environment: ProcessInfo.processInfo.environment.merging(["SSCARD_LOG_LEVEL": ""]) { $1 })
+        XCTAssertEqual(quiet.status, 0, quiet.output)
+        XCTAssertFalse(quiet.errors.contains("sscard.station"), quiet.errors)
+
+        let again = try ToolRunner.execute(ToolRunner.productsDirectory.appendingPathComponent("issue-station"),
+                                           ["inventory", "import", good, "--config", stationConfig, "--clerk", "测试员", "--log-level", "info"])
+        XCTAssertNotEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.errors.contains("warning sscard.station"), again.errors)
+        XCTAssertTrue(again.errors.contains("return file refused"), again.errors)
+
+        // The environment asks as well as the option; an import that goes through is info.
+        let secondFile = try write(Self.goodFileName.replacingOccurrences(of: "B001", with: "B002"),
+                                   Self.goodFile.replacingOccurrences(of: "A0100000", with: "A0200000")
+                                       .replacingOccurrences(of: "05000100000000000", with: "05000200000000000")
+                                       .replacingOccurrences(of: "622200100000000000", with: "622200200000000000"))
+        let logged = try ToolRunner.execute(ToolRunner.productsDirectory.appendingPathComponent("issue-station"),
+                                            ["inventory", "import", secondFile, "--config", stationConfig, "--clerk", "测试员"],
+                                            environment: ProcessInfo.processInfo.environment.merging(["SSCARD_LOG_LEVEL": "info"]) { $1 })
+        XCTAssertEqual(logged.status, 0, logged.output)
+        XCTAssertTrue(logged.errors.contains("info sscard.station"), logged.errors)
+        XCTAssertTrue(logged.errors.contains("cards=2"), logged.errors)
+        XCTAssertTrue(logged.errors.contains("return file imported"), logged.errors)
+
+        let bad = try StationCLI.run(["inventory", "list", "--config", stationConfig, "--log-level", "verbose"])
+        XCTAssertEqual(bad.status, 64, bad.output)
+        XCTAssertTrue(bad.output.contains("verbose"), bad.output)
+    }
+
     // MARK: The books
 
     func testImportLoadSpoilStocktakeAndExport() throws {
