@@ -151,7 +151,7 @@ let package = Package(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "CPCSCLite", "CPCSCShim",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                           "StationOperations", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
