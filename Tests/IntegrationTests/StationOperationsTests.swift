@@ -166,6 +166,40 @@ final class StationObservabilityTests: PCSCStackTestCase {
         }
     }
 
+    /// Failures by cause, the recovery backlog and recovery's outcome: a printer jam (制卡失败), then
+    /// the network lost after print (awaiting 制卡补登) and recovered.
+    func testFailuresAreCountedByCauseAndRecoveryEmptiesTheBacklog() throws {
+        let metrics = PrometheusMetrics()
+        let stationLog = CapturedLog()
+        let desk = try StationDesk(logger: stationLog.logger("sscard.station"), metrics: StationMetrics(factory: metrics))
+        defer { desk.close() }
+        desk.printer.inject(.jamAtPrint)
+        XCTAssertThrowsError(try desk.issue("DEMO-0001"))
+        var lines = metrics.exposition().split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains(#"sscard_issuance_failures_total{cause="driver_-3006",outcome="card_failed",step="print"} 1"#),
+                      lines.joined(separator: "\n"))
+        XCTAssertTrue(stationLog.text.contains("error issuance failed"), stationLog.text)
+
+        desk.observer.at(IssuanceStep.print.journalName(.done)) {
+            desk.cardManagement.faults.inject(.unreachable, count: 100, only: .report)
+        }
+        XCTAssertThrowsError(try desk.issue("DEMO-0001"))
+        lines = metrics.exposition().split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains(
+            #"sscard_issuance_failures_total{cause="province_unreachable",outcome="printed_awaiting_report",step="reportProduced"} 1"#),
+                      lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("sscard_recovery_backlog 1"), lines.joined(separator: "\n"))
+        XCTAssertFalse(lines.contains { $0.hasPrefix("sscard_cards_issued_total") }, "nothing issued yet")
+
+        desk.cardManagement.faults.clear()
+        try desk.open()
+        _ = try StationRecovery(station: desk.station).recoverAll(clerk: StationDesk.clerk, asking: desk.recoveryClerk)
+        lines = metrics.exposition().split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains(#"sscard_recoveries_total{outcome="backfilled"} 1"#), lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains("sscard_recovery_backlog 0"), lines.joined(separator: "\n"))
+        XCTAssertTrue(stationLog.text.contains("info recovered: 制卡补登 done"), stationLog.text)
+    }
+
     /// GET `path` over plain HTTP on loopback.
     static func get(port: Int, path: String) throws -> (head: String, body: String) {
         let socket = try StreamSocket.connect(host: "127.0.0.1", port: UInt16(port), deadline: .now + .seconds(10))
