@@ -29,6 +29,7 @@ public struct Activation: Sendable {
         try station.ledger.append(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
         try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)
         station.cardFaceIssuanceCompleted(record)
+        station.logger.info("card activated (领卡启用)", metadata: ["application": "\(applicationID)", "card": "\(cardNumber.value)"])
         return cardNumber
     }
 }
