@@ -115,9 +115,25 @@ final class IssueCommandErrorTests: PCSCStackTestCase {
         try assertIssues("DESK-1")
     }
 
+    /// 第十四条、第十八条: `activate` before the handover refuses in one sentence naming what is
+    /// missing, and the next step names the handover command; after it, activation goes through.
+    func testArticle14ActivateBeforeTheHandoverRefusesInOneSentence() throws {
+        XCTAssertEqual(try desk.station(["issue", "DESK-1"]).status, 0)
+        assertClerkError(try desk.station(["activate", "DESK-1"]), chinese: false,
+                         problem: "the handover of application DESK-1 is not complete", next: "issue-station handover check DESK-1")
+        assertClerkError(try desk.station(["activate", "DESK-1"], language: "zh"), chinese: true,
+                         problem: "领卡手续未完成", next: "issue-station handover check DESK-1")
+        let status = try desk.station(["handover", "status", "DESK-1"])
+        XCTAssertTrue(status.output.contains("Next: issue-station handover check DESK-1"), status.output)
+        let done = try desk.handOverAndActivate("DESK-1")
+        XCTAssertEqual(done.status, 0, done.output)
+    }
+
     func testDuplicateCardIsRefused() throws {
-        let first = try desk.station(["issue", "DESK-1", "--activate"])
+        let first = try desk.station(["issue", "DESK-1"])
         XCTAssertEqual(first.status, 0, first.output)
+        let activated = try desk.handOverAndActivate("DESK-1")
+        XCTAssertEqual(activated.status, 0, activated.output)
         // The same person applies again under another application: 一人一卡.
         try desk.addApplication("DESK-2", index: 1)
         assertClerkError(try desk.station(["issue", "DESK-2"], language: "zh"), chinese: true,
