@@ -139,10 +139,12 @@ final class HandoverTests: PCSCStackTestCase {
         XCTAssertThrowsError(try handover.recordSignature(applicationID: "DEMO-0001", clerk: StationDesk.clerk)) {
             XCTAssertEqual($0 as? HandoverError, .stepMissing(.receiptPrinted))
         }
+        let fees = Fees(station: desk.station)
+        try fees.record(try fees.assess(applicationID: "DEMO-0001"), receiptNumber: nil, clerk: StationDesk.clerk)
         let delivered = try handover.printReceipt(applicationID: "DEMO-0001", card: card, documents: desk.station.documents, clerk: StationDesk.clerk)
         guard case .saved(let path) = delivered else { return XCTFail("\(delivered)") }
         let text = try CounterDocumentTestText.pdfText(path)
-        for expected in ["张三", issued.cardNumber.value, "本人领取", "已由持卡人本人设置", "领取人签名", "第十八条"] {
+        for expected in ["张三", issued.cardNumber.value, "本人领取", "已由持卡人本人设置", "领取人签名", "第十八条", "免收（首次申领，免收）"] {
             XCTAssertTrue(text.contains(expected), "\(expected) in \(text)")
         }
         XCTAssertThrowsError(try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)) {
@@ -152,9 +154,18 @@ final class HandoverTests: PCSCStackTestCase {
         try handover.recordSignature(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
         try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .activated)
-        XCTAssertEqual(try desk.station.ledger.entries(subject: "DEMO-0001").map(\.action).suffix(5),
-                       [Handover.checkAction, Handover.pinAction, Handover.receiptAction, Handover.signedAction, "领卡启用"])
+        XCTAssertEqual(try desk.station.ledger.entries(subject: "DEMO-0001").map(\.action).suffix(6),
+                       [Handover.checkAction, Handover.pinAction, Fees.waivedAction, Handover.receiptAction, Handover.signedAction, "领卡启用"])
         XCTAssertTrue(try desk.station.ledger.verify().isIntact)
+
+        // The daily report counts the day from the 台账: one card issued and activated, its stock moves.
+        let report = try DailyReport.make(station: desk.station, day: DailyReport.day(of: Date()))
+        XCTAssertEqual(report.issued, 1)
+        XCTAssertEqual(report.activated, 1)
+        XCTAssertEqual(report.failed, 0)
+        XCTAssertEqual(report.stockMoves["card.issue"], 1)
+        XCTAssertEqual(report.stockMoves["card.load"].map { $0 > 0 }, true)
+        XCTAssertTrue(report.csv.contains("制卡成功,issued,1\r\n"), report.csv)
     }
 
     func testTheWrongCardInTheReaderIsRefused() throws {

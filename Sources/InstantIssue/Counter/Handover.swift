@@ -102,6 +102,7 @@ public struct Handover: Sendable {
             holderName = basic.name
             number = basic.socialSecurityNumber
         }
+        let fee = try fee ?? Fees(station: station).recorded(applicationID: applicationID)
         let receipt = HandoverReceipt(
             applicationID: applicationID, cardNumber: status.cardNumber.value, holderName: holderName, socialSecurityNumber: number,
             bank: application.bank, kind: application.kind, recipient: check.recipient, pinSet: status.pinSet,

@@ -32,6 +32,8 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     /// Where the counter's papers go (handover receipt, 受理回执, daily report): a CUPS queue, or
     /// a private folder kept five years by default (第十二条（三）).
     public var documents: DocumentOutputSetting
+    /// The 工本费 and the city's waivers (第二十二条、第二十八条).
+    public var fees: FeeSetting
 
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
@@ -44,8 +46,9 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
                 outputDirectory: String = StationConfiguration.defaultOutputDirectory, cardValidityYears: Int = 10,
                 cardFaceRetention: CardFaceRetention = .untilComplete,
                 ledgerKeyPath: String? = nil, ledgerCheckpointInterval: Int = StationConfiguration.defaultLedgerCheckpointInterval,
-                documents: DocumentOutputSetting = DocumentOutputSetting()) {
+                documents: DocumentOutputSetting = DocumentOutputSetting(), fees: FeeSetting = FeeSetting()) {
         self.documents = documents
+        self.fees = fees
         self.databasePath = databasePath; self.driverConfigurationPath = driverConfigurationPath
         self.cardManagement = cardManagement; self.terminal = terminal; self.outputDirectory = outputDirectory
         self.cardValidityYears = cardValidityYears
@@ -66,6 +69,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         ledgerKeyPath = try c.decodeIfPresent(String.self, forKey: .ledgerKeyPath)
         ledgerCheckpointInterval = try c.decodeIfPresent(Int.self, forKey: .ledgerCheckpointInterval) ?? d.ledgerCheckpointInterval
         documents = try c.decodeIfPresent(DocumentOutputSetting.self, forKey: .documents) ?? d.documents
+        fees = try c.decodeIfPresent(FeeSetting.self, forKey: .fees) ?? d.fees
     }
 
     /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).

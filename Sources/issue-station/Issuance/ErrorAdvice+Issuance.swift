@@ -36,6 +36,10 @@ extension ErrorAdvice {
                           "check the documents, complete what is missing, then run issue-station handover check again (第十四条)")
             }
             return ErrorAdvice(Localized(e.chinese, e.english), next: next)
+        case let e as FeeError:
+            return ErrorAdvice(Localized(e.chinese, e.english),
+                               next: Localized("按上面的说明更正后重新运行 issue-station fee（《广东省社会保障卡经办规程》第二十二条、第二十八条）",
+                                               "correct it as said, then run issue-station fee again (第二十二条, 第二十八条)"))
         case let e as DocumentError:
             return ErrorAdvice(Localized(e.chineseMessage, e.englishMessage),
                                next: Localized("检查 station.json 的 documents（打印队列、目录）和字体链后重试", "check documents in station.json (queue, folder) and the font chain, then retry"))
