@@ -119,4 +119,17 @@ final class FeeTests: XCTestCase {
         let text = try CounterDocumentTests.pdfText(path)
         XCTAssertTrue(text.contains("40.00") && text.contains("R-2") && text.contains("日报表"), text)
     }
+
+    /// 附件2: the 受理回执 carries the form's fields and its three 注意事项, with the applicant's
+    /// name as the clerk resolved it (DEMO-0002 张[CHUI] → 张䄲).
+    func testAttachment2TheAcceptanceReceiptHasTheFormsFields() throws {
+        let receipt = try AcceptanceReceipt.make(station: station, applicationID: "DEMO-0002", name: "张䄲", phone: "13800000000", clerk: "王芳")
+        guard case .saved(let path) = try station.documents.issue(receipt.document, now: now) else { return XCTFail("not filed") }
+        let text = try CounterDocumentTests.pdfText(path)
+        for expected in ["广东省社会保障卡业务受理回执", "业务受理日期", "2026年12月06日", "网点编号", "SSDESK000001", "业务编号", "DEMO-0002",
+                         "社会保障号", "申请人姓名", "张䄲", "联系电话", "13800000000", "业务类型", "新申领", "注意事项",
+                         "资金清算", "资金转移", "政务服务网络平台", "业务经办单位（业务章）", "业务经办人（王芳）"] {
+            XCTAssertTrue(text.contains(expected), "\(expected) in \(text)")
+        }
+    }
 }

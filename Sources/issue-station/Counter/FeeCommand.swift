@@ -103,3 +103,31 @@ struct DocumentsPurgeCommand: StationCommand {
         console.say(Localized("已删除 \(removed.count) 份过期单据。", "\(removed.count) expired papers deleted."))
     }
 }
+
+/// `issue-station acceptance-receipt ID`: 《广东省社会保障卡业务受理回执》 (附件2) for the applicant.
+struct AcceptanceReceiptCommand: StationCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "acceptance-receipt",
+        abstract: "出具《广东省社会保障卡业务受理回执》（附件2）。 Prints the acceptance receipt (附件2) for the applicant.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var clerk: ClerkOption
+    @Argument(help: ArgumentHelp("申请编号。 The application id.", valueName: "application-id"))
+    var applicationID: String
+    @Option(help: ArgumentHelp("申请人姓名（含生僻字时填写真实汉字）。 The applicant's name, rare characters typed.", valueName: "name"))
+    var name: String?
+    @Option(help: ArgumentHelp("联系电话。 The applicant's phone number.", valueName: "number"))
+    var phone: String = ""
+
+    func execute(_ console: StationConsole) throws {
+        let station = try StationSetup(global).openStation()
+        defer { try? station.database.close() }
+        let receipt = try AcceptanceReceipt.make(station: station, applicationID: applicationID, name: name, phone: phone, clerk: clerk.resolved)
+        let delivered = try station.documents.issue(receipt.document)
+        try station.ledger.append(clerk: clerk.resolved, action: AcceptanceReceipt.ledgerAction, subject: applicationID, details: "\(delivered)")
+        switch delivered {
+        case .saved(let path): console.say(Localized("受理回执（PDF）：\(path)", "Acceptance receipt (PDF): \(path)"))
+        case .printed(let queue, let id): console.say(Localized("受理回执已打印：\(queue) \(id)", "Acceptance receipt printed: \(queue) \(id)"))
+        }
+    }
+}
