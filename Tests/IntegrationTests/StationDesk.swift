@@ -4,6 +4,7 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+import CounterDocuments
 import SimulatedDesk
 @testable import CardManagement
 @testable import ProvinceSimulator
@@ -27,9 +28,10 @@ final class StationDesk {
 
     /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…);
     /// the faces in `directory/faces`, kept as `faceRetention` says.
-    /// `traceAPDUs`, `logger`, `apduLogger` and `metrics` let a test watch the desk's logs and metrics.
+    /// `traceAPDUs`, `logger`, `apduLogger` and `metrics` let a test watch the desk's logs and metrics;
+    /// `hoppers` is driver.json's bank → hopper map.
     init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete,
-         traceAPDUs: Bool = false, logger: Logger = Logger(label: "sscard.station"),
+         hoppers: [String: Int] = [:], traceAPDUs: Bool = false, logger: Logger = Logger(label: "sscard.station"),
          apduLogger: Logger = Logger(label: "sscard.driver.apdu"), metrics: StationMetrics = StationMetrics()) throws {
         self.logger = logger
         self.apduLogger = apduLogger
@@ -40,9 +42,10 @@ final class StationDesk {
         configuration = StationConfiguration(
             databasePath: directory.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: .embedded, simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
-            outputDirectory: directory.appendingPathComponent("faces").path, cardFaceRetention: faceRetention)
+            outputDirectory: directory.appendingPathComponent("faces").path, cardFaceRetention: faceRetention,
+            documents: DocumentOutputSetting(folder: directory.appendingPathComponent("documents").path))
         driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual),
-                                                  traceAPDUs: traceAPDUs)
+                                                  hoppers: hoppers, traceAPDUs: traceAPDUs)
         cardManagement = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath)
         observer = JournalTap()
         try open()
@@ -74,6 +77,19 @@ final class StationDesk {
 
     func issue(_ applicationID: String, name: String? = nil) throws -> IssuedCard {
         try IssuanceWorkflow(station: station).issue(request(applicationID, name: name), clerk: Self.clerk)
+    }
+
+    /// 领卡 without a card reader: an agent takes the card (no PIN at the counter), the receipt
+    /// (name from the application) is filed, and its signing recorded — what `Activation` needs.
+    @discardableResult
+    func handOver(_ applicationID: String) throws -> DeliveredDocument {
+        let handover = Handover(station: station)
+        try handover.checkRecipient(
+            applicationID: applicationID, recipient: .agent(PersonIdentity(name: "代领人", idNumber: "110105194912310021"), authorisation: "委托书"),
+            documents: RecipientDocuments(holderIDSeen: true, recipientIDSeen: true, recipientIDCopyKept: true), clerk: Self.clerk)
+        let receipt = try handover.printReceipt(applicationID: applicationID, card: nil, documents: station.documents, clerk: Self.clerk)
+        try handover.recordSignature(applicationID: applicationID, clerk: Self.clerk)
+        return receipt
     }
 
     /// The clerk at recovery: answers from what the virtual printer shows and re-inserts the

@@ -29,6 +29,11 @@ public final class SSCardInterface: @unchecked Sendable {
     var pendingStep: PendingHSMStep?
     /// `loadCard` has just powered the card it fed: `beginBasicReadOfFedCard` need not again.
     var fedCardPowered = false
+    /// True for the counter's own interface (the station, `issue-station card`), where the
+    /// holder sets a PIN at handover; false for every other caller (the C library, the browser
+    /// bridge), to which `configuration.initialPIN` "counter-only" applies
+    /// (《广东省社会保障卡经办规程》第十八条).
+    public let isCounter: Bool
 
     /// `channelSource` replaces the PC/SC readers (nil = the readers of `configuration`);
     /// returning nil for a kind means the desk has no such reader.
@@ -36,9 +41,11 @@ public final class SSCardInterface: @unchecked Sendable {
         configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?,
         printer: (any CardPrinterMechanics)? = nil,
         channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
-        apduLogger: Logger = Logger(label: "sscard.driver.apdu")
+        apduLogger: Logger = Logger(label: "sscard.driver.apdu"),
+        isCounter: Bool = false
     ) {
         self.apduLogger = apduLogger
+        self.isCounter = isCounter
         self.configuration = configuration
         self.securityModule = securityModule
         self.printer = printer
