@@ -102,6 +102,15 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ]),
 
+        // The clerk's web desk (`issue-station serve`): the station's pages on the same server
+        // stack, sign-in with clerk accounts in the station database, CSRF and Origin checks.
+        .target(
+            name: "WebDesk",
+            dependencies: [
+                "InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "COpenSSL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+
         // ── Simulation: for tests, the demo and technicians; named as simulators. ──
 
         // The 3.0 card and its vpcd connector, the virtual printer, the HSM and the CA.
@@ -116,7 +125,7 @@ let package = Package(
         // The simulated parts a desk is assembled with when its configuration asks for them.
         .target(
             name: "SimulatedDesk",
-            dependencies: ["DeskAssembly", "InstantIssue", "SSCardSimulator", "ProvinceSimulator"]),
+            dependencies: ["DeskAssembly", "InstantIssue", "SSCardDriver", "SSCardSimulator", "ProvinceSimulator"]),
 
         // The conformance tester of `issue-station conformance`: any SSCardDriver library against
         // simulated cards in the states each case needs, the province HSM and the virtual printer.
@@ -129,13 +138,13 @@ let package = Package(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "WebDesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "CPCSCLite", "CPCSCShim",
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "WebDesk", "Sockets", "CPCSCLite", "CPCSCShim",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
@@ -147,11 +156,12 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter"]),
+        .testTarget(name: "WebDeskTests", dependencies: ["WebDesk", "InstantIssue"]),
         .testTarget(name: "BridgeTests", dependencies: ["BrowserBridge", "SSCardDriver", "SSCardPrinter", "SSCardSimulator", "Sockets"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance",
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance", "WebDesk",
                            .product(name: "Hummingbird", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
