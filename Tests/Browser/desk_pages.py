@@ -29,6 +29,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 
 
 class Desk:
@@ -80,10 +81,29 @@ class Desk:
         while time.time() < deadline:
             for css in selectors:
                 e = self.find(css)
-                if e is not None:
+                if e is not None and self.settled():
                     return css
             time.sleep(0.2)
         raise RuntimeError("timed out waiting for %s on %s" % (selectors, self.browser.current_url))
+
+    def wait_gone(self, element, timeout=30):
+        """Waits until `element` belongs to a page that has been left."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                element.is_enabled()
+            except StaleElementReferenceException:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the page did not change")
+
+    def settled(self):
+        """The page is loaded and, on an issuance, the server rendered it finished (the script
+        reloads the page when the issuance ends, so an earlier copy is about to go)."""
+        return self.browser.execute_script("""
+            if (document.readyState !== 'complete') return false;
+            var s = document.getElementById('issuance');
+            return !s || s.dataset.running === 'no';""")
 
     def sign_in(self, password=None, shot=None):
         self.browser.get(self.url + "/signin")
@@ -133,7 +153,9 @@ class Desk:
         result["message"] = self.text(ended)
         self.shot(prefix + "-6-" + result["outcome"])
         if again and ended == "#refusal":
+            old = self.find("#issuance")
             self.find("#start").click()
+            self.wait_gone(old)
             self.wait_for("#issuance")
             ended = self.wait_for_any(["#done", "#refusal"])
             result["again"] = {"outcome": "done" if ended == "#done" else "refused", "message": self.text(ended)}

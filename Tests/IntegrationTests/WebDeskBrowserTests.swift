@@ -113,8 +113,11 @@ final class WebDeskBrowserTests: PCSCStackTestCase {
         XCTAssertEqual(result["glyphLoaded"] as? Bool, true, "the character drawn by the project's renderer")
         let size = try XCTUnwrap(result["previewSize"] as? [Int], "\(result)")
         XCTAssertEqual(size.count, 4)
-        XCTAssertEqual(Double(size[0]) / Double(size[1]), 85.6 / 53.98, accuracy: 0.01, "the preview is a whole card face")
-        XCTAssertEqual(Double(size[2]) / Double(size[3]), 85.6 / 53.98, accuracy: 0.02, "shown at the card's true aspect ratio")
+        XCTAssertEqual(size[0], 1016, "the whole printable panel at 300 dpi")
+        XCTAssertEqual(size[1], 648)
+        XCTAssertEqual(Double(size[0]) / Double(size[1]), 85.6 / 53.98, accuracy: 0.02, "an ID-1 card face")
+        XCTAssertEqual(Double(size[2]) / Double(size[3]), Double(size[0]) / Double(size[1]), accuracy: 0.01,
+                       "shown at its true aspect ratio, not stretched")
         XCTAssertEqual(result["outcome"] as? String, "done", "\(result)")
         let fields = try XCTUnwrap(result["readBack"] as? String).split(separator: "|", omittingEmptySubsequences: false)
         XCTAssertEqual(String(fields[4]), "张䄲", "the chip holds the character typed in the page")

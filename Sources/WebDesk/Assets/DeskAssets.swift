@@ -47,8 +47,9 @@ td.name, .name { font-size: 1.15rem; }
 .fields th { width: 9rem; color: var(--muted); font-weight: normal; }
 img.photo { width: 179px; height: auto; aspect-ratio: 358 / 441; border: 1px solid var(--line); background: #fff; }
 .face-frame { max-width: 640px; margin: 1rem 0; }
-/* ISO/IEC 7810 ID-1: 85.60 mm × 53.98 mm. */
-img.card-face { display: block; width: 100%; height: auto; aspect-ratio: 85.6 / 53.98; border: 1px solid var(--line); border-radius: 3.18mm; background: #fff; }
+/* The face as rendered: the printer's whole panel (1016 × 648 dots at 300 dpi, an ID-1 card
+   of 85.60 × 53.98 mm to the edge), never stretched: its own aspect ratio, space kept while it loads. */
+img.card-face { display: block; width: 100%; height: auto; aspect-ratio: auto 1016 / 648; border: 1px solid var(--line); border-radius: 3.18mm; background: #fff; }
 .rare-field { display: grid; grid-template-columns: 16rem 6rem 1fr; gap: .75rem; align-items: center; margin: .5rem 0; }
 .rare-field input { font-size: 1.6rem; text-align: center; }
 img.glyph { height: 2.4rem; vertical-align: middle; border: 1px solid var(--line); background: #fff; margin-right: .5rem; }
