@@ -45,6 +45,7 @@ final class WebDeskBrowserTests: PCSCStackTestCase {
         server = Task.detached { try await running.run { p in port.withLock { $0 = p }; ready.signal() } }
         guard ready.wait(timeout: .now() + 60) == .success else { throw XCTSkip("the desk did not start") }
         url = "http://127.0.0.1:\(port.withLock { $0 })"
+        try? FileManager.default.removeItem(at: screenshots)
     }
 
     override func tearDown() {
@@ -58,8 +59,9 @@ final class WebDeskBrowserTests: PCSCStackTestCase {
     var screenshots: URL {
         let root = ProcessInfo.processInfo.environment["SSCARD_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
             ?? CProgramHarness.packageRoot.appendingPathComponent(".build/webdesk-screenshots")
-        let name = String(name.split(separator: " ").last?.dropLast() ?? "test")
-        return root.appendingPathComponent(name)
+        // "WebDeskBrowserTests.testX" on Linux, "-[WebDeskBrowserTests testX]" elsewhere.
+        let test = name.split(whereSeparator: { " .".contains($0) }).last.map { $0.filter { $0 != "]" } } ?? "test"
+        return root.appendingPathComponent(String(test))
     }
 
     /// Runs one scenario of desk_pages.py and returns its JSON; fails on a script error.

@@ -55,11 +55,14 @@ img.card-face { display: block; width: 100%; height: auto; aspect-ratio: auto 10
 img.glyph { height: 2.4rem; vertical-align: middle; border: 1px solid var(--line); background: #fff; margin-right: .5rem; }
 .ok { color: var(--ok); }
 .bad { color: var(--bad); }
+#steps { list-style: none; padding-left: 0; }
 #steps li { padding: .3rem 0; }
+#steps li::before { content: "○ "; color: var(--muted); }
 #steps li.running::after { content: " …"; }
 #steps li.done::before { content: "✓ "; color: var(--ok); }
 #steps li.failed::before { content: "✗ "; color: var(--bad); }
-#steps li.note { color: var(--muted); list-style: none; }
+#steps li.note { color: var(--muted); padding-left: 1.5rem; }
+#steps li.note::before { content: ""; }
 .actions { margin-top: 1rem; display: flex; gap: .75rem; }
 code { word-break: break-all; }
 """#

@@ -131,8 +131,8 @@ enum IssuancePage: DeskPage {
             data-face="/issue/\(id)/face.png" data-leave="\(Text("卡片正在制卡机中，离开本页不会中断制卡，但请留在此页直到完成。确定离开？", "A card is in the printer. Leaving does not stop it, but stay until it is done. Leave?"), lang)">
             <p>\(Text("申请人", "Applicant"), lang)：<strong class="name">\(live.name)</strong> · \(Text("经办柜员", "Clerk"), lang)：\(live.clerk)</p>
             <p id="state" role="status" aria-live="polite">\(running ? Text("制卡中，请勿打开制卡机…", "Making the card; keep the printer closed…") : Text("已结束", "Finished"), lang)</p>
-            <ol id="steps">\(lines)</ol>
             <div id="outcome">\(outcome)</div>
+            <ul id="steps">\(lines)</ul>
             </section>
             <p><a href="/queue" id="back-to-queue">\(Text("返回待制卡队列", "Back to the queue"), lang)</a></p>
             """

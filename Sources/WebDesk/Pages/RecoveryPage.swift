@@ -73,7 +73,7 @@ enum RecoveryPage: DeskPage {
             }
             return """
                 <tr><td>\(entry.applicationID)</td><td>\(entry.cardNumber?.value ?? "-")</td>\
-                <td>\(Text(entry.step.chinese, entry.step.english), lang)（\(entry.stage.rawValue)）</td><td>\(entry.recordedAt.text)</td><td>\(buttons)</td></tr>
+                <td>\(Text(entry.step.chinese, entry.step.english), lang)（\(entry.stage == .start ? Text("进行中", "under way") : Text("已完成", "done"), lang)）</td><td>\(entry.recordedAt.text)</td><td>\(buttons)</td></tr>
                 """
         }
         let table: HTML = pending.isEmpty
@@ -82,7 +82,11 @@ enum RecoveryPage: DeskPage {
               <table id="pending"><thead><tr><th>\(Text("申请编号", "Application"), lang)</th><th>\(Text("卡号", "Card"), lang)</th>\
               <th>\(Text("中断于", "Stopped at"), lang)</th><th>\(Text("时间（UTC）", "When (UTC)"), lang)</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
               """
-        return Layout.page(Text("制卡恢复", "Recovery"), request, (message ?? .empty) + table)
+        let help: HTML = """
+            <p>\(Text("制卡补登：卡面已打印而卡管系统未确认的卡，先把卡放入制卡机手动进卡口，再点击“制卡补登”，核对芯片后上报制卡成功。制卡失败：卡面未打印的卡进入废卡盒（芯片已写入的作废，否则退库），上报制卡失败，申请可用新卡重新制作。",
+                         "制卡补登: a card printed but not confirmed by the card-management system — put it into the printer's manual feed first, then press 制卡补登; its chip is checked and 制卡成功 reported. 制卡失败: a card not printed goes to the reject box (spoiled if its chip was written, else back to stock), 制卡失败 is reported and the application can be made again with a new card."), lang)</p>
+            """
+        return Layout.page(Text("制卡恢复", "Recovery"), request, help + (message ?? .empty) + table)
     }
 }
 
