@@ -156,7 +156,7 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter"]),
-        .testTarget(name: "WebDeskTests", dependencies: ["WebDesk", "InstantIssue"]),
+        .testTarget(name: "WebDeskTests", dependencies: ["WebDesk", "InstantIssue", "CardManagement"]),
         .testTarget(name: "BridgeTests", dependencies: ["BrowserBridge", "SSCardDriver", "SSCardPrinter", "SSCardSimulator", "Sockets"]),
         .testTarget(
             name: "IntegrationTests",

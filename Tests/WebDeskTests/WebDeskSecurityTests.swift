@@ -1,3 +1,4 @@
+import CardManagement
 import Foundation
 import InstantIssue
 import Synchronization
@@ -153,4 +154,19 @@ final class TestClock: Sendable {
     private let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
     var date: Date { now.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { now.withLock { $0 += seconds } }
+}
+
+/// The queue's search: id in either case, name, 社会保障号码.
+final class QueueSearchTests: XCTestCase {
+    func testFindsByIdNameOrNumber() {
+        let a = Application(id: "DEMO-0002", name: "张䄲", socialSecurityNumber: "41160219900307002X", sex: "2", ethnicity: "01",
+                            birthDate: "19900307", birthPlace: "411602", bank: "模拟银行", regionCode: "411600", photoJPEG: nil)
+        XCTAssertTrue(QueueSearch("demo-0002").matches(a))
+        XCTAssertTrue(QueueSearch("0002").matches(a))
+        XCTAssertTrue(QueueSearch("䄲").matches(a))
+        XCTAssertTrue(QueueSearch("张").matches(a))
+        XCTAssertTrue(QueueSearch("07002x").matches(a))
+        XCTAssertFalse(QueueSearch("李").matches(a))
+        XCTAssertFalse(QueueSearch("DEMO-00021").matches(a))
+    }
 }

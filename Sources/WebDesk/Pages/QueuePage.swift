@@ -29,7 +29,8 @@ enum QueuePage: DeskPage {
         } else {
             problem = Layout.notice("warn", "\(Text("卡管系统不提供待制卡列表：请输入申请编号查找。", "The card-management system gives no list: search by application id."), lang)")
         }
-        let matches = q.isEmpty ? applications : applications.filter { matchesQuery($0, q) }
+        let needle = QueueSearch(q)
+        let matches = q.isEmpty ? applications : applications.filter(needle.matches)
         var rows = Array(matches.prefix(rowLimit))
         if !q.isEmpty, rows.isEmpty, let found = try? desk.station.cardManagement.application(id: q) { rows = [found] }
         let unfinished = Set((try? desk.station.journal.unfinished().map(\.applicationID)) ?? [])
@@ -56,8 +57,31 @@ enum QueuePage: DeskPage {
             <tbody>\(body)</tbody></table>
             """)
     }
+}
 
-    static func matchesQuery(_ a: Application, _ q: String) -> Bool {
-        a.id.localizedCaseInsensitiveContains(q) || a.name.contains(q) || a.socialSecurityNumber.contains(q.uppercased())
+/// A search of the queue: the text anywhere in the application id (ASCII letters in either
+/// case), the name or the 社会保障号码 (`x` as `X`). Byte-wise over UTF-8, so 10,000 applications
+/// are searched in a few milliseconds (`sscard-bench desk`).
+struct QueueSearch: Sendable {
+    let needle: [UInt8]
+
+    init(_ text: String) { needle = Array(text.utf8).map(Self.upper) }
+
+    func matches(_ a: Application) -> Bool {
+        contains(a.id.utf8) || contains(a.name.utf8) || contains(a.socialSecurityNumber.utf8)
     }
+
+    private func contains(_ haystack: String.UTF8View) -> Bool {
+        guard !needle.isEmpty else { return true }
+        let bytes = Array(haystack)
+        guard bytes.count >= needle.count else { return false }
+        outer: for start in 0...(bytes.count - needle.count) {
+            for k in 0..<needle.count where Self.upper(bytes[start + k]) != needle[k] { continue outer }
+            return true
+        }
+        return false
+    }
+
+    /// ASCII a–z as A–Z; every other byte (UTF-8 continuation bytes included) as it is.
+    private static func upper(_ b: UInt8) -> UInt8 { (0x61...0x7A).contains(b) ? b - 0x20 : b }
 }
