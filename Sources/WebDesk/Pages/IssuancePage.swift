@@ -122,6 +122,10 @@ enum IssuancePage: DeskPage {
                     + "<div class=\"face-frame\"><img class=\"card-face\" id=\"face\" src=\"/issue/\(id)/face.png\" alt=\"\(Text("制成的卡面", "The card's face"), lang)\"></div>"
                     + "<p>\(Text("下一步：核对卡面与身份证件后把卡交给申请人，然后领卡启用。", "Next: check the face against the ID, hand the card over, then activate it."), lang)</p>"
             case .failed:
+                // The step that was running when it failed.
+                if let i = lines.lastIndex(where: { $0.description.contains("class=\"running\"") }) {
+                    lines[i] = HTML(trusted: lines[i].description.replacingOccurrences(of: "class=\"running\"", with: "class=\"failed\""))
+                }
                 outcome = Layout.notice("error", "<p>\(Text("错误：", "Error: "), lang)\(text, lang)。</p><p>\(Text("下一步：", "Next: "), lang)\(Text(event.nextZh ?? "", event.nextEn ?? ""), lang)</p>", id: "refusal")
             }
         }
