@@ -58,7 +58,7 @@ public final class WebDesk: Sendable {
     /// port another program holds is `WebDeskError.portInUse`.
     public func run(stopOnSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "web-desk")
-        logger.logLevel = .warning
+        logger.logLevel = settings.logsServerErrors ? .warning : .critical
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),

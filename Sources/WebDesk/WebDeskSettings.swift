@@ -26,6 +26,10 @@ public struct WebDeskSettings: Sendable {
     /// The PBKDF2 cost of new passwords.
     public var passwordIterations = PasswordKDF.defaultIterations
 
+    /// The HTTP server's own warnings and errors on standard output; off for the benchmark, whose
+    /// standard output is JSON (cancelling the server logs a `CancellationError`).
+    public var logsServerErrors = true
+
     public static let defaultPort = 8740
 
     public init() {}

@@ -33,6 +33,7 @@ struct DeskBenchmark {
         var settings = WebDeskSettings()
         settings.port = 0
         settings.passwordIterations = 1_000
+        settings.logsServerErrors = false
         settings.queue = { waiting }
         let desk = WebDesk(station: station, settings: settings)
         try desk.addClerk(name: "bench", password: "bench-password", role: .clerk, by: "bench")
