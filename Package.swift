@@ -122,6 +122,15 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ]),
 
+        // The clerk's web desk (`issue-station serve`): the station's pages on the same server
+        // stack, sign-in with clerk accounts in the station database, CSRF and Origin checks.
+        .target(
+            name: "WebDesk",
+            dependencies: [
+                "InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "COpenSSL",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+
         // ── Simulation: for tests, the demo and technicians; named as simulators. ──
 
         // The 3.0 card and its vpcd connector, the virtual printer, the HSM and the CA.
@@ -136,7 +145,7 @@ let package = Package(
         // The simulated parts a desk is assembled with when its configuration asks for them.
         .target(
             name: "SimulatedDesk",
-            dependencies: ["DeskAssembly", "InstantIssue", "SSCardSimulator", "ProvinceSimulator"]),
+            dependencies: ["DeskAssembly", "InstantIssue", "SSCardDriver", "SSCardSimulator", "ProvinceSimulator"]),
 
         // The conformance tester of `issue-station conformance`: any SSCardDriver library against
         // simulated cards in the states each case needs, the province HSM and the virtual printer.
@@ -149,7 +158,7 @@ let package = Package(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "CounterDocuments",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "StationOperations",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "StationOperations", "WebDesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -157,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "CPCSCLite", "CPCSCShim",
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "WebDesk", "Sockets", "CPCSCLite", "CPCSCShim",
                            "StationOperations", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
@@ -170,11 +179,12 @@ let package = Package(
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
         .testTarget(name: "SSCardSimulatorTests", dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter",
                                                         .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "WebDeskTests", dependencies: ["WebDesk", "InstantIssue", "CardManagement"]),
         .testTarget(name: "BridgeTests", dependencies: ["BrowserBridge", "SSCardDriver", "SSCardPrinter", "SSCardSimulator", "Sockets"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "CounterDocuments",
-                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance",
+                           "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance", "WebDesk",
                            "StationOperations", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
     ],

@@ -566,13 +566,26 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         }
     }
 
-    private func reading<T>(_ body: (Database) throws -> T) throws(CardManagementError) -> T {
+    fileprivate func reading<T>(_ body: (Database) throws -> T) throws(CardManagementError) -> T {
         do {
             return try store.writer.read(body)
         } catch let error as CardManagementError {
             throw error
         } catch {
             throw .serverError(status: 500, message: "模拟卡管数据库故障 simulator database failure: \(error)")
+        }
+    }
+}
+
+extension SimulatedCardManagementSystem {
+    /// The applications open for instant issuance (待制卡, or 制卡失败 and to be made again), in id
+    /// order: what the web desk's queue shows on the simulated stack.
+    public func waitingApplications() throws(CardManagementError) -> [Application] {
+        try reading { db in
+            try SimulatedCardManagementStore.fetchApplications(
+                db, sql: "SELECT * FROM application WHERE state IN (?, ?) ORDER BY id",
+                arguments: [ApplicationStatus.State.awaitingProduction.rawValue, ApplicationStatus.State.failed.rawValue]
+            ).map(\.application)
         }
     }
 }

@@ -126,7 +126,7 @@ extension ErrorAdvice {
             let holder = pid.map { "（pid \($0)）" } ?? ""
             let holderEN = pid.map { " (pid \($0))" } ?? ""
             return ErrorAdvice(Localized("制卡站数据库 \(db) 正被另一个制卡站程序\(holder)使用", "The station database \(db) is in use by another station program\(holderEN)"),
-                               next: Localized("先关闭另一个 issue-station 窗口（或请技术员结束该进程），然后重试", "close the other issue-station window (or ask the technician to end that process), then try again"))
+                               next: Localized("先关闭另一个 issue-station 窗口（或请技术员结束该进程），然后重试；制卡台（issue-station serve）运行时请在网页上办理", "close the other issue-station window (or ask the technician to end that process), then try again; while the desk (issue-station serve) runs, do the work in its pages"))
         case let .cannotLock(lock, code):
             let reason = String(cString: strerror(code))
             return ErrorAdvice(Localized("无法打开制卡站锁文件 \(lock)（\(reason)）", "Cannot open the station lock file \(lock) (\(reason))"),

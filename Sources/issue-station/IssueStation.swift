@@ -8,6 +8,6 @@ struct IssueStation: AsyncParsableCommand {
         commandName: "issue-station",
         abstract: Messages.stationAbstract,
         version: ReleaseVersion.text,  // `issue-station --version`: the VERSION file's release
-        subcommands: [DemoCommand.self, IssueCommand.self, RecoverCommand.self, ActivateCommand.self, VCardCommand.self, VPrinterCommand.self, ProvinceSimCommand.self, BridgeCommand.self, ConformanceCommand.self]
+        subcommands: [DemoCommand.self, ServeCommand.self, IssueCommand.self, RecoverCommand.self, ActivateCommand.self, VCardCommand.self, VPrinterCommand.self, ProvinceSimCommand.self, BridgeCommand.self, ConformanceCommand.self]
             + IssueStation.clerkAndTechnicianCommands)
 }

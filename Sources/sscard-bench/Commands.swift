@@ -7,7 +7,7 @@ struct SSCardBench: ParsableCommand {
         commandName: "sscard-bench",
         abstract: "Figures for the hot paths of the desk (printed, or --json); never asserted.",
         subcommands: [APDUCommand.self, InterfaceCommand.self, RenderCommand.self, IPrintCommand.self,
-                      StationCommand.self, WireCommand.self, BridgeCommand.self, ImportCommand.self])
+                      StationCommand.self, WireCommand.self, BridgeCommand.self, ImportCommand.self, DeskCommand.self])
 }
 
 /// How many runs a timing benchmark makes.
@@ -124,5 +124,15 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     func run() throws {
         try output.run("import") { try ImportBenchmark(count: options.count(default: 5)).run() }
+    }
+}
+
+struct DeskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "desk", abstract: "The web desk: the queue page with 10,000 applications and a progress update, server time.")
+    @OptionGroup var options: CountOptions
+    @OptionGroup var output: OutputOptions
+    func run() throws {
+        try output.run("desk") { try DeskBenchmark(count: options.count(default: 200)).run() }
     }
 }

@@ -210,7 +210,7 @@ final class JournalTests: StationTestCase {
 
         let clock = clock!
         database = try StationDatabase(path: path, clock: { clock.now })
-        XCTAssertEqual(try database.appliedMigrations().last, "4 journal step and stage columns")
+        XCTAssertTrue(try database.appliedMigrations().contains("4 journal step and stage columns"))
         let rows = try database.pool.read { try Row.fetchAll($0, sql: "SELECT step, stage FROM journal_entry ORDER BY id") }
         XCTAssertEqual(rows.map { $0["step"] as String }, ["reserve", "reserve", "identify", "activate", "print", "teleport"])
         XCTAssertEqual(rows.map { $0["stage"] as String? }, ["start", "done", "done", "done", nil, "done"])

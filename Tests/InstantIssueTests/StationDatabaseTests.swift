@@ -11,11 +11,12 @@ final class StationDatabaseTests: StationTestCase {
         let writerSync = try database.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
         XCTAssertEqual(writerSync, 2, "FULL")
         XCTAssertEqual(try database.appliedMigrations(),
-                       ["1 audit ledger", "2 pre-made card inventory", "3 workflow journal", "4 journal step and stage columns"])
+                       ["1 audit ledger", "2 pre-made card inventory", "3 workflow journal", "4 journal step and stage columns",
+                        "5 clerk accounts"])
         let tables = try database.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        XCTAssertEqual(tables, ["audit_ledger", "journal_entry", "pre_made_card", "pre_made_card_movement", "yzkcg_import"])
+        XCTAssertEqual(tables, ["audit_ledger", "clerk_account", "journal_entry", "pre_made_card", "pre_made_card_movement", "yzkcg_import"])
     }
 
     func testASecondStationOnTheSameDatabaseIsRefused() throws {

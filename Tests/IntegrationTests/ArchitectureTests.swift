@@ -8,13 +8,13 @@ final class ArchitectureTests: XCTestCase {
     static let production: Set<String> = [
         "CPCSCLite", "COpenSSL", "CLibSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
-        "BrowserBridge", "StationOperations", "CCairo", "CounterDocuments",
+        "BrowserBridge", "WebDesk", "StationOperations", "CCairo", "CounterDocuments",
     ]
     static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback", "Conformance"]
     static let programsAndTests: Set<String> = [
         "issue-station", "sscard-bench", "sscard-conformance-probe",
         "SocketsTests", "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",
-        "BridgeTests",
+        "BridgeTests", "WebDeskTests",
     ]
 
     func testNoProductionTargetReachesASimulationTarget() throws {

@@ -38,4 +38,22 @@ final class BenchmarkCommandTests: XCTestCase {
         XCTAssertGreaterThan(slow, fast)
         XCTAssertTrue(run.errors.contains("APDUs"), run.errors)
     }
+
+    func testDeskGivesTheQueueAndProgressFiguresAsJSON() throws {
+        let run = try ToolRunner.execute(bench, ["desk", "--count", "2", "--json"])
+        XCTAssertEqual(run.status, 0, run.output)
+        let stdout = String(run.output.dropLast(run.errors.count))
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], stdout)
+        XCTAssertEqual(object["benchmark"] as? String, "desk")
+        let figures = try XCTUnwrap(object["figures"] as? [[String: Any]])
+        let medians = Dictionary(uniqueKeysWithValues: figures.compactMap { f in
+            (f["name"] as? String).flatMap { name in (f["median"] as? Double).map { (name, $0) } }
+        })
+        for name in ["desk.queue.server", "desk.queue.roundtrip", "desk.queue.name.server", "desk.queue.ssn.server", "desk.progress"] {
+            XCTAssertNotNil(medians[name], "\(name) in \(figures)")
+        }
+        // The server's part of a request is part of its round trip.
+        XCTAssertLessThanOrEqual(try XCTUnwrap(medians["desk.queue.server"]), try XCTUnwrap(medians["desk.queue.roundtrip"]))
+        XCTAssertTrue(run.errors.contains("10000 applications waiting"), run.errors)
+    }
 }

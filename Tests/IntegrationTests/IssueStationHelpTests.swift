@@ -36,6 +36,7 @@ final class IssueStationHelpTests: XCTestCase {
         (["vprinter"], "虚拟制卡机", "Runs a virtual card printer"),
         (["province-sim"], "模拟省卡管系统", "as an HTTP service"),
         (["bridge"], "浏览器桥", "Runs the browser bridge"),
+        (["serve"], "制卡台网页", "Runs the clerk's web desk"),
         (["conformance"], "测试任一社保卡驱动库", "Tests any SSCardDriver library"),
     ]
 
@@ -91,7 +92,7 @@ final class IssueStationHelpTests: XCTestCase {
         let (status, help) = try StationCLI.run(["--help"])
         XCTAssertEqual(status, 0)
         for command in ["demo", "issue", "recover", "activate", "inventory", "ledger", "card", "printer", "readers", "doctor",
-                        "faces", "vcard", "vprinter", "province-sim", "bridge", "conformance"] {
+                        "faces", "vcard", "vprinter", "province-sim", "bridge", "conformance", "serve"] {
             XCTAssertTrue(help.contains("  \(command) "), "top-level help lacks \(command):\n\(help)")
         }
     }

@@ -74,6 +74,7 @@ public final class StationDatabase: Sendable {
         migrator.registerMigration("2 pre-made card inventory", migrate: PreMadeCardInventory.createSchema)
         migrator.registerMigration("3 workflow journal", migrate: Journal.createSchema)
         migrator.registerMigration("4 journal step and stage columns", migrate: Journal.splitStepAndStage)
+        migrator.registerMigration("5 clerk accounts", migrate: ClerkAccounts.createSchema)
         return migrator
     }
 

@@ -1,0 +1,227 @@
+import CardManagement
+import Foundation
+import Hummingbird
+import InstantIssue
+import ProvinceSimulator
+import SSCardDriver
+import SSCardSimulator
+import SimulatedDesk
+import Synchronization
+import WebDesk
+import XCTest
+
+/// The clerk's web desk in a real headless Chromium (Tests/Browser/desk_pages.py): the desk runs
+/// in this process on a `StationDesk` (pcscd + vpcd, the virtual printer, the embedded province
+/// simulator), the script signs in and uses the pages as a clerk would, and the books, the
+/// printer and the province are checked here. Each step's screenshot is kept in
+/// `.build/webdesk-screenshots/<test>/` (or $SSCARD_SCREENSHOTS). Skipped where Chromium,
+/// chromedriver or selenium is missing.
+final class WebDeskBrowserTests: PCSCStackTestCase {
+    var desk: StationDesk!
+    var webDesk: WebDesk!
+    var server: Task<Void, any Error>?
+    var url = ""
+    static let password = "desk-test-password"
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw XCTSkip("\(tool) is missing (scripts/install-deps.sh installs it)")
+        }
+        desk = try StationDesk(faceRetention: .keep)
+        var settings = WebDeskSettings()
+        settings.port = 0
+        settings.passwordIterations = 10_000
+        let (simulator, printer) = (desk.cardManagement, desk.printer)
+        let hands = VirtualPrinterHands(printer: printer, readBackSlot: 1, readBackReader: Self.slot1)
+        settings.queue = { try simulator.waitingApplications() }
+        settings.readBack = { try hands.readBack($0.cardNumber) }
+        settings.reinsertPrintedCard = { hands.reinsert($0) }
+        webDesk = WebDesk(station: desk.station, settings: settings)
+        try webDesk.addClerk(name: StationDesk.clerk, password: Self.password, role: .clerk, by: "测试管理员")
+        let ready = DispatchSemaphore(value: 0)
+        let port = Mutex(0)
+        let running = webDesk!
+        server = Task.detached { try await running.run { p in port.withLock { $0 = p }; ready.signal() } }
+        guard ready.wait(timeout: .now() + 60) == .success else { throw XCTSkip("the desk did not start") }
+        url = "http://127.0.0.1:\(port.withLock { $0 })"
+        try? FileManager.default.removeItem(at: screenshots)
+    }
+
+    override func tearDown() {
+        server?.cancel()
+        desk?.close()
+        desk = nil
+        super.tearDown()
+    }
+
+    /// Where this test's screenshots go.
+    var screenshots: URL {
+        let root = ProcessInfo.processInfo.environment["SSCARD_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
+            ?? CProgramHarness.packageRoot.appendingPathComponent(".build/webdesk-screenshots")
+        // "WebDeskBrowserTests.testX" on Linux, "-[WebDeskBrowserTests testX]" elsewhere.
+        let test = name.split(whereSeparator: { " .".contains($0) }).last.map { $0.filter { $0 != "]" } } ?? "test"
+        return root.appendingPathComponent(String(test))
+    }
+
+    /// Runs one scenario of desk_pages.py and returns its JSON; fails on a script error.
+    func scenario(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Browser/desk_pages.py")
+        let (status, output) = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/python3"),
+                                                  [script.path, url, screenshots.path, StationDesk.clerk, Self.password] + arguments)
+        if output.contains("No module named 'selenium'") { throw XCTSkip("python3-selenium is missing") }
+        XCTAssertEqual(status, 0, output, file: file, line: line)
+        let jsonLine = try XCTUnwrap(output.split(separator: "\n").last { $0.hasPrefix("{") }, output, file: file, line: line)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any], file: file, line: line)
+        XCTAssertNil(json["error"], "\(json)", file: file, line: line)
+        let console = (json["console"] as? [String] ?? []).filter { $0.contains("SEVERE") && !$0.contains("favicon") }
+        XCTAssertEqual(console, [], "the pages logged errors (a CSP violation would be one)", file: file, line: line)
+        return json
+    }
+
+    func testSignInWithAWrongThenTheRightPasswordAndTheCookieIsHidden() throws {
+        let result = try scenario("signin")
+        XCTAssertTrue((result["wrong"] as? String ?? "").contains("不正确"), "\(result)")
+        XCTAssertEqual(result["clerk"] as? String, StationDesk.clerk)
+        XCTAssertEqual(result["path"] as? String, "/queue")
+        XCTAssertEqual(result["cookie"] as? String, "", "the session cookie is HttpOnly: no script can read it")
+        XCTAssertEqual(result["english"] as? String, "en")
+        XCTAssertEqual(result["englishTitle"] as? String, "Applications waiting")
+        XCTAssertEqual(try ClerkAccounts(database: desk.station.database).account(named: StationDesk.clerk)?.failedAttempts, 0)
+    }
+
+    func testDEMO0001IsIssuedThroughThePagesAndReadBack() throws {
+        let result = try scenario("issue", "DEMO-0001")
+        XCTAssertEqual(result["outcome"] as? String, "done", "\(result)")
+        XCTAssertTrue((result["oneCard"] as? String ?? "").contains("一人一卡"), "\(result)")
+        XCTAssertEqual(result["steps"] as? [String], IssuanceStep.allCases.prefix(9).map(\.rawValue), "every step shown live")
+        XCTAssertEqual(result["faceLoaded"] as? Bool, true)
+        let readBack = try XCTUnwrap(result["readBack"] as? String, "\(result)")
+        let fields = readBack.split(separator: "|", omittingEmptySubsequences: false)
+        XCTAssertEqual(fields.count, 12, readBack)
+        XCTAssertEqual(String(fields[4]), "张三", "the card read back in the second reader holds the applicant")
+        XCTAssertEqual(String(fields[1]), try desk.cardManagement.application(id: "DEMO-0001").socialSecurityNumber)
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .produced)
+        // The signed-in clerk is who the journal's report and the 台账 name.
+        let ledger = try desk.station.ledger.entries().filter { $0.action == "制卡成功" }
+        XCTAssertEqual(ledger.map(\.clerk), [StationDesk.clerk])
+        XCTAssertEqual(try desk.cardManagement.recordedReports(applicationID: "DEMO-0001").map(\.status), [.inProduction, .produced])
+        try desk.assertInvariants()
+    }
+
+    func testDEMO0002GetsItsRareCharacterInThePage() throws {
+        let result = try scenario("issue", "DEMO-0002", "䄲")
+        XCTAssertEqual(result["glyphLoaded"] as? Bool, true, "the character drawn by the project's renderer")
+        let size = try XCTUnwrap(result["previewSize"] as? [Int], "\(result)")
+        XCTAssertEqual(size.count, 4)
+        XCTAssertEqual(size[0], 1016, "the whole printable panel at 300 dpi")
+        XCTAssertEqual(size[1], 648)
+        XCTAssertEqual(Double(size[0]) / Double(size[1]), 85.6 / 53.98, accuracy: 0.02, "an ID-1 card face")
+        XCTAssertEqual(Double(size[2]) / Double(size[3]), Double(size[0]) / Double(size[1]), accuracy: 0.01,
+                       "shown at its true aspect ratio, not stretched")
+        XCTAssertEqual(result["outcome"] as? String, "done", "\(result)")
+        let fields = try XCTUnwrap(result["readBack"] as? String).split(separator: "|", omittingEmptySubsequences: false)
+        XCTAssertEqual(String(fields[4]), "张䄲", "the chip holds the character typed in the page")
+    }
+
+    func testAPrinterJamFailsTheCardAndANewCardIsMade() throws {
+        desk.printer.inject(.jamAtPrint)
+        let result = try scenario("issue", "DEMO-0003", "-", "again")
+        XCTAssertEqual(result["outcome"] as? String, "refused", "\(result)")
+        let message = try XCTUnwrap(result["message"] as? String)
+        XCTAssertTrue(message.contains("制卡失败") && message.contains("下一步"), "the cause and the next step: \(message)")
+        XCTAssertEqual((result["again"] as? [String: Any])?["outcome"] as? String, "done", "\(result)")
+        let reports = try desk.cardManagement.recordedReports(applicationID: "DEMO-0003")
+        XCTAssertEqual(reports.map(\.status), [.inProduction, .failed, .inProduction, .produced])
+        XCTAssertNotEqual(reports[0].cardNumber, reports[3].cardNumber, "a new card")
+        XCTAssertEqual(desk.printer.inventory().filter { $0.place == .rejectBox }.count, 1, "the jammed card is in the reject box")
+        try desk.assertInvariants()
+    }
+
+    func testNetworkLostAfterPrintIsFinishedBy制卡补登OnTheRecoveryPage() throws {
+        let faults = desk.cardManagement.faults
+        desk.observer.at(IssuanceStep.print.journalName(.done)) { faults.inject(.unreachable, count: 100, only: .report) }
+        let issued = try scenario("issue", "DEMO-0001")
+        XCTAssertEqual(issued["outcome"] as? String, "refused", "\(issued)")
+        XCTAssertTrue((issued["message"] as? String ?? "").contains("recover") || (issued["message"] as? String ?? "").contains("补登"),
+                      "\(issued)")
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .inProduction)
+
+        faults.clear()
+        let recovered = try scenario("recover", "DEMO-0001", "backfill")
+        XCTAssertEqual(recovered["buttons"] as? [String], ["backfill-DEMO-0001"], "a printed card has one action: 制卡补登")
+        XCTAssertEqual(recovered["outcome"] as? String, "recovered", "\(recovered)")
+        XCTAssertEqual(recovered["stillPending"] as? Bool, false)
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .produced)
+        XCTAssertEqual(try StationRecovery(station: desk.station).pending(), [])
+        XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0001").last?.step, .backfill)
+        try desk.assertInvariants()
+    }
+
+    func testTwoTabsRacingForThePrinterMakeOneCard() throws {
+        let result = try scenario("race", "DEMO-0001", "DEMO-0003")
+        XCTAssertTrue((result["busyShown"] as? String ?? "").contains("制卡机正忙"), "\(result)")
+        XCTAssertEqual(result["startDisabled"] as? Bool, true)
+        XCTAssertTrue((result["busyAfterPost"] as? String ?? "").contains("制卡机正忙"), "the server refuses it too: \(result)")
+        XCTAssertEqual(result["secondStarted"] as? Bool, false)
+        XCTAssertEqual(result["firstOutcome"] as? String, "done")
+        XCTAssertEqual(try desk.cardManagement.recordedReports(applicationID: "DEMO-0003"), [], "no second card was fed")
+        XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0003"), [])
+    }
+
+    func testAPostWithoutTheTokenOrFromAnotherOriginIsRefused() throws {
+        let foreign = try ForgingSite()
+        let result = try scenario("forged", foreign.origin, "DEMO-0003")
+        let noToken = try XCTUnwrap(result["noToken"] as? [Any], "\(result)")
+        XCTAssertEqual(noToken.first as? Int, 403)
+        XCTAssertTrue((noToken.last as? String ?? "").contains("CSRF"), "\(noToken)")
+        let other = try XCTUnwrap(result["otherOrigin"] as? String)
+        XCTAssertTrue(other.hasPrefix("403") && other.contains("origin"), other)
+        XCTAssertEqual(result["startedAnyway"] as? Bool, false)
+        XCTAssertEqual(try desk.station.journal.entries(for: "DEMO-0003"), [], "nothing was started")
+    }
+
+    func testTheKeyboardAloneSignsInAndIssuesACard() throws {
+        let result = try scenario("keyboard", "DEMO-0003")
+        XCTAssertEqual(result["afterSignIn"] as? String, "/queue")
+        let focus = try XCTUnwrap(result["focus"] as? String)
+        XCTAssertTrue(focus.hasPrefix("solid 3px"), "the focus is visible: \(focus)")
+        XCTAssertEqual(result["outcome"] as? String, "done", "\(result)")
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0003").state, .produced)
+    }
+}
+
+/// Another origin on this machine (another port of 127.0.0.1, so the browser sends the desk's
+/// SameSite=Strict cookie with its form): its page posts a form to the desk with the clerk's
+/// real CSRF token. Only the Origin check stands in the way.
+final class ForgingSite {
+    let origin: String
+    private let task: Task<Void, any Error>
+
+    init() throws {
+        let router = Router()
+        router.get("/forge.html") { _, _ in
+            let page = """
+                <!DOCTYPE html><html><body><form id="f" method="post"><input type="hidden" name="csrf" id="csrf"></form>
+                <script>
+                var q = new URLSearchParams(location.search);
+                var f = document.getElementById('f');
+                f.action = q.get('target');
+                document.getElementById('csrf').value = q.get('csrf');
+                f.submit();
+                </script></body></html>
+                """
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        let ready = DispatchSemaphore(value: 0)
+        let bound = Mutex(0)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in bound.withLock { $0 = channel.localAddress?.port ?? 0 }; ready.signal() })
+        task = Task.detached { try await app.run() }
+        guard ready.wait(timeout: .now() + 60) == .success else { throw XCTSkip("the forging site did not start") }
+        origin = "http://127.0.0.1:\(bound.withLock { $0 })"
+    }
+
+    deinit { task.cancel() }
+}
