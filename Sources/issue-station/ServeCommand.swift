@@ -7,6 +7,7 @@ import SSCardDriver
 import SSCardPrinter
 import SSCardSimulator
 import SimulatedDesk
+import StationOperations
 import WebDesk
 
 /// `issue-station serve`: the clerk's web desk (docs/operator-guide) — the station's pages on
@@ -43,12 +44,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("use-running-pcscd"), help: ArgumentHelp("--demo 只用已在运行的 pcscd（需带 vpcd 读卡器）。 With --demo, only use the pcscd already running (with the vpcd readers)."))
     var useRunningPCSCD = false
 
+    @Option(name: .customLong("metrics-port"), help: ArgumentHelp(
+        "在 127.0.0.1 的此端口上提供 GET /metrics（Prometheus 文本格式）；不给时不提供。 Serves GET /metrics (Prometheus text format) on this port of 127.0.0.1; none without it.",
+        valueName: "port"))
+    var metricsPort: Int?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not 0–65535") }
+        if let metricsPort, !(1...65_535).contains(metricsPort) { throw ValidationError("--metrics-port \(metricsPort) is not 1–65535") }
     }
 
     func run() async throws {
         let console = StationConsole(language: global.language)
+        // A service: it logs at info unless asked otherwise (journald keeps the lines).
+        StationLogging.bootstrap(level: ((try? StationLogging.requested(option: global.logLevel)) ?? nil) ?? .info)
         do {
             if demo { try await serveDemo(console) } else { try await serveStation(console) }
         } catch let error as WebDeskError {
@@ -90,9 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
             console.say(Localized("已创建管理员账号“\(name)”，初始密码：\(password)（只显示这一次；登录后在“柜员管理”中为柜员建账号并改密码）。",
                                   "Created the administrator \"\(name)\" with the initial password \(password) (shown only now; sign in, then add the clerks and change it under Clerks)."))
         }
-        try await desk.run(stopOnSignals: true) { port in
+        try await runWithMetrics(station, console) { try await desk.run(stopOnSignals: true) { port in
             console.say(Localized("制卡台已启动：http://\(host):\(port)/ （Ctrl-C 停止）", "The desk is running: http://\(host):\(port)/ (Ctrl-C stops it)"))
-        }
+        } }
     }
 
     private func serveDemo(_ console: StationConsole) async throws {
@@ -126,13 +135,34 @@ struct ServeCommand: AsyncParsableCommand {
         settings.reinsertPrintedCard = { hands.reinsert($0) }
         let desk = WebDesk(station: station, settings: settings)
         try desk.addClerk(name: clerk, password: password, role: .administrator, by: AuditLedger.stationClerk)
-        try await desk.run(stopOnSignals: true) { port in
+        try await runWithMetrics(station, console) { try await desk.run(stopOnSignals: true) { port in
             console.say(Localized("制卡台（演示）已启动：http://\(host):\(port)/ ，演示柜员：\(clerk)，密码：\(password)（Ctrl-C 停止并清理）",
                                   "The desk (demo) is running: http://\(host):\(port)/ — demo clerk: \(clerk), password: \(password) (Ctrl-C stops it and cleans up)"))
-        }
+        } }
         console.say(useRunning
             ? Localized("已停止制卡台与模拟设备，正在运行的 pcscd 保持不变。", "The desk and the simulators are stopped; the running pcscd is left as it was.")
             : Localized("已停止制卡台、pcscd 与模拟设备。", "The desk, pcscd and the simulators are stopped."))
+    }
+}
+
+extension ServeCommand {
+    /// Runs `desk`, with `GET /metrics` on 127.0.0.1:`--metrics-port` beside it when asked: the
+    /// desk's own port carries only signed-in pages. The desk ending (Ctrl-C) ends both.
+    private func runWithMetrics(_ station: Station, _ console: StationConsole,
+                                desk: @escaping @Sendable () async throws -> Void) async throws {
+        guard let metricsPort else { return try await desk() }
+        let metrics = DeskMetrics.installed
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await MetricsEndpoint.serve(metrics: metrics, port: metricsPort, refresh: { station.metrics.observe(station) },
+                                                onRunning: { port in
+                    console.say(verbatim: console.text("指标在 http://127.0.0.1:\(port)/metrics", "metrics on http://127.0.0.1:\(port)/metrics"))
+                })
+            }
+            group.addTask { try await desk() }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }
 

@@ -61,7 +61,10 @@ public struct StationMetrics: Sendable {
 
     /// Gauges read from the desk as it is now: cards in each hopper (the printer's count when
     /// it reports one, else the books'), ribbon panels left, unfinished issuances.
+    /// Costs nothing when no backend records (a one-shot command, the benchmark): the gauges
+    /// ask the printer for its status, which the card cycle should not pay for.
     public func observe(_ station: Station) {
+        if let backend = factory as? ProcessBackend, backend.current is NOOPMetricsHandler { return }
         if let status = try? station.driver.printer?.status() {
             for hopper in status.hoppers {
                 let count = hopper.cardCount ?? Hopper(hopper.number).flatMap { try? station.inventory.cards(in: $0).count }
