@@ -96,8 +96,18 @@ struct ServeCommand: AsyncParsableCommand {
             let name = "管理员"
             let password = SessionPassword.make()
             try desk.addClerk(name: name, password: password, role: .administrator, by: AuditLedger.stationClerk)
-            console.say(Localized("已创建管理员账号“\(name)”，初始密码：\(password)（只显示这一次；登录后在“柜员管理”中为柜员建账号并改密码）。",
-                                  "Created the administrator \"\(name)\" with the initial password \(password) (shown only now; sign in, then add the clerks and change it under Clerks)."))
+            if isatty(STDOUT_FILENO) == 1 {
+                console.say(Localized("已创建管理员账号“\(name)”，初始密码：\(password)（只显示这一次；登录后在“柜员管理”中为柜员建账号并改密码）。",
+                                      "Created the administrator \"\(name)\" with the initial password \(password) (shown only now; sign in, then add the clerks and change it under Clerks)."))
+            } else {
+                // A service's output goes to the journal, which keeps no password: the password
+                // goes to a file only this user can read, beside the database.
+                let file = URL(fileURLWithPath: station.configuration.databasePath).deletingLastPathComponent()
+                    .appendingPathComponent("administrator-initial-password").path
+                try PrivateFile.write(Array((password + "\n").utf8), to: file)
+                console.say(Localized("已创建管理员账号“\(name)”，初始密码在 \(file)（只有本用户可读；登录、改密码后删除此文件）。",
+                                      "Created the administrator \"\(name)\"; the initial password is in \(file) (readable by this user only; sign in, change it, then delete the file)."))
+            }
         }
         try await runWithMetrics(station, console) { try await desk.run(stopOnSignals: true) { port in
             console.say(Localized("制卡台已启动：http://\(host):\(port)/ （Ctrl-C 停止）", "The desk is running: http://\(host):\(port)/ (Ctrl-C stops it)"))
