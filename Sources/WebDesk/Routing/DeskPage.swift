@@ -38,6 +38,7 @@ enum DeskPages {
         IssuancePage.self,
         RecoveryPage.self,
         ClerksPage.self,
+        StockPage.self,
     ]
 
     /// The menu, for a clerk of `role`.
