@@ -39,6 +39,7 @@ enum DeskPages {
         RecoveryPage.self,
         ClerksPage.self,
         StockPage.self,
+        LedgerPage.self,
     ]
 
     /// The menu, for a clerk of `role`.
