@@ -40,6 +40,7 @@ enum DeskPages {
         ClerksPage.self,
         StockPage.self,
         LedgerPage.self,
+        DevicesPage.self,
     ]
 
     /// The menu, for a clerk of `role`.
