@@ -41,6 +41,7 @@ enum DeskPages {
         StockPage.self,
         LedgerPage.self,
         DevicesPage.self,
+        HandoverPage.self,
     ]
 
     /// The menu, for a clerk of `role`.
