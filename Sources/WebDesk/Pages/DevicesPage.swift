@@ -125,16 +125,17 @@ enum DevicesPage: DeskPage {
                 "<li>\(Text("卡盒\(h.number)", "Hopper \(h.number)"), lang)：\(h.hasCards ? Text("有卡", "cards") : Text("空", "empty"), lang)\(h.cardCount.map { "（\($0)）" } ?? "")</li>"
             }
             printer = """
-                <dl id="printer-status">
-                <dt>\(Text("盖子", "Cover"), lang)</dt><dd>\(s.coverOpen ? Text("开", "open") : Text("关", "closed"), lang)</dd>
-                <dt>\(Text("色带剩余", "Ribbon left"), lang)</dt><dd>\(s.ribbonPanelsRemaining.map { "\($0)" } ?? "-")</dd>
-                <dt>\(Text("机内卡片", "Card inside"), lang)</dt><dd>\(s.cardPosition.description)</dd>
-                <dt>\(Text("废卡盒", "Reject box"), lang)</dt><dd>\(s.rejectBoxFull ? Text("已满", "full") : Text("未满", "not full"), lang)</dd>
-                <dt>\(Text("卡盒", "Hoppers"), lang)</dt><dd><ul>\(hoppers)</ul></dd>
-                </dl>
+                <table id="printer-status"><tbody>
+                <tr><th scope="row">\(Text("盖子", "Cover"), lang)</th><td>\(s.coverOpen ? Text("开", "open") : Text("关", "closed"), lang)</td></tr>
+                <tr><th scope="row">\(Text("色带剩余", "Ribbon left"), lang)</th><td>\(s.ribbonPanelsRemaining.map { "\($0)" } ?? "-")</td></tr>
+                <tr><th scope="row">\(Text("机内卡片", "Card inside"), lang)</th><td>\(s.cardPosition.description)</td></tr>
+                <tr><th scope="row">\(Text("废卡盒", "Reject box"), lang)</th><td>\(s.rejectBoxFull ? Text("已满", "full") : Text("未满", "not full"), lang)</td></tr>
+                <tr><th scope="row">\(Text("卡盒", "Hoppers"), lang)</th><td><ul>\(hoppers)</ul></td></tr>
+                </tbody></table>
                 """
         }
         let content: HTML = """
+            <link rel="stylesheet" href="/assets/stock.css">
             \(summary)
             <h2>\(Text("开机检查", "Morning check"), lang)</h2>
             <ul id="checks" class="checks">\(rows)</ul>

@@ -91,6 +91,6 @@ enum HandoverPage: DeskPage {
         let list: HTML = waiting.isEmpty
             ? Layout.notice("ok", "\(Text("没有待领取的卡。", "No card is waiting to be collected."), lang)", id: "nothing-waiting")
             : "<p>\(Text("以下卡已制卡成功，等待领取。领卡人核对身份后启用。", "These cards are made and waiting; activate each after checking who collects it."), lang)</p>\(items)"
-        return Layout.page(Text("领卡启用", "Handover"), request, (message ?? .empty) + list)
+        return Layout.page(Text("领卡启用", "Handover"), request, "<link rel=\"stylesheet\" href=\"/assets/stock.css\">" + (message ?? .empty) + list)
     }
 }

@@ -107,6 +107,7 @@ enum LedgerPage: DeskPage {
               <th>\(Text("操作", "Action"), lang)</th><th>\(Text("对象", "Subject"), lang)</th><th>\(Text("详情", "Details"), lang)</th></tr></thead><tbody>\(rows)</tbody></table>
               """
         let tools: HTML = """
+            <link rel="stylesheet" href="/assets/stock.css">
             <form method="get" action="/ledger" class="search" id="day-form">
             <label for="ledger-day">\(Text("日期（本机时区）", "Day (this computer's time zone)"), lang)</label>
             <a class="button" id="previous-day" href="/ledger?day=\(before)">\(Text("前一天", "Previous day"), lang)</a>

@@ -24,6 +24,7 @@ enum StockPage: DeskPage {
         routes.action("/stock/unload") { request in try unload(request) }
         routes.action("/stock/spoil") { request in try spoil(request) }
         routes.action("/stock/stocktake") { request in try stocktake(request) }
+        routes.open("/assets/stock.css") { _ in .bytes(Array(StockAssets.styleSheet.utf8), type: "text/css; charset=utf-8") }
         routes.open("/assets/stock.js") { _ in .bytes(Array(StockAssets.script.utf8), type: "text/javascript; charset=utf-8") }
     }
 
@@ -178,6 +179,7 @@ enum StockPage: DeskPage {
         let bankOptions: [HTML] = banks.map { "<option value=\"\($0)\">\($0)</option>" }
         let hopperOptions: [HTML] = (1...9).map { "<option value=\"\($0)\">\($0)</option>" }
         let upload: HTML = """
+            <link rel="stylesheet" href="/assets/stock.css">
             <h2 id="import-heading">\(Text("入库：导入回盘文件（YZKCG）", "Import a return file (YZKCG)"), lang)</h2>
             <form id="import-form" class="card-form" method="post" action="/stock/import" enctype="application/octet-stream" data-csrf="\(request.csrf)"\
              data-failed="\(Text("上传失败", "The upload failed"), lang)" data-receiving="\(Text("正在上传", "Uploading"), lang)" data-checking="\(Text("正在检查文件", "Checking the file"), lang)" data-importing="\(Text("正在入库", "Importing"), lang)">

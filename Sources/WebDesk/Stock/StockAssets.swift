@@ -3,6 +3,22 @@
 // bar — the browser's own count while sending, then the server's phase (checking, importing)
 // polled from /stock/import/<id> — and reloads the page to show the outcome.
 enum StockAssets {
+    /// stock.css: the few rules the stock, ledger, devices and handover pages add to desk.css.
+    static let styleSheet = #"""
+#ledger-entries th, #ledger-entries td:nth-child(-n+4) { white-space: nowrap; }
+#ledger-entries td.details code { word-break: break-all; font-size: .85rem; }
+ul.checks { list-style: none; padding-left: 0; }
+ul.checks li { padding: .35rem 0; }
+ul.checks li.fail { color: var(--bad); }
+ul.checks li.warn { color: var(--warn); }
+ul.checks .fix { margin-left: 1.8rem; }
+#printer-status { max-width: 40rem; }
+#import-progress { width: 100%; height: 1.5rem; }
+ol.cards code { font-size: 1.1rem; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; }
+label.choice { display: flex; gap: .5rem; align-items: center; min-height: 44px; }
+"""#
+
     static let script = #"""
 (function () {
   'use strict';
