@@ -42,6 +42,9 @@ let package = Package(
             name: "CFreeType", path: "Sources/CFreeType",
             pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(
+            name: "CCairo", path: "Sources/CCairo",
+            pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(
             name: "CJPEG", path: "Sources/CJPEG",
             pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(
@@ -74,10 +77,14 @@ let package = Package(
         // module that reaches its HSM.
         .target(name: "CardManagement", dependencies: ["SSCardDriver", "Sockets", "CLibSSL"]),
 
-        // The station: applications, inventory, journal, workflow, recovery, ledger.
+        // The counter's papers (handover receipt, 受理回执, daily report): PDFs drawn with cairo
+        // and the card face's FreeType font chain, printed through CUPS (`lp`) or filed privately.
+        .target(name: "CounterDocuments", dependencies: ["SSCardDriver", "SSCardPrinter", "CCairo", "CFreeType"]),
+
+        // The station: applications, inventory, journal, workflow, recovery, ledger, the counter.
         .target(
             name: "InstantIssue",
-            dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "CounterDocuments", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
 
         // The composition root: configuration → concrete parts (security module, printer,
@@ -137,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "issue-station",
             dependencies: [
-                "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
+                "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "CounterDocuments",
                 "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "WebDesk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -151,7 +158,7 @@ let package = Package(
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
         .testTarget(
             name: "InstantIssueTests",
-            dependencies: ["InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "DeskAssembly", "Sockets",
+            dependencies: ["InstantIssue", "CardManagement", "SSCardDriver", "SSCardPrinter", "DeskAssembly", "Sockets", "CounterDocuments",
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk",
                            .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SSCardDriverABITests", dependencies: ["SSCardDriverABI", "CSSCardDriverABI", "SSCardDriver"]),
@@ -160,7 +167,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["BrowserBridge", "SSCardDriver", "SSCardPrinter", "SSCardSimulator", "Sockets"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
+            dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "CounterDocuments",
                            "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance", "WebDesk",
                            .product(name: "Hummingbird", package: "hummingbird")]),
     ],

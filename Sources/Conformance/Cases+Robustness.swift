@@ -149,6 +149,31 @@ extension CaseCatalogue {
                 ctx.saw("afterwards \(after.code)")
                 ctx.expect(after.code == -2, "afterwards \(after.code), expected −2 (the card left the reader)")
             },
+            ConformanceCase(
+                id: "issuance.refused-item-ejects", group: .issuance,
+                title: Bilingual("iPrint 拒绝打印项时仍自动退卡", "iPrint still ejects the card when it refuses an item"),
+                clause: "《广东省社会保障卡经办规程》附件9 iPrint：不论印卡是否成功，执行完本命令均要自动退卡",
+                expected: Bilingual("iLoadCard 0；iPrint 对只有4个字段的 sData1 返回负值并说明原因；读卡器随后无卡（−2）",
+                                    "iLoadCard 0; iPrint answers negative for an sData1 of 4 fields, saying why; then no card in the reader (−2)")
+            ) { ctx in
+                let present = try issuanceFunctions.filter { try ctx.has($0) }
+                guard present.count == issuanceFunctions.count else {
+                    throw CaseStop.notApplicable(Bilingual("库没有即时制卡函数", "the library has no instant-issuance functions"))
+                }
+                defer { try? ctx.bench.printer.eject(to: .reject) }
+                let load = try ctx.call("iLoadCard", [.int(1)], deadline: .seconds(30))
+                ctx.saw("iLoadCard \(load.code): \(load.shownText)")
+                ctx.expect(load.code == 0, "iLoadCard \(load.code)")
+                let malformed = GB18030.encode("姓名  张三|宋体|8.5|320") ?? []
+                let items = [DriverArgument.bytes(malformed)] + [DriverArgument](repeating: .bytes([]), count: 7)
+                let print = try ctx.call("iPrint", [.int(1)] + items, deadline: .seconds(60))
+                ctx.saw("iPrint \(print.code): \(print.shownText)")
+                ctx.expect(print.code < 0, "iPrint \(print.code), expected a refusal")
+                ctx.expect(!(print.text ?? "").isEmpty, "iPrint gave no reason in pOutInfo")
+                let after = try ctx.call("iReadCardBas_HSM_Step1", [.int(1)])
+                ctx.saw("afterwards \(after.code)")
+                ctx.expect(after.code == -2, "afterwards \(after.code), expected −2 (the refused card left the reader)")
+            },
         ]
     }
 }

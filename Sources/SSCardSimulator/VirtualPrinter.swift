@@ -175,7 +175,9 @@ public final class VirtualPrinter: CardPrinterMechanics {
 
     public func loadCard(fromHopper hopper: Int?) throws(PrinterError) {
         let requested = hopper ?? 0
-        let number = requested == 0 ? configuration.defaultHopper : requested
+        // A one-hopper printer feeds from its hopper whatever n says: "对于单卡盒的机器，不用理会
+        // 参数n的值，都从默认卡盒进卡" (《广东省社会保障卡经办规程》附件9, iLoadCard).
+        let number = requested == 0 || configuration.hopperCount == 1 ? configuration.defaultHopper : requested
         guard (1...configuration.hopperCount).contains(number) else { throw .invalidHopper(requested) }
         try state.withLock { s throws(PrinterError) in
             try s.faults.checkConnection("loading a card")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CounterDocuments
 import Foundation
 import InstantIssue
 import SSCardDriver
@@ -20,14 +21,16 @@ struct DemoCommand: StationCommand {
         discussion: """
             启动私有的 pcscd（带 vsmartcard 的 vpcd 虚拟读卡器）、虚拟制卡机（卡盒里有模拟预制卡）和内置的卡管系统模拟器\
             （含加密机和 CA），把预制卡入库装盒，为示例申请 DEMO-0001 即时制卡（写芯片、写证书、打印卡面、上报），\
-            领卡启用，再把制成的卡放入第二个读卡器用 iReadCardBas 读出。结束时停止它启动的一切，卡面图片保留\
-            （不给 --output 时放在新建的、只有本用户可读的临时目录中，最后显示其路径）。 \
+            把制成的卡放入第二个读卡器（柜台读卡器）用 iReadCardBas 读出，再办理领卡：核验本人身份、持卡人设置密码、\
+            打印领卡签收单（PDF）并记录签收，然后领卡启用。结束时停止它启动的一切，卡面图片和签收单保留\
+            （不给 --output 时放在新建的、只有本用户可读的临时目录中，显示其路径）。 \
             Starts a private pcscd (with vsmartcard's vpcd virtual readers), the virtual printer (its hoppers hold \
             simulated pre-made cards) and the embedded card-management simulator (with its HSM and CA), puts the \
             pre-made cards on the books and in the hoppers, makes the card of sample application DEMO-0001 (chip, \
-            certificates, face, report), activates it, and reads the card back in a second reader with iReadCardBas. \
-            Stops everything it started; the card-face PNG is kept (without --output in a new \
-            temporary folder only this user can read, whose path is printed at the end).
+            certificates, face, report), reads the card back in a second reader (the counter's) with iReadCardBas, and \
+            hands it over: the holder's ID checked, the holder sets a PIN, the handover receipt (PDF) printed and its \
+            signing recorded, then 领卡启用. Stops everything it started; the card-face PNG and the receipt are kept \
+            (without --output in a new temporary folder only this user can read), their paths printed.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -68,7 +71,8 @@ struct DemoCommand: StationCommand {
         let configuration = StationConfiguration(
             databasePath: work.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: .embedded, simulatorDatabasePath: work.appendingPathComponent("province-sim.sqlite").path),
-            outputDirectory: faces, cardFaceRetention: .keep)  // a sample applicant's face, kept to look at
+            outputDirectory: faces, cardFaceRetention: .keep,  // a sample applicant's face, kept to look at
+            documents: DocumentOutputSetting(folder: faces))  // and the handover receipt beside it
         let station = Station(
             configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
             driverConfiguration: DriverConfiguration(contactReader: desk.readerName(slot: 0)), printer: printer,
@@ -96,10 +100,9 @@ struct DemoCommand: StationCommand {
             console.fail(Localized("下一步：\(error.nextStepChinese)", "Next: \(error.nextStepEnglish)"))
             throw ExitCode(ErrorAdvice.errorStatus)
         }
-        try Activation(station: station).activate(applicationID: application, clerk: clerk)
-        console.say(Localized("制卡成功并已领卡启用：卡号 \(issued.cardNumber)。", "Card made and activated: \(issued.cardNumber)."))
+        console.say(Localized("制卡成功：卡号 \(issued.cardNumber)。", "Card made: \(issued.cardNumber)."))
 
-        // The card from the good exit, read in an ordinary reader.
+        // The card from the good exit, in the counter's reader (vpcd slot 1).
         guard let card = printer.collectGoodExit().first else {
             console.fail(Localized("错误：出卡口没有卡。", "Error: the good exit is empty."))
             throw ExitCode(ErrorAdvice.errorStatus)
@@ -108,13 +111,31 @@ struct DemoCommand: StationCommand {
         try connector.start()
         defer { connector.stop() }
         _ = try PCSCContext().waitForCard(in: desk.readerName(slot: 1), timeout: .seconds(10))
-        let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: desk.readerName(slot: 1)), securityModule: SimulatedHSM())
+        let reader = SSCardInterface(configuration: DriverConfiguration(contactReader: desk.readerName(slot: 1)), securityModule: SimulatedHSM(),
+                                     isCounter: true)
         let result = reader.iReadCardBas(1)
         guard result.code == 0 else {
             console.fail(Localized("错误：读回失败 \(result.code) \(result.output)。", "Error: reading back failed \(result.code) \(result.output)."))
             throw ExitCode(ErrorAdvice.errorStatus)
         }
         console.say(Localized("iReadCardBas 读回：\(result.output)", "iReadCardBas reads back: \(result.output)"))
+
+        // 领卡 (《广东省社会保障卡经办规程》第十二条、第十四条、第十八条): the holder in person with their
+        // ID, sets a PIN of their own (the demo types one), the receipt for signature, then 启用.
+        let handover = Handover(station: station)
+        try handover.checkRecipient(applicationID: application, recipient: .holder, documents: RecipientDocuments(holderIDSeen: true), clerk: clerk)
+        console.say(Localized("领卡：已核验持卡人本人有效身份证件原件。", "Handover: the holder's original ID document checked."))
+        let demoPIN = CallbackPINEntry { (_: PINPurpose) throws(PINEntryError) -> [UInt8] in Array("204719".utf8) }
+        try handover.setPIN(applicationID: application, card: reader, holderEntry: demoPIN, clerk: clerk)
+        console.say(Localized("持卡人已设置社保应用密码（演示输入）。", "The holder has set their PIN (typed by the demo)."))
+        let receipt = try handover.printReceipt(applicationID: application, card: reader, documents: station.documents, clerk: clerk)
+        try handover.recordSignature(applicationID: application, clerk: clerk)
+        try Activation(station: station).activate(applicationID: application, clerk: clerk)
+        console.say(Localized("领取人已签收，领卡启用完成。", "The recipient signed; the card is activated (领卡启用)."))
+        switch receipt {
+        case .saved(let path): console.say(Localized("领卡签收单（PDF）：\(path)", "Handover receipt (PDF): \(path)"))
+        case .printed(let queue, let id): console.say(Localized("领卡签收单已打印：\(queue) \(id)", "Handover receipt printed: \(queue) \(id)"))
+        }
         if let face = issued.facePath {
             console.say(Localized("卡面图片（PNG）：\(face)", "Card face (PNG): \(face)"))
         }

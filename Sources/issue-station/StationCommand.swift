@@ -44,7 +44,7 @@ extension IssueStation {
     /// The commands clerks and technicians run besides the issuance workflow: stock, ledger,
     /// card services, printer, readers, the morning check, the card-face images.
     static let clerkAndTechnicianCommands: [any ParsableCommand.Type] = [
-        InventoryCommand.self, LedgerCommand.self, CardCommand.self, PrinterCommand.self, ReadersCommand.self, DoctorCommand.self,
+        HandoverCommand.self, FeeCommand.self, AcceptanceReceiptCommand.self, ReportCommand.self, DocumentsCommand.self, InventoryCommand.self, LedgerCommand.self, CardCommand.self, PrinterCommand.self, ReadersCommand.self, DoctorCommand.self,
         FacesCommand.self,
     ]
 }

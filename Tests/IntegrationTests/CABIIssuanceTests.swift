@@ -40,6 +40,9 @@ final class CABIIssuanceTests: PCSCStackTestCase {
         let bad = c.call("print", numbers: [1], strings: ["姓名  张三|宋体|8.5|320"])
         XCTAssertEqual(bad.code, -14, bad.text)
         XCTAssertTrue(bad.text.contains("sData1"), bad.text)
+        // 附件9 iPrint: 不论印卡是否成功，执行完本命令均要自动退卡 — the refused card went to the reject box.
+        XCTAssertTrue(bad.text.contains("废卡盒"), bad.text)
+        XCTAssertEqual(c.call("readbas 1").code, -2, "the reader is empty")
     }
 
     func testCertificatesLoadForTheCardsOwnKeyAndAMismatchIsRefused() throws {

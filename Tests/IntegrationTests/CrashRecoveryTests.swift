@@ -67,7 +67,7 @@ final class CrashRecoveryTests: PCSCStackTestCase {
             try database.close()
             XCTAssertEqual(desk.printer.invariantViolations(), [], point)
 
-            let again = try desk.station(["issue", applicationID, "--activate"])
+            let again = try desk.station(["issue", applicationID])
             XCTAssertEqual(again.status, 0, "\(point): \(again.output)")
             _ = desk.printer.collectGoodExit()
             _ = desk.printer.emptyRejectBox()

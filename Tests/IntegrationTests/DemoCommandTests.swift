@@ -29,14 +29,27 @@ final class DemoCommandTests: XCTestCase {
         // A face shows a name, a number and a photo: the folder made for it is 0700, the file 0600.
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: output.path)[.posixPermissions] as? Int, 0o700)
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: face.path)[.posixPermissions] as? Int, 0o600)
+        // It ends with the handover (《广东省社会保障卡经办规程》第十二条、第十四条、第十八条): the
+        // receipt's PDF, whose text holds the holder's name.
+        let receipt = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("领卡签收单（PDF）：") }, text)
+        let receiptPath = String(receipt.dropFirst("领卡签收单（PDF）：".count))
+        XCTAssertTrue(receiptPath.hasPrefix(output.path + "/handover-receipt-DEMO-0001-"), receiptPath)
+        let receiptText = try CounterDocumentTestText.pdfText(receiptPath)
+        XCTAssertTrue(receiptText.contains("张三") && receiptText.contains("SIM000001"), receiptText)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: receiptPath)[.posixPermissions] as? Int, 0o600)
+        XCTAssertTrue(text.contains("领卡启用完成"), text)
         XCTAssertNil(VirtualReaderStack.runningPCSCD(), "the demo stopped its pcscd")
     }
 
     func testDemoSpeaksEnglishWhenAsked() throws {
         let (status, text) = try ToolRunner.station(["demo", "--lang", "en", "--application", "DEMO-0002"])
         XCTAssertEqual(status, 0, text)
-        XCTAssertTrue(text.contains("Card made and activated"), text)
+        XCTAssertTrue(text.contains("Card made: ") && text.contains("the card is activated"), text)
         XCTAssertTrue(text.contains("|张䄲|"), "the rare character typed for [CHUI] is on the chip: \(text)")
+        // The handover receipt prints the rare character too (附件9 支持生僻字; the card's font chain).
+        let receipt = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("Handover receipt (PDF): ") }, text)
+        let receiptText = try CounterDocumentTestText.pdfText(String(receipt.dropFirst("Handover receipt (PDF): ".count)))
+        XCTAssertTrue(receiptText.contains("张䄲"), receiptText)
 
         // Without --output the face is in a new private folder (mkdtemp), not a fixed /tmp/sscard-demo.
         let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("Card face (PNG): ") }, text)

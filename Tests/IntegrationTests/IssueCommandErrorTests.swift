@@ -115,9 +115,43 @@ final class IssueCommandErrorTests: PCSCStackTestCase {
         try assertIssues("DESK-1")
     }
 
+    /// 第十四条、第十八条: `activate` before the handover refuses in one sentence naming what is
+    /// missing, and the next step names the handover command; after it, activation goes through.
+    func testArticle14ActivateBeforeTheHandoverRefusesInOneSentence() throws {
+        XCTAssertEqual(try desk.station(["issue", "DESK-1"]).status, 0)
+        assertClerkError(try desk.station(["activate", "DESK-1"]), chinese: false,
+                         problem: "the handover of application DESK-1 is not complete", next: "issue-station handover check DESK-1")
+        assertClerkError(try desk.station(["activate", "DESK-1"], language: "zh"), chinese: true,
+                         problem: "领卡手续未完成", next: "issue-station handover check DESK-1")
+        let status = try desk.station(["handover", "status", "DESK-1"])
+        XCTAssertTrue(status.output.contains("Next: issue-station handover check DESK-1"), status.output)
+        let done = try desk.handOverAndActivate("DESK-1")
+        XCTAssertEqual(done.status, 0, done.output)
+    }
+
+    /// 第二十二条: `fee` records the first card's waiver once; `report daily` totals the day's
+    /// cards and fees from the 台账 into a PDF and a CSV.
+    func testArticle22FeeAndTheDailyReportFromTheCommandLine() throws {
+        XCTAssertEqual(try desk.station(["issue", "DESK-1"]).status, 0)
+        let fee = try desk.station(["fee", "DESK-1"])
+        XCTAssertEqual(fee.status, 0, fee.output)
+        XCTAssertTrue(fee.output.contains("Fee recorded: 免收（首次申领，免收）"), fee.output)
+        assertClerkError(try desk.station(["fee", "DESK-1"]), chinese: false, problem: "already recorded", next: "issue-station fee")
+        let report = try desk.station(["report", "daily"])
+        XCTAssertEqual(report.status, 0, report.output)
+        XCTAssertTrue(report.output.contains("issued: 1") && report.output.contains("fees waived: 1"), report.output)
+        let csvLine = try XCTUnwrap(report.output.split(separator: "\n").first { $0.hasPrefix("CSV: ") }, report.output)
+        let csv = try String(contentsOfFile: String(csvLine.dropFirst(5)), encoding: .utf8)
+        XCTAssertTrue(csv.contains("免收工本费笔数,fees waived,1"), csv)
+        let pdfLine = try XCTUnwrap(report.output.split(separator: "\n").first { $0.hasPrefix("Daily report (PDF): ") }, report.output)
+        XCTAssertTrue(try CounterDocumentTestText.pdfText(String(pdfLine.dropFirst("Daily report (PDF): ".count))).contains("日报表"))
+    }
+
     func testDuplicateCardIsRefused() throws {
-        let first = try desk.station(["issue", "DESK-1", "--activate"])
+        let first = try desk.station(["issue", "DESK-1"])
         XCTAssertEqual(first.status, 0, first.output)
+        let activated = try desk.handOverAndActivate("DESK-1")
+        XCTAssertEqual(activated.status, 0, activated.output)
         // The same person applies again under another application: 一人一卡.
         try desk.addApplication("DESK-2", index: 1)
         assertClerkError(try desk.station(["issue", "DESK-2"], language: "zh"), chinese: true,

@@ -36,7 +36,7 @@ final class ProcessDesk {
                                      "printer": ["kind": "escape-tcp", "escapeHost": "127.0.0.1", "escapePort": Int(port)]]
         try JSONSerialization.data(withJSONObject: driver).write(to: driverConfig)
         let station: [String: Any] = ["databasePath": "station.sqlite", "driverConfigurationPath": "driver.json",
-                                      "outputDirectory": "faces",
+                                      "outputDirectory": "faces", "documents": ["folder": "documents"],
                                       "cardManagement": cardManagementSetting ?? ["kind": "embedded", "simulatorDatabasePath": "province-sim.sqlite"]]
         configPath = directory.appendingPathComponent("station.json").path
         try JSONSerialization.data(withJSONObject: station).write(to: URL(fileURLWithPath: configPath))
@@ -66,12 +66,25 @@ final class ProcessDesk {
             regionCode: SimulatedApplications.regionCode, photoJPEG: SimulatedApplications.samplePhotoJPEG))
     }
 
+    /// 领卡 through the commands (an agent, the receipt filed with the application's name), then
+    /// `activate`: the last command's result.
+    func handOverAndActivate(_ applicationID: String) throws -> ToolRunner.Finished {
+        for step in [["handover", "check", applicationID, "--recipient", "agent", "--name", "代领人", "--id-number", "110105194912310021",
+                      "--authorisation", "委托书", "--holder-id-checked", "--recipient-id-checked", "--copy-kept"],
+                     ["handover", "receipt", applicationID, "--no-card"], ["handover", "signed", applicationID]] {
+            let done = try station(step)
+            guard done.status == 0 else { return done }
+        }
+        return try station(["activate", applicationID])
+    }
+
     /// Runs `issue-station` with this desk's configuration and no standard input: the exit, how
     /// it ended, everything it printed, and its standard error alone (where errors go).
     func station(_ arguments: [String], crashAfter: String? = nil, signal: String? = nil, language: String = "en")
         throws -> ToolRunner.Finished {
         // The card commands record nothing and take no clerk, but for the PIN services.
-        let recordsNothing = arguments.first == "card" && !["unblock", "reset-pin"].contains(arguments.dropFirst().first ?? "")
+        let recordsNothing = (arguments.first == "card" && !["unblock", "reset-pin"].contains(arguments.dropFirst().first ?? ""))
+            || arguments.prefix(2) == ["handover", "status"]
         let clerk = recordsNothing ? [] : ["--clerk", StationDesk.clerk]
         var environment = ProcessInfo.processInfo.environment
         environment["SSCARD_CRASH_AFTER"] = crashAfter

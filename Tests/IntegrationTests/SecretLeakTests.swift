@@ -45,6 +45,7 @@ final class SecretLeakTests: PCSCStackTestCase {
         var seen: [IssuanceProgress] = []
         let request = try desk.request("DEMO-0001")
         let issued = try IssuanceWorkflow(station: desk.station).issue(request, clerk: StationDesk.clerk) { seen.append($0) }
+        try desk.handOver("DEMO-0001")
         try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
         let card = try XCTUnwrap(desk.printer.collectGoodExit().first)
         let image = card.image

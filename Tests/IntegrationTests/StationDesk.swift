@@ -3,6 +3,7 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+import CounterDocuments
 import SimulatedDesk
 @testable import CardManagement
 @testable import ProvinceSimulator
@@ -23,15 +24,17 @@ final class StationDesk {
 
     /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…);
     /// the faces in `directory/faces`, kept as `faceRetention` says.
-    init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete) throws {
+    init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete,
+         hoppers: [String: Int] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("station-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         printer = VirtualPrinter.stocked(cardsPerHopper: cardsPerHopper, firstSequence: firstSequence)
         configuration = StationConfiguration(
             databasePath: directory.appendingPathComponent("station.sqlite").path,
             cardManagement: .init(kind: .embedded, simulatorDatabasePath: directory.appendingPathComponent("province-sim.sqlite").path),
-            outputDirectory: directory.appendingPathComponent("faces").path, cardFaceRetention: faceRetention)
-        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual))
+            outputDirectory: directory.appendingPathComponent("faces").path, cardFaceRetention: faceRetention,
+            documents: DocumentOutputSetting(folder: directory.appendingPathComponent("documents").path))
+        driverConfiguration = DriverConfiguration(contactReader: PCSCStackTestCase.slot0, printer: .init(kind: .virtual), hoppers: hoppers)
         cardManagement = try SimulatedCardManagementSystem(path: configuration.resolvedSimulatorDatabasePath)
         observer = JournalTap()
         try open()
@@ -63,6 +66,19 @@ final class StationDesk {
 
     func issue(_ applicationID: String, name: String? = nil) throws -> IssuedCard {
         try IssuanceWorkflow(station: station).issue(request(applicationID, name: name), clerk: Self.clerk)
+    }
+
+    /// 领卡 without a card reader: an agent takes the card (no PIN at the counter), the receipt
+    /// (name from the application) is filed, and its signing recorded — what `Activation` needs.
+    @discardableResult
+    func handOver(_ applicationID: String) throws -> DeliveredDocument {
+        let handover = Handover(station: station)
+        try handover.checkRecipient(
+            applicationID: applicationID, recipient: .agent(PersonIdentity(name: "代领人", idNumber: "110105194912310021"), authorisation: "委托书"),
+            documents: RecipientDocuments(holderIDSeen: true, recipientIDSeen: true, recipientIDCopyKept: true), clerk: Self.clerk)
+        let receipt = try handover.printReceipt(applicationID: applicationID, card: nil, documents: station.documents, clerk: Self.clerk)
+        try handover.recordSignature(applicationID: applicationID, clerk: Self.clerk)
+        return receipt
     }
 
     /// The clerk at recovery: answers from what the virtual printer shows and re-inserts the

@@ -3,6 +3,7 @@ import XCTest
 import SSCardDriver
 import SSCardSimulator
 import InstantIssue
+import ProvinceSimulator
 @testable import CardManagement
 
 /// The issuance workflow end to end through pcscd + vpcd, the virtual printer and the embedded
@@ -54,10 +55,12 @@ final class StationIssuanceTests: PCSCStackTestCase {
         XCTAssertTrue(reader.iReadCardBas(1).output.contains("张三"))
 
         // 领卡启用 ends the issuance; the ledger holds both and verifies.
+        try desk.handOver("DEMO-0001")
         try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .activated)
         XCTAssertEqual(try desk.station.journal.unfinished(), [])
-        XCTAssertEqual(try desk.station.ledger.entries().map(\.action).suffix(2), ["制卡成功", "领卡启用"])
+        XCTAssertEqual(try desk.station.ledger.entries().map(\.action).suffix(5),
+                       ["制卡成功", Handover.checkAction, Handover.receiptAction, Handover.signedAction, "领卡启用"])
         XCTAssertTrue(try desk.station.ledger.verify().isIntact)
         try desk.assertInvariants()
 
@@ -65,6 +68,17 @@ final class StationIssuanceTests: PCSCStackTestCase {
         XCTAssertThrowsError(try desk.issue("DEMO-0001")) { error in
             XCTAssertEqual((error as? IssuanceError)?.outcome, .refused, "\(error)")
         }
+    }
+
+    /// 《广东省社会保障卡经办规程》附件9 iLoadCard (系统根据申请人的服务银行自动选择卡盒进卡): the
+    /// driver configuration's `hoppers` decides the hopper — 模拟银行 mapped to hopper 2 feeds
+    /// hopper 2's card (SIM000101…) although hopper 1 holds the same bank's cards too.
+    func testAttachment9TheHopperMapChoosesTheHopperFed() throws {
+        desk.close()
+        desk = try StationDesk(hoppers: [SimulatedApplications.bank: 2])
+        let issued = try desk.issue("DEMO-0001")
+        XCTAssertEqual(issued.cardNumber.value, "SIM000101")
+        XCTAssertEqual(desk.printer.cards(inHopper: 1).count, 4, "hopper 1 untouched")
     }
 
     /// The face shows the applicant's name, number and photo: 0600 in a 0700 folder, and under
@@ -78,6 +92,8 @@ final class StationIssuanceTests: PCSCStackTestCase {
         XCTAssertEqual(Self.mode(face), 0o600)
         XCTAssertEqual(Self.mode(desk.configuration.outputDirectory), 0o700)
         XCTAssertEqual(Self.mode(desk.configuration.databasePath), 0o600)
+
+        try desk.handOver("DEMO-0001")
 
         try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
         XCTAssertNil(Self.mode(face), "deleted once the issuance is complete")
@@ -95,6 +111,7 @@ final class StationIssuanceTests: PCSCStackTestCase {
         desk.close()
         desk = try StationDesk(faceRetention: .keep)
         let issued = try desk.issue("DEMO-0001")
+        try desk.handOver("DEMO-0001")
         try Activation(station: desk.station).activate(applicationID: "DEMO-0001", clerk: StationDesk.clerk)
         XCTAssertNotNil(Self.mode(try XCTUnwrap(issued.facePath)))
     }

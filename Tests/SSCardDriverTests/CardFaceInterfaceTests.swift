@@ -4,7 +4,9 @@ import XCTest
 @testable import SSCardPrinter
 
 /// iPrint through SSCardInterface with a recording printer (no pcscd): the rendered panels
-/// reach the printer; refusals happen before the card moves; failures still eject.
+/// reach the printer; a refused item prints nothing and the card goes to the reject box, the
+/// reason in pOutInfo; failures still eject ("不论印卡是否成功，执行完本命令均要自动退卡",
+/// 《广东省社会保障卡经办规程》附件9).
 final class CardFaceInterfaceTests: XCTestCase {
     /// Records the calls; `failPrint` makes printPanels fail.
     final class RecordingPrinter: CardPrinterMechanics, @unchecked Sendable {
@@ -13,7 +15,11 @@ final class CardFaceInterfaceTests: XCTestCase {
         private var _calls: [String] = []
         private var _jobs: [PrintJob] = []
         let failPrint: Bool
-        init(failPrint: Bool = false) { self.failPrint = failPrint }
+        let failEject: Bool
+        init(failPrint: Bool = false, failEject: Bool = false) {
+            self.failPrint = failPrint
+            self.failEject = failEject
+        }
 
         var calls: [String] { lock.withLock { _calls } }
         var jobs: [PrintJob] { lock.withLock { _jobs } }
@@ -29,7 +35,10 @@ final class CardFaceInterfaceTests: XCTestCase {
             if failPrint { throw .jamAtPrint }
             lock.withLock { _jobs.append(job) }
         }
-        func eject(to exit: CardExit) throws(PrinterError) { record("eject \(exit.rawValue)") }
+        func eject(to exit: CardExit) throws(PrinterError) {
+            record("eject \(exit.rawValue)")
+            if failEject { throw .notConnected(reason: "test printer unplugged") }
+        }
     }
 
     private func interface(_ printer: RecordingPrinter) -> SSCardInterface {
@@ -100,7 +109,9 @@ final class CardFaceInterfaceTests: XCTestCase {
                        try small.job(for: holder, units: .millimetre))
     }
 
-    func testUnprintableNameIsRefusedBeforeTheCardMoves() throws {
+    /// 附件9 iPrint: 不论印卡是否成功，执行完本命令均要自动退卡 — a refused name prints nothing
+    /// and the card leaves by the reject exit; pOutInfo says why and where the card went.
+    func testAttachment9UnprintableNameEjectsToTheRejectBoxSayingWhy() throws {
         let printer = RecordingPrinter()
         let driver = interface(printer)
         for (name, needle) in [("张\u{2EBF0}", "U+2EBF0 \u{2EBF0}"), ("张\u{E000}", "U+E000"), ("张[CHUI]", "[CHUI]")] {
@@ -108,18 +119,29 @@ final class CardFaceInterfaceTests: XCTestCase {
             let result = driver.iPrint(1, items)
             XCTAssertEqual(result.code, -41, result.output)
             XCTAssertTrue(result.output.contains(needle), result.output)
+            XCTAssertTrue(result.output.contains("废卡盒"), result.output)
         }
-        XCTAssertEqual(printer.calls, [], "nothing moved, nothing printed, the card stays at the contact station")
+        XCTAssertEqual(printer.calls, ["eject 2", "eject 2", "eject 2"], "nothing printed, each card to the reject box")
+        XCTAssertTrue(printer.jobs.isEmpty)
     }
 
-    func testBadPhotoIsRefusedBeforeTheCardMoves() throws {
+    func testAttachment9BadPhotoEjectsToTheRejectBox() throws {
         let printer = RecordingPrinter()
         var items = try ProvinceLayout.reference.printItems(for: CardFaceFixtures.holder())
         items[6] = "/9j/AAAA|46|127|234|300"
         let result = interface(printer).iPrint(1, items)
         XCTAssertEqual(result.code, -14, result.output)
         XCTAssertTrue(result.output.contains("sPhoto1"), result.output)
-        XCTAssertEqual(printer.calls, [])
+        XCTAssertEqual(printer.calls, ["eject 2"])
+    }
+
+    /// A refusal whose eject fails keeps its own code and says the eject failed too.
+    func testAttachment9ARefusalKeepsItsCodeWhenTheEjectFails() throws {
+        let printer = RecordingPrinter(failEject: true)
+        let items = try ProvinceLayout.reference.printItems(for: CardFaceFixtures.holder(name: "张\u{E000}"))
+        let result = interface(printer).iPrint(1, items)
+        XCTAssertEqual(result.code, -41, result.output)
+        XCTAssertTrue(result.output.contains("退卡到废卡盒失败"), result.output)
     }
 
     func testPrintFailureStillEjectsToTheRejectBox() throws {
@@ -134,12 +156,13 @@ final class CardFaceInterfaceTests: XCTestCase {
         let printer = RecordingPrinter()
         XCTAssertEqual(interface(printer).iPrint(2, Array(repeating: "", count: 8)).code, 0)
         XCTAssertEqual(printer.calls, ["eject 2"])
+        // n neither 1 nor 2: −14, and still the card leaves — by the reject exit (附件9).
         XCTAssertEqual(interface(printer).iPrint(3, Array(repeating: "", count: 8)).code, -14)
         try interface(printer).printCard(.eject(to: .good))
-        XCTAssertEqual(printer.calls, ["eject 2", "eject 1"])
+        XCTAssertEqual(printer.calls, ["eject 2", "eject 2", "eject 1"])
     }
 
-    func testTheTypedJobIsRefusedBeforeTheCardMovesWithTheSameCodes() throws {
+    func testTheTypedJobIsRefusedWithTheSameCodesAndTheCardRejected() throws {
         let printer = RecordingPrinter()
         let driver = interface(printer)
         func code(_ job: CardFaceJob) -> Int? {
@@ -164,6 +187,34 @@ final class CardFaceInterfaceTests: XCTestCase {
         XCTAssertThrowsError(try noFonts.printCard(ProvinceLayout.reference.job(for: CardFaceFixtures.holder()))) { error in
             XCTAssertEqual((error as? InterfaceError)?.code.rawValue, -5)
         }
-        XCTAssertEqual(printer.calls, [], "nothing moved, nothing printed")
+        XCTAssertEqual(printer.calls, ["eject 2", "eject 2", "eject 2", "eject 2"], "nothing printed; every refused card to the reject box (附件9)")
+    }
+
+    /// 附件9 iLoadCard: 对于单卡盒的机器，不用理会参数n的值，都从默认卡盒进卡.
+    func testAttachment9OneHopperPrinterIgnoresN() throws {
+        final class OneHopper: CardPrinterMechanics, @unchecked Sendable {
+            // `@unchecked Sendable`: `fed` is touched only under `lock`.
+            private let lock = NSLock()
+            private var _fed: [Int?] = []
+            let count: Int
+            init(count: Int) { self.count = count }
+            var fed: [Int?] { lock.withLock { _fed } }
+            func status() throws(PrinterError) -> PrinterStatus {
+                PrinterStatus(hoppers: (1...count).map { HopperStatus(number: $0, hasCards: true) }, defaultHopper: 1, coverOpen: false,
+                              ribbonPanelsRemaining: nil, cardPosition: .none, rejectBoxFull: false)
+            }
+            func loadCard(fromHopper hopper: Int?) throws(PrinterError) { lock.withLock { _fed.append(hopper) } }
+            func moveToPrint() throws(PrinterError) {}
+            func printPanels(_ job: PrintJob) throws(PrinterError) {}
+            func eject(to exit: CardExit) throws(PrinterError) {}
+        }
+        let one = OneHopper(count: 1)
+        let driver = SSCardInterface(securityModule: nil, printer: one, channelSource: { _, _ in nil })
+        for n in [0, 1, 5, 12, -3] { XCTAssertEqual(driver.iLoadCard(n).code, 0, "n=\(n)") }
+        XCTAssertEqual(one.fed, [nil, 1, 5, nil, nil], "in-range n reaches the printer, which ignores it; the rest feed the default")
+        let two = OneHopper(count: 2)
+        let twoHoppers = SSCardInterface(securityModule: nil, printer: two, channelSource: { _, _ in nil })
+        XCTAssertEqual(twoHoppers.iLoadCard(12).code, -14, "several hoppers: n out of 0–9 is a bad parameter")
+        XCTAssertEqual(two.fed, [])
     }
 }

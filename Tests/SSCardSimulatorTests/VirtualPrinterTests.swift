@@ -211,6 +211,17 @@ final class VirtualPrinterTests: XCTestCase {
         XCTAssertEqual(PrinterError.invalidHopper(3).code, -14)
     }
 
+    /// 《广东省社会保障卡经办规程》附件9 iLoadCard: 对于单卡盒的机器，不用理会参数n的值，都从默认卡盒进卡.
+    func testAttachment9AOneHopperPrinterFeedsItsHopperWhateverNSays() throws {
+        for n in [2, 5, 9, 0] {
+            let (printer, _) = makePrinter(hoppers: 1)
+            let cards = supply.cards(1)
+            printer.addCards(cards, toHopper: 1)
+            try printer.loadCard(fromHopper: n)
+            XCTAssertTrue(printer.cardAtContactStation === cards[0], "n=\(n)")
+        }
+    }
+
     // MARK: Faults
 
     func testJamAtLoadLeavesTheCardJammedUntilEjectRejectsIt() throws {

@@ -271,10 +271,11 @@ public struct PreMadeCardInventory: Sendable {
         }
     }
 
-    /// Sets aside one card of `bank` from the hoppers for one issuance. An application holds at
-    /// most one reserved card and cannot reserve after its card was issued.
+    /// Sets aside one card of `bank` from the hoppers for one issuance — from `hopper` only when
+    /// given (the driver configuration's bank → hopper map, 附件9 iLoadCard). An application
+    /// holds at most one reserved card and cannot reserve after its card was issued.
     @discardableResult
-    public func reserve(bank: String, applicationID: String, by clerk: String) throws -> PreMadeCard {
+    public func reserve(bank: String, applicationID: String, fromHopper hopper: Hopper? = nil, by clerk: String) throws -> PreMadeCard {
         precondition(!applicationID.isEmpty, "an application id is required")
         return try write(clerk) { db, at in
             if let held = try Self.reservation(applicationID, db) {
@@ -285,8 +286,9 @@ public struct PreMadeCardInventory: Sendable {
                 throw InventoryError.alreadyIssued(applicationID: applicationID, cardNumber: issued.cardNumber)
             }
             guard let card = try PreMadeCard.fetchOne(db, sql: """
-                SELECT * FROM pre_made_card WHERE bank = ? AND state = 'inHopper' ORDER BY hopper, import_id, sequence LIMIT 1
-                """, arguments: [bank]) else {
+                SELECT * FROM pre_made_card WHERE bank = ? AND state = 'inHopper' AND (? IS NULL OR hopper = ?)
+                ORDER BY hopper, import_id, sequence LIMIT 1
+                """, arguments: [bank, hopper?.rawValue, hopper?.rawValue]) else {
                 throw InventoryError.noCardInHopper(bank: bank)
             }
             return try move(db, card, to: .reserved(applicationID: applicationID), hopper: card.hopper,

@@ -146,6 +146,13 @@ public struct AuditLedger: Sendable {
         }
     }
 
+    /// The entries about one card or application (`subject`), in order.
+    public func entries(subject: String) throws -> [AuditLedgerEntry] {
+        try database.pool.read { db in
+            try AuditLedgerEntry.fetchAll(db, sql: "SELECT * FROM audit_ledger WHERE subject = ? ORDER BY seq", arguments: [subject])
+        }
+    }
+
     /// Walks the whole chain and names every entry that was edited, forged (hashed without the
     /// key), removed or moved. `anchor`, a head taken earlier, also catches entries removed from
     /// the end. Throws `.keyMissing` (and the other key errors) when the ledger has entries and

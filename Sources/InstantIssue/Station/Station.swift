@@ -2,6 +2,7 @@ import Foundation
 import SSCardDriver
 import SSCardPrinter
 import CardManagement
+import CounterDocuments
 
 /// One desk: its database (inventory, journal, ledger), the driver with its printer, and the
 /// card-management system. The workflow, recovery and activation all work on a `Station`.
@@ -15,6 +16,15 @@ public final class Station: Sendable {
     public let ledger: AuditLedger
     public let cardManagement: any CardManagementSystem
     public let driver: SSCardInterface
+    /// Where the counter's papers go (station.json `documents`), drawn with the card's font chain.
+    public var documents: DocumentDesk { configuration.documentDesk(fontChain: driver.configuration.fontChain) }
+
+    /// Which hopper holds which bank's cards: the driver configuration's `hoppers`, the one
+    /// source of truth the issuance chooses iLoadCard's n from (《广东省社会保障卡经办规程》附件9).
+    public var hopperMap: HopperMap {
+        // The configuration was validated (hoppers 1–9) before the station opened.
+        (try? HopperMap(configuration: driver.configuration)) ?? .empty
+    }
     /// Called after every journal entry is committed. The crash harness kills the process here
     /// (`SSCARD_CRASH_AFTER`, docs/recovery.md); nothing else should need it.
     public let journalObserver: (@Sendable (JournalEntry) -> Void)?
@@ -37,7 +47,7 @@ public final class Station: Sendable {
         securityModule = CardManagementSecurityModule(system: cardManagement, terminalNumber: configuration.terminal)
         driver = SSCardInterface(
             configuration: driverConfiguration, securityModule: securityModule,
-            printer: printer, channelSource: channelSource)
+            printer: printer, channelSource: channelSource, isCounter: true)
         self.journalObserver = journalObserver
     }
 

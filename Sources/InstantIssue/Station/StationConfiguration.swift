@@ -1,6 +1,7 @@
 import Foundation
 import SSCardDriver
 import CardManagement
+import CounterDocuments
 
 /// What a desk is configured with (docs/configuration.md, "station"): where its database
 /// lives, which driver configuration it uses, how it reaches the card-management system, and
@@ -28,6 +29,11 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     public var ledgerKeyPath: String?
     /// Every how many ledger entries the head goes to the card-management system as a checkpoint.
     public var ledgerCheckpointInterval: Int
+    /// Where the counter's papers go (handover receipt, 受理回执, daily report): a CUPS queue, or
+    /// a private folder kept five years by default (第十二条（三）).
+    public var documents: DocumentOutputSetting
+    /// The 工本费 and the city's waivers (第二十二条、第二十八条).
+    public var fees: FeeSetting
 
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
@@ -39,7 +45,10 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
                 cardManagement: CardManagementSetting = .init(), terminal: String = "SSDESK000001",
                 outputDirectory: String = StationConfiguration.defaultOutputDirectory, cardValidityYears: Int = 10,
                 cardFaceRetention: CardFaceRetention = .untilComplete,
-                ledgerKeyPath: String? = nil, ledgerCheckpointInterval: Int = StationConfiguration.defaultLedgerCheckpointInterval) {
+                ledgerKeyPath: String? = nil, ledgerCheckpointInterval: Int = StationConfiguration.defaultLedgerCheckpointInterval,
+                documents: DocumentOutputSetting = DocumentOutputSetting(), fees: FeeSetting = FeeSetting()) {
+        self.documents = documents
+        self.fees = fees
         self.databasePath = databasePath; self.driverConfigurationPath = driverConfigurationPath
         self.cardManagement = cardManagement; self.terminal = terminal; self.outputDirectory = outputDirectory
         self.cardValidityYears = cardValidityYears
@@ -59,6 +68,8 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         cardFaceRetention = try c.decodeIfPresent(CardFaceRetention.self, forKey: .cardFaceRetention) ?? d.cardFaceRetention
         ledgerKeyPath = try c.decodeIfPresent(String.self, forKey: .ledgerKeyPath)
         ledgerCheckpointInterval = try c.decodeIfPresent(Int.self, forKey: .ledgerCheckpointInterval) ?? d.ledgerCheckpointInterval
+        documents = try c.decodeIfPresent(DocumentOutputSetting.self, forKey: .documents) ?? d.documents
+        fees = try c.decodeIfPresent(FeeSetting.self, forKey: .fees) ?? d.fees
     }
 
     /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).
@@ -85,6 +96,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).path }
         configuration.databasePath = absolute(configuration.databasePath)
         configuration.outputDirectory = absolute(configuration.outputDirectory)
+        configuration.documents.folder = absolute(configuration.documents.folder)
         configuration.driverConfigurationPath = configuration.driverConfigurationPath.map(absolute)
         configuration.ledgerKeyPath = absolute(configuration.ledgerKeyPath ?? "ledger.key")
         configuration.cardManagement.simulatorDatabasePath = configuration.cardManagement.simulatorDatabasePath.map(absolute)
@@ -122,6 +134,12 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     /// The ledger key file in force: `ledgerKeyPath`, else `ledger.key` beside the database.
     public var resolvedLedgerKeyPath: String {
         ledgerKeyPath ?? URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("ledger.key").path
+    }
+
+    /// The desk's papers: printed on `documents.printerQueue`, or filed in `documents.folder`,
+    /// drawn with the driver configuration's font chain (the card face's).
+    public func documentDesk(fontChain: [DriverConfiguration.FontFace]) -> DocumentDesk {
+        DocumentDesk(setting: documents, renderer: DocumentRenderer(fontFaces: fontChain))
     }
 
     /// The card-face PNGs of this desk: `outputDirectory` under `cardFaceRetention`.

@@ -3,6 +3,10 @@ import SSCardDriver
 /// 领卡启用 (《广东省社会保障卡经办规程》附件9): the applicant took the card. Ends the issuance in
 /// the journal and tells the card-management system, idempotently (the request id survives a
 /// crash); the card face is then deleted under the default `cardFaceRetention`.
+///
+/// Only after the handover (`Handover`): the recipient's ID checked, the holder's own PIN set
+/// (not for an agent), the handover receipt printed and its signing recorded
+/// (第十二条、第十四条、第十八条). Otherwise `HandoverError.incomplete` names what is missing.
 public struct Activation: Sendable {
     public let station: Station
     public init(station: Station) { self.station = station }
@@ -22,6 +26,11 @@ public struct Activation: Sendable {
         if last.phaseAfter == .activated {
             station.cardFaceIssuanceCompleted(record)  // a crash may have come before the face went
             return cardNumber
+        }
+        if !interrupted {
+            // An interrupted activation had passed this check before it started.
+            let handover = try Handover(station: station).status(applicationID: applicationID)
+            guard handover.isComplete else { throw HandoverError.incomplete(applicationID, missing: handover.missing) }
         }
         try station.record(record, .activate, .start, from: last.phaseAfter, to: last.phaseAfter)
         try station.cardManagement.activate(applicationID: applicationID, cardNumber: cardNumber.value,

@@ -145,8 +145,13 @@ final class IssuanceRun {
 
     private func personalise() throws -> IssuedCard {
         let application = request.application
+        // The bank's hopper comes from one place, the driver configuration's `hoppers`
+        // (HopperMap; 附件9 iLoadCard: 系统根据申请人的服务银行自动选择卡盒进卡); a bank it does not
+        // name feeds from the hopper its reserved card was loaded into.
+        let mappedHopper = station.hopperMap.hopper(forBank: application.bank).flatMap { Hopper(rawValue: $0) }
         let reserved = try step(.reserve, to: .reserved) {
-            let card = try station.inventory.reserve(bank: application.bank, applicationID: applicationID, by: clerk)
+            let card = try station.inventory.reserve(bank: application.bank, applicationID: applicationID,
+                                                     fromHopper: mappedHopper, by: clerk)
             record.cardNumber = card.cardNumber
             record.cardIdentificationCode = card.cardIdentificationCode
             record.hopper = card.hopper?.rawValue

@@ -29,6 +29,11 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
     public var fontChain: [FontFace]
     /// Unit of left/top/width/height in iPrint items: "dot300", "0.1mm" or "mm".
     public var printUnits: PrintUnitSetting
+    /// Whether the initial PIN 123456 may be presented outside the counter: "usable" (the
+    /// default: the card decides) or "counter-only" (iVerifyPIN with it answers −35
+    /// 初始密码不能交易, nothing sent, unless the interface is the counter's): 社保应用密码必须经
+    /// 持卡人本人设置确认后，才能…正常使用 (《广东省社会保障卡经办规程》第十八条).
+    public var initialPIN: InitialPINSetting
 
     public enum StringEncodingSetting: String, ConfigurationKind { case gb18030, utf8 }
     public enum SecurityModuleSetting: String, ConfigurationKind { case none, province, simulated }
@@ -95,6 +100,14 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         case evolisUSB = "evolis-usb"
         /// No printer: a plain reader desk.
         case none
+    }
+
+    /// `initialPIN`: where the initial PIN may be used (《广东省社会保障卡经办规程》第十八条).
+    public enum InitialPINSetting: String, ConfigurationKind {
+        /// Presented to the card like any PIN.
+        case usable
+        /// Refused with −35 outside the counter: the holder sets a PIN at handover first.
+        case counterOnly = "counter-only"
     }
 
     public enum PrintUnitSetting: String, ConfigurationKind {
@@ -172,7 +185,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         stringEncoding: StringEncodingSetting = .gb18030, cardTimeoutSeconds: Double = 10,
         securityModule: SecurityModuleSetting = .none, province: ProvinceLink? = nil, printer: PrinterSettings = PrinterSettings(),
         hoppers: [String: Int] = [:], fontChain: [FontFace] = DriverConfiguration.defaultFontChain,
-        printUnits: PrintUnitSetting = .dot300
+        printUnits: PrintUnitSetting = .dot300, initialPIN: InitialPINSetting = .usable
     ) {
         self.contactReader = contactReader
         self.contactlessReader = contactlessReader
@@ -184,6 +197,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         self.hoppers = hoppers
         self.fontChain = fontChain
         self.printUnits = printUnits
+        self.initialPIN = initialPIN
     }
 
     /// Missing keys take their defaults, so a file names only what differs.
@@ -200,6 +214,7 @@ public struct DriverConfiguration: Codable, Hashable, Sendable {
         hoppers = try c.decodeIfPresent([String: Int].self, forKey: .hoppers) ?? d.hoppers
         fontChain = try c.decodeIfPresent([FontFace].self, forKey: .fontChain) ?? d.fontChain
         printUnits = try c.decodeIfPresent(PrintUnitSetting.self, forKey: .printUnits) ?? d.printUnits
+        initialPIN = try c.decodeIfPresent(InitialPINSetting.self, forKey: .initialPIN) ?? d.initialPIN
         if securityModule == .province, province == nil {
             throw DecodingError.dataCorruptedError(forKey: .province, in: c, debugDescription: "securityModule \"province\" needs province.url")
         }

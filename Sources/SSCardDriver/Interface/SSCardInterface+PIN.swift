@@ -37,9 +37,22 @@ extension SSCardInterface {
                 return
             }
             let pin = try prompt.pin(.currentPIN)
+            try refuseInitialPINOutsideCounter(pin)
             guard var command = SSSECommands.verifyPIN(pin.secret) else { throw InterfaceError(.pinLength) }
             defer { KeyMaterial.wipe(&command.data) }
             try Self.checkPINAnswer(card.channel.transmit(command).statusWord)
+        }
+    }
+
+    /// −35 初始密码不能交易 for the initial PIN when `initialPIN` is "counter-only" and this is
+    /// not the counter's interface: the holder's own PIN, set at the counter, comes first
+    /// (《广东省社会保障卡经办规程》第十八条). Compared in constant time; nothing is sent. A PIN
+    /// pad's entry never reaches the driver, so the rule cannot apply there.
+    func refuseInitialPINOutsideCounter(_ pin: HeldPIN) throws(InterfaceError) {
+        guard configuration.initialPIN == .counterOnly, !isCounter else { return }
+        if PINRules.isInitialPIN(pin.secret) {
+            throw InterfaceError(.initialPINCannotTransact, detail: "请持卡人先在卡经办网点设置社保应用密码",
+                                 englishDetail: "the holder sets their own PIN at the counter first")
         }
     }
 

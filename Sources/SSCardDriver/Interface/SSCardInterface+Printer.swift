@@ -4,16 +4,25 @@ import Foundation
 /// renderer (《广东省社会保障卡经办规程》附件9). iPrint, which renders the face, is in SSCardPrinter.
 extension SSCardInterface {
     /// iLoadCard(n): feeds a pre-made card from hopper `n` (0 = the default, 1–9 a hopper) to
-    /// the contact station (at once when a card is already there) and powers it afresh.
+    /// the contact station (at once when a card is already there) and powers it afresh. A
+    /// printer with one hopper ignores `n`, whatever it is: "对于单卡盒的机器，不用理会参数n的值，
+    /// 都从默认卡盒进卡" (《广东省社会保障卡经办规程》附件9, iLoadCard).
     public func loadCard(hopper: Int) throws(InterfaceError) {
-        guard (0...9).contains(hopper) else {
-            throw .badParameter("n=\(hopper) 不是 0–9", "n=\(hopper) is not 0–9")
-        }
         let printer = try requirePrinter()
+        var requested: Int? = hopper == 0 ? nil : hopper
+        if !(0...9).contains(hopper) {
+            // Out of range is an error only where n means something: on several hoppers.
+            let fitted: Int
+            do { fitted = try printer.status().hoppers.count } catch { throw Self.interfaceError(error) }
+            guard fitted == 1 else {
+                throw .badParameter("n=\(hopper) 不是 0–9", "n=\(hopper) is not 0–9")
+            }
+            requested = nil
+        }
         lock.lock()
         defer { lock.unlock() }
         do {
-            try printer.loadCard(fromHopper: hopper == 0 ? nil : hopper)
+            try printer.loadCard(fromHopper: requested)
         } catch {
             throw Self.interfaceError(error)
         }

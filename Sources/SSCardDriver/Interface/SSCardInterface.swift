@@ -25,14 +25,21 @@ public final class SSCardInterface: @unchecked Sendable {
     var pendingStep: PendingHSMStep?
     /// `loadCard` has just powered the card it fed: `beginBasicReadOfFedCard` need not again.
     var fedCardPowered = false
+    /// True for the counter's own interface (the station, `issue-station card`), where the
+    /// holder sets a PIN at handover; false for every other caller (the C library, the browser
+    /// bridge), to which `configuration.initialPIN` "counter-only" applies
+    /// (《广东省社会保障卡经办规程》第十八条).
+    public let isCounter: Bool
 
     /// `channelSource` replaces the PC/SC readers (nil = the readers of `configuration`);
     /// returning nil for a kind means the desk has no such reader.
     public init(
         configuration: DriverConfiguration = DriverConfiguration(), securityModule: (any CardSecurityModule)?,
         printer: (any CardPrinterMechanics)? = nil,
-        channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil
+        channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
+        isCounter: Bool = false
     ) {
+        self.isCounter = isCounter
         self.configuration = configuration
         self.securityModule = securityModule
         self.printer = printer

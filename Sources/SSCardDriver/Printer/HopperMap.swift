@@ -14,6 +14,14 @@ public struct HopperMap: Hashable, Sendable {
     /// default hopper.
     public private(set) var defaultHopper: Int?
 
+    /// No bank named: every bank feeds from the printer's default hopper.
+    public static let empty = HopperMap(unchecked: [:])
+
+    private init(unchecked hopperByBank: [String: Int]) {
+        self.hopperByBank = hopperByBank
+        defaultHopper = nil
+    }
+
     /// Throws `.invalidHopper` for a hopper number outside 1–9.
     public init(_ hopperByBank: [String: Int] = [:], defaultHopper: Int? = nil) throws(PrinterError) {
         for (_, hopper) in hopperByBank.sorted(by: { $0.key < $1.key }) where !(1...9).contains(hopper) {

@@ -23,7 +23,9 @@ enum CardDesk {
         var configuration = try setup.driverConfiguration()
         if let reader { configuration.contactReader = reader }
         try precheck(pattern: configuration.contactReader)
-        return SSCardInterface(configuration: configuration, securityModule: try DeskAssembly.withSimulators.securityModule(configuration))
+        // The card commands are the counter's: the initial PIN may be changed here (第十八条).
+        return SSCardInterface(configuration: configuration, securityModule: try DeskAssembly.withSimulators.securityModule(configuration),
+                               isCounter: true)
     }
 
     static func precheck(pattern: String?) throws {

@@ -32,7 +32,8 @@ struct InventoryLoadCommand: StationCommand {
         // The issuance feeds each bank's cards from the hopper the driver configuration names
         // (附件9: one bank per hopper); loading elsewhere would feed the wrong bank's cards.
         let driver = try setup.driverConfiguration()
-        if let configured = driver.hoppers[bank], configured != hopper {
+        let map = (try? HopperMap(configuration: driver)) ?? .empty
+        if let configured = map.hopper(forBank: bank), configured != hopper {
             throw InventoryCommandError.hopperDiffersFromConfiguration(bank: bank, configured: configured, asked: hopper)
         }
         let loaded = try setup.withDatabase { database in
@@ -40,7 +41,7 @@ struct InventoryLoadCommand: StationCommand {
         }
         console.say(Messages.loaded(count: loaded.count, bank: bank, hopper: hopper))
         for card in loaded { console.say(verbatim: Messages.cardLine(card)) }
-        if driver.hoppers[bank] == nil { console.say(Messages.bankNotMapped(bank: bank, hopper: hopper)) }
+        if map.hopper(forBank: bank) == nil { console.say(Messages.bankNotMapped(bank: bank, hopper: hopper)) }
     }
 }
 

@@ -41,9 +41,6 @@ struct IssueCommand: StationCommand {
     /// The clerk the journal and the ledger record (--clerk, SSCARD_CLERK, else the login name).
     var clerk: String { clerkOption.resolved }
 
-    @Flag(help: ArgumentHelp("制卡成功后立即领卡启用（申请人当场领卡）。 Activate the card right after it is made (the applicant takes it now)."))
-    var activate = false
-
     func validate() throws {
         guard applicationID != nil || file != nil else {
             throw ValidationError("请给出申请编号或 --file。 Give an application id or --file.")
@@ -79,12 +76,10 @@ struct IssueCommand: StationCommand {
         }
         console.say(Localized("制卡成功：卡号 \(issued.cardNumber)。", "Card made: \(issued.cardNumber)."))
         if let face = issued.facePath { console.say(Localized("卡面图片：\(face)", "Card face: \(face)")) }
-        if activate {
-            try Activation(station: station).activate(applicationID: id, clerk: clerk)
-            console.say(Localized("领卡启用完成，请把卡交给申请人。", "Activated; hand the card to the applicant."))
-        } else {
-            console.say(Localized("下一步：核对卡面与身份证件后把卡交给申请人，然后运行 issue-station activate \(id)。",
-                                  "Next: check the face against the ID, hand the card over, then run issue-station activate \(id)."))
-        }
+        // 领卡 is a process of its own (第十四条、第十八条): ID check, the holder's PIN, the signed receipt.
+        console.say(Localized("下一步：领卡。把卡放入柜台读卡器，依次运行 issue-station handover check \(id)、handover set-pin \(id)、"
+                              + "handover receipt \(id)、handover signed \(id)，然后 issue-station activate \(id)。",
+                              "Next: the handover. Put the card in the desk reader and run issue-station handover check \(id), handover set-pin \(id), "
+                              + "handover receipt \(id), handover signed \(id), then issue-station activate \(id)."))
     }
 }
