@@ -12,7 +12,7 @@ Scenarios:
   stock CARD               unload hopper 1, load 2 cards into it, spoil CARD, take stock
   ledger                   the day's ledger, its CSV export (fetched) and verification
   devices                  the devices page: the checks, the printer, the readers
-  handover APP             hand over APP's produced card to its holder and activate it
+  handover APP             hand APP's produced card to an agent: ID check, receipt, signature, 启用
   keyboard                 the stock and ledger forms reached and used with the keyboard alone
   notoken                  an upload POST without the CSRF token, and with a wrong one
 """
@@ -165,22 +165,43 @@ def main():
             desk.browser.set_window_size(1920, 1080)
             desk.shot("devices-2-1920")
         elif scenario == "handover":
+            # An agent takes the card: ID check (first without the copy kept: refused), receipt,
+            # signature (the form needs the tick), then 启用.
             app = args[0]
             desk.browser.get(desk.url + "/handover")
-            desk.wait_for("#activate-" + app)
+            desk.wait_for("#open-" + app)
             desk.shot("handover-1-waiting")
-            # Without the ID check confirmed the browser does not send the form (required).
-            desk.find("#collector-holder-" + app).click()
-            desk.find("#activate-" + app).click()
+            desk.find("#open-" + app).click()
+            desk.wait_for("#check-form")
+            desk.find("#kind-agent").click()
+            desk.find("#holder-id-seen").click()
+            desk.find("#recipient-name").send_keys("李四")
+            desk.find("#recipient-id").send_keys("440106199001011234")
+            desk.find("#recipient-paper").send_keys("委托书（持卡人签名）")
+            desk.find("#recipient-id-seen").click()
+            desk.shot("handover-2-check")
+            result["withoutCopy"] = press(desk, "#check-button", "#refusal").text
+            desk.find("#kind-agent").click()
+            desk.find("#holder-id-seen").click()
+            desk.find("#recipient-name").send_keys("李四")
+            desk.find("#recipient-id").send_keys("440106199001011234")
+            desk.find("#recipient-paper").send_keys("委托书（持卡人签名）")
+            desk.find("#recipient-id-seen").click()
+            desk.find("#copy-kept").click()
+            press(desk, "#check-button", "#receipt-form")
+            result["steps"] = [[li.get_attribute("data-step"), li.get_attribute("class")]
+                               for li in desk.browser.find_elements(By.CSS_SELECTOR, "#handover-steps li")]
+            desk.shot("handover-3-checked")
+            result["receipt"] = press(desk, "#receipt-button", "#step-result").text
+            desk.find("#signed-button").click()
             time.sleep(0.3)
-            result["blockedWithoutCheck"] = desk.find("#handover-result") is None
-            desk.find("#id-checked-" + app).click()
-            desk.shot("handover-2-checked")
-            desk.find("#activate-" + app).click()
-            desk.wait_for_any(["#handover-result", "#refusal"])
-            result["outcome"] = desk.text("#handover-result") or desk.text("#refusal")
-            result["stillListed"] = desk.find("#activate-" + app) is not None
-            desk.shot("handover-3-activated")
+            result["blockedWithoutSignature"] = desk.find("#signed-form") is not None and desk.find("#activate-button") is None
+            desk.find("#signed-check").click()
+            press(desk, "#signed-button", "#activate-button")
+            desk.shot("handover-4-ready")
+            result["outcome"] = press(desk, "#activate-button", "#handover-result").text
+            result["stillListed"] = desk.find("#open-" + app) is not None
+            desk.shot("handover-5-activated")
         elif scenario == "keyboard":
             desk.browser.get(desk.url + "/stock")
             desk.wait_for("#import-form")

@@ -158,18 +158,25 @@ final class WebDeskStockBrowserTests: PCSCStackTestCase {
         XCTAssertTrue((result["printer"] as? String ?? "").contains("卡盒1"), "\(result)")
     }
 
-    func testAProducedCardIsHandedOverAndActivated() throws {
+    func testAProducedCardIsHandedOverToAnAgentAndActivated() throws {
         _ = try desk.issue("DEMO-0001")
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .produced)
         let result = try scenario("handover", "DEMO-0001")
-        XCTAssertEqual(result["blockedWithoutCheck"] as? Bool, true, "not without the ID check: \(result)")
+        XCTAssertTrue((result["withoutCopy"] as? String ?? "").contains("复印件"), "第十四条: an agent's ID copy is kept: \(result)")
+        let steps = try XCTUnwrap(result["steps"] as? [[String]], "\(result)")
+        XCTAssertEqual(steps.map { $0[1] }, ["done", "skipped", "current", "todo"], "an agent sets no PIN: \(steps)")
+        XCTAssertTrue((result["receipt"] as? String ?? "").contains("签收单"), "\(result)")
+        XCTAssertEqual(result["blockedWithoutSignature"] as? Bool, true, "not without the signature confirmed")
         XCTAssertTrue((result["outcome"] as? String ?? "").contains("领卡启用完成"), "\(result)")
         XCTAssertEqual(result["stillListed"] as? Bool, false)
         XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0001").state, .activated)
         let ledger = try desk.station.ledger.entries().filter { $0.subject == "DEMO-0001" }
-        XCTAssertEqual(ledger.suffix(2).map(\.action), ["领卡核验", "领卡启用"])
-        XCTAssertTrue(ledger.suffix(2).first?.details.contains("本人") == true)
-        XCTAssertEqual(Set(ledger.suffix(2).map(\.clerk)), [StationDesk.clerk])
+        XCTAssertEqual(ledger.suffix(4).map(\.action), [Handover.checkAction, Handover.receiptAction, Handover.signedAction, "领卡启用"])
+        XCTAssertEqual(Set(ledger.suffix(4).map(\.clerk)), [StationDesk.clerk], "the signed-in clerk did each step")
+        let check = try XCTUnwrap(ledger.first { $0.action == Handover.checkAction })
+        XCTAssertTrue(check.details.contains("李四") && !check.details.contains("440106199001011234"), "the agent's ID number is masked: \(check.details)")
+        let filed = try FileManager.default.contentsOfDirectory(atPath: desk.directory.appendingPathComponent("documents").path)
+        XCTAssertEqual(filed.filter { $0.hasSuffix(".pdf") }.count, 1, "the receipt PDF was filed: \(filed)")
     }
 
     func testTheStockAndLedgerFormsWorkWithTheKeyboardAlone() throws {
