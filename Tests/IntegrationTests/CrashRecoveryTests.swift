@@ -69,6 +69,9 @@ final class CrashRecoveryTests: PCSCStackTestCase {
 
             let again = try desk.station(["issue", applicationID])
             XCTAssertEqual(again.status, 0, "\(point): \(again.output)")
+            // 领卡 and 启用 end it, so the next round starts with no issuance open.
+            let activated = try desk.handOverAndActivate(applicationID)
+            XCTAssertEqual(activated.status, 0, "\(point): \(activated.output)")
             _ = desk.printer.collectGoodExit()
             _ = desk.printer.emptyRejectBox()
         }

@@ -115,7 +115,7 @@ final class DemoCommandTests: XCTestCase {
         XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("本机已有 pcscd 在运行（pid \(pid)）且带 vpcd 读卡器，演示使用它，结束后不停止它。\n"), text)
         XCTAssertFalse(text.contains("启动 pcscd"), text)
-        XCTAssertTrue(text.contains("制卡成功并已领卡启用"), text)
+        XCTAssertTrue(text.contains("制卡成功：") && text.contains("领卡启用完成"), text)
         XCTAssertTrue(text.contains("演示完成，已停止模拟设备，正在运行的 pcscd 保持不变。"), text)
         XCTAssertEqual(stack.pid, pid, "the demo left the running pcscd running")
     }

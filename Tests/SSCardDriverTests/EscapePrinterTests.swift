@@ -95,7 +95,9 @@ final class EscapePrinterTests: XCTestCase {
         XCTAssertTrue(transport.sentText.contains("Pcim;F"))
         _ = try printer.status()
         XCTAssertTrue(transport.sentText.contains("Rse;f"))
-        XCTAssertThrowsError(try printer.loadCard(fromHopper: 2)) { XCTAssertEqual($0 as? PrinterError, .invalidHopper(2)) }
+        // 《广东省社会保障卡经办规程》附件9 iLoadCard: 对于单卡盒的机器，不用理会参数n的值 — n = 2 is not an error.
+        XCTAssertNoThrow(try printer.loadCard(fromHopper: 2))
+        XCTAssertFalse(transport.sentText.contains { $0.hasPrefix("Pcim;F;") }, "no hopper number is ever sent")
     }
 
     func testStatusReadsSensors() throws {
