@@ -17,6 +17,8 @@ public final class WebDesk: Sendable {
     public let settings: WebDeskSettings
     let sessions = SessionStore()
     let slot = PrinterSlot()
+    /// Return files being uploaded to the stock page, with their progress.
+    let uploads = ReturnFileUploads()
     let issuances: IssuanceRunner
     let accounts: ClerkAccounts
     private let boundPort = Mutex<Int?>(nil)

@@ -58,7 +58,7 @@ public struct StationTimestamp: Hashable, Comparable, Sendable, CustomStringConv
 
     /// The first instant of `day` (`YYYY-MM-DD` in `timeZone`) and of the day after, as stored
     /// text: a half-open range for `WHERE recorded_at >= ? AND recorded_at < ?`.
-    static func range(ofDay day: String, in timeZone: TimeZone) -> (start: String, end: String)? {
+    public static func range(ofDay day: String, in timeZone: TimeZone) -> (start: String, end: String)? {
         let digits = day.split(separator: "-")
         guard digits.count == 3, let y = Int(digits[0]), let m = Int(digits[1]), let d = Int(digits[2]),
               digits[0].count == 4, digits[1].count == 2, digits[2].count == 2 else { return nil }

@@ -38,6 +38,10 @@ enum DeskPages {
         IssuancePage.self,
         RecoveryPage.self,
         ClerksPage.self,
+        StockPage.self,
+        LedgerPage.self,
+        DevicesPage.self,
+        HandoverPage.self,
     ]
 
     /// The menu, for a clerk of `role`.
