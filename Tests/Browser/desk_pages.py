@@ -29,7 +29,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 
 
 class Desk:
@@ -92,8 +92,8 @@ class Desk:
         while time.time() < deadline:
             try:
                 element.is_enabled()
-            except StaleElementReferenceException:
-                return
+            except (StaleElementReferenceException, WebDriverException):
+                return  # stale, or "does not belong to the document": the page was left
             time.sleep(0.1)
         raise RuntimeError("the page did not change")
 
@@ -198,7 +198,9 @@ def main():
             result["path"] = desk.browser.current_url[len(desk.url):]
             result["cookie"] = desk.browser.execute_script("return document.cookie")
             desk.shot("signin-3-queue")
+            before = desk.find("#queue")
             desk.find("#language-switch").click()
+            desk.wait_gone(before)
             desk.wait_for("#queue")
             result["english"] = desk.browser.execute_script("return document.documentElement.lang")
             result["englishTitle"] = desk.text("h1")
@@ -240,7 +242,9 @@ def main():
             desk.shot("race-1-second-tab-busy")
             # Pressed anyway (the button enabled by hand): the server refuses it too.
             desk.browser.execute_script("document.getElementById('start').disabled = false")
+            before = desk.find("#busy")
             desk.find("#start").click()
+            desk.wait_gone(before)
             desk.wait_for("#busy")
             result["busyAfterPost"] = desk.text("#busy")
             result["secondStarted"] = desk.find("#issuance") is not None
@@ -283,7 +287,9 @@ def main():
             desk.wait_for("#queue")
             result["afterSignIn"] = desk.browser.current_url[len(desk.url):]
             # The search field has the focus on the queue.
+            before = desk.find("#queue")
             keys(desk, app, Keys.ENTER)
+            desk.wait_gone(before)
             desk.wait_for("#queue-count")
             result["focus"] = tab_to(desk, "e.getAttribute('href') === '/application/%s'" % app)
             desk.shot("keyboard-1-focus-on-application")

@@ -160,6 +160,8 @@ final class WebDeskBrowserTests: PCSCStackTestCase {
     }
 
     func testTwoTabsRacingForThePrinterMakeOneCard() throws {
+        // A slow province (2 s a call) keeps the first card in the printer while the second tab tries.
+        desk.cardManagement.faults.delayMilliseconds = 2_000
         let result = try scenario("race", "DEMO-0001", "DEMO-0003")
         XCTAssertTrue((result["busyShown"] as? String ?? "").contains("制卡机正忙"), "\(result)")
         XCTAssertEqual(result["startDisabled"] as? Bool, true)

@@ -40,6 +40,9 @@ enum IssuancePage: DeskPage {
         let desk = request.desk
         let characters = request.form["c"] ?? []
         if let existing = desk.issuances.issuance(id), !existing.isFinished { return .redirect("/issue/\(HTML.urlComponent(id))") }
+        // Busy is said at once, before the application is fetched and checked (the start below
+        // takes the printer atomically; this is only the quick answer).
+        if let holder = desk.slot.current { return .html(render(request, busy: holder, characters: characters), status: .conflict) }
         let issuanceRequest: IssuanceRequest
         do {
             let application = try desk.station.cardManagement.application(id: id)
