@@ -152,14 +152,14 @@ public final class CardManagementHTTPClient: CardManagementSystem {
 
     // MARK: One call
 
-    private struct NoBody: Encodable {}
+    struct NoBody: Encodable {}
 
-    private func call<Answer: Decodable>(_ method: String, _ path: String, applicationID: String?,
+    func call<Answer: Decodable>(_ method: String, _ path: String, applicationID: String?,
                                          as type: Answer.Type) throws(CardManagementError) -> Answer {
         try call(method, path, body: NoBody?.none, applicationID: applicationID, as: type)
     }
 
-    private func call<Body: Encodable, Answer: Decodable>(
+    func call<Body: Encodable, Answer: Decodable>(
         _ method: String, _ path: String, body: Body?, requestID: String? = nil, applicationID: String?,
         as type: Answer.Type
     ) throws(CardManagementError) -> Answer {

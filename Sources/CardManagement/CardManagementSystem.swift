@@ -55,6 +55,23 @@ public protocol CardManagementSystem: Sendable {
     /// 领卡启用: the applicant took the card. Idempotent on `requestID`.
     func activate(applicationID: String, cardNumber: String, requestID: String) throws(CardManagementError)
 
+    /// 补卡/换卡 (《广东省社会保障卡经办规程》第二十三条至第三十一条): the card application
+    /// `applicationID` replaces, with its state. `.refused(NOT_A_REPLACEMENT)` for an application
+    /// that replaces no card.
+    func oldCard(applicationID: String) throws(CardManagementError) -> OldCard
+
+    /// 换卡: the card handed in was read at the desk; the system matches its chip's card number
+    /// and social security number with the old card and locks it (第三十一条一（二）).
+    /// Idempotent on `requestID`.
+    @discardableResult
+    func confirmOldCardChip(_ confirmation: OldCardChipConfirmation) throws(CardManagementError) -> OldCard
+
+    /// Asks the system to cancel (注销) the old card, recording what became of it
+    /// (第二十七条一（四）). 补卡 needs 正式挂失 first; 换卡 needs the chip confirmed first. The
+    /// system makes no 补卡/换卡 card (制卡中) before this. Idempotent on `requestID`.
+    @discardableResult
+    func cancelOldCard(_ cancellation: OldCardCancellation) throws(CardManagementError) -> OldCard
+
     /// 台账校验点: the desk `terminal`'s ledger had the (keyed) head `head` at entry `sequence`
     /// (《广东省社会保障卡经办规程》第十二条（三）: the 台账 must match the system's records). The
     /// system keeps the first head it is sent for a sequence and never replaces it; `sequence` 0

@@ -17,6 +17,8 @@ public enum CardManagementOperation: String, Hashable, Sendable, Codable, CaseIt
     case activate
     /// 台账校验点 (`ledgerCheckpoint`).
     case ledgerCheckpoint
+    /// 补卡/换卡: the old card asked for, confirmed by its chip, cancelled.
+    case oldCard
 }
 
 /// A failure the province simulator plays on purpose (故障注入), the same way in the embedded

@@ -12,6 +12,7 @@ extension ProvinceSimulatorServer {
         case conflicts, authenticationKey, pkiSecrets, certificates, reports, activations
         case internalAuthentication, externalAuthentication, pinMAC
         case ledgerCheckpoints
+        case oldCard(String), oldCardChipConfirmation, oldCardCancellation
 
         init?(method: String, path: String) {
             let clean = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
@@ -21,6 +22,8 @@ extension ProvinceSimulatorServer {
                 self = .application(segments[2])
             case ("GET", 4) where segments[0] == "v1" && segments[1] == "applications" && segments[3] == "status":
                 self = .status(segments[2])
+            case ("GET", 4) where segments[0] == "v1" && segments[1] == "applications" && segments[3] == "old-card":
+                self = .oldCard(segments[2])
             case ("POST", _):
                 switch "/" + segments.joined(separator: "/") {
                 case "/v1/one-person-one-card": self = .conflicts
@@ -33,6 +36,8 @@ extension ProvinceSimulatorServer {
                 case "/v1/reports": self = .reports
                 case "/v1/activations": self = .activations
                 case "/v1/ledger/checkpoints": self = .ledgerCheckpoints
+                case "/v1/old-cards/chip-confirmations": self = .oldCardChipConfirmation
+                case "/v1/old-cards/cancellations": self = .oldCardCancellation
                 default: return nil
                 }
             default:
@@ -52,6 +57,7 @@ extension ProvinceSimulatorServer {
             case .reports: .report
             case .activations: .activate
             case .ledgerCheckpoints: .ledgerCheckpoint
+            case .oldCard, .oldCardChipConfirmation, .oldCardCancellation: .oldCard
             }
         }
     }
@@ -133,6 +139,16 @@ extension ProvinceSimulatorServer {
                 let body = try decode(ProvinceAPI.LedgerCheckpointRequest.self, request)
                 let held = try system.ledgerCheckpointUnfaulted(terminal: body.terminal, sequence: body.sequence, head: body.head)
                 return (200, ProvinceAPI.encode(ProvinceAPI.LedgerCheckpointAnswer(checkpoints: held)))
+            case .oldCard(let id):
+                return (200, ProvinceAPI.encode(try system.oldCardUnfaulted(applicationID: id)))
+            case .oldCardChipConfirmation:
+                let body = try decode(OldCardChipConfirmation.self, request)
+                try checkRequestIDHeader(request, body: body.requestID)
+                return (200, ProvinceAPI.encode(try system.confirmOldCardChipUnfaulted(body)))
+            case .oldCardCancellation:
+                let body = try decode(OldCardCancellation.self, request)
+                try checkRequestIDHeader(request, body: body.requestID)
+                return (200, ProvinceAPI.encode(try system.cancelOldCardUnfaulted(body)))
             }
         } catch let error as CardManagementError {
             let (status, body) = ProvinceAPI.response(for: error)

@@ -28,7 +28,7 @@ public enum SimulatedApplications {
         public var cardNumber: String
         public var socialSecurityNumber: String
         public var regionCode: String
-        /// "正常", "挂失" or "已注销".
+        /// "正常", "临时挂失", "正式挂失", "锁定" or "已注销" (`OldCardState`).
         public var state: String
     }
 
@@ -63,7 +63,7 @@ public enum SimulatedApplications {
     public static func heldCards() -> [HeldCard] {
         [
             HeldCard(cardNumber: "Y41160001", socialSecurityNumber: citizenNumber("41160219750505011"), regionCode: regionCode, state: "正常"),
-            HeldCard(cardNumber: "Y41160002", socialSecurityNumber: citizenNumber("41160219680808013"), regionCode: regionCode, state: "挂失"),
+            HeldCard(cardNumber: "Y41160002", socialSecurityNumber: citizenNumber("41160219680808013"), regionCode: regionCode, state: "正式挂失"),
             HeldCard(cardNumber: "Y41160003", socialSecurityNumber: citizenNumber("41160219920229024"), regionCode: regionCode, state: "正常"),
         ]
     }

@@ -132,6 +132,25 @@ final class SimulatedCardManagementStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("4 old cards") { db in
+            // 补卡/换卡 (《广东省社会保障卡经办规程》第二十三条至第三十一条): the old card's bank, whether
+            // its chip was read at a desk, what became of it, and every step in order.
+            try db.execute(sql: """
+                ALTER TABLE held_card ADD COLUMN bank TEXT;
+                ALTER TABLE held_card ADD COLUMN chip_confirmed INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE held_card ADD COLUMN disposition TEXT;
+                CREATE TABLE old_card_event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    card_number TEXT NOT NULL,
+                    application_id TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    disposition TEXT,
+                    terminal TEXT NOT NULL,
+                    clerk TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

@@ -61,6 +61,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                             db, cardNumber: card.cardNumber, ssn: card.socialSecurityNumber, regionCode: card.regionCode,
                             state: card.state, applicationID: nil, cardIdentificationCode: nil)
                     }
+                    try db.execute(sql: "UPDATE held_card SET bank = ?", arguments: [SimulatedApplications.bank])
                 }
                 try SimulatedCardManagementStore.setSetting(db, "seeded", at)
             }
@@ -215,7 +216,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
     }
 
     /// Plays the faults for `operation` around `body`, as the HTTP client would see them.
-    private func withFaults<T: ~Copyable>(_ operation: CardManagementOperation,
+    func withFaults<T: ~Copyable>(_ operation: CardManagementOperation,
                                _ body: () throws(CardManagementError) -> T) throws(CardManagementError) -> T {
         let (delay, fault) = faults.take(for: operation)
         CardManagementFaults.pause(delay)
@@ -392,6 +393,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
             switch report.status {
             case .inProduction:
                 guard record.state == .awaitingProduction || record.state == .failed else { throw wrongState() }
+                try Self.requireOldCardCancelled(db, record)
                 let conflicts = try Self.conflicts(db, record)
                 guard conflicts.isEmpty else {
                     let list = conflicts.map { "\($0.cardNumber)(\($0.state))" }.joined(separator: ", ")
@@ -494,7 +496,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
     /// 已注销: a card replaced by 补卡/换卡 (no longer counts for 一人一卡).
     static let cancelled = "已注销"
 
-    private static func record(_ db: Database, _ id: String) throws -> SimulatedCardManagementStore.ApplicationRecord {
+    static func record(_ db: Database, _ id: String) throws -> SimulatedCardManagementStore.ApplicationRecord {
         guard let record = try SimulatedCardManagementStore.fetchApplication(db, id: id) else {
             throw CardManagementError.unknownApplication(id)
         }
@@ -514,7 +516,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
 
     /// The stored answer of an already answered request id, nil when the id is new; the same id
     /// with other content is refused.
-    private static func storedAnswer(_ db: Database, requestID: String, operation: CardManagementOperation,
+    static func storedAnswer(_ db: Database, requestID: String, operation: CardManagementOperation,
                                      content: String) throws -> String? {
         guard let answered = try SimulatedCardManagementStore.answeredRequest(db, id: requestID) else { return nil }
         guard answered.operation == operation.rawValue, answered.content == content else {
@@ -524,13 +526,13 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         return answered.answer
     }
 
-    private static func checkRequestID(_ id: String) throws(CardManagementError) {
+    static func checkRequestID(_ id: String) throws(CardManagementError) {
         guard (1...128).contains(id.utf8.count), id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw .refused(code: "BAD_REQUEST", message: "请求号应为1–128个可见ASCII字符 the request id must be 1–128 visible ASCII characters")
         }
     }
 
-    private static func checkCardNumber(_ number: String) throws(CardManagementError) {
+    static func checkCardNumber(_ number: String) throws(CardManagementError) {
         guard number.utf8.count == 9, number.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else {
             throw .refused(code: "BAD_REQUEST", message: "卡号应为9位大写字母或数字 the card number must be 9 upper-case letters or digits")
         }
@@ -543,11 +545,11 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         return String(decoding: try! encoder.encode(value), as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    private func timestamp() -> String { Self.timestamp(clock()) }
+    func timestamp() -> String { Self.timestamp(clock()) }
 
     private static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
@@ -556,7 +558,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
     }
 
     /// One write transaction; a throw rolls it back. Database failures are the server's (500).
-    private func transaction<T>(_ body: (Database) throws -> T) throws(CardManagementError) -> T {
+    func transaction<T>(_ body: (Database) throws -> T) throws(CardManagementError) -> T {
         do {
             return try store.writer.write(body)
         } catch let error as CardManagementError {
@@ -566,7 +568,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         }
     }
 
-    fileprivate func reading<T>(_ body: (Database) throws -> T) throws(CardManagementError) -> T {
+    func reading<T>(_ body: (Database) throws -> T) throws(CardManagementError) -> T {
         do {
             return try store.writer.read(body)
         } catch let error as CardManagementError {

@@ -9,5 +9,5 @@ struct IssueStation: AsyncParsableCommand {
         abstract: Messages.stationAbstract,
         version: ReleaseVersion.text,  // `issue-station --version`: the VERSION file's release
         subcommands: [DemoCommand.self, ServeCommand.self, IssueCommand.self, RecoverCommand.self, ActivateCommand.self, VCardCommand.self, VPrinterCommand.self, ProvinceSimCommand.self, BridgeCommand.self, ConformanceCommand.self]
-            + IssueStation.clerkAndTechnicianCommands)
+            + IssueStation.clerkAndTechnicianCommands + IssueStation.counterProcessCommands)
 }

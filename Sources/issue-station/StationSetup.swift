@@ -17,10 +17,13 @@ struct StationSetup {
     /// The station configuration file read, nil when the defaults are used.
     let stationConfigurationPath: String?
     let station: StationConfiguration
+    /// The language of the day's stock-take reminder.
+    let language: Language
 
     init(_ global: GlobalOptions) throws {
         let path = global.config ?? StationConfiguration.defaultPath()
         stationConfigurationPath = path
+        language = global.language
         station = try Self.loadStation(path: path)
     }
 
@@ -40,8 +43,10 @@ struct StationSetup {
         let assembly = DeskAssembly.withSimulators
         let driver = try driverConfiguration()
         let cardManagement = try cardManagementSystem()
-        return try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
-                                cardManagement: cardManagement, journalObserver: journalObserver)
+        let opened = try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
+                                      cardManagement: cardManagement, journalObserver: journalObserver)
+        StockTakeReminder.remind(opened.database, language: language)
+        return opened
     }
 
     /// The card-management system the configuration names (the embedded simulator by default).
@@ -68,6 +73,7 @@ struct StationSetup {
         database.sendLedgerCheckpoints(terminal: station.terminal, every: station.ledgerCheckpointInterval) {
             try setup.cardManagementSystem()
         }
+        StockTakeReminder.remind(database, language: language)
         return database
     }
 

@@ -98,4 +98,7 @@ final class CardManagementTestDouble: CardManagementSystem, @unchecked Sendable 
     func status(applicationID: String) throws(CardManagementError) -> ApplicationStatus { throw Self.notHere }
     func activate(applicationID: String, cardNumber: String, requestID: String) throws(CardManagementError) { throw Self.notHere }
     func ledgerCheckpoint(terminal: String, sequence: Int64, head: String) throws(CardManagementError) -> [LedgerCheckpoint] { throw Self.notHere }
+    func oldCard(applicationID: String) throws(CardManagementError) -> OldCard { throw Self.notHere }
+    func confirmOldCardChip(_ confirmation: OldCardChipConfirmation) throws(CardManagementError) -> OldCard { throw Self.notHere }
+    func cancelOldCard(_ cancellation: OldCardCancellation) throws(CardManagementError) -> OldCard { throw Self.notHere }
 }

@@ -43,7 +43,7 @@ struct CardManagementContract {
         }
     }
 
-    private func assertRefusedCode<T>(_ code: String, _ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) {
+    func assertRefusedCode<T>(_ code: String, _ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) {
         guard let error = Self.cardManagementError(body, file: file, line: line) else { return }
         guard case .refused(let got, let message) = error else {
             return XCTFail("expected refused(\(code)), got \(error)", file: file, line: line)
@@ -187,8 +187,10 @@ struct CardManagementContract {
         // 补卡 for the lost card: no conflict; the lost card is cancelled when the new one is made.
         let zhao = try cms.application(id: "DEMO-0005")
         XCTAssertEqual(try cms.conflictingCards(socialSecurityNumber: zhao.socialSecurityNumber, applicationID: zhao.id), [])
+        XCTAssertEqual(try sim.heldCards(socialSecurityNumber: zhao.socialSecurityNumber).map(\.state), ["正式挂失"])
+        try cms.cancelOldCard(OldCardCancellation(requestID: "opoc-cancel", applicationID: zhao.id, cardNumber: "Y41160002",
+                                                  disposition: .lost, terminal: "411600000001", clerk: "柜员01"))
         try cms.report(Self.report("opoc-2", zhao.id, .inProduction, card: 8))
-        XCTAssertEqual(try sim.heldCards(socialSecurityNumber: zhao.socialSecurityNumber).map(\.state), ["挂失"])
         try cms.report(Self.report("opoc-3", zhao.id, .produced, card: 8))
         let held = try sim.heldCards(socialSecurityNumber: zhao.socialSecurityNumber)
         XCTAssertEqual(Set(held), [ExistingCard(cardNumber: "SIM000008", regionCode: "411600", state: "正常"),

@@ -22,6 +22,14 @@ final class SimulatedCardManagementSystemTests: XCTestCase {
     func testHSMKeysOpenTheCard() throws { try contract().hsmKeysOpenTheCard() }
     func testCertificates() throws { try contract().certificates() }
     func testLedgerCheckpoints() throws { try contract().ledgerCheckpoints() }
+    /// 《广东省社会保障卡经办规程》第二十七条一（一）、（四）: 补卡 after 正式挂失, old card cancelled first.
+    func testReplacementNeedsAFormalLossReport() throws { try contract().replacementNeedsAFormalLossReport() }
+    /// 《规程》第二十八条至第三十一条: 换卡 reads the old card's chip before cancelling it.
+    func testRenewalNeedsTheOldCardsChip() throws { try contract().renewalNeedsTheOldCardsChip() }
+    /// 《规程》第三十一条: a change of bank sends the old card to the old bank.
+    func testBankChangeLetsTheHolderKeepTheOldCard() throws { try contract().bankChangeLetsTheHolderKeepTheOldCard() }
+    /// 《规程》第二十六条一（四）: no 解挂 while a 补换卡 is open; a lost card is no 换卡.
+    func testLostCardIsNoRenewal() throws { try contract().lostCardIsNoRenewal() }
 
     private func temporaryPath() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cms-\(UUID().uuidString)")

@@ -7,5 +7,5 @@ struct InventoryCommand: ParsableCommand {
         abstract: Messages.inventoryAbstract,
         discussion: Messages.inventoryDiscussion,
         subcommands: [InventoryImportCommand.self, InventoryListCommand.self, InventoryLoadCommand.self,
-                      InventoryUnloadCommand.self, InventoryStocktakeCommand.self, InventorySpoilCommand.self])
+                      InventoryUnloadCommand.self, InventoryStocktakeCommand.self, InventorySpoilCommand.self, InventoryOrderCommand.self])
 }

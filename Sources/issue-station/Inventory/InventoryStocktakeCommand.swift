@@ -16,19 +16,36 @@ struct InventoryStocktakeCommand: StationCommand {
     @Flag(help: ArgumentHelp(Messages.stocktakeDryRunHelp))
     var dryRun = false
 
+    @OptionGroup var count: StockCountOptions
+
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let (report, check) = try setup.withDatabase { database in
+        let physical = try count.physicalCount()
+        if physical != nil && dryRun { throw StockCountCommandError.dryRunWithCount }
+        let (report, check, counted) = try setup.withDatabase { database in
             let inventory = PreMadeCardInventory(database: database)
+            if let physical {
+                let result = try inventory.takeStock(counted: physical, by: clerk.resolved)
+                return (result.report, try inventory.checkInvariants(), Optional(result))
+            }
             let report = dryRun ? try inventory.stockReport() : try inventory.takeStock(by: clerk.resolved)
-            return (report, try inventory.checkInvariants())
+            return (report, try inventory.checkInvariants(), nil)
         }
         if output.json {
-            try JSONOutput.write(StocktakeDocument(report, check), to: console)
-            if !check.holds { throw ExitCode.checkFailed }
+            var document = StocktakeDocument(report, check)
+            document.count = counted?.lines.map { .init(place: $0.place.key, books: $0.books, counted: $0.counted, difference: $0.difference) }
+            try JSONOutput.write(document, to: console)
+            if !check.holds || counted?.balanced == false { throw ExitCode.checkFailed }
             return
         }
         for line in Messages.stockReport(report, console.language) { console.say(verbatim: line) }
+        if let counted {
+            for line in StockCountMessages.lines(counted) { console.say(line) }
+            if !counted.balanced {
+                console.fail(StockCountMessages.difference(counted, clerk: clerk.resolved))
+                if check.holds { throw ExitCode.checkFailed }
+            }
+        }
         if check.holds {
             console.say(Messages.booksAddUp(imported: check.imported))
         } else {

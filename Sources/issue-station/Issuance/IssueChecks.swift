@@ -21,6 +21,9 @@ struct IssueChecks {
         } else {
             application = try station.cardManagement.application(id: applicationID!)
         }
+        // 补卡/换卡: the old card cancelled first (第二十七条一（四）); 一人一卡: a printed 确认单 signed (附件10).
+        try OldCardDesk(station: station).requireOldCardCancelled(application)
+        try OnePersonOneCardDesk(station: station).requireSignedFormIfPrinted(applicationID: application.id)
         return try validated(application, characters: characters)
     }
 

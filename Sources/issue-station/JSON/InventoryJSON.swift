@@ -70,6 +70,15 @@ struct StocktakeDocument: Encodable {
     var booksAddUp: Bool
     /// What does not add up, each in Chinese and English (empty when the books add up).
     var violations: [String]
+    /// The physical count compared with the books (`--counted`, `--hopper`, `--safe`, `--count-file`).
+    var count: [CountedPlace]?
+    struct CountedPlace: Encodable {
+        /// `hopper1`…`hopper9`, `safe` or `all`.
+        var place: String
+        var books: Int
+        var counted: Int
+        var difference: Int
+    }
 
     init(_ report: StockTakeReport, _ check: InventoryInvariantReport) {
         func counts(_ byKind: [PreMadeCardState.Kind: Int]) -> [String: Int] {
