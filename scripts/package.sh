@@ -9,6 +9,9 @@
 # Installs what it needs (dpkg-dev, patchelf, lintian) when missing. Needs root or sudo for that.
 #
 #   bash scripts/package.sh            # release build, packages, lintian
+#   SSCARD_PACKAGE_BUILD=debug bash scripts/package.sh
+#                                      # packages of the debug build the test suite made: CI checks
+#                                      # the packaging without building everything a second time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,11 +36,13 @@ triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 libdir="usr/lib/$triplet"
 private="$libdir/sscard/swift"
 
-echo "== swift build -c release (version $version)" >&2
+build=${SSCARD_PACKAGE_BUILD:-release}
+[ "$build" = release ] || [ "$build" = debug ] || { echo "SSCARD_PACKAGE_BUILD is release or debug, not $build" >&2; exit 2; }
+echo "== swift build -c $build (version $version)" >&2
 for product in SSCardDriver issue-station sscard-conformance-probe; do
-  swift build -c release --product "$product" >&2
+  swift build -c "$build" --product "$product" >&2
 done
-bin=$(swift build -c release --show-bin-path)
+bin=$(swift build -c "$build" --show-bin-path)
 swiftlib=$(dirname "$(readlink -f "$(command -v swift)")")/../lib/swift/linux
 
 work=$(mktemp -d /tmp/sscard-package.XXXXXX)

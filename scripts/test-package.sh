@@ -9,8 +9,9 @@
 #
 #   bash scripts/isolated.sh bash scripts/test-package.sh
 #
-# `--skip-build` tests the packages already in dist/. Not part of scripts/test.sh (a release
-# build and dpkg on the machine).
+# `--skip-build` tests the packages already in dist/. Not part of scripts/test.sh (dpkg on the
+# machine); .ci/run calls it after the suite with SSCARD_PACKAGE_BUILD=debug, packaging the
+# build the suite made (scripts/package.sh).
 set -euo pipefail
 skip_build=""
 [ "${1:-}" = "--skip-build" ] && skip_build=1

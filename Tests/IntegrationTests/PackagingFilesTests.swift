@@ -27,7 +27,7 @@ final class PackagingFilesTests: XCTestCase {
 
     func testEveryUnitIsHardenedAndRunsAsTheDeskUser() throws {
         let units = try Self.units()
-        XCTAssertEqual(units.map(\.name), ["sscard-bridge.service", "sscard-province-sim.service", "sscard-vcard.service", "sscard-vprinter.service"])
+        XCTAssertEqual(units.map(\.name), ["sscard-bridge.service", "sscard-desk.service", "sscard-province-sim.service", "sscard-vcard.service", "sscard-vprinter.service"])
         for (name, text) in units {
             let s = Self.settings(text)
             XCTAssertEqual(s["User"], ["sscard"], name)
