@@ -21,9 +21,9 @@ Scenarios:
   leave APP FLAG               start APP and try the page's leave warning (beforeunload) while
                                the card is in the printer, create FLAG, try it again once the
                                result is shown
-  sizes APP                    at 1280×800 and 1920×1080: the queue, APP's application, its
-                               issuance page and the stock page — horizontal scroll and the
-                               card-face preview's shape
+  sizes APP MADE               issue MADE, then at 1280×800 and 1920×1080: the queue, APP's
+                               application, its issuance page, the stock page and MADE's result
+                               — horizontal scroll and the card faces' shape
 
 Needs Debian's chromium, chromium-driver and python3-selenium (scripts/install-deps.sh).
 """
@@ -402,16 +402,22 @@ def main():
             desk.wait_for("#queue")
             result["leftTo"] = desk.browser.current_url[len(desk.url):]
         elif scenario == "sizes":
-            app = args[0]
+            app, made = args
             desk.sign_in()
             desk.wait_for("#queue")
+            # A finished card, whose face the result page shows.
+            desk.browser.get(desk.url + "/issue/" + made)
+            desk.wait_for("#start").click()
+            desk.wait_for("#issuance")
+            result["madeOutcome"] = "done" if desk.wait_for_any(["#done", "#refusal"]) == "#done" else "refused"
             result["sizes"] = []
             for width, height in [(1280, 800), (1920, 1080)]:
                 desk.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                              {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
                 pages = []
                 for name, path, css in [("queue", "/queue", "#queue"), ("application", "/application/" + app, "#application-fields"),
-                                        ("issuance", "/issue/" + app, "#start"), ("stock", "/stock", "#stock-books")]:
+                                        ("issuance", "/issue/" + app, "#start"), ("stock", "/stock", "#stock-books"),
+                                        ("result", "/issue/" + made, "#done")]:
                     desk.browser.get(desk.url + path)
                     desk.wait_for(css)
                     pages.append(measure(desk, name))
