@@ -14,6 +14,16 @@ Scenarios:
   race APP1 APP2               two tabs: the first starts APP1, the second then tries APP2
   forged FOREIGN_URL APP       a POST without the CSRF token, and one from another origin
   keyboard APP                 sign in and issue APP with the keyboard alone
+  reopen APP FLAG              start APP, close the browser once the page shows the
+                               certificates written, open a new browser, sign in again, open
+                               APP's issuance page, note what it shows, create the file FLAG
+                               (the test holds the workflow until then), follow it to the end
+  leave APP FLAG               start APP and try the page's leave warning (beforeunload) while
+                               the card is in the printer, create FLAG, try it again once the
+                               result is shown
+  sizes APP MADE               issue MADE, then at 1280×800 and 1920×1080: the queue, APP's
+                               application, its issuance page, the stock page and MADE's result
+                               — horizontal scroll and the card faces' shape
 
 Needs Debian's chromium, chromium-driver and python3-selenium (scripts/install-deps.sh).
 """
@@ -181,6 +191,39 @@ def keys(desk, *sequence):
     ActionChains(desk.browser).send_keys(*sequence).perform()
 
 
+def steps_shown(desk):
+    """The steps the issuance page lists (done ones and the one running)."""
+    return desk.browser.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#steps li[data-step]'),"
+        " function (li) { return [li.dataset.step, li.className]; })")
+
+
+def leave_guarded(desk):
+    """Whether the page stops an accidental leave: a cancelable `beforeunload` sent to the
+    window reaches the page's handler, which cancels it (the browser's "leave this page?")."""
+    return desk.browser.execute_script("""
+        var e = new Event('beforeunload', {cancelable: true});
+        window.dispatchEvent(e);
+        return e.defaultPrevented || (typeof e.returnValue === 'string' && e.returnValue !== '');""")
+
+
+def measure(desk, name):
+    """The page's overflow and every card face on it, once the pictures have loaded."""
+    deadline = time.time() + 30
+    while time.time() < deadline and not desk.browser.execute_script(
+            "return Array.prototype.every.call(document.querySelectorAll('img.card-face'),"
+            " function (i) { return i.hidden || (i.complete && i.naturalWidth > 0); })"):
+        time.sleep(0.1)
+    return desk.browser.execute_script("""
+        var d = document.documentElement;
+        return {page: arguments[0], innerWidth: window.innerWidth, innerHeight: window.innerHeight,
+                scrollWidth: Math.max(d.scrollWidth, document.body.scrollWidth),
+                faces: Array.prototype.filter.call(document.querySelectorAll('img.card-face'), function (i) { return !i.hidden; })
+                  .map(function (i) { var r = i.getBoundingClientRect();
+                    return {id: i.id, natural: [i.naturalWidth, i.naturalHeight], shown: [i.clientWidth, i.clientHeight],
+                            right: r.right}; })};""", name)
+
+
 def main():
     url, outdir, clerk, password, scenario = sys.argv[1:6]
     args = sys.argv[6:]
@@ -306,6 +349,80 @@ def main():
             result["outcome"] = "done" if ended == "#done" else "refused"
             result["message"] = desk.text(ended)
             desk.shot("keyboard-3-" + result["outcome"])
+        elif scenario == "reopen":
+            app, flag = args
+            desk.sign_in()
+            desk.wait_for("#queue")
+            desk.browser.get(desk.url + "/issue/" + app)
+            desk.wait_for("#start").click()
+            desk.wait_for('#steps li.done[data-step="writeCertificates"]')
+            result["stepsAtClose"] = steps_shown(desk)
+            desk.shot("reopen-1-running")
+            shots = desk.shots
+            desk.quit()  # the browser is closed while the card is in the printer
+            desk = Desk(url, outdir, clerk, password)
+            desk.shots = shots
+            desk.sign_in()
+            desk.wait_for("#queue")
+            desk.browser.get(desk.url + "/issue/" + app)
+            desk.wait_for("#issuance")
+            # As the server rendered it, before the event stream adds anything.
+            result["reopenedRunning"] = desk.browser.execute_script(
+                "return document.getElementById('issuance').dataset.running")
+            result["reopenedSteps"] = steps_shown(desk)
+            result["reopenedStart"] = desk.find("#start") is not None
+            desk.shot("reopen-2-reopened")
+            open(flag, "w").close()
+            ended = desk.wait_for_any(["#done", "#refusal"])
+            result["outcome"] = "done" if ended == "#done" else "refused"
+            result["message"] = desk.text(ended)
+            result["steps"] = [li.get_attribute("data-step") for li in desk.browser.find_elements(By.CSS_SELECTOR, "#steps li.done")]
+            result["readBack"] = desk.text("#read-back code")
+            desk.shot("reopen-3-" + result["outcome"])
+        elif scenario == "leave":
+            app, flag = args
+            desk.sign_in()
+            desk.wait_for("#queue")
+            desk.browser.get(desk.url + "/issue/" + app)
+            result["guardedBeforeStart"] = leave_guarded(desk)
+            desk.wait_for("#start").click()
+            desk.wait_for("#steps li")
+            result["runningWhenTried"] = desk.browser.execute_script(
+                "return document.getElementById('issuance').dataset.running")
+            result["guardedWhileRunning"] = leave_guarded(desk)
+            result["leaveMessage"] = desk.browser.execute_script(
+                "return document.getElementById('issuance').dataset.leave")
+            desk.shot("leave-1-running")
+            open(flag, "w").close()
+            ended = desk.wait_for_any(["#done", "#refusal"])
+            result["outcome"] = "done" if ended == "#done" else "refused"
+            result["guardedAfterResult"] = leave_guarded(desk)
+            # And the browser really leaves the finished page without asking.
+            desk.find("#back-to-queue").click()
+            desk.wait_for("#queue")
+            result["leftTo"] = desk.browser.current_url[len(desk.url):]
+        elif scenario == "sizes":
+            app, made = args
+            desk.sign_in()
+            desk.wait_for("#queue")
+            # A finished card, whose face the result page shows.
+            desk.browser.get(desk.url + "/issue/" + made)
+            desk.wait_for("#start").click()
+            desk.wait_for("#issuance")
+            result["madeOutcome"] = "done" if desk.wait_for_any(["#done", "#refusal"]) == "#done" else "refused"
+            result["sizes"] = []
+            for width, height in [(1280, 800), (1920, 1080)]:
+                desk.browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                pages = []
+                for name, path, css in [("queue", "/queue", "#queue"), ("application", "/application/" + app, "#application-fields"),
+                                        ("issuance", "/issue/" + app, "#start"), ("stock", "/stock", "#stock-books"),
+                                        ("result", "/issue/" + made, "#done")]:
+                    desk.browser.get(desk.url + path)
+                    desk.wait_for(css)
+                    pages.append(measure(desk, name))
+                    desk.shot("sizes-%dx%d-%s" % (width, height, name))
+                result["sizes"].append({"size": [width, height], "pages": pages})
         else:
             raise SystemExit("unknown scenario " + scenario)
     except Exception as error:  # the JSON says what failed, with a screenshot of where
