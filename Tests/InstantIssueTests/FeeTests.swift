@@ -120,6 +120,30 @@ final class FeeTests: XCTestCase {
         XCTAssertTrue(text.contains("40.00") && text.contains("R-2") && text.contains("日报表"), text)
     }
 
+    /// 第三十六条一（四） 每天盘点数量: the day's physical count — a card over in the safe, hopper 1
+    /// as the books say — is in the daily report, its summary row, CSV and PDF, with the clerk;
+    /// another day's report has none.
+    func testArticle36TheDailyReportListsTheDaysCountedDifferences() throws {
+        var count = PhysicalStockCount()
+        try count.set(.hopper(Hopper(1)!), 0)
+        try count.set(.safe, 1)
+        _ = try station.inventory.takeStock(counted: count, by: "盘点员")
+        let report = try DailyReport.make(station: station, day: "2026-12-06")
+        XCTAssertEqual(report.counts.map(\.place), ["hopper1", "safe"])
+        XCTAssertEqual(report.counts.map(\.books), [0, 0])
+        XCTAssertEqual(report.counts.map(\.difference), [0, 1])
+        XCTAssertEqual(report.counts.map(\.clerk), ["盘点员", "盘点员"])
+        XCTAssertEqual(try DailyReport.make(station: station, day: "2026-12-05").counts, [], "another day")
+        XCTAssertTrue(report.csv.contains("盘点有差异的项,places counted with a difference,1\r\n"), report.csv)
+        XCTAssertTrue(report.csv.contains(",盘点员,safe,0,1,1\r\n"), report.csv)
+        XCTAssertTrue(report.csv.contains(",盘点员,hopper1,0,0,0\r\n"), report.csv)
+        guard case .saved(let path) = try station.documents.issue(report.document, now: now) else { return XCTFail("not filed") }
+        let text = try CounterDocumentTests.pdfText(path)
+        for expected in ["盘点明细", "第三十六条", "保险柜", "卡盒1", "+1", "盘点员"] {
+            XCTAssertTrue(text.contains(expected), "\(expected) in \(text)")
+        }
+    }
+
     /// 附件2: the 受理回执 carries the form's fields and its three 注意事项, with the applicant's
     /// name as the clerk resolved it (DEMO-0002 张[CHUI] → 张䄲).
     func testAttachment2TheAcceptanceReceiptHasTheFormsFields() throws {

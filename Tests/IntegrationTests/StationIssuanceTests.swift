@@ -158,6 +158,34 @@ final class StationIssuanceTests: PCSCStackTestCase {
         try desk.assertInvariants()
     }
 
+    /// The daily report counts a card completed by 制卡补登 once, as 补登, not also as 制卡成功:
+    /// one normal issuance and one finished after the network came back make issued 1, 补登 1,
+    /// and two cards issued out of stock.
+    func testTheDailyReportCountsA制卡补登OnceBesideANormalIssuance() throws {
+        try desk.cardManagement.add(Application(
+            id: "DESK-2", name: "测试乙", socialSecurityNumber: SimulatedApplications.citizenNumber("41160219800201001"), sex: "1",
+            ethnicity: "01", birthDate: "19800201", birthPlace: "411602", bank: SimulatedApplications.bank,
+            regionCode: SimulatedApplications.regionCode, photoJPEG: SimulatedApplications.samplePhotoJPEG))
+        _ = try desk.issue("DEMO-0001")
+        _ = desk.printer.collectGoodExit()
+        desk.observer.at(IssuanceStep.print.journalName(.done)) {
+            self.desk.cardManagement.faults.inject(.unreachable, count: 100, only: .report)
+        }
+        XCTAssertThrowsError(try desk.issue("DESK-2"))
+        desk.cardManagement.faults.clear()
+        try desk.open()
+        let results = try StationRecovery(station: desk.station).recoverAll(clerk: StationDesk.clerk, asking: desk.recoveryClerk)
+        guard case .backfilled("DESK-2", _)? = results.first else { return XCTFail("\(results)") }
+
+        let report = try DailyReport.make(station: desk.station, day: DailyReport.day(of: Date()))
+        XCTAssertEqual(report.issued, 1, "制卡成功: the normal issuance only")
+        XCTAssertEqual(report.backfilled, 1, "制卡补登")
+        XCTAssertEqual(report.failed, 0)
+        XCTAssertEqual(report.spoiled, 0)
+        XCTAssertEqual(report.stockMoves["card.issue"], 2, "both cards left the stock once each")
+        XCTAssertTrue(report.csv.contains("制卡成功,issued,1\r\n") && report.csv.contains("制卡补登,completed by 补登,1\r\n"), report.csv)
+    }
+
     func testPrinterJamAtPrintFailsTheCardAndANewCardIsMade() throws {
         desk.printer.inject(.jamAtPrint)
         var failedCard: CardNumber?

@@ -56,8 +56,8 @@ struct ReportCommand: ParsableCommand {
 struct DailyReportCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "daily",
-        abstract: "日报表：制卡成功、失败、补登、废卡、启用、工本费、库存变动（PDF 和 CSV）。 "
-            + "The day's report: issued, failed, 补登, spoiled, activated, fees, stock moves (PDF and CSV).")
+        abstract: "日报表：制卡成功、失败、补登、废卡、启用、工本费、库存变动、盘点差异（PDF 和 CSV）。 "
+            + "The day's report: issued, failed, 补登, spoiled, activated, fees, stock moves, counted differences (PDF and CSV).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var clerk: ClerkOption
