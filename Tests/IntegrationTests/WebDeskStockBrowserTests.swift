@@ -148,7 +148,8 @@ final class WebDeskStockBrowserTests: PCSCStackTestCase {
     func testTheDevicesPageShowsTheChecksThePrinterAndTheReaders() throws {
         let result = try scenario("devices")
         let checks = try XCTUnwrap(result["checks"] as? [[String]], "\(result)")
-        XCTAssertEqual(checks.count, 6, "\(checks)")
+        XCTAssertEqual(checks.count, 7, "\(checks)")
+        XCTAssertTrue(checks.contains { $0[1].contains("个人数据的访问权限") }, "doctor's personal-data check: \(checks)")
         XCTAssertTrue(checks.contains { $0[0] == "pass" && $0[1].contains("pcscd") }, "\(checks)")
         XCTAssertTrue(checks.contains { $0[0] == "pass" && $0[1].contains(Self.slot0) }, "the contact reader found: \(checks)")
         XCTAssertTrue(checks.contains { $0[0] == "pass" && $0[1].contains("制卡机") }, "\(checks)")

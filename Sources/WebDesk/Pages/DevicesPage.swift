@@ -73,6 +73,8 @@ enum DevicesPage: DeskPage {
         } else {
             out.append(Check(name: fontName, outcome: .pass, detail: Text("字体链 \(configuration.fontChain.count) 个字体都在", "all \(configuration.fontChain.count) fonts of the chain are present")))
         }
+        out.append(personalDataAccess(databasePath: station.configuration.databasePath,
+                                      outputDirectory: station.configuration.outputDirectory))
         let ledgerName = Text("台账", "Ledger")
         do {
             let v = try station.ledger.verify()
