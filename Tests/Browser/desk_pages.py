@@ -233,7 +233,8 @@ def main():
     try:
         if scenario == "signin":
             desk.sign_in(password="not-the-password")
-            result["wrong"] = desk.text("#signin-error")
+            # The answer comes after the password hash is checked: wait for it, not for the click.
+            result["wrong"] = desk.wait_for("#signin-error").text
             desk.shot("signin-1-wrong-password")
             desk.sign_in(shot="signin-2-form")
             desk.wait_for("#queue")
