@@ -25,6 +25,9 @@ let package = Package(
         // The browser bridge's HTTP/WebSocket server (the web desk reuses it).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // The outlet's shared stock and ledger in PostgreSQL (docs/outlet.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries, one module map each; pkg-config supplies the flags.
@@ -80,6 +83,14 @@ let package = Package(
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
 
+        // The outlet's books in PostgreSQL: stock, reservations, moves and the ledger shared by the
+        // desks of an outlet, many outlets in one database under row-level security.
+        .target(
+            name: "OutletStorage",
+            dependencies: ["InstantIssue", "SSCardDriver",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")]),
+
         // The composition root: configuration → concrete parts (security module, printer,
         // card-management system). Simulated parts come in through `DeskSimulation`.
         .target(name: "DeskAssembly", dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement"]),
@@ -129,13 +140,13 @@ let package = Package(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "OutletStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
-                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "CPCSCLite", "CPCSCShim",
+                           "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "CPCSCLite", "CPCSCShim", "OutletStorage",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
@@ -152,7 +163,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue",
                            "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance",
-                           .product(name: "Hummingbird", package: "hummingbird")]),
+                           "OutletStorage", .product(name: "Hummingbird", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
 )

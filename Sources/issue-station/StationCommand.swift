@@ -45,6 +45,6 @@ extension IssueStation {
     /// card services, printer, readers, the morning check, the card-face images.
     static let clerkAndTechnicianCommands: [any ParsableCommand.Type] = [
         InventoryCommand.self, LedgerCommand.self, CardCommand.self, PrinterCommand.self, ReadersCommand.self, DoctorCommand.self,
-        FacesCommand.self,
+        FacesCommand.self, StorageCommand.self,
     ]
 }

@@ -28,6 +28,9 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     public var ledgerKeyPath: String?
     /// Every how many ledger entries the head goes to the card-management system as a checkpoint.
     public var ledgerCheckpointInterval: Int
+    /// Where stock, reservations and ledger live: the desk's SQLite file (default) or the
+    /// outlet's PostgreSQL (`StorageSetting`, docs/outlet.md).
+    public var storage: StorageSetting = .init()
 
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
@@ -59,6 +62,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         cardFaceRetention = try c.decodeIfPresent(CardFaceRetention.self, forKey: .cardFaceRetention) ?? d.cardFaceRetention
         ledgerKeyPath = try c.decodeIfPresent(String.self, forKey: .ledgerKeyPath)
         ledgerCheckpointInterval = try c.decodeIfPresent(Int.self, forKey: .ledgerCheckpointInterval) ?? d.ledgerCheckpointInterval
+        storage = try c.decodeIfPresent(StorageSetting.self, forKey: .storage) ?? d.storage
     }
 
     /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).
@@ -95,6 +99,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     }
 
     func validate(path: String) throws(ConfigurationError) {
+        try storage.validate()
         if cardManagement.kind == .http {
             guard let url = cardManagement.url.flatMap(URL.init(string:)) else {
                 throw .invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")
