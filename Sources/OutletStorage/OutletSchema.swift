@@ -114,7 +114,7 @@ public enum OutletSchema {
                 UNIQUE (outlet, file_name),
                 UNIQUE (outlet, content_sm3));
             CREATE TABLE pre_made_card (
-                outlet text NOT NULL REFERENCES outlet (code),
+                outlet text NOT NULL,
                 card_number text NOT NULL,
                 card_identification_code text NOT NULL,
                 reset_code text NOT NULL,
@@ -147,7 +147,7 @@ public enum OutletSchema {
             CREATE UNIQUE INDEX pre_made_card_one_issue ON pre_made_card (outlet, application_id) WHERE state = 'issued';
             CREATE TABLE card_movement (
                 id bigserial PRIMARY KEY,
-                outlet text NOT NULL REFERENCES outlet (code),
+                outlet text NOT NULL,
                 card_number text NOT NULL,
                 from_state text,
                 to_state text NOT NULL,
@@ -157,8 +157,7 @@ public enum OutletSchema {
                 reason text,
                 desk text NOT NULL,
                 clerk text NOT NULL,
-                at text NOT NULL,
-                FOREIGN KEY (outlet, card_number) REFERENCES pre_made_card (outlet, card_number));
+                at text NOT NULL);
             CREATE INDEX card_movement_by_card ON card_movement (outlet, card_number, id);
             CREATE TABLE ledger_entry (
                 outlet text NOT NULL REFERENCES outlet (code),

@@ -5,8 +5,8 @@ import SSCardDriver
 
 /// The outlet's checks: the stock invariant and the ledger chain, read in one snapshot.
 extension PostgresOutletBooks {
-    /// Every imported card in exactly one state, each batch complete, columns agreeing with the
-    /// state, each card's moves one unbroken chain ending at its state, no card moved to
+    /// Every imported card in exactly one state, each batch complete, each card's moves one
+    /// unbroken chain from the safe (its import) ending at its state, no card moved to
     /// `reserved` twice without a release between, and no hopper holding two banks.
     public func checkInvariants() async throws -> InventoryInvariantReport {
         // One snapshot: counts taken while desks keep moving cards still add up.
@@ -43,13 +43,14 @@ extension PostgresOutletBooks {
                 SELECT p.card_number, p.state, m.to_state FROM pre_made_card p
                 LEFT JOIN LATERAL (SELECT to_state FROM card_movement WHERE outlet = p.outlet AND card_number = p.card_number
                                    ORDER BY id DESC LIMIT 1) m ON true
-                WHERE p.outlet = \(o) AND m.to_state IS DISTINCT FROM p.state
+                WHERE p.outlet = \(o) AND COALESCE(m.to_state, 'inStock') <> p.state
                 """, logger: self.logger).decode((String, String, String?).self) {
                 note("卡\(n)状态\(state)与最后一次登记\(last ?? "无")不符 card \(n) is \(state) but its last movement says \(last ?? "none")")
             }
             for try await (n, id, from, previous) in try await c.query("""
                 SELECT card_number, id, from_state, previous FROM (
-                    SELECT card_number, id, from_state, lag(to_state) OVER (PARTITION BY card_number ORDER BY id) AS previous
+                    SELECT card_number, id, from_state,
+                           lag(to_state, 1, 'inStock') OVER (PARTITION BY card_number ORDER BY id) AS previous
                     FROM card_movement WHERE outlet = \(o)) AS m
                 WHERE from_state IS DISTINCT FROM previous
                 """, logger: self.logger).decode((String, Int64, String?, String?).self) {

@@ -5,8 +5,10 @@ import PostgresNIO
 import SSCardDriver
 
 /// Importing a card maker's return file into the outlet's safe: COPY into a temporary table,
-/// one check against the outlet's books, then two INSERT … SELECT (the cards, and their import
-/// moves), all in one transaction under the outlet's import lock.
+/// one check against the outlet's books, then one INSERT … SELECT, all in one transaction under
+/// the outlet's import lock. The `yzkcg_import` row is the recorded move of all its cards into
+/// the safe (who, when, which desk), so a card's `card_movement` rows start with its first move
+/// out of the safe; `checkInvariants` reads them that way.
 extension PostgresOutletBooks {
     /// A file (same name or same content) or any card (社保卡号, 卡识别码 or 银行卡号) the outlet
     /// already has is refused, naming the desk, clerk and time of the first import. A repeat of
@@ -51,13 +53,14 @@ extension PostgresOutletBooks {
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(1 << 20)
                 for r in file.records {
-                    let fields = [String(r.line), String(r.sequence), r.cardNumber.value, r.cardIdentificationCode.hex, r.resetCode,
-                                  r.personalAccount, r.bankCardNumber, r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate]
-                    for (i, f) in fields.enumerated() {
-                        if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-                        Self.writeCopyText(f, to: &buffer)
+                    var line = String(r.line)
+                    for f in [String(r.sequence), r.cardNumber.value, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount,
+                              r.bankCardNumber, r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate] {
+                        line += "\t"
+                        line += Self.copyText(f)
                     }
-                    buffer.writeInteger(UInt8(ascii: "\n"))
+                    line += "\n"
+                    buffer.writeString(line)
                     if buffer.readableBytes > 512 * 1024 {
                         try await writer.write(buffer)
                         buffer.clear()
@@ -100,11 +103,6 @@ extension PostgresOutletBooks {
                     'inStock', \(at), \(clerk)
                 FROM incoming
                 """, logger: self.logger)
-            try await c.query("""
-                INSERT INTO card_movement (outlet, card_number, from_state, to_state, from_place, to_place, reason, desk, clerk, at)
-                SELECT \(self.outlet), card_number, NULL, 'inStock', NULL, 'safe', \("导入 import " + name), \(self.desk), \(clerk), \(at)
-                FROM incoming ORDER BY sequence
-                """, logger: self.logger)
             let details = Self.json([
                 "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
                 "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
@@ -116,16 +114,11 @@ extension PostgresOutletBooks {
         }
     }
 
-    /// A value in COPY's text format: backslash, tab, newline and carriage return escaped.
-    static func writeCopyText(_ value: String, to buffer: inout ByteBuffer) {
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            default: buffer.writeInteger(byte)
-            }
-        }
+    /// A value in COPY's text format: backslash, tab, newline and carriage return escaped (the
+    /// parser admits none of them in these fields; the check is the cheap path).
+    static func copyText(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }
 }
