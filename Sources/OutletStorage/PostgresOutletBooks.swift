@@ -69,6 +69,11 @@ public actor PostgresOutletBooks: OutletBooks {
         }
     }
 
+    /// A desk that forgot `close()` (or was left by an error) still closes its connection.
+    deinit {
+        if let connection, !connection.isClosed { connection.close().whenComplete { _ in } }
+    }
+
     public func close() async throws {
         if let connection { try? await connection.close() }
         connection = nil
