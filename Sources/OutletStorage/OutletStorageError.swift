@@ -37,8 +37,10 @@ public enum OutletStorageError: Error, CustomStringConvertible {
             case .serverClosedConnection, .connectionError, .uncleanShutdown, .clientClosedConnection: return true
             case .server:
                 let state = e.serverInfo?[.sqlState] ?? ""
-                // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, class 08 connection.
-                return state.hasPrefix("57P") || state.hasPrefix("08")
+                // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, class 08
+                // connection; 40P01 deadlock and 40001 serialization failure: the server rolled the
+                // transaction back, so repeating it is safe.
+                return state.hasPrefix("57P") || state.hasPrefix("08") || state == "40P01" || state == "40001"
             default: return false
             }
         }

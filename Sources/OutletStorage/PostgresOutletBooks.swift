@@ -26,6 +26,8 @@ public actor PostgresOutletBooks: OutletBooks {
     public nonisolated let location: PostgresLocation
     let logger: Logger
     let reconnectWindow: Duration
+    /// The longest one call may take on one connection (the 100,000-card import included).
+    let callTimeout: Duration = .seconds(15)
     let clock: @Sendable () -> Date
     private var connection: PostgresConnection?
     private var connectionCount = 0
@@ -95,7 +97,16 @@ public actor PostgresOutletBooks: OutletBooks {
         var pause = Duration.milliseconds(100)
         while true {
             do {
-                return try await body(try await connected())
+                let c = try await connected()
+                // A call on a connection that died under it has been seen to wait for ever (a
+                // query sent as the server shut down): past `callTimeout` the connection is
+                // closed, which fails what waits on it, and the call is repeated on a new one.
+                let watchdog = Task { [callTimeout] in
+                    try await Task.sleep(for: callTimeout)
+                    c.close().whenComplete { _ in }
+                }
+                defer { watchdog.cancel() }
+                return try await body(c)
             } catch {
                 guard OutletStorageError.isConnectionLoss(error) || connection?.isClosed == true else {
                     throw OutletStorageError.wrap(error)
