@@ -28,6 +28,8 @@ let package = Package(
         // Levelled, masked logs (stderr → journald) and the desk's metrics (docs/technician.md).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The outlet's shared stock and ledger in PostgreSQL (docs/outlet.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries, one module map each; pkg-config supplies the flags.
@@ -100,6 +102,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
 
+        // The outlet's books in PostgreSQL: stock, reservations, moves and the ledger shared by the
+        // desks of an outlet, many outlets in one database under row-level security.
+        .target(
+            name: "OutletStorage",
+            dependencies: ["InstantIssue", "SSCardDriver",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")]),
+
         // The composition root: configuration → concrete parts (security module, printer,
         // card-management system). Simulated parts come in through `DeskSimulation`.
         .target(name: "DeskAssembly", dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement"]),
@@ -158,7 +168,7 @@ let package = Package(
             name: "issue-station",
             dependencies: [
                 "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "CounterDocuments",
-                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "StationOperations", "WebDesk",
+                "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "Conformance", "StationOperations", "WebDesk", "OutletStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -167,7 +177,7 @@ let package = Package(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "WebDesk", "Sockets", "CPCSCLite", "CPCSCShim",
-                           "StationOperations", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                           "StationOperations", "OutletStorage", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
@@ -185,7 +195,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["SSCardSimulator", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "CounterDocuments",
                            "DeskAssembly", "ProvinceSimulator", "SimulatedDesk", "Sockets", "BrowserBridge", "Conformance", "WebDesk",
-                           "StationOperations", .product(name: "Hummingbird", package: "hummingbird"),
+                           "StationOperations", "OutletStorage", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
     ],
     swiftLanguageModes: [.v6]

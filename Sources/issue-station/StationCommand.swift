@@ -46,6 +46,6 @@ extension IssueStation {
     /// card services, printer, readers, the morning check, the card-face images.
     static let clerkAndTechnicianCommands: [any ParsableCommand.Type] = [
         HandoverCommand.self, FeeCommand.self, AcceptanceReceiptCommand.self, ReportCommand.self, DocumentsCommand.self, InventoryCommand.self, LedgerCommand.self, CardCommand.self, PrinterCommand.self, ReadersCommand.self, DoctorCommand.self,
-        FacesCommand.self,
+        FacesCommand.self, StorageCommand.self,
     ]
 }

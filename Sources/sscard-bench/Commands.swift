@@ -7,7 +7,7 @@ struct SSCardBench: ParsableCommand {
         commandName: "sscard-bench",
         abstract: "Figures for the hot paths of the desk (printed, or --json); never asserted.",
         subcommands: [APDUCommand.self, InterfaceCommand.self, RenderCommand.self, IPrintCommand.self,
-                      StationCommand.self, WireCommand.self, BridgeCommand.self, ImportCommand.self, DeskCommand.self])
+                      StationCommand.self, WireCommand.self, BridgeCommand.self, ImportCommand.self, DeskCommand.self, StorageCommand.self])
 }
 
 /// How many runs a timing benchmark makes.
@@ -114,6 +114,19 @@ struct BridgeCommand: ParsableCommand {
     @OptionGroup var pcscd: PCSCDOptions
     func run() throws {
         try output.run("bridge") { try BridgeBenchmark(count: options.count(default: 1000), useRunningPCSCD: pcscd.useRunning).run() }
+    }
+}
+
+struct StorageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storage",
+        abstract: "The outlet's books on SQLite and PostgreSQL side by side: reservations/s (1 and 3 desks), 100,000-row import.")
+    @OptionGroup var options: CountOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Reservations per desk (default 300).") var reservations: Int = 300
+    func run() throws {
+        guard (1...100_000).contains(reservations) else { throw ValidationError("--reservations is 1–100000") }
+        try output.run("storage") { try StorageBenchmark(count: options.count(default: 3), reservations: reservations).run() }
     }
 }
 

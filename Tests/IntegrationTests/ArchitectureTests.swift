@@ -8,7 +8,7 @@ final class ArchitectureTests: XCTestCase {
     static let production: Set<String> = [
         "CPCSCLite", "COpenSSL", "CLibSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
-        "BrowserBridge", "WebDesk", "StationOperations", "CCairo", "CounterDocuments",
+        "BrowserBridge", "WebDesk", "StationOperations", "CCairo", "CounterDocuments", "OutletStorage",
     ]
     static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback", "Conformance"]
     static let programsAndTests: Set<String> = [

@@ -535,6 +535,11 @@ public struct YZKCGImportReceipt: Hashable, Sendable {
     public var count: Int
     public var importedAt: StationTimestamp
     public var importedBy: String
+
+    public init(importID: Int64, fileName: String, bank: String, count: Int, importedAt: StationTimestamp, importedBy: String) {
+        self.importID = importID; self.fileName = fileName; self.bank = bank; self.count = count
+        self.importedAt = importedAt; self.importedBy = importedBy
+    }
 }
 
 /// A stock move the books refused. Nothing changed.

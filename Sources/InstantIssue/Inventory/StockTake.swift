@@ -173,6 +173,10 @@ public struct InventoryInvariantReport: Hashable, Sendable, CustomStringConverti
     public var violations: [String]
     public var holds: Bool { violations.isEmpty }
 
+    public init(imported: Int, onBooks: Int, counts: [PreMadeCardState.Kind: Int], violations: [String]) {
+        self.imported = imported; self.onBooks = onBooks; self.counts = counts; self.violations = violations
+    }
+
     public var description: String {
         let sum = PreMadeCardState.Kind.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: " + ")
         return (holds ? "账实相符 books add up: " : "账目不平 books do NOT add up: ")

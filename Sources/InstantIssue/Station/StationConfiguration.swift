@@ -34,6 +34,9 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     public var documents: DocumentOutputSetting
     /// The 工本费 and the city's waivers (第二十二条、第二十八条).
     public var fees: FeeSetting
+    /// Where stock, reservations and ledger live: the desk's SQLite file (default) or the
+    /// outlet's PostgreSQL (`StorageSetting`, docs/outlet.md).
+    public var storage: StorageSetting = .init()
 
     public static let defaultDatabasePath = "/var/lib/sscard/station.sqlite"
     public static let defaultOutputDirectory = "/var/lib/sscard/faces"
@@ -70,6 +73,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
         ledgerCheckpointInterval = try c.decodeIfPresent(Int.self, forKey: .ledgerCheckpointInterval) ?? d.ledgerCheckpointInterval
         documents = try c.decodeIfPresent(DocumentOutputSetting.self, forKey: .documents) ?? d.documents
         fees = try c.decodeIfPresent(FeeSetting.self, forKey: .fees) ?? d.fees
+        storage = try c.decodeIfPresent(StorageSetting.self, forKey: .storage) ?? d.storage
     }
 
     /// `SSCARD_STATION_CONFIG`, else /etc/sscard/station.json when it exists, else nil (defaults).
@@ -107,6 +111,7 @@ public struct StationConfiguration: Codable, Hashable, Sendable {
     }
 
     func validate(path: String) throws(ConfigurationError) {
+        try storage.validate()
         if cardManagement.kind == .http {
             guard let url = cardManagement.url.flatMap(URL.init(string:)) else {
                 throw .invalid(path: "cardManagement.url", reason: "an http card-management system needs a url")

@@ -1,0 +1,64 @@
+import Foundation
+import PostgresNIO
+
+/// Why the outlet's PostgreSQL books refused or could not do something. Domain refusals (a card
+/// already reserved, a file imported before) are `InventoryError` and `YZKCGImportError` as on
+/// SQLite; these are the storage's own.
+public enum OutletStorageError: Error, CustomStringConvertible {
+    case badURL(String)
+    /// The server could not be reached for `seconds`; nothing was changed by the call that
+    /// failed, or it was committed and a repeat of it is harmless (see `OutletBooks`).
+    case unreachable(location: String, seconds: Int, reason: String)
+    /// The database's schema is newer than this program knows.
+    case schemaTooNew(database: Int, known: Int)
+    /// The desk's role is not a member of the outlet it names (`storage add-outlet`).
+    case notOutletMember(role: String, outlet: String)
+    /// An error of the server, with its SQLSTATE code.
+    case server(sqlState: String, message: String)
+
+    public var description: String {
+        switch self {
+        case let .badURL(u):
+            "存储地址无效 \(u)，应为 postgresql://角色@主机:端口/数据库 bad storage url \(u): expected postgresql://role@host:port/database"
+        case let .unreachable(l, s, r):
+            "\(s)秒内无法连接网点数据库 \(l)：\(r)。本窗口暂停取卡；恢复后执行 recover。 the outlet database \(l) was unreachable for \(s) s: \(r). The desk stops taking cards; run recover when it is back."
+        case let .schemaTooNew(d, k):
+            "数据库结构版本\(d)高于本程序所知的\(k)，请升级制卡站程序 the database schema is version \(d), this program knows up to \(k): upgrade the station"
+        case let .notOutletMember(r, o):
+            "数据库角色\(r)不属于网点\(o) database role \(r) is not a desk of outlet \(o)"
+        case let .server(state, message): "数据库错误 database error \(state): \(message)"
+        }
+    }
+
+    /// A connection lost or a server going down or starting up: worth a new connection and a repeat.
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        if let e = error as? PSQLError {
+            switch e.code {
+            case .serverClosedConnection, .connectionError, .uncleanShutdown, .clientClosedConnection: return true
+            case .server:
+                let state = e.serverInfo?[.sqlState] ?? ""
+                // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, class 08
+                // connection; 40P01 deadlock and 40001 serialization failure: the server rolled the
+                // transaction back, so repeating it is safe.
+                return state.hasPrefix("57P") || state.hasPrefix("08") || state == "40P01" || state == "40001"
+            default: return false
+            }
+        }
+        // Refused or reset at the socket, before the protocol began.
+        return error is ChannelError || error is IOError || String(describing: type(of: error)).contains("Connection")
+    }
+
+    /// What went wrong, for a log line or a message: PSQLError's own description hides it.
+    static func summary(_ error: any Error) -> String {
+        guard let e = error as? PSQLError else { return String(describing: error) }
+        let state = e.serverInfo?[.sqlState].map { " \($0)" } ?? ""
+        let message = e.serverInfo?[.message].map { ": \($0)" } ?? ""
+        return "\(e.code)\(state)\(message)"
+    }
+
+    /// A server error as this type, other errors unchanged.
+    static func wrap(_ error: any Error) -> any Error {
+        guard let e = error as? PSQLError, e.code == .server, let info = e.serverInfo else { return error }
+        return OutletStorageError.server(sqlState: info[.sqlState] ?? "", message: info[.message] ?? "")
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import InstantIssue
+import NIOCore
+import PostgresNIO
+import SSCardDriver
+
+/// Importing a card maker's return file into the outlet's safe: COPY into a temporary table,
+/// one check against the outlet's books, then one INSERT … SELECT, all in one transaction under
+/// the outlet's import lock. The `yzkcg_import` row is the recorded move of all its cards into
+/// the safe (who, when, which desk), so a card's `card_movement` rows start with its first move
+/// out of the safe; `checkInvariants` reads them that way.
+extension PostgresOutletBooks {
+    /// A file (same name or same content) or any card (社保卡号, 卡识别码 or 银行卡号) the outlet
+    /// already has is refused, naming the desk, clerk and time of the first import. A repeat of
+    /// this desk's own import after a lost answer (same `token`) gives back the first receipt.
+    public func importReturnFile(_ file: YZKCGFile, by clerk: String) async throws -> YZKCGImportReceipt {
+        try await importReturnFile(file, by: clerk, token: UUID().uuidString)
+    }
+
+    func importReturnFile(_ file: YZKCGFile, by clerk: String, token: String) async throws -> YZKCGImportReceipt {
+        try Self.requireClerk(clerk)
+        let name = file.name.fileName
+        return try await transaction { c, at in
+            try await c.query("SELECT pg_advisory_xact_lock(hashtextextended(\("sscard.import." + self.outlet), 0))", logger: self.logger)
+            for try await (id, when, who, whichDesk, earlierToken, count) in try await c.query("""
+                SELECT id, imported_at, imported_by, desk, token, card_count FROM yzkcg_import
+                WHERE outlet = \(self.outlet) AND (file_name = \(name) OR content_sm3 = \(file.contentHash))
+                """, logger: self.logger).decode((Int64, String, String, String, String, Int).self) {
+                if earlierToken == token {
+                    return YZKCGImportReceipt(importID: id, fileName: name, bank: file.name.bank, count: count,
+                                              importedAt: StationTimestamp(text: when) ?? StationTimestamp(Date()), importedBy: who)
+                }
+                throw YZKCGImportError(fileName: name, problems: [
+                    YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
+                                 chinese: "该文件已于\(when)由网点\(self.outlet)窗口\(whichDesk)的\(who)导入",
+                                 english: "this file was imported at \(when) by \(who) at desk \(whichDesk) of outlet \(self.outlet)"),
+                ])
+            }
+            var importID: Int64 = 0
+            for try await (id) in try await c.query("""
+                INSERT INTO yzkcg_import (outlet, file_name, bank, batch, card_count, content_sm3, imported_at, imported_by, desk, token)
+                VALUES (\(self.outlet), \(name), \(file.name.bank), \(file.name.batch), \(file.records.count), \(file.contentHash),
+                        \(at), \(clerk), \(self.desk), \(token))
+                RETURNING id
+                """, logger: self.logger).decode(Int64.self) { importID = id }
+            try await c.query("""
+                CREATE TEMPORARY TABLE incoming (
+                    line integer, sequence integer, card_number text, card_identification_code text, reset_code text,
+                    personal_account text, bank_card_number text, bank_account text, packing_position text,
+                    make_date text, expiry_date text) ON COMMIT DROP
+                """, logger: self.logger)
+            try await c.copyFrom(table: "incoming", logger: self.logger) { writer in
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(1 << 20)
+                for r in file.records {
+                    var line = String(r.line)
+                    for f in [String(r.sequence), r.cardNumber.value, r.cardIdentificationCode.hex, r.resetCode, r.personalAccount,
+                              r.bankCardNumber, r.bankAccount, r.packingPosition, r.makeDate, r.expiryDate] {
+                        line += "\t"
+                        line += Self.copyText(f)
+                    }
+                    line += "\n"
+                    buffer.writeString(line)
+                    if buffer.readableBytes > 512 * 1024 {
+                        try await writer.write(buffer)
+                        buffer.clear()
+                    }
+                }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+            // Cards the outlet already has, with where and when they came in.
+            var problems: [YZKCGProblem] = []
+            var total = 0
+            for try await (line, column, owner, earlierFile, whichDesk, when) in try await c.query("""
+                SELECT i.line, 'card_number', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
+                    JOIN pre_made_card p ON p.outlet = \(self.outlet) AND p.card_number = i.card_number
+                    JOIN yzkcg_import y ON y.id = p.import_id
+                UNION ALL
+                SELECT i.line, 'card_identification_code', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
+                    JOIN pre_made_card p ON p.outlet = \(self.outlet) AND p.card_identification_code = i.card_identification_code
+                    JOIN yzkcg_import y ON y.id = p.import_id
+                UNION ALL
+                SELECT i.line, 'bank_card_number', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
+                    JOIN pre_made_card p ON p.outlet = \(self.outlet) AND p.bank_card_number = i.bank_card_number
+                    JOIN yzkcg_import y ON y.id = p.import_id
+                ORDER BY 1, 2
+                """, logger: self.logger).decode((Int, String, String, String, String, String).self) {
+                total += 1
+                guard problems.count < 100 else { continue }
+                let field: YZKCGField = column == "card_number" ? .cardNumber
+                    : column == "bank_card_number" ? .bankCardNumber : .cardIdentificationCode
+                problems.append(YZKCGProblem(kind: .duplicateInStock, line: line, field: field,
+                                             chinese: "已在库存中（社保卡号\(owner)，\(when)由窗口\(whichDesk)从\(earlierFile)导入）",
+                                             english: "already on the books (card \(owner), imported at \(when) by desk \(whichDesk) from \(earlierFile))"))
+            }
+            if total > 0 { throw YZKCGImportError(fileName: name, problems: problems, total: total) }
+            try await c.query("""
+                INSERT INTO pre_made_card (outlet, card_number, card_identification_code, reset_code, personal_account,
+                    bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id, sequence,
+                    state, updated_at, updated_by)
+                SELECT \(self.outlet), card_number, card_identification_code, reset_code, personal_account, bank_card_number,
+                    bank_account, packing_position, make_date, expiry_date, \(file.name.bank), \(importID), sequence,
+                    'inStock', \(at), \(clerk)
+                FROM incoming
+                """, logger: self.logger)
+            let details = Self.json([
+                "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
+                "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
+                "first": file.records.first?.cardNumber.value ?? "", "last": file.records.last?.cardNumber.value ?? "",
+            ])
+            try await self.appendLedger(c, at: at, clerk: clerk, action: "yzkcg.import", subject: name, details: details)
+            return YZKCGImportReceipt(importID: importID, fileName: name, bank: file.name.bank, count: file.records.count,
+                                      importedAt: StationTimestamp(text: at) ?? StationTimestamp(Date()), importedBy: clerk)
+        }
+    }
+
+    /// A value in COPY's text format: backslash, tab, newline and carriage return escaped (the
+    /// parser admits none of them in these fields; the check is the cheap path).
+    static func copyText(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import InstantIssue
+import Logging
+
+/// The composition root's one decision about storage: the books a desk's configuration asks
+/// for (`StationConfiguration.storage`), opened once.
+public enum StationBooks {
+    /// SQLite: the desk's own database (`databasePath`, which must not be open elsewhere);
+    /// PostgreSQL: the outlet's database as the desk's role, migrated first when `migrate`.
+    public static func open(_ configuration: StationConfiguration, migrate: Bool = true,
+                            reconnectWindow: Duration = .seconds(30)) async throws -> any OutletBooks {
+        let s = configuration.storage
+        switch s.kind {
+        case .sqlite:
+            let database = try StationDatabase(path: configuration.databasePath, ledgerKeyPath: configuration.ledgerKeyPath)
+            return EmbeddedOutletBooks(database: database, desk: s.desk ?? configuration.terminal)
+        case .postgresql:
+            return try await PostgresOutletBooks.open(location: try PostgresLocation(url: s.url ?? ""), outlet: s.outlet ?? "",
+                                                      desk: s.desk ?? configuration.terminal, migrate: migrate,
+                                                      reconnectWindow: reconnectWindow)
+        }
+    }
+}
