@@ -14,65 +14,10 @@ import XCTest
 /// `WebDeskBrowserTests`: the script uses the pages as a clerk would, and the books, the 台账
 /// and the province are checked here. Screenshots go to `.build/webdesk-screenshots/<test>/`
 /// (or $SSCARD_SCREENSHOTS). Skipped where Chromium, chromedriver or selenium is missing.
-final class WebDeskStockBrowserTests: PCSCStackTestCase {
-    var desk: StationDesk!
-    var webDesk: WebDesk!
-    var server: Task<Void, any Error>?
-    var url = ""
-    static let password = "desk-test-password"
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
-            throw XCTSkip("\(tool) is missing (scripts/install-deps.sh installs it)")
-        }
-        desk = try StationDesk(faceRetention: .keep)
-        var settings = WebDeskSettings()
-        settings.port = 0
-        settings.passwordIterations = 10_000
-        let simulator = desk.cardManagement
-        settings.queue = { try simulator.waitingApplications() }
-        webDesk = WebDesk(station: desk.station, settings: settings)
-        try webDesk.addClerk(name: StationDesk.clerk, password: Self.password, role: .clerk, by: "测试管理员")
-        let ready = DispatchSemaphore(value: 0)
-        let port = Mutex(0)
-        let running = webDesk!
-        server = Task.detached { try await running.run { p in port.withLock { $0 = p }; ready.signal() } }
-        guard ready.wait(timeout: .now() + 60) == .success else { throw XCTSkip("the desk did not start") }
-        url = "http://127.0.0.1:\(port.withLock { $0 })"
-        try? FileManager.default.removeItem(at: screenshots)
-    }
-
-    override func tearDown() {
-        server?.cancel()
-        desk?.close()
-        desk = nil
-        super.tearDown()
-    }
-
-    var screenshots: URL {
-        let root = ProcessInfo.processInfo.environment["SSCARD_SCREENSHOTS"].map { URL(fileURLWithPath: $0) }
-            ?? CProgramHarness.packageRoot.appendingPathComponent(".build/webdesk-screenshots")
-        // "WebDeskStockBrowserTests.testX" on Linux, "-[WebDeskStockBrowserTests testX]" elsewhere.
-        let test = name.split(whereSeparator: { " .".contains($0) }).last.map { $0.filter { $0 != "]" } } ?? "test"
-        return root.appendingPathComponent(String(test))
-    }
-
-    /// Runs one scenario of desk_stock_pages.py and returns its JSON; fails on a script error.
-    func scenario(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Browser/desk_stock_pages.py")
-        let (status, output) = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/python3"),
-                                                  [script.path, url, screenshots.path, StationDesk.clerk, Self.password] + arguments)
-        if output.contains("No module named 'selenium'") { throw XCTSkip("python3-selenium is missing") }
-        XCTAssertEqual(status, 0, output, file: file, line: line)
-        let jsonLine = try XCTUnwrap(output.split(separator: "\n").last { $0.hasPrefix("{") }, output, file: file, line: line)
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any], file: file, line: line)
-        XCTAssertNil(json["error"], "\(json)", file: file, line: line)
-        let console = (json["console"] as? [String] ?? []).filter { $0.contains("SEVERE") && !$0.contains("favicon") && !$0.contains("422") }
-        XCTAssertEqual(console, [], "the pages logged errors (a CSP violation would be one)", file: file, line: line)
-        return json
-    }
+final class WebDeskStockBrowserTests: DeskBrowserTestCase {
+    override class var script: String { "desk_stock_pages.py" }
+    /// The refused upload answers 422 on purpose.
+    override class var expectedConsoleErrors: [String] { ["422"] }
 
     /// A return file of `rows` valid 工商银行 cards in a file of its own name.
     func returnFile(rows: Int, breaking: String? = nil) throws -> String {
