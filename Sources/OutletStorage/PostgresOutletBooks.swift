@@ -291,7 +291,7 @@ public actor PostgresOutletBooks: OutletBooks {
 
     func place(_ hopper: Hopper) -> String { "\(desk)/\(hopper.rawValue)" }
 
-    private func card(_ c: PostgresConnection, _ condition: String, _ value: String) async throws -> StoredCard? {
+    func card(_ c: PostgresConnection, _ condition: String, _ value: String) async throws -> StoredCard? {
         var q = PostgresQuery(unsafeSQL: "")
         q = "SELECT card_number, state, bank, desk, hopper, application_id FROM pre_made_card WHERE outlet = \(outlet) AND "
         q.sql += condition + "$\(q.binds.count + 1)"
@@ -299,14 +299,14 @@ public actor PostgresOutletBooks: OutletBooks {
         return try await first(c, q)
     }
 
-    private func lockedCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> StoredCard? {
+    func lockedCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> StoredCard? {
         try await first(c, """
             SELECT card_number, state, bank, desk, hopper, application_id FROM pre_made_card
             WHERE outlet = \(outlet) AND card_number = \(number.value) FOR UPDATE
             """)
     }
 
-    private func first(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> StoredCard? {
+    func first(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> StoredCard? {
         var found: StoredCard?
         for try await (n, s, b, d, h, a) in try await c.query(q, logger: logger)
             .decode((String, String, String, String?, Int?, String?).self) {
@@ -316,7 +316,7 @@ public actor PostgresOutletBooks: OutletBooks {
     }
 
     /// Updates the card, records the move (from one place to the other) and appends the ledger entry.
-    private func move(_ c: PostgresConnection, _ number: String, from: String, fromPlace: String, to: String, hopper: Hopper?,
+    func move(_ c: PostgresConnection, _ number: String, from: String, fromPlace: String, to: String, hopper: Hopper?,
                       application: String?, spoilReason: String?, reason: String?, action: String, bank: String,
                       clerk: String, at: String, keepDesk: String? = nil) async throws {
         let cardDesk: String? = hopper == nil ? nil : (keepDesk ?? desk)
