@@ -61,7 +61,7 @@ echo "== schema, outlet GZ01 and its three desk roles" >&2
 for d in 1 2 3; do
   mkdir -p "$WORK/desk$d"
   cat > "$WORK/desk$d/station.json" <<JSON
-{"databasePath": "journal.sqlite", "terminal": "SSDESK00000$d",
+{"databasePath": "journal.sqlite", "outputDirectory": "faces", "terminal": "SSDESK00000$d",
  "storage": {"kind": "postgresql", "url": "postgresql://desk$d@127.0.0.1:$PORT/postgres", "outlet": "GZ01", "desk": "desk$d"}}
 JSON
 done

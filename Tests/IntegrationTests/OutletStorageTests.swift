@@ -45,7 +45,7 @@ final class OutletStorageTests: XCTestCase {
         let folder = work.appendingPathComponent(desk)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let json = """
-            {"databasePath": "journal.sqlite", "terminal": "SSDESK00000\(desk.last!)",
+            {"databasePath": "journal.sqlite", "outputDirectory": "faces", "terminal": "SSDESK00000\(desk.last!)",
              "storage": {"kind": "postgresql", "url": "\(server.url(role: desk))", "outlet": "\(outlet)", "desk": "\(desk)"}}
             """
         let path = folder.appendingPathComponent("station.json").path

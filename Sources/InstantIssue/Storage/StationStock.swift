@@ -33,6 +33,8 @@ public protocol StationStock: Sendable {
     func releaseReservation(applicationID: String, by clerk: String) throws
     /// A 台账 entry for an issuance outcome (制卡成功, 制卡失败, 制卡补登, 领卡启用).
     func appendLedger(clerk: String, action: String, subject: String, details: String) throws
+    /// Lets go of the books (the connection of a shared store); the desk's database is closed apart.
+    func close()
 }
 
 /// The desk's own SQLite books: the station's `PreMadeCardInventory` and `AuditLedger`, called
@@ -71,6 +73,8 @@ public struct EmbeddedStationStock: StationStock {
     public func appendLedger(clerk: String, action: String, subject: String, details: String) throws {
         _ = try ledger.append(clerk: clerk, action: action, subject: subject, details: details)
     }
+    /// Nothing to let go: the station closes its database itself.
+    public func close() {}
 }
 
 extension PreMadeCard {

@@ -49,7 +49,7 @@ struct IssueCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try StationSetup(global).openStation(journalObserver: try IssuanceConsole.crashHook(), onOutletBooks: true)
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
 
         let others = try StationRecovery(station: station).pending().filter { $0.applicationID != applicationID }
         if !others.isEmpty {

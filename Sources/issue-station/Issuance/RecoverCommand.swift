@@ -30,7 +30,7 @@ struct RecoverCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try StationSetup(global).openStation(onOutletBooks: true)
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
         let recovery = StationRecovery(station: station)
         let pending = try recovery.pending()
         guard !pending.isEmpty else {
