@@ -66,7 +66,10 @@ final class OutletStorageTests: XCTestCase {
                 line: UInt = #line) -> (status: Int32, lines: [String]) {
         let ended = p.finish(within: limit)
         XCTAssertFalse(ended.timedOut, "a desk process did not end within \(limit): \(ended.lines)", file: file, line: line)
-        return (ended.exitStatus ?? 128 + (ended.signal ?? 0), ended.lines)
+        let status = ended.exitStatus ?? 128 + (ended.signal ?? 0)
+        // What a failed desk said, with the lines it printed (the assertion on the status shows the latter).
+        if status != 0 { print("desk process ended \(status); its standard error:\n\(ended.errors.suffix(4000))") }
+        return (status, ended.lines)
     }
 
     /// `issue-station ARGUMENTS` to its end (at most 2 minutes): status and output with errors.

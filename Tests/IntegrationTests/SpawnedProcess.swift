@@ -9,17 +9,23 @@ import Glibc
 final class SpawnedProcess {
     let pid: pid_t
     private let outputPath: String
+    private let errorsPath: String
 
-    /// Starts `executable` with `arguments`, standard input from /dev/null, standard error ours
-    /// (or with the output, `mergeErrors`).
+    /// Starts `executable` with `arguments`, standard input from /dev/null, standard error kept
+    /// apart (or with the output, `mergeErrors`).
     init(_ executable: URL, _ arguments: [String], mergeErrors: Bool = false) throws {
         outputPath = NSTemporaryDirectory() + "sscard-spawned-\(UUID().uuidString)"
+        errorsPath = outputPath + ".err"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        if mergeErrors { posix_spawn_file_actions_adddup2(&actions, 1, 2) }
+        if mergeErrors {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, errorsPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -37,6 +43,8 @@ final class SpawnedProcess {
         var signal: Int32?
         var timedOut: Bool
         var lines: [String]
+        /// What it wrote to standard error (empty with `mergeErrors`).
+        var errors: String
     }
 
     /// Waits at most `limit` for the program to end (polling, so no wait is unbounded).
@@ -56,10 +64,11 @@ final class SpawnedProcess {
             }
             usleep(50_000)
         }
-        defer { unlink(outputPath) }
+        defer { unlink(outputPath); unlink(errorsPath) }
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
         let signal = status & 0x7F
         return Ended(exitStatus: signal == 0 ? (status >> 8) & 0xFF : nil, signal: signal == 0 ? nil : signal,
-                     timedOut: timedOut, lines: text.split(separator: "\n").map(String.init))
+                     timedOut: timedOut, lines: text.split(separator: "\n").map(String.init), errors: errors)
     }
 }
