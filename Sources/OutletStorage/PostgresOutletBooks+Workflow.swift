@@ -23,23 +23,26 @@ extension PostgresOutletBooks {
             if let issued = try await self.card(c, "state = 'issued' AND application_id = ", applicationID) {
                 throw InventoryError.alreadyIssued(applicationID: applicationID, cardNumber: try Self.cardNumber(issued.number))
             }
-            let query: PostgresQuery
-            if let hopper {
-                query = """
-                    SELECT card_number, hopper FROM pre_made_card
-                    WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
-                    AND hopper = \(hopper.rawValue)
-                    ORDER BY import_id, sequence LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """
-            } else {
-                query = """
-                    SELECT card_number, hopper FROM pre_made_card
-                    WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
-                    ORDER BY hopper, import_id, sequence LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """
-            }
             var free: (String, Int)?
-            for try await (n, h) in try await c.query(query, logger: self.logger).decode((String, Int).self) { free = (n, h) }
+            // As `reserve`: SKIP LOCKED first, then waiting for a lock another desk's load holds.
+            for lock in Self.freeCardLocks where free == nil {
+                let query: PostgresQuery
+                if let hopper {
+                    query = """
+                        SELECT card_number, hopper FROM pre_made_card
+                        WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
+                        AND hopper = \(hopper.rawValue)
+                        ORDER BY import_id, sequence LIMIT 1 \(unescaped: lock)
+                        """
+                } else {
+                    query = """
+                        SELECT card_number, hopper FROM pre_made_card
+                        WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
+                        ORDER BY hopper, import_id, sequence LIMIT 1 \(unescaped: lock)
+                        """
+                }
+                for try await (n, h) in try await c.query(query, logger: self.logger).decode((String, Int).self) { free = (n, h) }
+            }
             guard let free, let from = Hopper(rawValue: free.1) else { throw InventoryError.noCardInHopper(bank: bank) }
             try await self.move(c, free.0, from: "inHopper", fromPlace: self.place(from), to: "reserved", hopper: from,
                                 application: applicationID, spoilReason: nil, reason: nil, action: "card.reserve", bank: bank,

@@ -194,11 +194,15 @@ public actor PostgresOutletBooks: OutletBooks {
                 throw InventoryError.alreadyIssued(applicationID: applicationID, cardNumber: try Self.cardNumber(issued.number))
             }
             var free: (String, Int)?
-            for try await (n, h) in try await c.query("""
-                SELECT card_number, hopper FROM pre_made_card
-                WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
-                ORDER BY hopper, import_id, sequence LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: self.logger).decode((String, Int).self) { free = (n, h) }
+            // SKIP LOCKED first; then waiting: another desk's load may hold a lock on this desk's
+            // card for a moment (READ COMMITTED keeps the lock of a row it rechecked and skipped).
+            for lock in Self.freeCardLocks where free == nil {
+                for try await (n, h) in try await c.query("""
+                    SELECT card_number, hopper FROM pre_made_card
+                    WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
+                    ORDER BY hopper, import_id, sequence LIMIT 1 \(unescaped: lock)
+                    """, logger: self.logger).decode((String, Int).self) { free = (n, h) }
+            }
             guard let free, let hopper = Hopper(rawValue: free.1) else { throw InventoryError.noCardInHopper(bank: bank) }
             try await self.move(c, free.0, from: "inHopper", fromPlace: self.place(hopper), to: "reserved", hopper: hopper,
                                 application: applicationID, spoilReason: nil, reason: nil, action: "card.reserve", bank: bank,
@@ -290,6 +294,9 @@ public actor PostgresOutletBooks: OutletBooks {
     }
 
     func place(_ hopper: Hopper) -> String { "\(desk)/\(hopper.rawValue)" }
+
+    /// How a reservation locks the free card it takes: without waiting first, then waiting.
+    static let freeCardLocks = ["FOR UPDATE SKIP LOCKED", "FOR UPDATE"]
 
     func card(_ c: PostgresConnection, _ condition: String, _ value: String) async throws -> StoredCard? {
         var q = PostgresQuery(unsafeSQL: "")
