@@ -194,11 +194,15 @@ public actor PostgresOutletBooks: OutletBooks {
                 throw InventoryError.alreadyIssued(applicationID: applicationID, cardNumber: try Self.cardNumber(issued.number))
             }
             var free: (String, Int)?
-            for try await (n, h) in try await c.query("""
-                SELECT card_number, hopper FROM pre_made_card
-                WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
-                ORDER BY hopper, import_id, sequence LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: self.logger).decode((String, Int).self) { free = (n, h) }
+            // SKIP LOCKED first; then waiting: another desk's load may hold a lock on this desk's
+            // card for a moment (READ COMMITTED keeps the lock of a row it rechecked and skipped).
+            for lock in Self.freeCardLocks where free == nil {
+                for try await (n, h) in try await c.query("""
+                    SELECT card_number, hopper FROM pre_made_card
+                    WHERE outlet = \(self.outlet) AND desk = \(self.desk) AND state = 'inHopper' AND bank = \(bank)
+                    ORDER BY hopper, import_id, sequence LIMIT 1 \(unescaped: lock)
+                    """, logger: self.logger).decode((String, Int).self) { free = (n, h) }
+            }
             guard let free, let hopper = Hopper(rawValue: free.1) else { throw InventoryError.noCardInHopper(bank: bank) }
             try await self.move(c, free.0, from: "inHopper", fromPlace: self.place(hopper), to: "reserved", hopper: hopper,
                                 application: applicationID, spoilReason: nil, reason: nil, action: "card.reserve", bank: bank,
@@ -291,7 +295,10 @@ public actor PostgresOutletBooks: OutletBooks {
 
     func place(_ hopper: Hopper) -> String { "\(desk)/\(hopper.rawValue)" }
 
-    private func card(_ c: PostgresConnection, _ condition: String, _ value: String) async throws -> StoredCard? {
+    /// How a reservation locks the free card it takes: without waiting first, then waiting.
+    static let freeCardLocks = ["FOR UPDATE SKIP LOCKED", "FOR UPDATE"]
+
+    func card(_ c: PostgresConnection, _ condition: String, _ value: String) async throws -> StoredCard? {
         var q = PostgresQuery(unsafeSQL: "")
         q = "SELECT card_number, state, bank, desk, hopper, application_id FROM pre_made_card WHERE outlet = \(outlet) AND "
         q.sql += condition + "$\(q.binds.count + 1)"
@@ -299,14 +306,14 @@ public actor PostgresOutletBooks: OutletBooks {
         return try await first(c, q)
     }
 
-    private func lockedCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> StoredCard? {
+    func lockedCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> StoredCard? {
         try await first(c, """
             SELECT card_number, state, bank, desk, hopper, application_id FROM pre_made_card
             WHERE outlet = \(outlet) AND card_number = \(number.value) FOR UPDATE
             """)
     }
 
-    private func first(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> StoredCard? {
+    func first(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> StoredCard? {
         var found: StoredCard?
         for try await (n, s, b, d, h, a) in try await c.query(q, logger: logger)
             .decode((String, String, String, String?, Int?, String?).self) {
@@ -316,7 +323,7 @@ public actor PostgresOutletBooks: OutletBooks {
     }
 
     /// Updates the card, records the move (from one place to the other) and appends the ledger entry.
-    private func move(_ c: PostgresConnection, _ number: String, from: String, fromPlace: String, to: String, hopper: Hopper?,
+    func move(_ c: PostgresConnection, _ number: String, from: String, fromPlace: String, to: String, hopper: Hopper?,
                       application: String?, spoilReason: String?, reason: String?, action: String, bank: String,
                       clerk: String, at: String, keepDesk: String? = nil) async throws {
         let cardDesk: String? = hopper == nil ? nil : (keepDesk ?? desk)

@@ -3,6 +3,7 @@ import Foundation
 import CardManagement
 import DeskAssembly
 import InstantIssue
+import OutletStorage
 import SimulatedDesk
 import SSCardDriver
 import SSCardPrinter
@@ -39,13 +40,27 @@ struct StationSetup {
 
     /// The station with its parts from the composition root — simulators where the
     /// configuration names them (the embedded province system, the virtual printer).
-    func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
+    ///
+    /// The stock and ledger come from the books station.json `storage` chose, opened here once:
+    /// the desk's own database, or the outlet's PostgreSQL books. Only the commands that book
+    /// through `Station.stock` (issue, recover; `onOutletBooks`) run on the outlet's books; any
+    /// other command is refused there rather than quietly using the desk's empty local stock.
+    func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, onOutletBooks: Bool = false) throws -> Station {
+        if !onOutletBooks { try requireDeskBooks() }
         let assembly = DeskAssembly.withSimulators
         let driver = try driverConfiguration()
         let cardManagement = try cardManagementSystem()
-        let opened = try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
-                                      cardManagement: cardManagement, journalObserver: journalObserver)
-        StockTakeReminder.remind(opened.database, language: language)
+        let stock = try StationBooks.stationStock(station)
+        let opened: Station
+        do {
+            opened = try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
+                                      cardManagement: cardManagement, journalObserver: journalObserver, stock: stock)
+        } catch {
+            stock?.close()
+            throw error
+        }
+        // The outlet's stock-take is the outlet's, not this desk's empty local stock.
+        if stock == nil { StockTakeReminder.remind(opened.database, language: language) }
         return opened
     }
 
@@ -60,6 +75,7 @@ struct StationSetup {
     /// only made when one is due. Close it when done (`withDatabase` does), so the WAL is
     /// checkpointed into the file and a checkpoint being sent gets out.
     func openDatabase() throws -> StationDatabase {
+        try requireDeskBooks()
         let folder = URL(fileURLWithPath: station.databasePath).deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: folder.path) {
             do {
@@ -82,6 +98,14 @@ struct StationSetup {
         let database = try openDatabase()
         defer { try? database.close() }
         return try body(database)
+    }
+
+    /// Refuses a command that books on the desk's own database when station.json `storage` puts
+    /// the stock and ledger in the outlet's PostgreSQL (docs/outlet.md lists these commands).
+    func requireDeskBooks() throws {
+        guard station.storage.kind == .postgresql else { return }
+        let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.prefix(2)
+        throw StationSetupError.notOnOutletBooks(command: words.joined(separator: " "))
     }
 
     /// `StationConfiguration.load`, with JSON decoding errors explained by key.
@@ -125,9 +149,16 @@ struct StationSetup {
 enum StationSetupError: AdvisedError {
     /// The database's folder does not exist and cannot be made.
     case databaseFolder(path: String)
+    /// The command books on the desk's own database, but the stock and ledger are the outlet's.
+    case notOnOutletBooks(command: String)
 
     var advice: ErrorAdvice {
         switch self {
+        case .notOnOutletBooks(let command):
+            ErrorAdvice(Localized("本窗口的库存和台账在网点共享数据库（PostgreSQL）中，“\(command)”还不能在共享库上使用，为免用到本机空的库存已拒绝执行",
+                                  "This desk's stock and ledger are in the outlet's shared database (PostgreSQL); \"\(command)\" does not work on the shared books yet and was refused rather than use the desk's empty local stock"),
+                        next: Localized("在共享库上可用：issue、recover 和 storage 各命令（见 docs/outlet.md）；其余工作请在单机 SQLite 窗口办理",
+                                        "on the shared books use issue, recover and the storage commands (docs/outlet.md); do the rest at a desk on its own SQLite books"))
         case .databaseFolder(let path):
             ErrorAdvice(Localized("无法创建数据库目录 \(path)", "Cannot create the database folder \(path)"),
                         next: Localized("请技术员建立该目录并授予写权限，或在站点配置中改 databasePath", "ask the technician to create it and make it writable, or change databasePath in the station configuration"))

@@ -45,7 +45,7 @@ final class OutletStorageTests: XCTestCase {
         let folder = work.appendingPathComponent(desk)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let json = """
-            {"databasePath": "journal.sqlite", "terminal": "SSDESK00000\(desk.last!)",
+            {"databasePath": "journal.sqlite", "outputDirectory": "faces", "terminal": "SSDESK00000\(desk.last!)",
              "storage": {"kind": "postgresql", "url": "\(server.url(role: desk))", "outlet": "\(outlet)", "desk": "\(desk)"}}
             """
         let path = folder.appendingPathComponent("station.json").path
@@ -55,25 +55,33 @@ final class OutletStorageTests: XCTestCase {
 
     var station: URL { ToolRunner.productsDirectory.appendingPathComponent("issue-station") }
 
-    func deskProcess(_ config: String, _ arguments: [String]) throws -> (Process, Pipe) {
-        let p = Process()
-        p.executableURL = station
-        p.arguments = ["storage"] + arguments + ["--config", config, "--clerk", "张三", "--bank", bank]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.standardError
-        try p.run()
-        return (p, out)
+    /// A desk process: `storage <arguments> --config … --clerk 张三` (`--bank` for desk-run).
+    func deskProcess(_ config: String, _ arguments: [String]) throws -> SpawnedProcess {
+        let bankOption = arguments.first == "desk-run" ? ["--bank", bank] : []
+        return try SpawnedProcess(station, ["storage"] + arguments + ["--config", config, "--clerk", "张三"] + bankOption)
     }
 
-    func finish(_ p: Process, _ out: Pipe) -> (status: Int32, lines: [String]) {
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init))
+    /// Waits for a desk process, at most `limit`: a desk that does not end fails the test (it is killed).
+    func finish(_ p: SpawnedProcess, within limit: Duration = .seconds(180), file: StaticString = #filePath,
+                line: UInt = #line) -> (status: Int32, lines: [String]) {
+        let ended = p.finish(within: limit)
+        XCTAssertFalse(ended.timedOut, "a desk process did not end within \(limit): \(ended.lines)", file: file, line: line)
+        let status = ended.exitStatus ?? 128 + (ended.signal ?? 0)
+        // What a failed desk said, with the lines it printed (the assertion on the status shows the latter).
+        if status != 0 { print("desk process ended \(status); its standard error:\n\(ended.errors.suffix(4000))") }
+        return (status, ended.lines)
     }
 
-    func storage(_ arguments: [String]) throws -> ToolRunner.Finished {
-        try ToolRunner.execute(station, ["storage"] + arguments)
+    /// `issue-station ARGUMENTS` to its end (at most 2 minutes): status and output with errors.
+    func stationRun(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let ended = try SpawnedProcess(station, arguments, mergeErrors: true).finish(within: .seconds(120))
+        XCTAssertFalse(ended.timedOut, "issue-station \(arguments) did not end: \(ended.lines)")
+        return (ended.exitStatus ?? 128 + (ended.signal ?? 0), ended.lines.joined(separator: "\n"))
+    }
+
+    func storage(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let r = try stationRun(["storage"] + arguments)
+        return (r.status, r.output, r.output)
     }
 
     func assertBalanced(_ b: PostgresOutletBooks, file: StaticString = #filePath, line: UInt = #line) async throws {
@@ -97,8 +105,8 @@ final class OutletStorageTests: XCTestCase {
             let running = try configs.map {
                 try deskProcess($0, ["desk-run", "--cards", "6", "--load", "2", "--application-prefix", "R\(round)"])
             }
-            for (p, out) in running {
-                let (status, lines) = finish(p, out)
+            for p in running {
+                let (status, lines) = finish(p)
                 XCTAssertEqual(status, 0, "round \(round): \(lines)")
                 everyIssued += lines.filter { $0.hasPrefix("issued ") }.map { String($0.split(separator: " ")[1]) }
             }
@@ -197,8 +205,8 @@ final class OutletStorageTests: XCTestCase {
         try await Task.sleep(for: .seconds(1))
         try server.start()
         var issued: [String] = []
-        for (p, out) in running {
-            let (status, lines) = finish(p, out)
+        for p in running {
+            let (status, lines) = finish(p)
             XCTAssertEqual(status, 0, "a desk rides out the restart: \(lines)")
             issued += lines.filter { $0.hasPrefix("issued ") }
         }
@@ -254,8 +262,8 @@ final class OutletStorageTests: XCTestCase {
         let desk = try await books("desk1", outlet: "GZ01")
         _ = try await desk.importReturnFile(try SampleReturnFile.make(rows: 10), by: "张三")
         let config = try deskConfig("desk1", outlet: "GZ01")
-        let (p, out) = try deskProcess(config, ["desk-run", "--cards", "5", "--stop-after-reserve", "3"])
-        let (status, lines) = finish(p, out)
+        let p = try deskProcess(config, ["desk-run", "--cards", "5", "--stop-after-reserve", "3"])
+        let (status, lines) = finish(p)
         XCTAssertEqual(status, 9, "\(lines)")
         XCTAssertEqual(lines.filter { $0.hasPrefix("issued ") }.count, 2)
         let held = try await desk.reservations()
@@ -271,5 +279,95 @@ final class OutletStorageTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.output)
         try await desk.close()
     }
-}
 
+    // MARK: The station's real issuance workflow on the outlet's books
+
+    /// The outlet's safe stocked with `count` simulated cards (SIM000001…), the ones the desks'
+    /// virtual printers hold.
+    func importSampleCards(_ count: Int, into books: PostgresOutletBooks) async throws {
+        let written = try stationRun(["storage", "sample-file", "--cards", String(count), "--folder", work.path])
+        XCTAssertEqual(written.status, 0, written.output)
+        let path = try XCTUnwrap(written.output.split(separator: "\n").last.map(String.init))
+        _ = try await books.importReturnFile(try YZKCGFile(contentsOf: URL(fileURLWithPath: path)), by: "张三")
+    }
+
+    func ledgerActions(_ action: String) throws -> Int {
+        Int(try server.psql("SELECT count(*) FROM ledger_entry WHERE outlet = 'GZ01' AND action = '\(action)'")) ?? -1
+    }
+
+    func testThreeDesksRunTheRealWorkflowAtOnceOnOneStock() async throws {
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1", "desk2", "desk3"])
+        let desk1 = try await books("desk1", outlet: "GZ01")
+        try await importSampleCards(20, into: desk1)
+        let configs = try ["desk1", "desk2", "desk3"].map { try deskConfig($0, outlet: "GZ01") }
+        let running = try configs.map { try deskProcess($0, ["desk-issue", "--cards", "4", "--load", "2"]) }
+        var issued: [String] = []
+        for p in running {
+            let (status, lines) = finish(p)
+            XCTAssertEqual(status, 0, "\(lines)")
+            issued += lines.filter { $0.hasPrefix("issued ") }.map { String($0.split(separator: " ")[1]) }
+        }
+        XCTAssertEqual(issued.count, 12)
+        XCTAssertEqual(Set(issued).count, 12, "a card was issued by two desks")
+        try await assertBalanced(desk1)
+        let report = try await desk1.checkInvariants()
+        XCTAssertEqual(report.counts[.issued], 12)
+        XCTAssertEqual(report.counts[.reserved], 0)
+        let byDesk = try await desk1.issuedByDesk()
+        XCTAssertEqual(byDesk, ["desk1": 4, "desk2": 4, "desk3": 4])
+        // The workflow's own 台账 entries went to the outlet's one chain, one per card.
+        XCTAssertEqual(try ledgerActions("制卡成功"), 12)
+        // The desks' local SQLite stock was never used: each local journal database has no card.
+        for desk in ["desk1", "desk2", "desk3"] {
+            let local = try StationDatabase(path: work.appendingPathComponent(desk).appendingPathComponent("journal.sqlite").path)
+            XCTAssertEqual(try PreMadeCardInventory(database: local).checkInvariants().onBooks, 0)
+            // Each issuance journaled locally up to 制卡成功, awaiting 领卡启用.
+            let journal = try Journal(database: local).unfinished()
+            XCTAssertEqual(journal.count, 4)
+            XCTAssertTrue(journal.allSatisfy { $0.phaseAfter == .reported }, "\(journal)")
+            try local.close()
+        }
+        try await desk1.close()
+    }
+
+    func testDeskKilledWithACardReservedInTheRealWorkflowIsSettledByRecover() async throws {
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
+        let desk = try await books("desk1", outlet: "GZ01")
+        try await importSampleCards(8, into: desk)
+        let config = try deskConfig("desk1", outlet: "GZ01")
+        let p = try deskProcess(config, ["desk-issue", "--cards", "4", "--crash-at", "3", "--crash-after", "reserve:done"])
+        let (status, lines) = finish(p)
+        XCTAssertEqual(status, 128 + SIGKILL, "\(lines)")
+        XCTAssertEqual(lines.filter { $0.hasPrefix("issued ") }.count, 2, "\(lines)")
+        let held = try await desk.reservations()
+        XCTAssertEqual(held.map(\.applicationID), ["APP-desk1-3"])
+        // The station's own recover: the journal says the card never left its hopper (制卡失败,
+        // reservation released), booked on the outlet's books.
+        let r = try stationRun(["recover", "--config", config, "--clerk", "张三", "--lang", "en"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.output.contains("APP-desk1-3"), r.output)
+        let afterRecover = try await desk.reservations()
+        XCTAssertTrue(afterRecover.isEmpty)
+        let card = try await desk.card(held[0].card)
+        XCTAssertEqual(card?.state, .inHopper(Hopper(rawValue: 1)!))
+        XCTAssertEqual(try ledgerActions("制卡失败"), 1)
+        XCTAssertEqual(try ledgerActions("制卡成功"), 2)
+        try await assertBalanced(desk)
+        let again = try stationRun(["recover", "--config", config, "--clerk", "张三", "--lang", "en"])
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.output.contains("Nothing to recover"), again.output)
+        try await desk.close()
+    }
+
+    func testCommandsNotOnTheOutletBooksAreRefusedThere() throws {
+        let config = try deskConfig("desk1", outlet: "GZ01")
+        for arguments in [["inventory", "list"], ["ledger", "verify"], ["handover", "status", "A1"]] {
+            let r = try stationRun(arguments + ["--config", config, "--lang", "en"])
+            XCTAssertEqual(r.status, 1, "\(arguments): \(r.output)")
+            XCTAssertTrue(r.output.contains("outlet's shared database (PostgreSQL)"), "\(arguments): \(r.output)")
+            XCTAssertTrue(r.output.contains(arguments.prefix(2).joined(separator: " ")), r.output)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("desk1/journal.sqlite").path),
+                       "a refused command opened the desk's local database")
+    }
+}

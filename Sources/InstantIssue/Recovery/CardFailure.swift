@@ -37,16 +37,16 @@ struct CardFailure {
 
         // 2. The books: spoiled, returned, or back in its hopper.
         var spoiled = false
-        if let cardNumber = record.cardNumber, let card = try station.inventory.card(cardNumber) {
+        if let cardNumber = record.cardNumber, let card = try station.stock.card(cardNumber) {
             switch card.state {
             case .reserved(let holder) where holder == record.applicationID:
                 if record.chipWriteStarted {
-                    try station.inventory.markSpoiled(cardNumber, reason: "制卡失败：\(record.failureReason!)", by: clerk)
+                    try station.stock.markSpoiled(cardNumber, reason: "制卡失败：\(record.failureReason!)", by: clerk)
                     spoiled = true
                 } else if leftHopper {
-                    try station.inventory.returnToStock(cardNumber, by: clerk)
+                    try station.stock.returnToStock(cardNumber, by: clerk)
                 } else {
-                    try station.inventory.releaseReservation(applicationID: record.applicationID, by: clerk)
+                    try station.stock.releaseReservation(applicationID: record.applicationID, by: clerk)
                 }
             case .spoiled:
                 spoiled = true
@@ -64,8 +64,8 @@ struct CardFailure {
                 reason: record.failureReason, terminal: station.configuration.terminal, clerk: clerk))
         }
 
-        try station.ledger.append(clerk: clerk, action: "制卡失败", subject: record.applicationID,
-                                  details: "卡号 \(record.cardNumber?.value ?? "-") \(spoiled ? "作废" : leftHopper ? "退库" : "留在卡盒") 原因 \(record.failureReason!)")
+        try station.stock.appendLedger(clerk: clerk, action: "制卡失败", subject: record.applicationID,
+                                       details: "卡号 \(record.cardNumber?.value ?? "-") \(spoiled ? "作废" : leftHopper ? "退库" : "留在卡盒") 原因 \(record.failureReason!)")
         try station.record(record, .fail, .done, from: phase, to: .failed)
         station.cardFaceIssuanceCompleted(record)  // the face of a failed card was never handed out
         progress(.finished(.fail))
@@ -85,9 +85,9 @@ struct CardFailure {
             throw RecoveryProblem.cardJammed
         case .contactStation, .printPosition, .contactlessStation:
             if position == .contactStation, let challenge = try? station.driver.beginBasicRead(reader: .contact),
-               let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode),
+               let fed = try station.stock.card(identifiedBy: challenge.cardIdentificationCode),
                fed.cardNumber != record.cardNumber, case .inHopper = fed.state {
-                let moved = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: record.applicationID, by: clerk)
+                let moved = try station.stock.confirmFedCard(fed.cardNumber, applicationID: record.applicationID, by: clerk)
                 record.cardNumber = moved.cardNumber
                 record.cardIdentificationCode = moved.cardIdentificationCode
             }

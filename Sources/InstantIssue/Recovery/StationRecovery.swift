@@ -87,7 +87,7 @@ public struct StationRecovery {
         var record = try entry.resumeData(as: IssuanceRecord.self)
         let (step, stage) = (entry.step, entry.stage)
         let phase = entry.phaseAfter
-        if record.cardNumber == nil, let reserved = try station.inventory.reservation(for: record.applicationID) {
+        if record.cardNumber == nil, let reserved = try station.stock.reservation(for: record.applicationID) {
             // Killed inside the reservation's transaction window: the books have the card.
             record.cardNumber = reserved.cardNumber
             record.cardIdentificationCode = reserved.cardIdentificationCode
@@ -156,11 +156,11 @@ public struct StationRecovery {
         case .awaitingProduction, .failed:
             throw CardManagementError.wrongState(applicationID: record.applicationID, state: status.state)
         }
-        if case .reserved = try station.inventory.card(cardNumber)?.state {
-            try station.inventory.markIssued(cardNumber, applicationID: record.applicationID, by: clerk)
+        if case .reserved = try station.stock.card(cardNumber)?.state {
+            try station.stock.markIssued(cardNumber, applicationID: record.applicationID, by: clerk)
         }
-        try station.ledger.append(clerk: clerk, action: "制卡补登", subject: record.applicationID,
-                                  details: "卡号 \(cardNumber) 卡识别码 \(cardID)")
+        try station.stock.appendLedger(clerk: clerk, action: "制卡补登", subject: record.applicationID,
+                                       details: "卡号 \(cardNumber) 卡识别码 \(cardID)")
         try station.record(record, .backfill, .done, from: phase, to: .reported)
         progress(.finished(.backfill))
         return .backfilled(applicationID: record.applicationID, cardNumber: cardNumber)

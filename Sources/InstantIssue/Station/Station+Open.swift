@@ -6,13 +6,15 @@ import SSCardPrinter
 extension Station {
     /// The station `configuration` describes, from parts the composition root made: opens its
     /// database (taking the station lock; its folder is made 0700 when missing) and builds the driver
-    /// with `printer` over `driverConfiguration`.
+    /// with `printer` over `driverConfiguration`. `stock` is the outlet's shared books when the
+    /// configuration's `storage` chose them; nil books on the desk's own database.
     public static func open(_ configuration: StationConfiguration, driverConfiguration: DriverConfiguration,
                             printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
-                            journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
+                            journalObserver: (@Sendable (JournalEntry) -> Void)? = nil,
+                            stock: (any StationStock)? = nil) throws -> Station {
         try PrivateFile.makeFolder(URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path)
         let database = try StationDatabase(path: configuration.databasePath, ledgerKeyPath: configuration.resolvedLedgerKeyPath)
         return Station(configuration: configuration, database: database, driverConfiguration: driverConfiguration,
-                       printer: printer, cardManagement: cardManagement, journalObserver: journalObserver)
+                       printer: printer, cardManagement: cardManagement, journalObserver: journalObserver, stock: stock)
     }
 }

@@ -15,6 +15,10 @@ public final class Station: Sendable {
     public let inventory: PreMadeCardInventory
     public let journal: Journal
     public let ledger: AuditLedger
+    /// The stock and ledger the issuance workflow and recovery book on: the desk's own
+    /// `inventory` and `ledger` by default, the outlet's shared books when station.json
+    /// `storage` says postgresql (the journal stays in `database` either way).
+    public let stock: any StationStock
     public let cardManagement: any CardManagementSystem
     public let driver: SSCardInterface
     /// Where the counter's papers go (station.json `documents`), drawn with the card's font chain.
@@ -40,7 +44,7 @@ public final class Station: Sendable {
     public init(configuration: StationConfiguration, database: StationDatabase, driverConfiguration: DriverConfiguration,
                 printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
                 channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
-                journalObserver: (@Sendable (JournalEntry) -> Void)? = nil,
+                journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, stock: (any StationStock)? = nil,
                 logger: Logger = Logger(label: "sscard.station"), metrics: StationMetrics = StationMetrics(),
                 apduLogger: Logger = Logger(label: "sscard.driver.apdu")) {
         self.configuration = configuration
@@ -53,6 +57,7 @@ public final class Station: Sendable {
         self.inventory = inventory
         journal = Journal(database: database)
         ledger = AuditLedger(database: database)
+        self.stock = stock ?? EmbeddedStationStock(inventory: inventory, ledger: ledger)
         self.cardManagement = cardManagement
         database.sendLedgerCheckpoints(terminal: configuration.terminal, every: configuration.ledgerCheckpointInterval) {
             cardManagement

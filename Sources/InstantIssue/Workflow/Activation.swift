@@ -35,7 +35,7 @@ public struct Activation: Sendable {
         try station.record(record, .activate, .start, from: last.phaseAfter, to: last.phaseAfter)
         try station.cardManagement.activate(applicationID: applicationID, cardNumber: cardNumber.value,
                                             requestID: record.requestID("activate"))
-        try station.ledger.append(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
+        try station.stock.appendLedger(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(cardNumber)")
         try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)
         station.cardFaceIssuanceCompleted(record)
         station.logger.info("card activated (领卡启用)", metadata: ["application": "\(applicationID)", "card": "\(cardNumber.value)"])

@@ -174,7 +174,7 @@ final class IssuanceRun {
         // name feeds from the hopper its reserved card was loaded into.
         let mappedHopper = station.hopperMap.hopper(forBank: application.bank).flatMap { Hopper(rawValue: $0) }
         let reserved = try step(.reserve, to: .reserved) {
-            let card = try station.inventory.reserve(bank: application.bank, applicationID: applicationID,
+            let card = try station.stock.reserve(bank: application.bank, applicationID: applicationID,
                                                      fromHopper: mappedHopper, by: clerk)
             record.cardNumber = card.cardNumber
             record.cardIdentificationCode = card.cardIdentificationCode
@@ -192,10 +192,10 @@ final class IssuanceRun {
         // The hopper may feed another card than the one reserved: the chip says which it is.
         let challenge = try step(.identify, to: .loaded) {
             let challenge = try driver.beginBasicReadOfFedCard(timeout: .seconds(3))
-            guard let fed = try station.inventory.card(identifiedBy: challenge.cardIdentificationCode) else {
+            guard let fed = try station.stock.card(identifiedBy: challenge.cardIdentificationCode) else {
                 throw WorkflowFailure.unknownCard(challenge.cardIdentificationCode)
             }
-            let card = try station.inventory.confirmFedCard(fed.cardNumber, applicationID: applicationID, by: clerk)
+            let card = try station.stock.confirmFedCard(fed.cardNumber, applicationID: applicationID, by: clerk)
             record.cardNumber = card.cardNumber
             record.cardIdentificationCode = card.cardIdentificationCode
             return challenge
@@ -266,9 +266,9 @@ final class IssuanceRun {
                 try workflow.retrying(.reportProduced, progress: progress) {
                     try system.report(report(.produced))
                 }
-                try station.inventory.markIssued(cardNumber, applicationID: applicationID, by: clerk)
-                try station.ledger.append(clerk: clerk, action: "制卡成功", subject: applicationID,
-                                          details: "卡号 \(cardNumber) 卡识别码 \(cardID.hex) 第\(record.attempt)次")
+                try station.stock.markIssued(cardNumber, applicationID: applicationID, by: clerk)
+                try station.stock.appendLedger(clerk: clerk, action: "制卡成功", subject: applicationID,
+                                               details: "卡号 \(cardNumber) 卡识别码 \(cardID.hex) 第\(record.attempt)次")
             }
         } catch {
             // Printed, not confirmed: the card is good but the books are not; 制卡补登 finishes it.

@@ -48,8 +48,8 @@ struct IssueCommand: StationCommand {
     }
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(journalObserver: try IssuanceConsole.crashHook())
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(journalObserver: try IssuanceConsole.crashHook(), onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
 
         let others = try StationRecovery(station: station).pending().filter { $0.applicationID != applicationID }
         if !others.isEmpty {

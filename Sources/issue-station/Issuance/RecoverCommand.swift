@@ -29,8 +29,8 @@ struct RecoverCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let recovery = StationRecovery(station: station)
         let pending = try recovery.pending()
         guard !pending.isEmpty else {

@@ -12,7 +12,8 @@ struct StorageCommand: AsyncParsableCommand {
         discussion: "docs/outlet.md",
         subcommands: [StorageMigrateCommand.self, StorageAddOutletCommand.self, StorageCityReportCommand.self,
                       StorageImportCommand.self, StorageLoadCommand.self, StorageCheckCommand.self,
-                      StorageDeskRunCommand.self, StorageRecoverCommand.self])
+                      StorageDeskRunCommand.self, StorageRecoverCommand.self, StorageDeskIssueCommand.self,
+                      StorageSampleFileCommand.self])
 }
 
 /// Options naming the desk's station.json (its `storage` section).
@@ -120,6 +121,7 @@ struct StorageCheckCommand: AsyncParsableCommand {
         print(invariants)
         print(ledger)
         for (d, n) in byDesk.sorted(by: { $0.key < $1.key }) { print("窗口 desk \(d): 已发放 issued \(n)") }
+        print("issued in the outlet: \(invariants.counts[.issued] ?? 0)")
         print("reserved twice: \(twice)")
         if !invariants.holds || !ledger.isIntact || twice > 0 { throw ExitCode(1) }
     }

@@ -127,7 +127,7 @@ struct StorageRecoverCommand: AsyncParsableCommand {
 
 /// A line on standard output, written at once (a pipe would otherwise hold it until exit, and a
 /// desk stopped with `_exit` must still have said what it did).
-private func say(_ line: String) {
+func say(_ line: String) {
     let bytes = Array((line + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }

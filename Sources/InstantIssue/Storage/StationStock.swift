@@ -1,0 +1,89 @@
+import Foundation
+import SSCardDriver
+
+/// The stock and ledger calls the issuance workflow and its recovery (制卡失败, 制卡补登,
+/// an interrupted 领卡启用) make, synchronous because the workflow runs on a thread of its own.
+/// The station takes it from the books its configuration chose (`StationConfiguration.storage`):
+/// `EmbeddedStationStock` (the desk's SQLite file, today's code) by default, or the outlet's
+/// PostgreSQL books (`OutletStorage`, docs/outlet.md). The desk's crash journal is not here: it
+/// stays in the desk's own SQLite file whatever the books.
+///
+/// Each call is one transaction on the books. `reserve` refuses an application that already
+/// holds a card at another desk; the PostgreSQL store gives back the card this desk already
+/// reserved for it (a reservation whose answer was lost with the connection).
+public protocol StationStock: Sendable {
+    /// "sqlite" or "postgresql", for messages and reports.
+    var storeName: String { get }
+    /// Sets aside one card of `bank` from this desk's hoppers (`hopper` only, when given).
+    func reserve(bank: String, applicationID: String, fromHopper hopper: Hopper?, by clerk: String) throws -> PreMadeCard
+    /// The card with this 社保卡号, nil when the books do not have it.
+    func card(_ cardNumber: CardNumber) throws -> PreMadeCard?
+    /// The card with this 卡识别码 (read from a fed chip), nil when the books do not have it.
+    func card(identifiedBy code: CardIdentificationCode) throws -> PreMadeCard?
+    /// The card reserved for `applicationID`, if any.
+    func reservation(for applicationID: String) throws -> PreMadeCard?
+    /// The printer fed `fedCardNumber` (maybe not the reserved card): the reservation follows the
+    /// fed card, which must be in the same hopper of this desk.
+    func confirmFedCard(_ fedCardNumber: CardNumber, applicationID: String, by clerk: String) throws -> PreMadeCard
+    func markIssued(_ cardNumber: CardNumber, applicationID: String, by clerk: String) throws
+    func markSpoiled(_ cardNumber: CardNumber, reason: String, by clerk: String) throws
+    /// 退库: a card out of its hopper but blank goes back to the safe.
+    func returnToStock(_ cardNumber: CardNumber, by clerk: String) throws
+    /// The reserved card never left its hopper: the reservation is given back.
+    func releaseReservation(applicationID: String, by clerk: String) throws
+    /// A 台账 entry for an issuance outcome (制卡成功, 制卡失败, 制卡补登, 领卡启用).
+    func appendLedger(clerk: String, action: String, subject: String, details: String) throws
+    /// Lets go of the books (the connection of a shared store); the desk's database is closed apart.
+    func close()
+}
+
+/// The desk's own SQLite books: the station's `PreMadeCardInventory` and `AuditLedger`, called
+/// exactly as the workflow always did.
+public struct EmbeddedStationStock: StationStock {
+    public let inventory: PreMadeCardInventory
+    public let ledger: AuditLedger
+    public var storeName: String { "sqlite" }
+
+    public init(inventory: PreMadeCardInventory, ledger: AuditLedger) {
+        self.inventory = inventory
+        self.ledger = ledger
+    }
+
+    public func reserve(bank: String, applicationID: String, fromHopper hopper: Hopper?, by clerk: String) throws -> PreMadeCard {
+        try inventory.reserve(bank: bank, applicationID: applicationID, fromHopper: hopper, by: clerk)
+    }
+    public func card(_ cardNumber: CardNumber) throws -> PreMadeCard? { try inventory.card(cardNumber) }
+    public func card(identifiedBy code: CardIdentificationCode) throws -> PreMadeCard? { try inventory.card(identifiedBy: code) }
+    public func reservation(for applicationID: String) throws -> PreMadeCard? { try inventory.reservation(for: applicationID) }
+    public func confirmFedCard(_ fedCardNumber: CardNumber, applicationID: String, by clerk: String) throws -> PreMadeCard {
+        try inventory.confirmFedCard(fedCardNumber, applicationID: applicationID, by: clerk)
+    }
+    public func markIssued(_ cardNumber: CardNumber, applicationID: String, by clerk: String) throws {
+        try inventory.markIssued(cardNumber, applicationID: applicationID, by: clerk)
+    }
+    public func markSpoiled(_ cardNumber: CardNumber, reason: String, by clerk: String) throws {
+        try inventory.markSpoiled(cardNumber, reason: reason, by: clerk)
+    }
+    public func returnToStock(_ cardNumber: CardNumber, by clerk: String) throws {
+        try inventory.returnToStock(cardNumber, by: clerk)
+    }
+    public func releaseReservation(applicationID: String, by clerk: String) throws {
+        try inventory.releaseReservation(applicationID: applicationID, by: clerk)
+    }
+    public func appendLedger(clerk: String, action: String, subject: String, details: String) throws {
+        _ = try ledger.append(clerk: clerk, action: action, subject: subject, details: details)
+    }
+    /// Nothing to let go: the station closes its database itself.
+    public func close() {}
+}
+
+extension PreMadeCard {
+    /// A card as another store (the outlet's PostgreSQL books) holds it.
+    public init(outletCard cardNumber: CardNumber, cardIdentificationCode: CardIdentificationCode, resetCode: String, bank: String,
+                bankCardNumber: String, packingPosition: String, state: PreMadeCardState, hopper: Hopper?,
+                updatedAt: StationTimestamp, updatedBy: String) {
+        self.cardNumber = cardNumber; self.cardIdentificationCode = cardIdentificationCode; self.resetCode = resetCode
+        self.bank = bank; self.bankCardNumber = bankCardNumber; self.packingPosition = packingPosition
+        self.state = state; self.hopper = hopper; self.updatedAt = updatedAt; self.updatedBy = updatedBy
+    }
+}
