@@ -145,6 +145,18 @@ final class JournalTests: StationTestCase {
         record.failureReason = "写卡：卡 440100D1560000050001000000000003 不在制卡中"
         try journal.append(applicationID: "APP-V", cardNumber: record.cardNumber, step: .fail, stage: .done,
                            phaseBefore: .loaded, phaseAfter: .failed, resumeData: record)
+        // A face in the default folder under a 21-character application id: the folder and the id
+        // are no 43-character base64 key.
+        record.facePath = "/var/lib/sscard/faces/GZ2026120600000000001-A01000003.png"
+        try journal.append(applicationID: "APP-V3", cardNumber: record.cardNumber, step: .fail, stage: .done,
+                           phaseBefore: .loaded, phaseAfter: .failed, resumeData: record)
+        XCTAssertEqual(try journal.entries(for: "APP-V3").count, 1)
+        // A key kept in a path's file name is still refused.
+        XCTAssertThrowsError(try journal.append(applicationID: "APP-V4", cardNumber: nil, step: .reserve, stage: .start,
+                                                phaseBefore: .applied, phaseAfter: .reserved,
+                                                resumeData: ["facePath": "/tmp/faces/q83vASNFZ4mrze8BI0VniQ.png"])) { error in
+            XCTAssertEqual(error as? JournalError, .secretValueInResumeData(keyPath: "facePath", shape: .base64Key))
+        }
         let plain = try JSONDecoder().decode(JSONValue.self, from: Data(
             #"{"hopper":1234,"requestID":"T-4401-01-APP-1-1-produced","hopperCount":99999,"ok":true}"#.utf8))
         try journal.append(applicationID: "APP-V2", cardNumber: nil, step: .reserve, stage: .start, phaseBefore: .applied,

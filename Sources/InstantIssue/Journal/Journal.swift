@@ -357,9 +357,15 @@ public enum JournalSecretGuard {
 
     /// Base64 of 16 or 32 bytes, as a whole token of the value (split at characters outside the
     /// base64 alphabet): padded (24 chars ending "==", 44 ending "="), or unpadded (22 or 43
-    /// chars) when it mixes upper case, lower case and digits as random bytes do.
+    /// chars) when it mixes upper case, lower case and digits as random bytes do. In an absolute
+    /// path (a card face's file) `/` separates the folders: "/var/lib/sscard/faces/" and a 21-letter
+    /// application id would otherwise make one 43-character "token".
     private static func looksLikeBase64Key(_ value: String) -> Bool {
-        for token in value.utf8.split(whereSeparator: { !isBase64Character($0) && $0 != UInt8(ascii: "=") }) {
+        let isPath = value.utf8.first == UInt8(ascii: "/") && value.utf8.filter { $0 == UInt8(ascii: "/") }.count >= 2
+        let separates: (UInt8) -> Bool = { c in
+            (!isBase64Character(c) && c != UInt8(ascii: "=")) || (isPath && c == UInt8(ascii: "/"))
+        }
+        for token in value.utf8.split(whereSeparator: separates) {
             let bytes = Array(token)
             let body = bytes.prefix { $0 != UInt8(ascii: "=") }
             let padding = bytes.count - body.count
