@@ -92,23 +92,15 @@ public actor PostgresOutletBooks: OutletBooks {
 
     /// Runs `body` on a live connection, reconnecting and repeating it after a connection loss
     /// until `reconnectWindow` has passed.
-    func run<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         var pause = Duration.milliseconds(100)
         while true {
             do {
                 let c = try await connected()
-                // A call on a connection that died under it has been seen to wait for ever (a
-                // query sent as the server shut down): past `callTimeout` the connection is
-                // closed, which fails what waits on it, and the call is repeated on a new one.
-                let watchdog = Task { [callTimeout] in
-                    try await Task.sleep(for: callTimeout)
-                    c.close().whenComplete { _ in }
-                }
-                defer { watchdog.cancel() }
-                return try await body(c)
+                return try await bounded(on: c, body)
             } catch {
-                guard OutletStorageError.isConnectionLoss(error) || connection?.isClosed == true else {
+                guard error is CallTimedOut || OutletStorageError.isConnectionLoss(error) || connection?.isClosed == true else {
                     throw OutletStorageError.wrap(error)
                 }
                 if let c = connection { try? await c.close() }
@@ -125,8 +117,34 @@ public actor PostgresOutletBooks: OutletBooks {
         }
     }
 
+    /// A call that passed `callTimeout` on one connection (`bounded`).
+    struct CallTimedOut: Error {}
+
+    /// `body` on `c`, given up after `callTimeout`. A call on a connection that died under it
+    /// has been seen to wait for ever (a query sent as the server shut down, on a connection
+    /// that already counts as closed, so closing it again fails nothing): the caller does not
+    /// wait for the call to end, only for its answer or the deadline, whichever comes first;
+    /// the connection is closed and `run` repeats the call on a new one (every call is one
+    /// transaction, never committed on a connection that gave no answer).
+    private func bounded<T: Sendable>(on c: PostgresConnection, _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        let (answers, answer) = AsyncThrowingStream<T, any Error>.makeStream()
+        let call = Task { [self] in
+            _ = self  // the call runs on this actor, as `body` was written to
+            do { answer.yield(try await body(c)); answer.finish() } catch { answer.finish(throwing: error) }
+        }
+        let deadline = Task { [callTimeout] in
+            try await Task.sleep(for: callTimeout)
+            c.close().whenComplete { _ in }
+            call.cancel()
+            answer.finish(throwing: CallTimedOut())
+        }
+        defer { deadline.cancel() }
+        for try await value in answers { return value }
+        throw CallTimedOut()
+    }
+
     /// One transaction: BEGIN, `body`, COMMIT; ROLLBACK and rethrow on error.
-    func transaction<T: Sendable>(_ body: (PostgresConnection, String) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping (PostgresConnection, String) async throws -> T) async throws -> T {
         try await run { c in
             let at = StationTimestamp(self.clock()).text
             try await c.query("BEGIN", logger: self.logger)
