@@ -43,6 +43,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             fsync = \(durable ? "on" : "off")
             max_connections = 60
             shared_buffers = 64MB
+            log_min_duration_statement = \(Self.logStatementsOver)
             """
         try Data(settings.utf8).write(to: URL(fileURLWithPath: dataPath + "/postgresql.auto.conf"), options: .atomic)
         if getuid() == 0 { try Self.run("/bin/chown", ["nobody:nogroup", dataPath + "/postgresql.auto.conf"]) }
@@ -50,6 +51,12 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     }
 
     var dataPath: String { folder.appendingPathComponent("data").path }
+
+    /// SSCARD_PG_LOG_MS=N logs each statement of N ms or more to the server's log (server.log in
+    /// the cluster's folder), to see where a benchmark's time goes on the server; off by default.
+    static var logStatementsOver: Int {
+        ProcessInfo.processInfo.environment["SSCARD_PG_LOG_MS"].flatMap { Int($0) }.map { max(0, $0) } ?? -1
+    }
 
     /// `postgresql://role@127.0.0.1:port/postgres`.
     public func url(role: String = ThrowawayPostgres.ownerRole) -> String { "postgresql://\(role)@127.0.0.1:\(port)/postgres" }

@@ -197,6 +197,80 @@ final class YZKCGImportTests: StationTestCase {
         XCTAssertEqual(problems.map(\.line), [10])
     }
 
+    func testBankCardNumbersAreDuplicatesOnlyWhenTheTextsAreEqual() throws {
+        // 银行卡号 are compared packed into numbers (`YZKCGUniqueKey`): a leading zero makes
+        // another number, the same digits twice are a duplicate however far apart.
+        let fixture = YZKCGFixture(count: 2_000)
+        var rows = fixture.rows
+        func set(_ row: Int, _ bankCard: String) {
+            var fields = fixture.fields(row)
+            fields[9] = bankCard
+            rows[row - 1] = fields.joined(separator: ",")
+        }
+        set(1_500, "0123456789012345")
+        set(1_600, "123456789012345")
+        let file = try fixture.parse(fixture.text(rows: rows))
+        XCTAssertEqual(file.records[1_499].bankCardNumber, "0123456789012345")
+        XCTAssertEqual(file.records[1_599].bankCardNumber, "123456789012345")
+
+        set(1_999, "123456789012345")
+        let problems = importProblems { try fixture.parse(fixture.text(rows: rows)) }
+        XCTAssertEqual(problems.map(\.kind), [.duplicateInFile])
+        XCTAssertEqual(problems.map(\.field), [.bankCardNumber])
+        XCTAssertEqual(problems.map(\.line), [2_001])
+        XCTAssertTrue(problems[0].description.contains("与第1602行重复"), problems[0].description)
+    }
+
+    func testALargeFileReadInTwoRunsListsItsProblemsInFileOrder() throws {
+        // 25,000 rows are read in two runs at once (rows 1–12,500 and 12,501–25,000): the
+        // problems of both runs and the duplicates across them read as one pass would list them.
+        let fixture = YZKCGFixture(count: 25_000)
+        var rows = fixture.rows
+        func set(_ row: Int, _ field: YZKCGField, _ value: String) {
+            var fields = rows[row - 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[field.index] = value
+            rows[row - 1] = fields.joined(separator: ",")
+        }
+        set(5, .makeDate, "20241301")
+        set(12_000, .resetCode, "XYZ")
+        set(20_000, .cardNumber, fixture.cardNumber(10).value)
+        set(24_000, .personalAccount, "")
+        var problems = importProblems { try fixture.parse(fixture.text(rows: rows)) }
+        XCTAssertEqual(problems.map(\.line), [7, 12_002, 20_002, 24_002])
+        XCTAssertEqual(problems.map(\.field), [.makeDate, .resetCode, .cardNumber, .personalAccount])
+        XCTAssertEqual(problems[2].kind, .duplicateInFile)
+        XCTAssertTrue(problems[2].description.contains("与第12行重复"), problems[2].description)
+
+        // 201 bad rows across the boundary of the runs: the first 100 are kept, all are counted.
+        rows = fixture.rows
+        for row in 12_400...12_600 { set(row, .bankAccount, "x") }
+        do {
+            _ = try fixture.parse(fixture.text(rows: rows))
+            XCTFail("bad rows imported")
+        } catch let error as YZKCGImportError {
+            XCTAssertEqual(error.total, 201)
+            XCTAssertEqual(error.problems.map(\.line), Array(12_402...12_501))
+        }
+    }
+
+    func testABadRowInTheMiddleOfALargeFileRefusesTheWholeFile() throws {
+        let fixture = YZKCGFixture(count: 5_000)
+        var rows = fixture.rows
+        var fields = fixture.fields(2_500)
+        fields[6] = "440100D156000005000100000000G9C4"
+        rows[2_499] = fields.joined(separator: ",")
+        let url = try fixture.write(to: directory, text: fixture.text(rows: rows))
+        let problems = importProblems { try self.inventory.importReturnFile(at: url, by: "clerk01") }
+        XCTAssertEqual(problems.map(\.line), [2_502])
+        XCTAssertEqual(problems.map(\.field), [.cardIdentificationCode])
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM pre_made_card"), 0)
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM yzkcg_import"), 0)
+        // The same file without the bad row's mistake goes in whole.
+        try inventory.importReturnFile(at: fixture.write(to: directory), by: "clerk01")
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM pre_made_card"), 5_000)
+        XCTAssertEqual(try inventory.card(fixture.cardNumber(2_500))?.cardIdentificationCode.hex, fixture.cardIdentificationCode(2_500))
+    }
+
     func testRefusesCardsAlreadyInStockAndImportsNothingOfThatFile() throws {
         try importBatch(batch: 1, count: 20)
         // Batch 2's row 4 reuses a card number of batch 1, row 6 a bank card number.
@@ -277,6 +351,24 @@ final class YZKCGImportTests: StationTestCase {
         try database.pool.write { try $0.execute(sql: "DROP TRIGGER fail_at_row_60") }
         XCTAssertEqual(try inventory.importReturnFile(at: url, by: "clerk01").count, 100)
         XCTAssertTrue(try inventory.checkInvariants().holds)
+    }
+
+    func testTheImportCheckpointsAfterItsCommitAndKeepsTheAutomaticCheckpoint() throws {
+        // The commit is made without SQLite's automatic checkpoint; the checkpoint runs on the
+        // writer's queue after the call, and the setting is back for every later write, after a
+        // refused import too.
+        let fixture = YZKCGFixture(count: 300)
+        func fileSize() throws -> Int {
+            try XCTUnwrap(FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int)
+        }
+        let before = try fileSize()
+        try inventory.importReturnFile(fixture.parse(), by: "clerk01")
+        try database.finishQueuedWrites()
+        XCTAssertGreaterThan(try fileSize(), before + 300 * 100, "the cards were copied from the WAL into the database file")
+        XCTAssertThrowsError(try inventory.importReturnFile(fixture.parse(), by: "clerk01"))
+        let pages = try database.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
+        XCTAssertEqual(pages, 1000)
+        XCTAssertEqual(try count("SELECT COUNT(*) FROM pre_made_card"), 300)
     }
 
     func testAnEmptyClerkIsRefused() throws {

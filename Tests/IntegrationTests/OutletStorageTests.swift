@@ -157,6 +157,27 @@ final class OutletStorageTests: XCTestCase {
         for b in [desk1, desk2, other] { try await b.close() }
     }
 
+    func testCopyCarriesEveryTextOfTheFileExactly() async throws {
+        // The COPY rows are written as bytes (`IncomingCardRows`): Chinese, a backslash and the
+        // characters COPY's text format escapes must arrive as they were.
+        try await admin.addOutlet("GZ03", deskRoles: ["desk3"])
+        let desk = try await books("desk3", outlet: "GZ03")
+        var file = try SampleReturnFile.make(rows: 4, batch: "B003")
+        let texts = ["广州仓库䶮号箱", #"箱\3-1"#, "a\tb\nc\rd", #"\N"#]
+        for (i, text) in texts.enumerated() { file.records[i].packingPosition = text }
+        file.records[3].bankAccount = ""
+        _ = try await desk.importReturnFile(file, by: "张三")
+        let stored = try server.psql("""
+            SELECT encode(convert_to(packing_position, 'UTF8'), 'hex') || ' ' || bank_account || ' ' || card_identification_code
+            FROM pre_made_card WHERE outlet = 'GZ03' ORDER BY sequence
+            """).split(separator: "\n").map(String.init)
+        XCTAssertEqual(stored, file.records.map { r in
+            Array(r.packingPosition.utf8).map { String(format: "%02x", $0) }.joined() + " " + r.bankAccount + " " + r.cardIdentificationCode.hex
+        })
+        try await assertBalanced(desk)
+        try await desk.close()
+    }
+
     func testRowLevelSecurityKeepsEachDeskToItsOutlet() async throws {
         try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
         try await admin.addOutlet("SZ01", deskRoles: ["desk5"])

@@ -96,6 +96,10 @@ final class CardChannelTests: XCTestCase {
         XCTAssertEqual(id?.serial.hexString, "C38275EEFC9B9648")
         XCTAssertNil(CardIdentificationCode(hex: "411600D156000006C38275EEFC9B9648"), "wrong RID")
         XCTAssertNil(CardIdentificationCode(hex: "4116A0D156000005C38275EEFC9B9648"), "region not BCD")
+        XCTAssertNil(CardIdentificationCode(hex: "44010FD156000005C38275EEFC9B9648"), "region of five digits, F-padded")
+        XCTAssertNil(CardIdentificationCode(hex: "F40100D156000005C38275EEFC9B9648"), "region starting with F")
+        XCTAssertEqual(CardIdentificationCode(hex: "990000D1560000050123456789abcdef")?.hex, "990000D1560000050123456789ABCDEF",
+                       "lower-case hex reads, the text is upper case")
         XCTAssertNil(CardIdentificationCode(hex: "411600D156000005C38275EEFC9B96"), "short")
     }
 }

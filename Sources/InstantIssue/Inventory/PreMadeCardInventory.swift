@@ -46,51 +46,71 @@ public struct PreMadeCardInventory: Sendable {
         }
     }
 
+    /// One transaction, committed with the database's `synchronous = FULL` (the WAL is synced:
+    /// the cards are on the books when this returns). SQLite's automatic checkpoint, which would
+    /// copy the import's 60 MB of WAL into the database file inside the commit, is held off for
+    /// this transaction and run right after on the writer's queue: the clerk does not wait for
+    /// it, the next write does (docs/performance.md §4).
     private func importAll(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
         try Self.requireClerk(clerk)
         let at = database.timestamp()
-        return try database.pool.write { db in
-            if let earlier = try Row.fetchOne(db, sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?",
-                                              arguments: [file.name.fileName]) {
-                let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
-                throw YZKCGImportError(fileName: file.name.fileName, problems: [
-                    YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
-                                 chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)"),
-                ])
+        let receipt = try database.pool.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 1000
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
+            var receipt: YZKCGImportReceipt?
+            try db.inTransaction(.immediate) {
+                receipt = try importTransaction(file, by: clerk, at: at, db)
+                return .commit
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO yzkcg_import (file_name, bank, city_agency, batch, card_count, card_maker,
-                        bank_branch_code, file_time, encoding, content_sm3, imported_at, imported_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [file.name.fileName, file.name.bank, file.name.cityAgency, file.name.batch, file.records.count,
-                            file.name.cardMaker, file.name.bankBranchCode, file.name.time, file.encoding.rawValue,
-                            file.contentHash, at.text, clerk])
-            let importID = db.lastInsertedRowID
-            // A card whose 社保卡号, 卡识别码 or 银行卡号 is already on the books is skipped by the
-            // upsert clause (uniqueness only; CHECK and NOT NULL still throw) and reported below,
-            // which rolls the whole file back. The parser already refused duplicates inside the file.
-            let alreadyOnBooks = try Self.insert(file.records, bank: file.name.bank, importID: importID, at: at, clerk: clerk, db)
-            if !alreadyOnBooks.isEmpty {
-                let problems = try Self.problems(alreadyOnBooks, importID: importID, db)
-                throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
-            }
-            // The import movement of every card, in one statement.
-            try db.execute(sql: """
-                INSERT INTO pre_made_card_movement (card_number, from_state, to_state, reason, clerk, at)
-                SELECT card_number, NULL, 'inStock', ?, ?, ? FROM pre_made_card WHERE import_id = ? ORDER BY sequence
-                """, arguments: ["导入 import \(file.name.fileName)", clerk, at.text, importID])
-            let details = Self.json([
-                "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
-                "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
-                "first": file.records.first?.cardNumber.value ?? "", "last": file.records.last?.cardNumber.value ?? "",
-            ])
-            try AuditLedger(database: database).append(db, at: at, clerk: clerk, action: "yzkcg.import",
-                                                       subject: file.name.fileName, details: details)
-            return YZKCGImportReceipt(importID: importID, fileName: file.name.fileName, bank: file.name.bank,
-                                      count: file.records.count, importedAt: at, importedBy: clerk)
+            return receipt!
         }
+        database.pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
+        return receipt
+    }
+
+    private func importTransaction(_ file: YZKCGFile, by clerk: String, at: StationTimestamp,
+                                   _ db: Database) throws -> YZKCGImportReceipt {
+        if let earlier = try Row.fetchOne(db, sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?",
+                                          arguments: [file.name.fileName]) {
+            let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
+            throw YZKCGImportError(fileName: file.name.fileName, problems: [
+                YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
+                             chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)"),
+            ])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO yzkcg_import (file_name, bank, city_agency, batch, card_count, card_maker,
+                    bank_branch_code, file_time, encoding, content_sm3, imported_at, imported_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [file.name.fileName, file.name.bank, file.name.cityAgency, file.name.batch, file.records.count,
+                        file.name.cardMaker, file.name.bankBranchCode, file.name.time, file.encoding.rawValue,
+                        file.contentHash, at.text, clerk])
+        let importID = db.lastInsertedRowID
+        // A card whose 社保卡号, 卡识别码 or 银行卡号 is already on the books is skipped by the
+        // upsert clause (uniqueness only; CHECK and NOT NULL still throw) and reported below,
+        // which rolls the whole file back. The parser already refused duplicates inside the file.
+        let alreadyOnBooks = try Self.insert(file.records, bank: file.name.bank, importID: importID, at: at, clerk: clerk, db)
+        if !alreadyOnBooks.isEmpty {
+            let problems = try Self.problems(alreadyOnBooks, importID: importID, db)
+            throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
+        }
+        // The import movement of every card, in one statement.
+        try db.execute(sql: """
+            INSERT INTO pre_made_card_movement (card_number, from_state, to_state, reason, clerk, at)
+            SELECT card_number, NULL, 'inStock', ?, ?, ? FROM pre_made_card WHERE import_id = ? ORDER BY sequence
+            """, arguments: ["导入 import \(file.name.fileName)", clerk, at.text, importID])
+        let details = Self.json([
+            "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
+            "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
+            "first": file.records.first?.cardNumber.value ?? "", "last": file.records.last?.cardNumber.value ?? "",
+        ])
+        try AuditLedger(database: database).append(db, at: at, clerk: clerk, action: "yzkcg.import",
+                                                   subject: file.name.fileName, details: details)
+        return YZKCGImportReceipt(importID: importID, fileName: file.name.fileName, bank: file.name.bank,
+                                  count: file.records.count, importedAt: at, importedBy: clerk)
     }
 
     /// Rows a card INSERT of the import carries: one statement's work (its cursors on the table

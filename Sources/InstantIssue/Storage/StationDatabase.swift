@@ -91,6 +91,12 @@ public final class StationDatabase: Sendable {
         lock.release()
     }
 
+    /// Waits for the writes queued behind earlier calls (the WAL checkpoint an import runs after
+    /// it returns) to finish; for measurements.
+    public func finishQueuedWrites() throws {
+        try pool.writeWithoutTransaction { _ in }
+    }
+
     /// The current time as the books record it (`StationTimestamp`).
     func timestamp() -> StationTimestamp { StationTimestamp(clock()) }
 }
