@@ -80,9 +80,12 @@ class Desk:
     def wait_for(self, css, timeout=120):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            e = self.find(css)
-            if e is not None and e.is_displayed():
-                return e
+            try:
+                e = self.find(css)
+                if e is not None and e.is_displayed():
+                    return e
+            except (StaleElementReferenceException, WebDriverException):
+                pass  # found on a page that was being left: look again on the new one
             time.sleep(0.1)
         raise RuntimeError("timed out waiting for %s on %s" % (css, self.browser.current_url))
 

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from desk_pages import Desk, tab_to, keys  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 
 # Records every status text and bar value the upload shows, to see the progress move.
 WATCH_PROGRESS = """
@@ -47,8 +47,8 @@ def press(desk, button_css, result_css):
     while time.time() < deadline:
         try:
             old.tag_name
-        except StaleElementReferenceException:
-            break
+        except (StaleElementReferenceException, WebDriverException):
+            break  # stale, or "does not belong to the document": the page was left
         time.sleep(0.05)
     return desk.wait_for(result_css)
 
