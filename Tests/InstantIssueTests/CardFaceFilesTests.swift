@@ -67,9 +67,8 @@ final class CardFaceFilesTests: StationTestCase {
     }
 
     func testThePreviewRefusesANameThatWouldLeaveItsFolder() throws {
-        let blank = RenderedFace(rgb: RGBImage(width: CardCanvas.width, height: CardCanvas.height),
-                                 blackPanel: MonochromeBitmap(), overlayPanel: MonochromeBitmap())
-        XCTAssertThrowsError(try CardFacePreview.write(face: blank, directory: faces, applicationID: "../x",
+        let blank = try PNGWriter.data(RGBImage(width: CardCanvas.width, height: CardCanvas.height), effort: .fast)
+        XCTAssertThrowsError(try CardFacePreview.write(png: blank, directory: faces, applicationID: "../x",
                                                        cardNumber: CardNumber("SIM000001")!)) { error in
             XCTAssertEqual((error as? CardFaceNameError)?.part, .applicationID, "\(error)")
         }

@@ -77,6 +77,10 @@ final class CryptoTestsSM2: XCTestCase {
             guard case CryptoError.invalidPublicKey = error else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try SM2PublicKey(rawRepresentation: [UInt8](repeating: 0, count: 64)))
+        // Coordinates at or above p are refused by the range check, not reduced modulo p.
+        XCTAssertThrowsError(try SM2PublicKey(rawRepresentation: [UInt8](repeating: 0xFF, count: 64))) { error in
+            guard case CryptoError.invalidPublicKey = error else { return XCTFail("\(error)") }
+        }
         XCTAssertThrowsError(try SM2PublicKey(rawRepresentation: Array(hex(cliPoint).prefix(32))))
     }
 

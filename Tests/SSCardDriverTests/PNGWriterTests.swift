@@ -18,6 +18,20 @@ final class PNGWriterTests: XCTestCase {
         XCTAssertEqual(try read([UInt8](Data(contentsOf: URL(fileURLWithPath: path)))), picture)
     }
 
+    /// The fast encoding (the preview on every card's path) is still lossless: the same pixels
+    /// come back, only the deflate effort differs.
+    func testFastEncodingReadsBackTheSamePixels() throws {
+        let picture = CardFaceFixtures.quadrantPicture(width: 40, height: 30)
+        let fast = try PNGWriter.data(picture, effort: .fast)
+        XCTAssertEqual(try read(fast), picture)
+        XCTAssertNotEqual(fast, try PNGWriter.data(picture), "the fast encoding is a different file")
+
+        let path = NSTemporaryDirectory() + "pngwriter-fast-\(getpid()).png"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try PNGWriter.write(picture, to: path, effort: .fast)
+        XCTAssertEqual(try read([UInt8](Data(contentsOf: URL(fileURLWithPath: path)))), picture)
+    }
+
     func testPanelPictureIsBlackWhereTheBitIsSet() {
         var panel = MonochromeBitmap(width: 10, height: 2)
         panel.set(x: 3, y: 1)

@@ -7,12 +7,14 @@ import SSCardPrinter
 enum CardFacePreview {
     /// Returns the path written: `directory/<applicationID>-<cardNumber>.png`, mode 0600, in a
     /// folder made 0700 when missing. Refuses (`CardFaceNameError`) an application id or card
-    /// number that cannot be a file name.
-    static func write(face: RenderedFace, directory: String, applicationID: String, cardNumber: CardNumber) throws -> String {
+    /// number that cannot be a file name. `png` is the face encoded by `CardFacePreparation`
+    /// (`PNGWriter.Effort.fast`: libpng's smallest encoding was the largest single cost of a card
+    /// in process, docs/performance.md §2).
+    static func write(png: [UInt8], directory: String, applicationID: String, cardNumber: CardNumber) throws -> String {
         let name = try CardFaceFiles.fileName(applicationID: applicationID, cardNumber: cardNumber.value)
         try PrivateFile.makeFolder(directory)
         let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
-        try PNGWriter.write(face.rgb, to: path)
+        try PrivateFile.write(png, to: path)
         return path
     }
 }

@@ -218,6 +218,11 @@ final class IssuanceRun {
         try checkCancelled()
 
         let issueDate = station.today()
+        // Drawn beside the chip and CA steps; taken up below, before the card moves.
+        let preparation = CardFacePreparation(
+            holder: CardFaceHolder(name: request.name, socialSecurityNumber: request.socialSecurityNumber.value,
+                                   cardNumber: cardNumber.value, issueDate: issueDate, photoJPEG: request.photoJPEG),
+            configuration: driver.configuration)
         let chip = try ChipPersonalisation(
             request: request, issueDate: issueDate,
             expiryDate: ChipPersonalisation.expiryDate(issueDate: issueDate, years: station.configuration.cardValidityYears))
@@ -251,15 +256,11 @@ final class IssuanceRun {
 
         // The face is rendered (and refused, if it cannot print) before the card moves, once:
         // the preview written is the very face printed.
-        let job = try ProvinceLayout.reference.job(
-            for: CardFaceHolder(name: request.name, socialSecurityNumber: request.socialSecurityNumber.value, cardNumber: cardNumber.value,
-                                issueDate: issueDate, photoJPEG: request.photoJPEG),
-            units: PrintUnits(driver.configuration.printUnits), exit: .good)
-        let face = try CardFaceRenderer(configuration: driver.configuration).render(job)
-        record.facePath = try CardFacePreview.write(face: face, directory: station.configuration.outputDirectory,
+        let prepared = try preparation.wait()
+        record.facePath = try CardFacePreview.write(png: prepared.png, directory: station.configuration.outputDirectory,
                                                     applicationID: applicationID, cardNumber: cardNumber)
         progress(.preview(path: record.facePath!))
-        try step(.print, to: .printed) { try driver.printCard(rendered: face, exit: job.exit) }
+        try step(.print, to: .printed) { try driver.printCard(rendered: prepared.face, exit: prepared.job.exit) }
 
         do {
             try step(.reportProduced, to: .reported) {

@@ -21,7 +21,7 @@ public struct SM2PublicKey: Hashable, Sendable {
     public let rawRepresentation: [UInt8]
 
     /// Imports X‖Y; throws `invalidPublicKey` unless it is a point on the curve.
-    /// `EVP_PKEY_fromdata`, `EVP_PKEY_public_check`.
+    /// `EVP_PKEY_fromdata`, `EVP_PKEY_public_check_quick`.
     public init(rawRepresentation raw: [UInt8]) throws(CryptoError) {
         guard raw.count == SM2.publicKeySize else {
             throw .invalidPublicKey(reason: "\(raw.count) bytes, expected 64 (X‖Y)")
@@ -163,8 +163,13 @@ enum SM2Backend {
         return Array(out[1...])
     }
 
-    /// An EVP_PKEY from X‖Y and, for a private key, d. Validates the public point.
-    /// `OSSL_PARAM_BLD_*`, `EVP_PKEY_fromdata`, `EVP_PKEY_public_check`.
+    /// An EVP_PKEY from X‖Y and, for a private key, d. Validates the public point: not the point
+    /// at infinity, coordinates below p, on the curve (SP 800-56A 5.6.2.3.4,
+    /// `EVP_PKEY_public_check_quick`). The full check (`EVP_PKEY_public_check`) adds n·Q = O,
+    /// a whole scalar multiplication a key; SM2's curve has cofactor 1 (GB/T 32918.5), so every
+    /// point on it but infinity has order n and that test cannot fail where the quick one
+    /// passed. It was 3 % of a card's CPU in process (docs/performance.md §2, fourth round).
+    /// `OSSL_PARAM_BLD_*`, `EVP_PKEY_fromdata`.
     static func importKey(point: [UInt8], scalar: [UInt8]?) throws(CryptoError) -> OpaquePointer {
         let encodedPoint: [UInt8] = [0x04] + point
         guard let builder = OSSL_PARAM_BLD_new() else { throw OpenSSLErrorQueue.error("OSSL_PARAM_BLD_new") }
@@ -205,7 +210,7 @@ enum SM2Backend {
             throw OpenSSLErrorQueue.error("EVP_PKEY_CTX_new_from_pkey")
         }
         defer { EVP_PKEY_CTX_free(check) }
-        guard EVP_PKEY_public_check(check) == 1 else {
+        guard EVP_PKEY_public_check_quick(check) == 1 else {
             EVP_PKEY_free(key)
             let (_, reason) = OpenSSLErrorQueue.drain()
             throw .invalidPublicKey(reason: "point not on the SM2 curve (\(reason))")

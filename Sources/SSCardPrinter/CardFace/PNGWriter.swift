@@ -9,11 +9,23 @@ public struct PNGWriteError: Error, Hashable, Sendable, CustomStringConvertible 
 
 /// Writes previews of card faces as PNG with libpng's simplified API (no setjmp needed).
 public enum PNGWriter {
+    /// How hard libpng works at making the file small. Either way the PNG is lossless: it
+    /// decodes to the same pixels.
+    public enum Effort: Sendable {
+        /// libpng's default: every row tried with each of the five filters, zlib level 6. The
+        /// smallest file (a 1016 × 648 card face: about 24 KB), and the slowest.
+        case smallest
+        /// `PNG_IMAGE_FLAG_FAST`: no filter, zlib level 3. A card face in about a fifth of the
+        /// time at about 1.5× the size (37 KB): for the preview written on every card's path
+        /// (docs/performance.md §2, fourth round).
+        case fast
+    }
+
     /// `image` as PNG bytes (8-bit RGB). (png_image_write_to_memory.) The buffer is sized for
     /// the worst case up front, so the image is compressed once; libpng's own size query would
     /// compress it a second time.
-    public static func data(_ image: RGBImage) throws(PNGWriteError) -> [UInt8] {
-        var png = makeImage(image)
+    public static func data(_ image: RGBImage, effort: Effort = .smallest) throws(PNGWriteError) -> [UInt8] {
+        var png = makeImage(image, effort: effort)
         // Rows with their filter byte, plus deflate's and the chunks' overhead, with room to spare.
         let raw = image.height * (image.width * 3 + 1)
         var size = png_alloc_size_t(raw + raw / 16 + 4096)
@@ -21,7 +33,7 @@ public enum PNGWriter {
         var written = write(&png, image, into: &out, size: &size)
         if written == 0, Int(size) > out.count {
             // libpng said how much it needs: grow once and write again.
-            png = makeImage(image)
+            png = makeImage(image, effort: effort)
             out = [UInt8](repeating: 0, count: Int(size))
             written = write(&png, image, into: &out, size: &size)
         }
@@ -42,8 +54,8 @@ public enum PNGWriter {
     /// Writes `image` to the file at `path` (replaced), mode 0600: a face shows a name, a
     /// 社会保障号码 and a photo. Not png_image_write_to_file, which opens `path` with fopen and
     /// follows a symbolic link planted there; `PrivateFile.write` writes a new file and renames it.
-    public static func write(_ image: RGBImage, to path: String) throws(PNGWriteError) {
-        let bytes = try data(image)
+    public static func write(_ image: RGBImage, to path: String, effort: Effort = .smallest) throws(PNGWriteError) {
+        let bytes = try data(image, effort: effort)
         do {
             try PrivateFile.write(bytes, to: path)
         } catch {
@@ -63,9 +75,10 @@ public enum PNGWriter {
         return RGBImage(width: panel.width, height: panel.height, pixels: pixels)!
     }
 
-    private static func makeImage(_ image: RGBImage) -> png_image {
+    private static func makeImage(_ image: RGBImage, effort: Effort) -> png_image {
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)
+        if case .fast = effort { png.flags = UInt32(PNG_IMAGE_FLAG_FAST) }
         png.width = UInt32(image.width)
         png.height = UInt32(image.height)
         png.format = UInt32(PNG_FORMAT_RGB)

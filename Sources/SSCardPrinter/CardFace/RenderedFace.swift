@@ -84,10 +84,20 @@ public struct RenderedFace: Hashable, Sendable {
     ///                O  ⌈width/8⌉ × height bytes (1-bit, 1 = varnish)
     public var printJobPayload: [UInt8] {
         let w = rgb.width, h = rgb.height
-        var out: [UInt8] = Array("SSCF".utf8) + [1, 0, UInt8(w >> 8), UInt8(w & 0xFF), UInt8(h >> 8), UInt8(h & 0xFF)]
+        let header: [UInt8] = Array("SSCF".utf8) + [1, 0, UInt8(w >> 8), UInt8(w & 0xFF), UInt8(h >> 8), UInt8(h & 0xFF)]
         let dots = w * h
-        // Y, M, C in one pass over the picture (as `colourPanel` makes each), then K and O.
-        out += [UInt8](unsafeUninitializedCapacity: 3 * dots) { dye, initialised in
+        let black = blackPanel.bytes, overlay = overlayPanel.bytes
+        let total = header.count + 3 * dots + black.count + overlay.count
+        // One buffer of the final size (1.4 MB for a card face), written once: no growing copy.
+        return [UInt8](unsafeUninitializedCapacity: total) { out, initialised in
+            func put(_ bytes: [UInt8], at offset: Int) {
+                bytes.withUnsafeBufferPointer { source in
+                    if let from = source.baseAddress { (out.baseAddress! + offset).update(from: from, count: source.count) }
+                }
+            }
+            put(header, at: 0)
+            let dye = out.baseAddress! + header.count
+            // Y, M, C in one pass over the picture (as `colourPanel` makes each), then K and O.
             rgb.pixels.withUnsafeBufferPointer { pixels in
                 for i in 0..<dots {
                     let p = i &* 3
@@ -96,12 +106,11 @@ public struct RenderedFace: Hashable, Sendable {
                     dye[2 &* dots &+ i] = 255 &- pixels[p]       // cyan: 255 − R
                 }
             }
-            Self.clearResin(blackPanel, in: dye.baseAddress!, panels: 3, panelSize: dots)
-            initialised = 3 * dots
+            Self.clearResin(blackPanel, in: dye, panels: 3, panelSize: dots)
+            put(black, at: header.count + 3 * dots)
+            put(overlay, at: header.count + 3 * dots + black.count)
+            initialised = total
         }
-        out += blackPanel.bytes
-        out += overlayPanel.bytes
-        return out
     }
 
     /// Reads a payload back (a transport or the virtual printer): Y, M, C, K, O panels; nil
