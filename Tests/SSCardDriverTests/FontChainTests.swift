@@ -133,6 +133,13 @@ final class FontChainTests: XCTestCase {
             XCTAssertEqual(layout.inkBox, DotRect(left: box.left + Double(dx), top: box.top + Double(dy),
                                                   right: box.right + Double(dx), bottom: box.bottom + Double(dy)), "(\(dx), \(dy))")
         }
+        // A glyph wholly below the canvas (54 pt at the card's bottom edge, the fuzzer's case)
+        // sets nothing and still reports its ink.
+        var below = MonochromeBitmap()
+        let low = chain.draw(PrintTextItem(itemName: "sData1", text: "x", fontName: "宋体", sizePoints: 53.98, left: 53.98, top: 637),
+                             into: &below)
+        XCTAssertEqual(below.count, 0)
+        XCTAssertGreaterThan(low.inkBox.top, Double(CardCanvas.height))
     }
 
     func testAnUnopenableFontFailsWithFreeTypesReason() {

@@ -333,9 +333,11 @@ private struct RenderedGlyph {
         // The canvas's last byte may hold padding bits past its width: they stay 0.
         let lastKeep = canvasWidth % 8 == 0 ? UInt8(0xFF) : UInt8(truncatingIfNeeded: 0xFF << (8 - canvasWidth % 8))
         let shift = x0 & 7, firstByte = x0 >> 3   // floored for a glyph hanging off the left edge
+        // The rows on the canvas: none for a glyph wholly above or below it.
+        let firstRow = max(0, -y0), endRow = max(firstRow, min(rows, canvasHeight - y0))
         ink.bytes.withUnsafeMutableBufferPointer { canvas in
             bits.withUnsafeBufferPointer { glyph in
-                for row in max(0, -y0)..<min(rows, canvasHeight - y0) {
+                for row in firstRow..<endRow {
                     let to = (y0 + row) * canvasRowBytes
                     func put(_ byte: UInt8, at column: Int) {
                         guard byte != 0, column >= 0, column < canvasRowBytes else { return }
