@@ -102,6 +102,46 @@ final class FontChainTests: XCTestCase {
         }
     }
 
+    /// Glyphs are ORed into K a byte at a time, shifted onto the canvas bytes they straddle:
+    /// the same text moved by whole dots (every shift 0–7 within a byte) sets the same bits
+    /// moved by as many dots, and past the right and bottom edges exactly the bits that stay
+    /// on the canvas; the ink box still reports the whole glyph.
+    func testGlyphsLandOnEveryBitOffsetAndClipAtTheEdges() {
+        func draw(_ left: Double, _ top: Double) -> (MonochromeBitmap, TextLayout) {
+            var ink = MonochromeBitmap()
+            let item = PrintTextItem(itemName: "sData1", text: "姓名䄲𠀀09", fontName: "宋体", sizePoints: 12, left: left, top: top)
+            let layout = chain.draw(item, into: &ink)
+            return (ink, layout)
+        }
+        let (reference, referenceLayout) = draw(100.3, 100.6)
+        XCTAssertGreaterThan(reference.count, 500)
+        for (dx, dy) in [(1, 0), (2, 3), (3, 1), (4, 0), (5, 7), (6, 2), (7, 5), (8, 0), (13, 9), (863, 0), (900, 0), (0, 520), (880, 530)] {
+            let (moved, layout) = draw(100.3 + Double(dx), 100.6 + Double(dy))
+            var expected = 0
+            for y in 0..<CardCanvas.height {
+                for x in 0..<CardCanvas.width {
+                    let source = reference[x - dx, y - dy]
+                    if source { expected += 1 }
+                    if moved[x, y] != source { XCTFail("(\(dx), \(dy)): dot (\(x), \(y))"); return }
+                }
+            }
+            XCTAssertEqual(moved.count, expected, "(\(dx), \(dy))")
+            // Drawing stops once the pen leaves the canvas: the glyphs drawn are a prefix.
+            let drawn = layout.glyphs.count
+            XCTAssertEqual(layout.glyphs.map(\.glyphIndex), referenceLayout.glyphs.prefix(drawn).map(\.glyphIndex))
+            let box = referenceLayout.glyphs.prefix(drawn).reduce(DotRect(left: 0, top: 0, right: 0, bottom: 0)) { $0.union($1.ink) }
+            XCTAssertEqual(layout.inkBox, DotRect(left: box.left + Double(dx), top: box.top + Double(dy),
+                                                  right: box.right + Double(dx), bottom: box.bottom + Double(dy)), "(\(dx), \(dy))")
+        }
+        // A glyph wholly below the canvas (54 pt at the card's bottom edge, the fuzzer's case)
+        // sets nothing and still reports its ink.
+        var below = MonochromeBitmap()
+        let low = chain.draw(PrintTextItem(itemName: "sData1", text: "x", fontName: "宋体", sizePoints: 53.98, left: 53.98, top: 637),
+                             into: &below)
+        XCTAssertEqual(below.count, 0)
+        XCTAssertGreaterThan(low.inkBox.top, Double(CardCanvas.height))
+    }
+
     func testAnUnopenableFontFailsWithFreeTypesReason() {
         XCTAssertThrowsError(try FontChain(faces: [.init(path: "/nonexistent/font.ttf")])) { error in
             guard case .fontUnavailable(let path, _, let reason, let code) = error as? CardFaceError else { return XCTFail("\(error)") }

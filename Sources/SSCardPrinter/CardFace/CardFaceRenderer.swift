@@ -21,8 +21,11 @@ public struct CardFaceRenderer: Sendable {
     public init(chain: FontChain, chipPlate: ChipPlate = .standard) {
         self.chain = chain
         self.chipPlate = chipPlate
-        overlay = Self.overlayMask(chipPlate)
+        overlay = chipPlate == .standard ? Self.standardOverlay : Self.overlayMask(chipPlate)
     }
+
+    /// The overlay of the standard plate, made once per process: iPrint makes a renderer a card.
+    private static let standardOverlay = overlayMask(.standard)
 
     /// The renderer of the configuration's `fontChain` (opened once per process).
     public init(configuration: DriverConfiguration) throws(CardFaceError) {
@@ -82,15 +85,24 @@ public struct CardFaceRenderer: Sendable {
         for photo in photos {
             placed.append(Self.place(photo, on: &rgb))
         }
-        // Text over everything, in black; most bytes of K are 0 and skipped whole.
+        // Text over everything, in black; most bytes of K are 0 and skipped eight at a time.
         rgb.pixels.withUnsafeMutableBufferPointer { pixels in
             black.bytes.withUnsafeBufferPointer { k in
-                let rowBytes = black.rowBytes
-                for (index, byte) in k.enumerated() where byte != 0 {
-                    let y = index / rowBytes, x0 = (index % rowBytes) * 8
-                    for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 {
-                        let i = (y * CardCanvas.width + x0 + bit) * 3
-                        pixels[i] = 0; pixels[i + 1] = 0; pixels[i + 2] = 0
+                let rowBytes = black.rowBytes, width = black.width
+                for y in 0..<black.height {
+                    let row = k.baseAddress! + y &* rowBytes
+                    var xb = 0
+                    while xb < rowBytes {
+                        if xb &+ 8 <= rowBytes && UnsafeRawPointer(row + xb).loadUnaligned(as: UInt64.self) == 0 {
+                            xb &+= 8
+                            continue
+                        }
+                        let byte = row[xb]
+                        for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 && xb &* 8 &+ bit < width {
+                            let i = (y &* width &+ xb &* 8 &+ bit) &* 3
+                            pixels[i] = 0; pixels[i &+ 1] = 0; pixels[i &+ 2] = 0
+                        }
+                        xb &+= 1
                     }
                 }
             }

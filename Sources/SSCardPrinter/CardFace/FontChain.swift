@@ -173,6 +173,7 @@ public final class FontChain: @unchecked Sendable {
                 made.bits = (0..<made.rows).flatMap { row in
                     UnsafeBufferPointer(start: buffer + row * Int(bitmap.pitch), count: rowBytes)
                 }
+                made.findInk()
             }
         }
         if rendered.count >= Self.renderedLimit { rendered.removeAll(keepingCapacity: true) }
@@ -299,24 +300,58 @@ private struct RenderedGlyph {
     /// 1 = ink, MSB first, `rowBytes` a row; empty for a blank glyph.
     var bits: [UInt8] = []
 
-    /// ORs the glyph into `ink` for a pen at (`penX`, `baseline`) and returns its ink box (at
-    /// the pen, empty, for a blank glyph or a pen too far off the canvas).
-    func draw(penX: Double, baseline: Double, into ink: inout MonochromeBitmap) -> DotRect {
-        var box = DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
-        guard rows > 0, let xDot = Int(exactly: penX.rounded(.down)), let yDot = Int(exactly: baseline.rounded(.down)) else { return box }
-        let x0 = xDot + left, y0 = yDot - top
+    /// The ink's extent in the bitmap (columns and rows, `inkRight`/`inkBottom` exclusive);
+    /// empty (right ≤ left) when no bit is set. Bits past `width` in a row's last byte are
+    /// cleared first: they are not the glyph's.
+    var inkLeft = 0, inkTop = 0, inkRight = 0, inkBottom = 0
+
+    mutating func findInk() {
+        if width % 8 != 0 {
+            let keep = UInt8(truncatingIfNeeded: 0xFF << (8 - width % 8))
+            for row in 0..<rows { bits[row * rowBytes + rowBytes - 1] &= keep }
+        }
         var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
         for row in 0..<rows {
             for column in 0..<width where bits[row * rowBytes + column >> 3] & (0x80 >> UInt8(column & 7)) != 0 {
-                let x = x0 + column, y = y0 + row
-                ink.set(x: x, y: y)
-                minX = min(minX, x); maxX = max(maxX, x)
-                minY = min(minY, y); maxY = max(maxY, y)
+                minX = min(minX, column); maxX = max(maxX, column)
+                minY = min(minY, row); maxY = max(maxY, row)
             }
         }
-        if minX <= maxX {
-            box = DotRect(left: Double(minX), top: Double(minY), right: Double(maxX + 1), bottom: Double(maxY + 1))
+        if minX <= maxX { (inkLeft, inkTop, inkRight, inkBottom) = (minX, minY, maxX + 1, maxY + 1) }
+    }
+
+    /// ORs the glyph into `ink` for a pen at (`penX`, `baseline`) and returns its ink box (at
+    /// the pen, empty, for a blank glyph or a pen too far off the canvas). The box is the
+    /// glyph's whole ink, on the canvas or not; only the bits on the canvas are set. A byte of
+    /// the glyph at a time, shifted onto the two canvas bytes it straddles.
+    func draw(penX: Double, baseline: Double, into ink: inout MonochromeBitmap) -> DotRect {
+        guard rows > 0, inkLeft < inkRight, let xDot = Int(exactly: penX.rounded(.down)), let yDot = Int(exactly: baseline.rounded(.down)) else {
+            return DotRect(left: penX, top: baseline, right: penX, bottom: baseline)
         }
-        return box
+        let x0 = xDot + left, y0 = yDot - top
+        let canvasWidth = ink.width, canvasHeight = ink.height, canvasRowBytes = ink.rowBytes
+        // The canvas's last byte may hold padding bits past its width: they stay 0.
+        let lastKeep = canvasWidth % 8 == 0 ? UInt8(0xFF) : UInt8(truncatingIfNeeded: 0xFF << (8 - canvasWidth % 8))
+        let shift = x0 & 7, firstByte = x0 >> 3   // floored for a glyph hanging off the left edge
+        // The rows on the canvas: none for a glyph wholly above or below it.
+        let firstRow = max(0, -y0), endRow = max(firstRow, min(rows, canvasHeight - y0))
+        ink.bytes.withUnsafeMutableBufferPointer { canvas in
+            bits.withUnsafeBufferPointer { glyph in
+                for row in firstRow..<endRow {
+                    let to = (y0 + row) * canvasRowBytes
+                    func put(_ byte: UInt8, at column: Int) {
+                        guard byte != 0, column >= 0, column < canvasRowBytes else { return }
+                        canvas[to + column] |= column == canvasRowBytes - 1 ? byte & lastKeep : byte
+                    }
+                    for b in 0..<rowBytes {
+                        let byte = glyph[row * rowBytes + b]
+                        guard byte != 0 else { continue }
+                        put(byte >> UInt8(shift), at: firstByte + b)
+                        if shift != 0 { put(byte << UInt8(8 - shift), at: firstByte + b + 1) }
+                    }
+                }
+            }
+        }
+        return DotRect(left: Double(x0 + inkLeft), top: Double(y0 + inkTop), right: Double(x0 + inkRight), bottom: Double(y0 + inkBottom))
     }
 }

@@ -84,31 +84,30 @@ public struct RenderedFace: Hashable, Sendable {
     ///                O  ⌈width/8⌉ × height bytes (1-bit, 1 = varnish)
     public var printJobPayload: [UInt8] {
         let w = rgb.width, h = rgb.height
-        let header: [UInt8] = Array("SSCF".utf8) + [1, 0, UInt8(w >> 8), UInt8(w & 0xFF), UInt8(h >> 8), UInt8(h & 0xFF)]
-        let dots = w * h
-        let black = blackPanel.bytes, overlay = overlayPanel.bytes
-        let total = header.count + 3 * dots + black.count + overlay.count
-        // One buffer of the final size (1.4 MB for a card face), written once: no growing copy.
+        let dots = w * h, mono = blackPanel.bytes.count
+        let total = 10 + 3 * dots + 2 * mono
+        precondition(mono == (w + 7) / 8 * h && overlayPanel.bytes.count == mono, "a 1-bit panel has ⌈width/8⌉ × height bytes")
+        // One buffer of the final size, each panel written once where it belongs: a card's
+        // payload is 2 MB, and growing it panel by panel copied it and faulted fresh pages in.
         return [UInt8](unsafeUninitializedCapacity: total) { out, initialised in
-            func put(_ bytes: [UInt8], at offset: Int) {
-                bytes.withUnsafeBufferPointer { source in
-                    if let from = source.baseAddress { (out.baseAddress! + offset).update(from: from, count: source.count) }
-                }
+            let base = out.baseAddress!
+            for (i, byte) in ([0x53, 0x53, 0x43, 0x46, 1, 0, UInt8(w >> 8), UInt8(w & 0xFF), UInt8(h >> 8), UInt8(h & 0xFF)] as [UInt8]).enumerated() {
+                base[i] = byte
             }
-            put(header, at: 0)
-            let dye = out.baseAddress! + header.count
             // Y, M, C in one pass over the picture (as `colourPanel` makes each), then K and O.
+            let dye = base + 10
             rgb.pixels.withUnsafeBufferPointer { pixels in
+                let p = pixels.baseAddress!
                 for i in 0..<dots {
-                    let p = i &* 3
-                    dye[i] = 255 &- pixels[p &+ 2]               // yellow: 255 − B
-                    dye[dots &+ i] = 255 &- pixels[p &+ 1]       // magenta: 255 − G
-                    dye[2 &* dots &+ i] = 255 &- pixels[p]       // cyan: 255 − R
+                    let at = i &* 3
+                    dye[i] = 255 &- p[at &+ 2]               // yellow: 255 − B
+                    dye[dots &+ i] = 255 &- p[at &+ 1]       // magenta: 255 − G
+                    dye[2 &* dots &+ i] = 255 &- p[at]       // cyan: 255 − R
                 }
             }
             Self.clearResin(blackPanel, in: dye, panels: 3, panelSize: dots)
-            put(black, at: header.count + 3 * dots)
-            put(overlay, at: header.count + 3 * dots + black.count)
+            blackPanel.bytes.withUnsafeBufferPointer { (dye + 3 * dots).update(from: $0.baseAddress!, count: mono) }
+            overlayPanel.bytes.withUnsafeBufferPointer { (dye + 3 * dots + mono).update(from: $0.baseAddress!, count: mono) }
             initialised = total
         }
     }

@@ -113,11 +113,18 @@ public struct DyePanel: Hashable, Sendable {
     public init(levels: EscapePanelLevels = .thirtyTwo, densities: [UInt8]) {
         precondition(levels != .two, "a dye panel has 32, 64 or 128 levels")
         precondition(densities.count == CardCanvas.width * CardCanvas.height, "a panel has 1016 × 648 dots")
+        self = densities.withUnsafeBufferPointer { DyePanel(levels: levels, densities: $0) }
+    }
+
+    /// A panel from 8-bit densities read in place (an "SSCF" payload's plane): no copy of them.
+    init(levels: EscapePanelLevels, densities: UnsafeBufferPointer<UInt8>) {
+        precondition(levels != .two, "a dye panel has 32, 64 or 128 levels")
+        precondition(densities.count == CardCanvas.width * CardCanvas.height, "a panel has 1016 × 648 dots")
         let shift = UInt8(8 - levels.bitsPerDot)
         self.levels = levels
         // Below `levels` by construction: no need to look at each dot again.
         dots = [UInt8](unsafeUninitializedCapacity: densities.count) { out, initialised in
-            densities.withUnsafeBufferPointer { for i in $0.indices { out[i] = $0[i] >> shift } }
+            for i in densities.indices { out[i] = densities[i] &>> shift }
             initialised = densities.count
         }
     }
@@ -139,9 +146,10 @@ public struct DyePanel: Hashable, Sendable {
         guard levels != .two, wireData.count >= (EscapePanelFormat.bitmapDotCount * bits + 7) / 8 else {
             throw .badPanelHeader("a \(levels.rawValue)-level panel of \(wireData.count) bytes")
         }
-        var dots = [UInt8](repeating: 0, count: CardCanvas.width * CardCanvas.height)
-        wireData.withUnsafeBufferPointer { wire in
-            dots.withUnsafeMutableBufferPointer { EscapePanelPacking.wireToDots(wire, bits: bits, $0, order: format.dotOrder) }
+        // wireToDots writes every dot (1016 lines, eight at a time): no need to zero them first.
+        let dots = [UInt8](unsafeUninitializedCapacity: CardCanvas.width * CardCanvas.height) { out, initialised in
+            wireData.withUnsafeBufferPointer { wire in EscapePanelPacking.wireToDots(wire, bits: bits, out, order: format.dotOrder) }
+            initialised = CardCanvas.width * CardCanvas.height
         }
         self.levels = levels
         self.dots = dots
@@ -248,13 +256,7 @@ public struct PanelSet: Hashable, Sendable {
         if payload.isEmpty {
             self.init()
         } else if payload.starts(with: Array("SSCF".utf8)) {
-            guard let p = RenderedFace.panels(ofPayload: payload), p.width == CardCanvas.width, p.height == CardCanvas.height
-            else { throw .malformedCommand("an SSCF payload that is not version 1 of 1016 × 648 dots") }
-            guard dyeLevels != .two else { throw .badPanelHeader("dye panels at 2 levels") }
-            self.init(dyes: DyePanels(yellow: DyePanel(levels: dyeLevels, densities: p.yellow),
-                                      magenta: DyePanel(levels: dyeLevels, densities: p.magenta),
-                                      cyan: DyePanel(levels: dyeLevels, densities: p.cyan)),
-                      black: p.black, overlay: p.overlay)
+            try self.init(sscf: payload, dyeLevels: dyeLevels)
         } else {
             let commands = try EscapeCommandDecoder.decodeAll(payload, format: format)
             var downloads: [EscapePanelDownload] = []
@@ -264,6 +266,28 @@ public struct PanelSet: Hashable, Sendable {
             }
             try self.init(downloads: downloads, format: format)
         }
+    }
+
+    /// The set of an "SSCF" payload (`RenderedFace.printJobPayload`): the panels read where they
+    /// lie in the payload, each dye plane taken to `dyeLevels` in one pass (a card's payload is
+    /// 2 MB: copying its planes out first cost as much as reading them).
+    private init(sscf payload: [UInt8], dyeLevels: EscapePanelLevels) throws(EscapeDecodingError) {
+        let w = CardCanvas.width, h = CardCanvas.height
+        let colour = w * h, mono = (w + 7) / 8 * h
+        guard payload.count == 10 + 3 * colour + 2 * mono, payload[4] == 1,
+              Int(payload[6]) << 8 | Int(payload[7]) == w, Int(payload[8]) << 8 | Int(payload[9]) == h
+        else { throw .malformedCommand("an SSCF payload that is not version 1 of 1016 × 648 dots") }
+        guard dyeLevels != .two else { throw .badPanelHeader("dye panels at 2 levels") }
+        let (dyes, black, overlay) = payload.withUnsafeBufferPointer { p in
+            func plane(_ n: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: p[(10 + n * colour)..<(10 + (n + 1) * colour)]) }
+            let monoStart = 10 + 3 * colour
+            return (DyePanels(yellow: DyePanel(levels: dyeLevels, densities: plane(0)),
+                              magenta: DyePanel(levels: dyeLevels, densities: plane(1)),
+                              cyan: DyePanel(levels: dyeLevels, densities: plane(2))),
+                    MonochromeBitmap(width: w, height: h, bytes: Array(p[monoStart..<(monoStart + mono)]))!,
+                    MonochromeBitmap(width: w, height: h, bytes: Array(p[(monoStart + mono)...]))!)
+        }
+        self.init(dyes: dyes, black: black, overlay: overlay)
     }
 
     /// The set of downloaded panels. Throws for the same panel twice, K or O not at 2 levels,
