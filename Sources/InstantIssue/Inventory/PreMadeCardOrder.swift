@@ -72,9 +72,7 @@ public struct PreMadeCardOrder: Hashable, Sendable {
 extension PreMadeCardInventory {
     /// The order sheet from the books now (see `PreMadeCardOrder`).
     public func orderSheet(windowDays: Int = 30, coverDays: Int = 60, packSize: Int = 100) throws -> PreMadeCardOrder {
-        guard (1...366).contains(windowDays), (1...366).contains(coverDays), (1...10_000).contains(packSize) else {
-            throw PreMadeCardOrderError.badParameters(windowDays: windowDays, coverDays: coverDays, packSize: packSize)
-        }
+        try PreMadeCardOrder.checkParameters(windowDays: windowDays, coverDays: coverDays, packSize: packSize)
         let since = StationTimestamp(database.clock().addingTimeInterval(-Double(windowDays) * 86_400)).text
         let rows = try database.pool.read { db in
             try Row.fetchAll(db, sql: """
@@ -87,14 +85,31 @@ extension PreMadeCardInventory {
                 GROUP BY i.bank, i.card_maker ORDER BY i.bank, i.card_maker
                 """, arguments: [since])
         }
-        let lines = rows.map { row -> PreMadeCardOrder.Line in
-            let usable: Int = row["usable"], used: Int = row["used"]
-            let needed = Int((Double(used) * Double(coverDays) / Double(windowDays)).rounded(.up))
-            let short = max(0, needed - usable)
-            let quantity = short == 0 ? 0 : ((short + packSize - 1) / packSize) * packSize
-            return .init(bank: row["bank"], cardMaker: row["card_maker"], usable: usable, used: used, quantity: quantity)
+        let counts = rows.map { row in
+            (bank: row["bank"] as String, cardMaker: row["card_maker"] as String, usable: row["usable"] as Int, used: row["used"] as Int)
         }
-        return PreMadeCardOrder(lines: lines, windowDays: windowDays, coverDays: coverDays, packSize: packSize)
+        return PreMadeCardOrder(counts: counts, windowDays: windowDays, coverDays: coverDays, packSize: packSize)
+    }
+}
+
+extension PreMadeCardOrder {
+    /// Refuses a window, cover or pack out of range (`PreMadeCardOrderError`).
+    public static func checkParameters(windowDays: Int, coverDays: Int, packSize: Int) throws {
+        guard (1...366).contains(windowDays), (1...366).contains(coverDays), (1...10_000).contains(packSize) else {
+            throw PreMadeCardOrderError.badParameters(windowDays: windowDays, coverDays: coverDays, packSize: packSize)
+        }
+    }
+
+    /// The order from each bank and card maker's usable and used cards, lines in the order given:
+    /// the same arithmetic whichever books counted them.
+    public init(counts: [(bank: String, cardMaker: String, usable: Int, used: Int)], windowDays: Int, coverDays: Int, packSize: Int) {
+        let lines = counts.map { c -> Line in
+            let needed = Int((Double(c.used) * Double(coverDays) / Double(windowDays)).rounded(.up))
+            let short = max(0, needed - c.usable)
+            let quantity = short == 0 ? 0 : ((short + packSize - 1) / packSize) * packSize
+            return Line(bank: c.bank, cardMaker: c.cardMaker, usable: c.usable, used: c.used, quantity: quantity)
+        }
+        self.init(lines: lines, windowDays: windowDays, coverDays: coverDays, packSize: packSize)
     }
 }
 

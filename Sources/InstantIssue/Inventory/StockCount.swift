@@ -20,22 +20,10 @@ extension PreMadeCardInventory {
         try Self.requireClerk(clerk)
         guard !count.places.isEmpty else { throw StockCountError.nothingCounted }
         let report = try takeStock(by: clerk)
-        let books = try booksByPlace()
-        var lines: [StockCountResult.Line] = []
-        for (place, counted) in count.places.sorted(by: { $0.key < $1.key }) {
-            let onBooks: Int
-            switch place {
-            case .all: onBooks = books.values.reduce(0, +)
-            default: onBooks = books[place] ?? 0
-            }
-            lines.append(.init(place: place, books: onBooks, counted: counted))
-        }
-        let details: [String: Any] = [
-            "places": lines.map { ["place": $0.place.key, "books": $0.books, "counted": $0.counted, "difference": $0.difference] },
-            "balanced": lines.allSatisfy { $0.difference == 0 },
-        ]
+        let lines = StockCountResult.compare(count, books: try booksByPlace())
         let entry = try AuditLedger(database: database).append(clerk: clerk, action: Self.stockCountAction,
-                                                               subject: "预制卡 pre-made cards", details: Self.json(details))
+                                                               subject: "预制卡 pre-made cards",
+                                                               details: StockCountResult.ledgerDetails(lines))
         return StockCountResult(report: report, lines: lines, ledgerSeq: entry.seq)
     }
 
@@ -201,6 +189,32 @@ public struct StockCountResult: Hashable, Sendable {
     public var ledgerSeq: Int64
 
     public var balanced: Bool { lines.allSatisfy { $0.difference == 0 } }
+
+    public init(report: StockTakeReport, lines: [Line], ledgerSeq: Int64) {
+        self.report = report; self.lines = lines; self.ledgerSeq = ledgerSeq
+    }
+
+    /// Each place counted beside the cards the books put there (`all`: every place on the books).
+    public static func compare(_ count: PhysicalStockCount, books: [StockPlace: Int]) -> [Line] {
+        var lines: [Line] = []
+        for (place, counted) in count.places.sorted(by: { $0.key < $1.key }) {
+            let onBooks: Int
+            switch place {
+            case .all: onBooks = books.values.reduce(0, +)
+            default: onBooks = books[place] ?? 0
+            }
+            lines.append(.init(place: place, books: onBooks, counted: counted))
+        }
+        return lines
+    }
+
+    /// The details of the `stock.count` 台账 entry.
+    public static func ledgerDetails(_ lines: [Line]) -> String {
+        PreMadeCardInventory.json([
+            "places": lines.map { ["place": $0.place.key, "books": $0.books, "counted": $0.counted, "difference": $0.difference] },
+            "balanced": lines.allSatisfy { $0.difference == 0 },
+        ])
+    }
 }
 
 public enum StockCountError: Error, Hashable, Sendable {

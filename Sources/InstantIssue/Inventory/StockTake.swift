@@ -130,6 +130,10 @@ public struct StockTakeReport: Hashable, Sendable, CustomStringConvertible {
         public var cardNumber: CardNumber
         /// The application it is reserved for, nil when free.
         public var reservedFor: String?
+
+        public init(hopper: Hopper, bank: String, cardNumber: CardNumber, reservedFor: String?) {
+            self.hopper = hopper; self.bank = bank; self.cardNumber = cardNumber; self.reservedFor = reservedFor
+        }
     }
 
     public var takenAt: StationTimestamp
@@ -144,6 +148,12 @@ public struct StockTakeReport: Hashable, Sendable, CustomStringConvertible {
     public var hopperCards: [HopperCard]
     /// The ledger's newest entry (the stock-take entry itself for `takeStock`).
     public var ledgerHead: AuditLedgerAnchor?
+
+    public init(takenAt: StationTimestamp, takenBy: String?, imported: Int, totals: [PreMadeCardState.Kind: Int],
+                byBank: [String: [PreMadeCardState.Kind: Int]], hopperCards: [HopperCard], ledgerHead: AuditLedgerAnchor?) {
+        self.takenAt = takenAt; self.takenBy = takenBy; self.imported = imported; self.totals = totals
+        self.byBank = byBank; self.hopperCards = hopperCards; self.ledgerHead = ledgerHead
+    }
 
     /// A plain-text report for printing, Chinese and English labels.
     public var description: String {

@@ -35,6 +35,47 @@ public protocol StationStock: Sendable {
     func appendLedger(clerk: String, action: String, subject: String, details: String) throws
     /// Lets go of the books (the connection of a shared store); the desk's database is closed apart.
     func close()
+
+    // MARK: The clerk's stock work (`issue-station inventory`, `printer status`, the web desk's stock page)
+
+    /// Nil for the desk's own books; the outlet and desk for the outlet's shared books, whose
+    /// stock-take counts the outlet's safe and this desk's hoppers only.
+    var sharedScope: SharedStockScope? { get }
+    /// 入库: a return file (回盘文件, YZKCG) into the safe, all cards or none; a file or card the
+    /// books already have is refused (`YZKCGImportError`, on the outlet's books with the desk and
+    /// time of the first import).
+    func importReturnFile(at url: URL, by clerk: String) throws -> YZKCGImportReceipt
+    func importReturnFile(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt
+    /// 装卡: `count` cards of `bank` from the safe into this desk's `hopper` (returned cards first).
+    func loadHopper(_ hopper: Hopper, bank: String, count: Int, by clerk: String) throws -> [PreMadeCard]
+    /// 卸卡: this desk's hopper's unreserved cards back to the safe (`returned`).
+    func unloadHopper(_ hopper: Hopper, by clerk: String) throws -> [PreMadeCard]
+    /// 作废 by the clerk: refused for a card already issued or spoiled (unlike `markSpoiled`,
+    /// which the workflow may repeat).
+    func spoilCard(_ cardNumber: CardNumber, reason: String, by clerk: String) throws -> PreMadeCard
+    /// The cards on the books in import order, by state and bank, at most `limit`.
+    func cards(state: PreMadeCardState.Kind?, bank: String?, limit: Int?) throws -> [PreMadeCard]
+    /// The cards the books put in this desk's `hopper` (free and reserved).
+    func cards(inHopper hopper: Hopper) throws -> [PreMadeCard]
+    /// The banks with cards on the books, sorted.
+    func banks() throws -> [String]
+    /// The counts now, recorded nowhere.
+    func stockReport() throws -> StockTakeReport
+    /// 盘点, recorded in the 台账 (`stock.take`); the report's ledger head is that entry.
+    func takeStock(by clerk: String) throws -> StockTakeReport
+    /// 盘点 with a physical count, compared with the books and recorded (`stock.count`).
+    func takeStock(counted count: PhysicalStockCount, by clerk: String) throws -> StockCountResult
+    /// The check that the books add up.
+    func checkInvariants() throws -> InventoryInvariantReport
+    /// The counts of the 预制卡申请表 (`PreMadeCardOrder`).
+    func orderSheet(windowDays: Int, coverDays: Int, packSize: Int) throws -> PreMadeCardOrder
+}
+
+/// Whose stock a shared store's stock-take counts: the outlet's safe and one desk's hoppers.
+public struct SharedStockScope: Hashable, Sendable {
+    public var outlet: String
+    public var desk: String
+    public init(outlet: String, desk: String) { self.outlet = outlet; self.desk = desk }
 }
 
 /// The desk's own SQLite books: the station's `PreMadeCardInventory` and `AuditLedger`, called
@@ -75,6 +116,37 @@ public struct EmbeddedStationStock: StationStock {
     }
     /// Nothing to let go: the station closes its database itself.
     public func close() {}
+
+    public var sharedScope: SharedStockScope? { nil }
+    public func importReturnFile(at url: URL, by clerk: String) throws -> YZKCGImportReceipt {
+        try inventory.importReturnFile(at: url, by: clerk)
+    }
+    public func importReturnFile(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
+        try inventory.importReturnFile(file, by: clerk)
+    }
+    public func loadHopper(_ hopper: Hopper, bank: String, count: Int, by clerk: String) throws -> [PreMadeCard] {
+        try inventory.loadHopper(hopper, bank: bank, count: count, by: clerk)
+    }
+    public func unloadHopper(_ hopper: Hopper, by clerk: String) throws -> [PreMadeCard] {
+        try inventory.unloadHopper(hopper, by: clerk)
+    }
+    public func spoilCard(_ cardNumber: CardNumber, reason: String, by clerk: String) throws -> PreMadeCard {
+        try inventory.markSpoiled(cardNumber, reason: reason, by: clerk)
+    }
+    public func cards(state: PreMadeCardState.Kind?, bank: String?, limit: Int?) throws -> [PreMadeCard] {
+        try inventory.cards(state: state, bank: bank, limit: limit)
+    }
+    public func cards(inHopper hopper: Hopper) throws -> [PreMadeCard] { try inventory.cards(in: hopper) }
+    public func banks() throws -> [String] { try inventory.banks() }
+    public func stockReport() throws -> StockTakeReport { try inventory.stockReport() }
+    public func takeStock(by clerk: String) throws -> StockTakeReport { try inventory.takeStock(by: clerk) }
+    public func takeStock(counted count: PhysicalStockCount, by clerk: String) throws -> StockCountResult {
+        try inventory.takeStock(counted: count, by: clerk)
+    }
+    public func checkInvariants() throws -> InventoryInvariantReport { try inventory.checkInvariants() }
+    public func orderSheet(windowDays: Int, coverDays: Int, packSize: Int) throws -> PreMadeCardOrder {
+        try inventory.orderSheet(windowDays: windowDays, coverDays: coverDays, packSize: packSize)
+    }
 }
 
 extension PreMadeCard {
