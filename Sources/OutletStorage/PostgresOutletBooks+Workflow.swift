@@ -123,18 +123,18 @@ extension PostgresOutletBooks {
         application_id, spoil_reason, updated_at, updated_by
         """
 
-    private func wholeCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> PreMadeCard? {
+    func wholeCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> PreMadeCard? {
         try await wholeCards(c, """
             SELECT \(unescaped: Self.cardColumns) FROM pre_made_card WHERE outlet = \(outlet) AND card_number = \(number.value)
             """).first
     }
 
-    private func requireWholeCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> PreMadeCard {
+    func requireWholeCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> PreMadeCard {
         guard let card = try await wholeCard(c, number) else { throw InventoryError.unknownCard(number) }
         return card
     }
 
-    private func wholeCards(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> [PreMadeCard] {
+    func wholeCards(_ c: PostgresConnection, _ q: PostgresQuery) async throws -> [PreMadeCard] {
         var out: [PreMadeCard] = []
         let rows = try await c.query(q, logger: logger)
         for try await row in rows {

@@ -38,10 +38,41 @@ public final class PostgresStationStock: StationStock {
         _ = try? wait { try await $0.close() }
     }
 
-    /// Moves `count` cards of `bank` from the outlet's safe into this desk's `hopper`.
-    public func loadHopper(_ hopper: Hopper, bank: String, count: Int, by clerk: String) throws -> [CardNumber] {
-        try wait { try await $0.loadHopper(hopper, bank: bank, count: count, by: clerk) }
+    // MARK: The clerk's stock work
+
+    public var sharedScope: SharedStockScope? { SharedStockScope(outlet: books.outlet, desk: books.desk) }
+    public func importReturnFile(at url: URL, by clerk: String) throws -> YZKCGImportReceipt {
+        try importReturnFile(try YZKCGFile(contentsOf: url), by: clerk)
     }
+    public func importReturnFile(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
+        try wait { try await $0.importReturnFile(file, by: clerk) }
+    }
+    /// Moves `count` cards of `bank` from the outlet's safe into this desk's `hopper`.
+    public func loadHopper(_ hopper: Hopper, bank: String, count: Int, by clerk: String) throws -> [PreMadeCard] {
+        try wait { try await $0.loadHopperCards(hopper, bank: bank, count: count, by: clerk) }
+    }
+    public func unloadHopper(_ hopper: Hopper, by clerk: String) throws -> [PreMadeCard] {
+        try wait { try await $0.unloadHopper(hopper, by: clerk) }
+    }
+    public func spoilCard(_ cardNumber: CardNumber, reason: String, by clerk: String) throws -> PreMadeCard {
+        try wait { try await $0.spoilCard(cardNumber, reason: reason, by: clerk) }
+    }
+    public func cards(state: PreMadeCardState.Kind?, bank: String?, limit: Int?) throws -> [PreMadeCard] {
+        try wait { try await $0.cards(state: state, bank: bank, limit: limit) }
+    }
+    public func cards(inHopper hopper: Hopper) throws -> [PreMadeCard] { try wait { try await $0.cards(inHopper: hopper) } }
+    public func banks() throws -> [String] { try wait { try await $0.banks() } }
+    public func stockReport() throws -> StockTakeReport { try wait { try await $0.stockReport() } }
+    public func takeStock(by clerk: String) throws -> StockTakeReport { try wait { try await $0.takeStock(by: clerk) } }
+    public func takeStock(counted count: PhysicalStockCount, by clerk: String) throws -> StockCountResult {
+        try wait { try await $0.takeStock(counted: count, by: clerk) }
+    }
+    public func checkInvariants() throws -> InventoryInvariantReport { try wait { try await $0.checkInvariants() } }
+    public func orderSheet(windowDays: Int, coverDays: Int, packSize: Int) throws -> PreMadeCardOrder {
+        try wait { try await $0.orderSheet(windowDays: windowDays, coverDays: coverDays, packSize: packSize) }
+    }
+
+    // MARK: The workflow's calls
 
     public func reserve(bank: String, applicationID: String, fromHopper hopper: Hopper?, by clerk: String) throws -> PreMadeCard {
         try wait { try await $0.reserveCard(bank: bank, applicationID: applicationID, fromHopper: hopper, by: clerk) }

@@ -24,10 +24,11 @@ public enum StationBooks {
     /// The stock the station's issuance workflow books on (`Station.stock`): nil for SQLite
     /// (the station's own database), the outlet's PostgreSQL books otherwise, opened once here
     /// and waited on from the workflow's thread.
-    public static func stationStock(_ configuration: StationConfiguration) throws -> PostgresStationStock? {
+    public static func stationStock(_ configuration: StationConfiguration,
+                                    reconnectWindow: Duration = .seconds(30)) throws -> PostgresStationStock? {
         switch configuration.storage.kind {
         case .sqlite: return nil
-        case .postgresql: return try PostgresStationStock.open(configuration)
+        case .postgresql: return try PostgresStationStock.open(configuration, reconnectWindow: reconnectWindow)
         }
     }
 }

@@ -97,10 +97,10 @@ struct DeskIssueRun: Sendable {
                 // The desk fetches cards from the outlet's safe and puts those very cards in its hopper.
                 let loaded: [CardNumber]
                 do {
-                    loaded = try stock.loadHopper(hopper, bank: bank, count: load, by: clerk)
+                    loaded = try stock.loadHopper(hopper, bank: bank, count: load, by: clerk).map(\.cardNumber)
                 } catch InventoryError.notEnoughStock(_, _, let available) {
                     guard available > 0 else { break }
-                    loaded = try stock.loadHopper(hopper, bank: bank, count: available, by: clerk)
+                    loaded = try stock.loadHopper(hopper, bank: bank, count: available, by: clerk).map(\.cardNumber)
                 }
                 printer.addCards(try loaded.map { SimulatedSSCard(image: try Self.sampleImage($0)) }, toHopper: hopperNumber)
             }
