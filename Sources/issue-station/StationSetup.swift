@@ -43,8 +43,9 @@ struct StationSetup {
     ///
     /// The stock and ledger come from the books station.json `storage` chose, opened here once:
     /// the desk's own database, or the outlet's PostgreSQL books. Only the commands that book
-    /// through `Station.stock` (issue, recover; `onOutletBooks`) run on the outlet's books; any
-    /// other command is refused there rather than quietly using the desk's empty local stock.
+    /// through `Station.stock` (issue, recover, inventory order; `onOutletBooks`) run on the outlet's
+    /// books; any other command is refused there rather than quietly using the desk's empty local
+    /// stock. The other stock commands take the stock alone (`withStock`).
     func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, onOutletBooks: Bool = false) throws -> Station {
         if !onOutletBooks { try requireDeskBooks() }
         let assembly = DeskAssembly.withSimulators
@@ -98,6 +99,19 @@ struct StationSetup {
         let database = try openDatabase()
         defer { try? database.close() }
         return try body(database)
+    }
+
+    /// Runs `body` with the stock station.json `storage` chose — the desk's own database (opened
+    /// and closed as `withDatabase` does) or the outlet's PostgreSQL books (connected for the
+    /// command, `reconnectWindow` the wait for a database that is away) — and lets it go afterwards.
+    func withStock<T>(reconnectWindow: Duration = .seconds(30), _ body: (any StationStock) throws -> T) throws -> T {
+        guard let shared = try StationBooks.stationStock(station, reconnectWindow: reconnectWindow) else {
+            return try withDatabase { database in
+                try body(EmbeddedStationStock(inventory: PreMadeCardInventory(database: database), ledger: AuditLedger(database: database)))
+            }
+        }
+        defer { shared.close() }
+        return try body(shared)
     }
 
     /// Refuses a command that books on the desk's own database when station.json `storage` puts
@@ -157,8 +171,8 @@ enum StationSetupError: AdvisedError {
         case .notOnOutletBooks(let command):
             ErrorAdvice(Localized("本窗口的库存和台账在网点共享数据库（PostgreSQL）中，“\(command)”还不能在共享库上使用，为免用到本机空的库存已拒绝执行",
                                   "This desk's stock and ledger are in the outlet's shared database (PostgreSQL); \"\(command)\" does not work on the shared books yet and was refused rather than use the desk's empty local stock"),
-                        next: Localized("在共享库上可用：issue、recover 和 storage 各命令（见 docs/outlet.md）；其余工作请在单机 SQLite 窗口办理",
-                                        "on the shared books use issue, recover and the storage commands (docs/outlet.md); do the rest at a desk on its own SQLite books"))
+                        next: Localized("在共享库上可用：issue、recover、inventory 和 storage 各命令、printer status（见 docs/outlet.md）；其余工作请在单机 SQLite 窗口办理",
+                                        "on the shared books use issue, recover, the inventory and storage commands and printer status (docs/outlet.md); do the rest at a desk on its own SQLite books"))
         case .databaseFolder(let path):
             ErrorAdvice(Localized("无法创建数据库目录 \(path)", "Cannot create the database folder \(path)"),
                         next: Localized("请技术员建立该目录并授予写权限，或在站点配置中改 databasePath", "ask the technician to create it and make it writable, or change databasePath in the station configuration"))

@@ -22,9 +22,7 @@ struct InventoryImportCommand: StationCommand {
         let url = URL(fileURLWithPath: NSString(string: file).expandingTildeInPath)
         let receipt: YZKCGImportReceipt
         do {
-            receipt = try setup.withDatabase { database in
-                try PreMadeCardInventory(database: database).importReturnFile(at: url, by: clerk.resolved)
-            }
+            receipt = try setup.withStock { stock in try stock.importReturnFile(at: url, by: clerk.resolved) }
         } catch let error as YZKCGImportError where details {
             ErrorAdvice(for: error).print(to: console)
             for problem in error.problems { console.fail(Messages.returnFileProblem(problem)) }

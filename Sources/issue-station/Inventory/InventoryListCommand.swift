@@ -28,9 +28,8 @@ struct InventoryListCommand: StationCommand {
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let kind = state.flatMap(PreMadeCardState.Kind.init(argument:))
-        let (cards, total) = try setup.withDatabase { database in
-            let inventory = PreMadeCardInventory(database: database)
-            let shown = try inventory.cards(state: kind, bank: bank, limit: limit == 0 ? nil : limit + 1)
+        let (cards, total) = try setup.withStock { stock in
+            let shown = try stock.cards(state: kind, bank: bank, limit: limit == 0 ? nil : limit + 1)
             return (Array(shown.prefix(limit == 0 ? shown.count : limit)), shown.count)
         }
         if output.json {

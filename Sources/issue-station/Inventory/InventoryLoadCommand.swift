@@ -36,8 +36,8 @@ struct InventoryLoadCommand: StationCommand {
         if let configured = map.hopper(forBank: bank), configured != hopper {
             throw InventoryCommandError.hopperDiffersFromConfiguration(bank: bank, configured: configured, asked: hopper)
         }
-        let loaded = try setup.withDatabase { database in
-            try PreMadeCardInventory(database: database).loadHopper(Hopper(hopper)!, bank: bank, count: count, by: clerk.resolved)
+        let loaded = try setup.withStock { stock in
+            try stock.loadHopper(Hopper(hopper)!, bank: bank, count: count, by: clerk.resolved)
         }
         console.say(Messages.loaded(count: loaded.count, bank: bank, hopper: hopper))
         for card in loaded { console.say(verbatim: Messages.cardLine(card)) }

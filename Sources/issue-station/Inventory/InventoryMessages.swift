@@ -172,6 +172,11 @@ extension Messages {
         }
         return lines
     }
+    /// What a stock-take on the outlet's shared books counts.
+    static func sharedStockScope(_ scope: SharedStockScope) -> Localized {
+        Localized("网点 \(scope.outlet) 共享库：盘点网点保险柜和本窗口（\(scope.desk)）的卡盒；其他窗口的卡盒由各窗口自行盘点，合计数为全网点。",
+                  "Outlet \(scope.outlet) shared books: this counts the outlet's safe and this desk's (\(scope.desk)) hoppers; other desks count their own hoppers; the totals are the whole outlet's.")
+    }
     static func booksAddUp(imported: Int) -> Localized {
         Localized("账目相符：导入 \(imported) 张 = 各状态合计。", "The books add up: \(imported) imported = the sum of the states.")
     }

@@ -26,9 +26,12 @@ struct InventoryOrderCommand: StationCommand {
     @Option(help: ArgumentHelp("CSV 文件的保存路径。 Where to write the CSV.", valueName: "path")) var csv: String?
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
-        let order = try station.inventory.orderSheet(windowDays: days, coverDays: coverDays, packSize: pack)
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer {
+            station.stock.close()
+            try? station.database.close()
+        }
+        let order = try station.stock.orderSheet(windowDays: days, coverDays: coverDays, packSize: pack)
         for line in order.lines {
             console.say(Localized("\(line.bank)\t\(line.cardMaker)\t可用 \(line.usable)\t近\(days)天用 \(line.used)\t申请 \(line.quantity)",
                                   "\(line.bank)\t\(line.cardMaker)\tusable \(line.usable)\tused in \(days) days \(line.used)\torder \(line.quantity)"))

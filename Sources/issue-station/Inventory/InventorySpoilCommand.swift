@@ -28,9 +28,7 @@ struct InventorySpoilCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let card = try setup.withDatabase { database in
-            try PreMadeCardInventory(database: database).markSpoiled(typedCardNumber!, reason: reason, by: clerk.resolved)
-        }
+        let card = try setup.withStock { stock in try stock.spoilCard(typedCardNumber!, reason: reason, by: clerk.resolved) }
         console.say(Messages.spoiled(card.cardNumber, reason: reason))
     }
 }

@@ -22,22 +22,23 @@ struct InventoryStocktakeCommand: StationCommand {
         let setup = try StationSetup(global)
         let physical = try count.physicalCount()
         if physical != nil && dryRun { throw StockCountCommandError.dryRunWithCount }
-        let (report, check, counted) = try setup.withDatabase { database in
-            let inventory = PreMadeCardInventory(database: database)
+        let (report, check, counted, scope) = try setup.withStock { stock in
             if let physical {
-                let result = try inventory.takeStock(counted: physical, by: clerk.resolved)
-                return (result.report, try inventory.checkInvariants(), Optional(result))
+                let result = try stock.takeStock(counted: physical, by: clerk.resolved)
+                return (result.report, try stock.checkInvariants(), Optional(result), stock.sharedScope)
             }
-            let report = dryRun ? try inventory.stockReport() : try inventory.takeStock(by: clerk.resolved)
-            return (report, try inventory.checkInvariants(), nil)
+            let report = dryRun ? try stock.stockReport() : try stock.takeStock(by: clerk.resolved)
+            return (report, try stock.checkInvariants(), nil, stock.sharedScope)
         }
         if output.json {
             var document = StocktakeDocument(report, check)
             document.count = counted?.lines.map { .init(place: $0.place.key, books: $0.books, counted: $0.counted, difference: $0.difference) }
+            document.scope = scope.map { .init(outlet: $0.outlet, desk: $0.desk) }
             try JSONOutput.write(document, to: console)
             if !check.holds || counted?.balanced == false { throw ExitCode.checkFailed }
             return
         }
+        if let scope { console.say(Messages.sharedStockScope(scope)) }
         for line in Messages.stockReport(report, console.language) { console.say(verbatim: line) }
         if let counted {
             for line in StockCountMessages.lines(counted) { console.say(line) }

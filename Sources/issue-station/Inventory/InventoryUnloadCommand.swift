@@ -20,9 +20,7 @@ struct InventoryUnloadCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let unloaded = try setup.withDatabase { database in
-            try PreMadeCardInventory(database: database).unloadHopper(Hopper(hopper)!, by: clerk.resolved)
-        }
+        let unloaded = try setup.withStock { stock in try stock.unloadHopper(Hopper(hopper)!, by: clerk.resolved) }
         guard !unloaded.isEmpty else {
             console.say(Messages.unloadedNothing(hopper: hopper))
             return

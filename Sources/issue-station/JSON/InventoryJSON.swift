@@ -72,6 +72,12 @@ struct StocktakeDocument: Encodable {
     var violations: [String]
     /// The physical count compared with the books (`--counted`, `--hopper`, `--safe`, `--count-file`).
     var count: [CountedPlace]?
+    /// On the outlet's shared books: the outlet whose safe and the desk whose hoppers were counted.
+    var scope: Scope?
+    struct Scope: Encodable {
+        var outlet: String
+        var desk: String
+    }
     struct CountedPlace: Encodable {
         /// `hopper1`…`hopper9`, `safe` or `all`.
         var place: String

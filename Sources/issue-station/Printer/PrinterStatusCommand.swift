@@ -16,12 +16,12 @@ struct PrinterStatusCommand: StationCommand {
         let setup = try StationSetup(global)
         let (printer, driver) = try StationPrinter.make(setup)
         let status = try printer.status()
-        // The books' side is a help, not a requirement: a printer is checked without a database too.
-        let booked: [Int: Int]? = try? setup.withDatabase { database in
-            let inventory = PreMadeCardInventory(database: database)
+        // The books' side is a help, not a requirement: a printer is checked without a database
+        // too, and an outlet database that is away is not waited for long.
+        let booked: [Int: Int]? = try? setup.withStock(reconnectWindow: .seconds(3)) { stock in
             var counts: [Int: Int] = [:]
             for h in status.hoppers {
-                if let hopper = Hopper(h.number) { counts[h.number] = try inventory.cards(in: hopper).count }
+                if let hopper = Hopper(h.number) { counts[h.number] = try stock.cards(inHopper: hopper).count }
             }
             return counts
         }
