@@ -26,7 +26,7 @@ struct FacePictures: Sendable {
     /// The face an application gets today with these characters typed for its placeholders
     /// (the card number is the next one the hopper holds, as a sample).
     func preview(_ application: Application, name: String) throws -> [UInt8] {
-        let cardNumber = (try? station.inventory.cards(state: .inHopper, bank: application.bank, limit: 1).first?.cardNumber.value) ?? nil
+        let cardNumber = (try? station.stock.cards(state: .inHopper, bank: application.bank, limit: 1).first?.cardNumber.value) ?? nil
         let holder = CardFaceHolder(name: name, socialSecurityNumber: application.socialSecurityNumber,
                                     cardNumber: cardNumber ?? "", issueDate: Self.today(), photoJPEG: application.photoJPEG)
         let job = try ProvinceLayout.reference.job(for: holder, units: PrintUnits(station.driver.configuration.printUnits), exit: .good)

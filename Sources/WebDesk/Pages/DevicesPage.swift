@@ -87,7 +87,7 @@ enum DevicesPage: DeskPage {
         }
         let booksName = Text("库存账目", "Stock books")
         do {
-            let c = try station.inventory.checkInvariants()
+            let c = try station.stock.checkInvariants()
             out.append(c.holds
                 ? Check(name: booksName, outcome: .pass, detail: Text("导入 \(c.imported) 张，账目相符", "\(c.imported) imported, the books add up"))
                 : Check(name: booksName, outcome: .fail, detail: Text("账目不平（\(c.violations.count) 处）", "the books do not add up (\(c.violations.count) problems)"),

@@ -34,7 +34,7 @@ enum StockPage: DeskPage {
         let id = request.queryValue("upload") ?? ""
         guard ReturnFileUploads.isValidID(id) else { return .text("400 upload id missing or not valid", status: .badRequest) }
         let size = raw.headers[.contentLength].flatMap(Int.init)
-        let run = ReturnFileImport(inventory: request.desk.station.inventory, uploads: request.desk.uploads, adviser: request.desk.settings.adviser)
+        let run = ReturnFileImport(stock: request.desk.station.stock, uploads: request.desk.uploads, adviser: request.desk.settings.adviser)
         do {
             let outcome = try await run.run(id: id, fileName: request.queryValue("name") ?? "", declaredSize: size, body: raw.body, clerk: request.clerk)
             var response = DeskResponse.json(outcome)
@@ -71,7 +71,7 @@ enum StockPage: DeskPage {
                           Text("把卡装入卡盒\(configured)，或请技术员修改 driver.json 的 hoppers", "load them into hopper \(configured), or ask the technician to change hoppers in driver.json"))
         }
         do {
-            let loaded = try request.desk.station.inventory.loadHopper(hopper, bank: bank, count: count, by: request.clerk)
+            let loaded = try request.desk.station.stock.loadHopper(hopper, bank: bank, count: count, by: request.clerk)
             var note: HTML = "<p>\(Text("已登记 \(loaded.count) 张\(bank)预制卡装入卡盒\(n)。请从保险柜取出下列卡装入卡盒\(n)：", "Recorded \(loaded.count) \(bank) pre-made cards loaded into hopper \(n). Take these cards from the safe and put them into hopper \(n):"), lang)</p>" + cardList(loaded)
             if hoppers[bank] == nil {
                 note = note + "<p>\(Text("注意：驱动配置的 hoppers 中没有\(bank)；请技术员加上 \"\(bank)\": \(n)，否则办卡时找不到这家银行的卡盒。", "Note: the driver configuration's hoppers lacks \(bank); ask the technician to add \"\(bank)\": \(n), or issuing cannot find this bank's hopper."), lang)</p>"
@@ -84,7 +84,7 @@ enum StockPage: DeskPage {
         let lang = request.language
         guard let n = Int(request.formValue("hopper") ?? ""), let hopper = Hopper(n) else { return refuse(request, Text("卡盒号应为 1 至 9", "the hopper must be 1 to 9"), Text("选择卡盒后再卸卡", "choose the hopper and unload again")) }
         do {
-            let unloaded = try request.desk.station.inventory.unloadHopper(hopper, by: request.clerk)
+            let unloaded = try request.desk.station.stock.unloadHopper(hopper, by: request.clerk)
             let note: HTML = unloaded.isEmpty
                 ? "<p>\(Text("卡盒\(n)在账上没有可退库的卡。", "Hopper \(n) holds no cards to return on the books."), lang)</p>"
                 : "<p>\(Text("已登记卡盒\(n)的 \(unloaded.count) 张卡退库。请把下列卡从卡盒取出放回保险柜：", "Recorded \(unloaded.count) cards of hopper \(n) returned. Take these cards out of the hopper and put them in the safe:"), lang)</p>" + cardList(unloaded)
@@ -99,14 +99,14 @@ enum StockPage: DeskPage {
         guard let card = CardNumber(typed) else { return refuse(request, Text("“\(typed)”不是社保卡号", "“\(typed)” is not a card number"), Text("照卡面抄写 9 位社保卡号", "copy the 9-character card number from the card")) }
         guard !reason.isEmpty else { return refuse(request, Text("没有填写作废原因", "no reason was given"), Text("写明作废原因，例如“卡面污损”", "say why, e.g. \"face damaged\"")) }
         do {
-            let spoiled = try request.desk.station.inventory.markSpoiled(card, reason: reason, by: request.clerk)
+            let spoiled = try request.desk.station.stock.spoilCard(card, reason: reason, by: request.clerk)
             return .html(try render(request, message: Layout.notice("ok", "<p>\(Text("卡 \(spoiled.cardNumber.value) 已作废（\(reason)），请放入废卡登记。", "Card \(spoiled.cardNumber.value) is spoiled (\(reason)); file it with the spoiled cards."), lang)</p>", id: "stock-result")))
         } catch { return refuse(request, error) }
     }
 
     static func stocktake(_ request: DeskRequest) throws -> DeskResponse {
         let lang = request.language
-        let inventory = request.desk.station.inventory
+        let inventory = request.desk.station.stock
         do {
             let report = try inventory.takeStock(by: request.clerk)
             let check = try inventory.checkInvariants()
@@ -144,7 +144,7 @@ enum StockPage: DeskPage {
 
     static func render(_ request: DeskRequest, message: HTML?) throws -> HTML {
         let lang = request.language
-        let inventory = request.desk.station.inventory
+        let inventory = request.desk.station.stock
         let report = try inventory.stockReport()
         let banks = try inventory.banks()
         let kinds = PreMadeCardState.Kind.allCases

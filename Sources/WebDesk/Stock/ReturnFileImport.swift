@@ -10,11 +10,21 @@ import SSCardPrinter
 /// named, the same refusal of a file or card already on the books — and the temporary file is
 /// removed (it holds bank card numbers).
 struct ReturnFileImport {
-    let inventory: PreMadeCardInventory
+    let stock: any StationStock
     let uploads: ReturnFileUploads
     let adviser: DeskAdvice.Adviser
 
     enum Refusal: Error { case tooLarge, badName, duplicateID }
+
+    init(stock: any StationStock, uploads: ReturnFileUploads, adviser: @escaping DeskAdvice.Adviser) {
+        self.stock = stock; self.uploads = uploads; self.adviser = adviser
+    }
+
+    /// On the desk's own books.
+    init(inventory: PreMadeCardInventory, uploads: ReturnFileUploads, adviser: @escaping DeskAdvice.Adviser) {
+        self.init(stock: EmbeddedStationStock(inventory: inventory, ledger: AuditLedger(database: inventory.database)),
+                  uploads: uploads, adviser: adviser)
+    }
 
     /// Receives `body` under `fileName` for upload `id` and imports it; the outcome is in the
     /// upload's progress (also when refused).
@@ -49,7 +59,7 @@ struct ReturnFileImport {
         do {
             let file = try YZKCGFile(fileName: fileName, contents: try Data(contentsOf: URL(fileURLWithPath: path)))
             uploads.update(id) { $0.phase = .importing }
-            receipt = try inventory.importReturnFile(file, by: clerk)
+            receipt = try stock.importReturnFile(file, by: clerk)
         } catch {
             let advice = adviser(error)
             let problems = (error as? YZKCGImportError).map { e in
