@@ -2,7 +2,9 @@ import Foundation
 import SSCardDriver
 
 /// The stock and ledger calls the issuance workflow and its recovery (制卡失败, 制卡补登,
-/// an interrupted 领卡启用) make, synchronous because the workflow runs on a thread of its own.
+/// an interrupted 领卡启用) make, and the clerk's stock work (入库, 装卡, 卸卡, 作废, 清单, 盘点,
+/// 订卡: `issue-station inventory`, `printer status`, the web desk's stock page), synchronous
+/// because the workflow runs on a thread of its own.
 /// The station takes it from the books its configuration chose (`StationConfiguration.storage`):
 /// `EmbeddedStationStock` (the desk's SQLite file, today's code) by default, or the outlet's
 /// PostgreSQL books (`OutletStorage`, docs/outlet.md). The desk's crash journal is not here: it
