@@ -42,9 +42,11 @@ struct StationSetup {
     /// configuration names them (the embedded province system, the virtual printer).
     ///
     /// The stock and ledger come from the books station.json `storage` chose, opened here once:
-    /// the desk's own database, or the outlet's PostgreSQL books. Only the commands that book
-    /// through `Station.stock` (issue, recover; `onOutletBooks`) run on the outlet's books; any
-    /// other command is refused there rather than quietly using the desk's empty local stock.
+    /// the desk's own database, or the outlet's PostgreSQL books (with the outlet's 台账 chain as
+    /// `Station.ledger` and its papers' archive behind `Station.documents`). Only the commands
+    /// that book through `Station.stock` and `Station.ledger` (issue, recover, handover, activate,
+    /// fee, acceptance-receipt, report; `onOutletBooks`) run on the outlet's books; any other
+    /// command is refused there rather than quietly using the desk's empty local stock.
     func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, onOutletBooks: Bool = false) throws -> Station {
         if !onOutletBooks { try requireDeskBooks() }
         let assembly = DeskAssembly.withSimulators
@@ -53,8 +55,10 @@ struct StationSetup {
         let stock = try StationBooks.stationStock(station)
         let opened: Station
         do {
+            let shared = stock.map(StationBooks.sharedCounterBooks)
             opened = try Station.open(station, driverConfiguration: driver, printer: try assembly.printer(driver.printer),
-                                      cardManagement: cardManagement, journalObserver: journalObserver, stock: stock)
+                                      cardManagement: cardManagement, journalObserver: journalObserver, stock: stock,
+                                      ledger: shared?.ledger, documentArchive: shared?.documents)
         } catch {
             stock?.close()
             throw error
@@ -98,6 +102,16 @@ struct StationSetup {
         let database = try openDatabase()
         defer { try? database.close() }
         return try body(database)
+    }
+
+    /// Runs `body` with the 台账 the configuration chose: the desk's own keyed chain (its
+    /// database opened and closed as `withDatabase` does) or the outlet's shared chain.
+    func withLedger<T>(_ body: (any StationLedger) throws -> T) throws -> T {
+        guard let stock = try StationBooks.stationStock(station) else {
+            return try withDatabase { try body(AuditLedger(database: $0)) }
+        }
+        defer { stock.close() }
+        return try body(StationBooks.sharedCounterBooks(stock).ledger)
     }
 
     /// Refuses a command that books on the desk's own database when station.json `storage` puts
