@@ -27,7 +27,7 @@ extension OutletStorageTests {
     }
 
     func counter(_ config: String, _ arguments: [String], clerk: String = "李四") throws -> (status: Int32, output: String) {
-        let withoutClerk = ["ledger", "documents"].contains(arguments[0]) || arguments.prefix(2) == ["handover", "status"]
+        let withoutClerk = ["ledger", "documents"].contains(arguments[0]) || [["handover", "status"], ["uncollected", "list"]].contains(Array(arguments.prefix(2)))
         return try stationRun(arguments + ["--config", config, "--lang", "en"] + (withoutClerk ? [] : ["--clerk", clerk]))
     }
 
@@ -129,6 +129,14 @@ extension OutletStorageTests {
         XCTAssertEqual(report.status, 0, report.output)
         XCTAssertTrue(report.output.contains("issued: 1"), report.output)
         XCTAssertTrue(report.output.contains("fees waived: 1"), report.output)
+
+        // 逾期未领卡 on the outlet's chain: the card made today is not overdue, a return is refused.
+        let overdue = try counter(desk2, ["uncollected", "list"])
+        XCTAssertEqual(overdue.status, 0, overdue.output)
+        XCTAssertTrue(overdue.output.contains("No card is overdue"), overdue.output)
+        let notOverdue = try counter(desk2, ["uncollected", "return", application])
+        XCTAssertEqual(notOverdue.status, 1, notOverdue.output)
+        XCTAssertTrue(notOverdue.output.contains("is not on the overdue list"), notOverdue.output)
 
         // The receipt made at desk1 is listed at desk2; desk3, of another outlet, sees none of them.
         let listed = try counter(desk2, ["documents", "list"])
