@@ -106,7 +106,7 @@ let package = Package(
         // desks of an outlet, many outlets in one database under row-level security.
         .target(
             name: "OutletStorage",
-            dependencies: ["InstantIssue", "SSCardDriver",
+            dependencies: ["InstantIssue", "SSCardDriver", "CounterDocuments",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")]),
 

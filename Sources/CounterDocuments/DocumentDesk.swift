@@ -31,17 +31,24 @@ public struct DocumentDesk: Sendable {
     public let renderer: DocumentRenderer
     /// The `lp` program.
     public var lpPath = "/usr/bin/lp"
+    /// The outlet's store of papers on shared books: every paper issued is kept there too.
+    public var archive: (any DocumentArchive)?
 
     public init(setting: DocumentOutputSetting, renderer: DocumentRenderer = DocumentRenderer()) {
         self.setting = setting
         self.renderer = renderer
     }
 
-    /// Renders `document` and prints or files it.
+    /// Renders `document` and prints or files it (and keeps it in the outlet's `archive`).
     @discardableResult
     public func issue(_ document: CounterDocument, now: Date = Date()) throws(DocumentError) -> DeliveredDocument {
         let name = try fileName(document, at: now)
         let pdf = try renderer.pdf(document)
+        if let archive {
+            do { try archive.keep(kind: document.kind, name: name, pdf: pdf, at: now) } catch {
+                throw .archiveFailed(name: name, reason: "\(error)")
+            }
+        }
         if let queue = setting.printerQueue {
             return .printed(queue: queue, requestID: try send(pdf, name: name, title: document.title, queue: queue))
         }

@@ -15,6 +15,8 @@ public enum DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
     case printFailed(queue: String, reason: String)
     /// The private copy could not be written (path, reason).
     case saveFailed(path: String, reason: String)
+    /// The outlet's shared books did not take their copy (name, reason); nothing was printed.
+    case archiveFailed(name: String, reason: String)
 
     public var chineseMessage: String {
         switch self {
@@ -24,6 +26,7 @@ public enum DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badReference(let r): "单据编号“\(r)”只能由字母、数字、- 和 _ 组成（1至64个）"
         case .printFailed(let queue, let reason): "打印队列 \(queue) 未接收单据：\(reason)"
         case .saveFailed(let path, let reason): "无法保存单据 \(path)：\(reason)"
+        case .archiveFailed(let name, let reason): "单据 \(name) 未能存入网点共享库，未打印：\(reason)"
         }
     }
 
@@ -35,6 +38,7 @@ public enum DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badReference(let r): "the document reference “\(r)” must be 1–64 letters, digits, - or _"
         case .printFailed(let queue, let reason): "the print queue \(queue) did not take the document: \(reason)"
         case .saveFailed(let path, let reason): "cannot save the document \(path): \(reason)"
+        case .archiveFailed(let name, let reason): "the outlet's shared books did not take the document \(name), so it was not printed: \(reason)"
         }
     }
 

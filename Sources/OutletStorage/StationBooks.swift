@@ -1,3 +1,4 @@
+import CounterDocuments
 import Foundation
 import InstantIssue
 import Logging
@@ -30,5 +31,11 @@ public enum StationBooks {
         case .sqlite: return nil
         case .postgresql: return try PostgresStationStock.open(configuration, reconnectWindow: reconnectWindow)
         }
+    }
+
+    /// The outlet's shared 台账 and papers over the same connection as `stock`: what the
+    /// station's counter (`Station.ledger`, `Station.documents`) uses on PostgreSQL books.
+    public static func sharedCounterBooks(_ stock: PostgresStationStock) -> (ledger: any StationLedger, documents: any DocumentArchive) {
+        (PostgresStationLedger(stock: stock), PostgresDocumentArchive(stock: stock))
     }
 }

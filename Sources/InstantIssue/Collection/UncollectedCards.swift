@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SSCardDriver
 
 /// 逾期未领卡 (《广东省社会保障卡经办规程》第三十二条): a card made at the desk and not taken (领卡启用)
 /// within six months is returned: the desk lists it (超期预警), hands the card to the service bank
@@ -21,6 +22,7 @@ public struct UncollectedCards: Sendable {
     /// activated nor returned, oldest first; with `includeReturned`, the returned ones too.
     public func list(months: Int = UncollectedCards.defaultMonths, includeReturned: Bool = false) throws -> [UncollectedCard] {
         guard (1...120).contains(months) else { throw UncollectedCardError.badPeriod(months) }
+        if station.ledger.isShared { return try sharedList(months: months, includeReturned: includeReturned) }
         let now = station.database.clock()
         let calendar = Self.calendar
         return try station.database.pool.read { db in
@@ -60,6 +62,39 @@ public struct UncollectedCards: Sendable {
             "cardNumber": card.cardNumber, "reason": reason, "late": card.late,
         ]))
         return try list(months: months, includeReturned: true).first { $0.applicationID == applicationID } ?? card
+    }
+
+    /// `list` on the outlet's shared books: the cards the outlet's 台账 says were made (制卡成功,
+    /// 制卡补登; made at any desk of the outlet, as the outlet's safe is one) and the outlet's
+    /// stock still holds as issued to the application, neither activated nor returned.
+    private func sharedList(months: Int, includeReturned: Bool) throws -> [UncollectedCard] {
+        let now = station.database.clock()
+        var made: [String: (card: String, at: Date)] = [:]
+        var activated = Set<String>()
+        var returned: [String: AuditLedgerEntry] = [:]
+        for entry in try station.ledger.entries(from: nil, to: nil) {
+            switch entry.action {
+            case Handover.producedAction, Handover.backfilledAction:
+                guard entry.details.hasPrefix("卡号 "), let word = entry.details.split(separator: " ").dropFirst().first else { continue }
+                made[entry.subject] = (String(word), entry.recordedAt.date)
+            case Handover.activatedAction: activated.insert(entry.subject)
+            case Self.returnedAction: if returned[entry.subject] == nil { returned[entry.subject] = entry }
+            default: break
+            }
+        }
+        var out: [UncollectedCard] = []
+        for (application, card) in made.sorted(by: { ($0.value.at, $0.key) < ($1.value.at, $1.key) }) where !activated.contains(application) {
+            guard let alert = Self.calendar.date(byAdding: .month, value: months, to: card.at), alert <= now else { continue }
+            let back = returned[application]
+            guard includeReturned || back == nil else { continue }
+            guard let number = CardNumber(card.card), case .issued(let owner)? = try station.stock.card(number)?.state,
+                  owner == application else { continue }
+            let returnBy = Self.adding(workingDays: Self.returnWorkingDays, to: alert)
+            out.append(UncollectedCard(applicationID: application, cardNumber: card.card, issuedAt: card.at, alertedAt: alert,
+                                       returnBy: returnBy, late: back == nil && now > returnBy,
+                                       returnedAt: back?.recordedAt.date, returnedBy: back?.clerk))
+        }
+        return out
     }
 
     static var calendar: Calendar {

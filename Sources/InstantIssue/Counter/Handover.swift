@@ -141,9 +141,14 @@ public struct Handover: Sendable {
         return status
     }
 
-    /// The card made for `applicationID`, ready to hand over or handed over.
+    /// The card made for `applicationID`, ready to hand over or handed over. On the outlet's
+    /// shared books a card made at another desk of the outlet (not in this desk's journal) is
+    /// found in the outlet's 台账 (`sharedProducedCard`).
     func producedCard(_ applicationID: String) throws -> (CardNumber, IssuancePhase) {
-        guard let last = try station.journal.entries(for: applicationID).last else { throw ActivationError.noCard(applicationID) }
+        guard let last = try station.journal.entries(for: applicationID).last else {
+            if station.ledger.isShared, let shared = try sharedProducedCard(applicationID) { return shared }
+            throw ActivationError.noCard(applicationID)
+        }
         let record = try last.resumeData(as: IssuanceRecord.self)
         let interrupted = last.step == .activate && last.stage == .start
         guard last.phaseAfter == .activated || last.phaseAfter == .reported || interrupted, let card = record.cardNumber else {
@@ -151,6 +156,52 @@ public struct Handover: Sendable {
         }
         return (card, last.phaseAfter)
     }
+
+    /// The card the outlet's 台账 says was made for `applicationID` (its last 制卡成功 or 制卡补登
+    /// entry, "卡号 …"), confirmed by the outlet's stock (issued to this application); activated
+    /// when a 领卡启用 entry follows. Nil when the outlet made no card for it.
+    func sharedProducedCard(_ applicationID: String) throws -> (CardNumber, IssuancePhase)? {
+        let entries = try station.ledger.entries(subject: applicationID)
+        guard let made = entries.last(where: { $0.action == Self.producedAction || $0.action == Self.backfilledAction }),
+              let word = made.details.split(separator: " ").dropFirst().first, made.details.hasPrefix("卡号 "),
+              let number = CardNumber(word),
+              case .issued(let owner)? = try station.stock.card(number)?.state, owner == applicationID else { return nil }
+        let activated = entries.contains { $0.action == Self.activatedAction && $0.seq > made.seq }
+        return (number, activated ? .activated : .reported)
+    }
+
+    /// The cards waiting for their holder, application and card: this desk's issuances produced
+    /// (制卡成功 reported) or with an interrupted activation, from its journal; on the outlet's
+    /// shared books also the cards the outlet's other desks made and nobody activated yet (the
+    /// outlet's 台账), so any window of the outlet can hand them over.
+    public func waiting() throws -> [(applicationID: String, cardNumber: CardNumber?)] {
+        var out: [(applicationID: String, cardNumber: CardNumber?)] = try station.journal.unfinished()
+            .filter { $0.phaseAfter == .reported || ($0.step == .activate && $0.stage == .start) }
+            .map { ($0.applicationID, $0.cardNumber) }
+        guard station.ledger.isShared else { return out }
+        var made: [String: CardNumber] = [:], order: [String] = [], activated = Set<String>()
+        for entry in try station.ledger.entries() {
+            switch entry.action {
+            case Self.producedAction, Self.backfilledAction:
+                guard entry.details.hasPrefix("卡号 "), let word = entry.details.split(separator: " ").dropFirst().first,
+                      let number = CardNumber(word) else { continue }
+                if made[entry.subject] == nil { order.append(entry.subject) }
+                made[entry.subject] = number
+            case Self.activatedAction: activated.insert(entry.subject)
+            default: break
+            }
+        }
+        let local = Set(out.map(\.applicationID))
+        for application in order where !activated.contains(application) && !local.contains(application) {
+            out.append((application, made[application]))
+        }
+        return out
+    }
+
+    /// The issuance outcomes in the 台账 (`IssuanceWorkflow`, `StationRecovery`, `Activation`).
+    static let producedAction = "制卡成功"
+    static let backfilledAction = "制卡补登"
+    static let activatedAction = "领卡启用"
 
     /// Reads the card in the reader and checks it is `expected`.
     @discardableResult

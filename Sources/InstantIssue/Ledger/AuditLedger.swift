@@ -312,6 +312,11 @@ public struct AuditLedger: Sendable {
                 db, sql: "SELECT * FROM audit_ledger WHERE recorded_at >= ? AND recorded_at < ? ORDER BY seq",
                 arguments: [range.start, range.end])
         }
+        return Self.csv(entries, timeZone: timeZone)
+    }
+
+    /// `entries` as the CSV of `exportCSV` (the outlet's shared chain exports the same way).
+    public static func csv(_ entries: [AuditLedgerEntry], timeZone: TimeZone) -> Data {
         let local = DateFormatter()
         local.locale = Locale(identifier: "en_US_POSIX")
         local.timeZone = timeZone
@@ -389,8 +394,9 @@ public struct AuditLedgerEntry: Hashable, Sendable, FetchableRecord {
         previousHash = row["previous_hash"]; hash = row["hash"]
     }
 
-    init(seq: Int64, recordedAt: StationTimestamp, clerk: String, action: String, subject: String, details: String,
-         previousHash: String, hash: String) {
+    /// An entry as another store (the outlet's shared chain) holds it.
+    public init(seq: Int64, recordedAt: StationTimestamp, clerk: String, action: String, subject: String, details: String,
+                previousHash: String, hash: String) {
         self.seq = seq; self.recordedAt = recordedAt; self.clerk = clerk; self.action = action
         self.subject = subject; self.details = details; self.previousHash = previousHash; self.hash = hash
     }

@@ -12,14 +12,14 @@ import CardManagement
 /// after an unknown outcome sends the same id (the system answers it once).
 public struct OldCardDesk: Sendable {
     let system: any CardManagementSystem
-    let ledger: AuditLedger
+    let ledger: any StationLedger
     let terminal: String
 
     public init(station: Station) {
         self.init(system: station.cardManagement, ledger: station.ledger, terminal: station.configuration.terminal)
     }
 
-    init(system: any CardManagementSystem, ledger: AuditLedger, terminal: String) {
+    init(system: any CardManagementSystem, ledger: any StationLedger, terminal: String) {
         self.system = system; self.ledger = ledger; self.terminal = terminal
     }
 

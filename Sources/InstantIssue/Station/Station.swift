@@ -14,7 +14,9 @@ public final class Station: Sendable {
     public let database: StationDatabase
     public let inventory: PreMadeCardInventory
     public let journal: Journal
-    public let ledger: AuditLedger
+    /// The 台账 the counter appends to and reads: the desk's own keyed chain in `database` by
+    /// default, the outlet's shared chain when station.json `storage` says postgresql.
+    public let ledger: any StationLedger
     /// The stock and ledger the issuance workflow and recovery book on: the desk's own
     /// `inventory` and `ledger` by default, the outlet's shared books when station.json
     /// `storage` says postgresql (the journal stays in `database` either way).
@@ -22,7 +24,14 @@ public final class Station: Sendable {
     public let cardManagement: any CardManagementSystem
     public let driver: SSCardInterface
     /// Where the counter's papers go (station.json `documents`), drawn with the card's font chain.
-    public var documents: DocumentDesk { configuration.documentDesk(fontChain: driver.configuration.fontChain) }
+    /// On the outlet's books each paper is also kept in the outlet's database (`documentArchive`).
+    public var documents: DocumentDesk {
+        var desk = configuration.documentDesk(fontChain: driver.configuration.fontChain)
+        desk.archive = documentArchive
+        return desk
+    }
+    /// The outlet's store of the counter's papers (PostgreSQL books); nil on the desk's own books.
+    public let documentArchive: (any DocumentArchive)?
 
     /// Which hopper holds which bank's cards: the driver configuration's `hoppers`, the one
     /// source of truth the issuance chooses iLoadCard's n from (《广东省社会保障卡经办规程》附件9).
@@ -45,6 +54,7 @@ public final class Station: Sendable {
                 printer: (any CardPrinterMechanics)?, cardManagement: any CardManagementSystem,
                 channelSource: (@Sendable (ReaderKind, DriverConfiguration) -> (any CardChannel)?)? = nil,
                 journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, stock: (any StationStock)? = nil,
+                ledger: (any StationLedger)? = nil, documentArchive: (any DocumentArchive)? = nil,
                 logger: Logger = Logger(label: "sscard.station"), metrics: StationMetrics = StationMetrics(),
                 apduLogger: Logger = Logger(label: "sscard.driver.apdu")) {
         self.configuration = configuration
@@ -56,8 +66,10 @@ public final class Station: Sendable {
         inventory.metrics = metrics
         self.inventory = inventory
         journal = Journal(database: database)
-        ledger = AuditLedger(database: database)
-        self.stock = stock ?? EmbeddedStationStock(inventory: inventory, ledger: ledger)
+        let deskLedger = AuditLedger(database: database)
+        self.ledger = ledger ?? deskLedger
+        self.documentArchive = documentArchive
+        self.stock = stock ?? EmbeddedStationStock(inventory: inventory, ledger: deskLedger)
         self.cardManagement = cardManagement
         database.sendLedgerCheckpoints(terminal: configuration.terminal, every: configuration.ledgerCheckpointInterval) {
             cardManagement

@@ -49,7 +49,7 @@ public struct StationTimestamp: Hashable, Comparable, Sendable, CustomStringConv
     }
 
     /// Keeps text that is not a valid timestamp (a tampered row) so it can be hashed as stored.
-    init(uncheckedText: String) { text = uncheckedText }
+    public init(uncheckedText: String) { text = uncheckedText }
 
     /// The moment; `.distantPast` for text that is not a timestamp (only a tampered row has that).
     public var date: Date { Self.parse(text) ?? .distantPast }

@@ -16,6 +16,10 @@ public struct Activation: Sendable {
     @discardableResult
     public func activate(applicationID: String, clerk: String) throws -> CardNumber {
         guard let last = try station.journal.entries(for: applicationID).last else {
+            // On the outlet's shared books: a card made at another desk of the outlet.
+            if station.ledger.isShared, let (card, phase) = try Handover(station: station).sharedProducedCard(applicationID) {
+                return try activateShared(applicationID: applicationID, card: card, phase: phase, clerk: clerk)
+            }
             throw ActivationError.noCard(applicationID)
         }
         let record = try last.resumeData(as: IssuanceRecord.self)
@@ -25,6 +29,13 @@ public struct Activation: Sendable {
         }
         if last.phaseAfter == .activated {
             station.cardFaceIssuanceCompleted(record)  // a crash may have come before the face went
+            return cardNumber
+        }
+        if station.ledger.isShared, !interrupted, case (_, .activated)? = try Handover(station: station).sharedProducedCard(applicationID) {
+            // Another desk of the outlet activated the card this desk made: the journal catches up.
+            try station.record(record, .activate, .start, from: last.phaseAfter, to: last.phaseAfter)
+            try station.record(record, .activate, .done, from: last.phaseAfter, to: .activated)
+            station.cardFaceIssuanceCompleted(record)
             return cardNumber
         }
         if !interrupted {
@@ -40,6 +51,25 @@ public struct Activation: Sendable {
         station.cardFaceIssuanceCompleted(record)
         station.logger.info("card activated (领卡启用)", metadata: ["application": "\(applicationID)", "card": "\(cardNumber.value)"])
         return cardNumber
+    }
+}
+
+extension Activation {
+    /// 领卡启用 at a desk of the outlet other than the one that made the card (shared books):
+    /// this desk has no journal of the issuance, so the outlet's 台账 is the record — the
+    /// handover complete, then the card-management system told (a request id of this desk, the
+    /// same on a repeat) and the 领卡启用 entry appended. The card face stays with the desk that
+    /// made it (deleted there under its retention, or when that desk runs activate).
+    func activateShared(applicationID: String, card: CardNumber, phase: IssuancePhase, clerk: String) throws -> CardNumber {
+        if phase == .activated { return card }
+        let handover = try Handover(station: station).status(applicationID: applicationID)
+        guard handover.isComplete else { throw HandoverError.incomplete(applicationID, missing: handover.missing) }
+        try station.cardManagement.activate(applicationID: applicationID, cardNumber: card.value,
+                                            requestID: "\(station.configuration.terminal)-\(applicationID)-outlet-activate")
+        try station.stock.appendLedger(clerk: clerk, action: "领卡启用", subject: applicationID, details: "卡号 \(card)")
+        station.logger.info("card activated (领卡启用) for another desk of the outlet",
+                            metadata: ["application": "\(applicationID)", "card": "\(card.value)"])
+        return card
     }
 }
 

@@ -79,7 +79,9 @@ enum DevicesPage: DeskPage {
         do {
             let v = try station.ledger.verify()
             out.append(v.isIntact
-                ? Check(name: ledgerName, outcome: .pass, detail: Text("\(v.entryCount) 条记录，带密钥的哈希链完好", "\(v.entryCount) entries, the keyed hash chain is intact"))
+                ? Check(name: ledgerName, outcome: .pass, detail: station.ledger.isShared
+                    ? Text("网点共享台账 \(v.entryCount) 条记录，哈希链完好", "the outlet's shared ledger: \(v.entryCount) entries, the hash chain is intact")
+                    : Text("\(v.entryCount) 条记录，带密钥的哈希链完好", "\(v.entryCount) entries, the keyed hash chain is intact"))
                 : Check(name: ledgerName, outcome: .fail, detail: Text("发现 \(v.problems.count) 处改动", "\(v.problems.count) alterations found"),
                         fix: Text("在台账页核对，并立即报告负责人", "verify it on the ledger page, and report to your supervisor at once")))
         } catch {

@@ -28,9 +28,10 @@ enum HandoverPage: DeskPage {
         routes.action("/handover/{id}/{step}") { request in try step(request) }
     }
 
-    /// Issuances whose card is produced (制卡成功 reported) or whose activation was interrupted.
-    static func waiting(_ station: Station) throws -> [JournalEntry] {
-        try station.journal.unfinished().filter { $0.phaseAfter == .reported || ($0.step == .activate && $0.stage == .start) }
+    /// Issuances whose card is produced (制卡成功 reported) or whose activation was interrupted;
+    /// on the outlet's shared books, the outlet's other desks' too (`Handover.waiting`).
+    static func waiting(_ station: Station) throws -> [(applicationID: String, cardNumber: CardNumber?)] {
+        try Handover(station: station).waiting()
     }
 
     static func step(_ request: DeskRequest) throws -> DeskResponse {

@@ -65,6 +65,9 @@ enum LedgerPage: DeskPage {
         case let .unavailable(error)?:
             checkpoints = Text("警告：未能与卡管系统核对校验点（\(error.chinese)），只核对了本机台账；网络恢复后再核对一次。",
                                "Warning: the checkpoints could not be compared with the card-management system (\(error.english)); only the local chain was checked. Verify again when the system is reachable.")
+        case nil where station.ledger.isShared:
+            checkpoints = Text("网点共享台账（各窗口共用一条链）：与卡管系统校验点的比对只对单机 SQLite 台账进行。",
+                               "The outlet's shared ledger (one chain for its desks): the comparison with the card-management system's checkpoints is done for a desk's own SQLite ledger only.")
         case nil:
             checkpoints = Text("未与卡管系统核对校验点。", "The checkpoints were not compared.")
         }

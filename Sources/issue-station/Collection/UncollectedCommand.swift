@@ -32,8 +32,8 @@ struct UncollectedListCommand: StationCommand {
     var all = false
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let cards = try UncollectedCards(station: station).list(months: period.months, includeReturned: all)
         if cards.isEmpty {
             console.say(Localized("没有逾期未领的卡。", "No card is overdue."))
@@ -72,8 +72,8 @@ struct UncollectedReturnCommand: StationCommand {
     var reason = "逾期6个月未领取"
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let card = try UncollectedCards(station: station).recordReturn(applicationID: applicationID, clerk: clerk.resolved,
                                                                        months: period.months, reason: reason)
         console.say(Localized("已登记回收：\(card.applicationID) 卡号 \(card.cardNumber)，记入台账。",

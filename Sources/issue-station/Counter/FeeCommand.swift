@@ -31,8 +31,8 @@ struct FeeCommand: StationCommand {
     var exemption: String?
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let fees = Fees(station: station)
         let claim = oldCardIssued.map { Fees.WarrantyClaim(oldCardIssueDate: $0, notCausedByHolder: notCausedByHolder) }
         let charge = try fees.assess(applicationID: applicationID, warrantyClaim: claim, localExemption: exemption)
@@ -67,8 +67,8 @@ struct DailyReportCommand: StationCommand {
     var csv: String?
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         var report = try DailyReport.make(station: station, day: day ?? DailyReport.day(of: station.database.clock()))
         report.clerk = clerk.resolved
         for row in report.rows { console.say(Localized("\(row.0)：\(row.2)", "\(row.1): \(row.2)")) }
@@ -87,7 +87,7 @@ struct DailyReportCommand: StationCommand {
 /// `issue-station documents purge`: deletes filed papers older than `documents.retentionDays`.
 struct DocumentsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "documents", abstract: "单据（签收单、回执、报表）。 The counter's papers.", subcommands: [DocumentsPurgeCommand.self])
+        commandName: "documents", abstract: "单据（签收单、回执、报表）。 The counter's papers.", subcommands: [DocumentsListCommand.self, DocumentsPurgeCommand.self])
 }
 
 struct DocumentsPurgeCommand: StationCommand {
@@ -120,8 +120,8 @@ struct AcceptanceReceiptCommand: StationCommand {
     var phone: String = ""
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let receipt = try AcceptanceReceipt.make(station: station, applicationID: applicationID, name: name, phone: phone, clerk: clerk.resolved)
         let delivered = try station.documents.issue(receipt.document)
         try station.ledger.append(clerk: clerk.resolved, action: AcceptanceReceipt.ledgerAction, subject: applicationID, details: "\(delivered)")

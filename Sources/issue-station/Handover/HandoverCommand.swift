@@ -36,8 +36,8 @@ struct HandoverStatusCommand: StationCommand {
     @OptionGroup var application: HandoverApplication
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let status = try Handover(station: station).status(applicationID: application.applicationID)
         console.say(HandoverMessages.status(status))
     }
@@ -79,8 +79,8 @@ struct HandoverCheckCommand: StationCommand {
     var copyKept = false
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let person = PersonIdentity(name: name ?? "", idNumber: idNumber ?? "")
         let who: CardRecipient = switch recipient {
         case .holder: .holder
@@ -115,8 +115,8 @@ struct HandoverSetPINCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let station = try setup.openStation()
-        defer { try? station.database.close() }
+        let station = try setup.openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let card = try CardDesk.interface(setup, reader: reader.reader)
         console.say(pinPad ? Localized("请持卡人在密码键盘上先输入初始密码123456，再输入两遍新密码。",
                                        "Let the holder type the initial 123456 on the PIN pad, then the new PIN twice.")
@@ -146,8 +146,8 @@ struct HandoverReceiptCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let station = try setup.openStation()
-        defer { try? station.database.close() }
+        let station = try setup.openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         let card = noCard ? nil : try CardDesk.interface(setup, reader: reader.reader)
         let delivered = try Handover(station: station).printReceipt(
             applicationID: application.applicationID, card: card, documents: station.documents, clerk: clerk.resolved)
@@ -165,8 +165,8 @@ struct HandoverSignedCommand: StationCommand {
     @OptionGroup var clerk: ClerkOption
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        defer { station.stock.close(); try? station.database.close() }
         try Handover(station: station).recordSignature(applicationID: application.applicationID, clerk: clerk.resolved)
         console.say(Localized("已记录签收。下一步：issue-station activate \(application.applicationID)。",
                               "Signature recorded. Next: issue-station activate \(application.applicationID)."))

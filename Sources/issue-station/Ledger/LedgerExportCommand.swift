@@ -4,7 +4,8 @@ import InstantIssue
 import SSCardPrinter
 
 /// `issue-station ledger export --day YYYY-MM-DD [--out FILE]`: one day of the 台账 as CSV
-/// (UTF-8 with BOM, for Excel and WPS), to a file or to standard output.
+/// (UTF-8 with BOM, for Excel and WPS), to a file or to standard output. On the outlet's PostgreSQL
+/// books, the day of the outlet's shared chain (every desk's entries).
 struct LedgerExportCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: Messages.exportAbstract, discussion: Messages.exportDiscussion)
@@ -20,9 +21,7 @@ struct LedgerExportCommand: StationCommand {
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let chosenDay = day ?? Self.today()
-        let csv = try setup.withDatabase { database in
-            try AuditLedger(database: database).exportCSV(day: chosenDay, timeZone: .current)
-        }
+        let csv = try setup.withLedger { try $0.exportCSV(day: chosenDay, timeZone: .current) }
         guard let out else {
             FileHandle.standardOutput.write(csv)
             return

@@ -55,6 +55,14 @@ extension Messages {
         let at = first.map { ("，最早一处在第 \($0) 条", ", the first at entry #\($0)") } ?? ("", "")
         return Localized("错误：台账被改动过，发现 \(n) 处问题\(at.0)：", "Error: the ledger was altered; \(n) problems\(at.1):")
     }
+    /// `ledger verify` on the outlet's PostgreSQL books.
+    static let ledgerSharedChain = Localized(
+        "核对网点共享库（PostgreSQL）中本网点各窗口共用的一条台账链。",
+        "Checking the outlet's one ledger chain, shared by its desks, in the outlet's database (PostgreSQL).")
+    static let ledgerCheckpointsDeskOnly = Localized(
+        "与卡管系统校验点的比对只对单机 SQLite 台账进行，网点共享台账不做此项（共享台账由数据库只追加触发器和各窗口只写权限保护，见 docs/outlet.md）。",
+        "The comparison with the card-management system's checkpoints is done for a desk's own SQLite ledger only, not for the outlet's shared chain (which the database's append-only trigger and the desks' insert-only grants protect; docs/outlet.md).")
+
     static func ledgerCheckpoints(_ comparison: LedgerCheckpointComparison?) -> Localized {
         switch comparison {
         case let .compared(held, sent)?:

@@ -6,6 +6,8 @@ import InstantIssue
 /// keyed hash and the chain, then the chain against the checkpoints the card-management system
 /// holds (sending the head as a new one); exits 2 when an entry was forged, edited, moved or
 /// removed, or the ledger disagrees with a checkpoint. Without the key file it fails (exit 1).
+/// On the outlet's PostgreSQL books it checks the outlet's one chain (`OutletLedgerChain`); the
+/// checkpoint comparison is the desk ledger's extra and is said to be skipped.
 struct LedgerVerifyCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: Messages.verifyAbstract, discussion: Messages.verifyDiscussion)
@@ -29,13 +31,15 @@ struct LedgerVerifyCommand: StationCommand {
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let system = try setup.cardManagementSystem()
-        let result = try setup.withDatabase { database in
-            try AuditLedger(database: database).verify(anchor: anchor.flatMap(Self.parseAnchor), against: system,
-                                                       terminal: setup.station.terminal)
+        var shared = false
+        let result = try setup.withLedger { ledger in
+            shared = ledger.isShared
+            return try ledger.verify(anchor: anchor.flatMap(Self.parseAnchor), against: system, terminal: setup.station.terminal)
         }
+        if shared { console.say(Messages.ledgerSharedChain) }
         if result.isIntact {
             console.say(Messages.ledgerIntact(count: result.entryCount, head: result.head, anchored: anchor != nil))
-            console.say(Messages.ledgerCheckpoints(result.checkpoints))
+            console.say(shared ? Messages.ledgerCheckpointsDeskOnly : Messages.ledgerCheckpoints(result.checkpoints))
             return
         }
         console.fail(Messages.ledgerTampered(result.problems.count, first: result.firstAlteredSeq))
