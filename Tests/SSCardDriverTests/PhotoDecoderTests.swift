@@ -87,7 +87,7 @@ final class PhotoDecoderTests: XCTestCase {
             pixels[i] = UInt8(truncatingIfNeeded: state >> 40)
         }
         let photo = RGBImage(width: 358, height: 441, pixels: pixels)!
-        for (w, h) in [(234, 288), (100, 441), (358, 100), (1, 1), (700, 900), (500, 300), (358, 442)] {
+        for (w, h) in [(234, 288), (100, 441), (358, 100), (1, 1), (700, 900), (500, 300), (358, 442), (120, 140)] {   // 120 × 140: 4 taps a pixel in a row, 4 or 5 rows a column
             XCTAssertEqual(photo.resampled(width: w, height: h), referenceResample(photo, width: w, height: h), "\(w) × \(h)")
         }
     }

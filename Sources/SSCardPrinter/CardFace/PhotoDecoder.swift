@@ -50,21 +50,37 @@ public struct RGBImage: Hashable, Sendable {
         // (columns, height → newHeight) first needs the row, into a ring that holds the most
         // rows one output row takes: the same sums in the same order as a whole intermediate
         // picture, without its megabyte. Rows are needed in increasing order, so a row pushed
-        // out of the ring is never needed again.
+        // out of the ring is never needed again. A ring row has one Float more than its pixels:
+        // each pixel is stored as a 4-lane vector, whose last lane the next pixel overwrites.
         var ringRows = 1
         for y in 0..<newHeight { ringRows = max(ringRows, vertical.offset[y + 1] - vertical.offset[y]) }
-        var ring = [Float](repeating: 0, count: ringRows * stride)
+        let ringStride = stride + 1
+        var ring = [Float](repeating: 0, count: ringRows * ringStride)
         var rowInSlot = [Int](repeating: -1, count: ringRows)
         var line = [Float](repeating: 0, count: stride)
         // The source row being filtered, as Floats (exact: bytes are small integers), and one
         // more so that a 4-lane load at the last pixel stays inside: each tap then loads R, G,
         // B (and a lane the sum ignores) at once instead of converting three bytes.
         var floats = [Float](repeating: 0, count: sourceWidth * 3 + 1)
+        // Every output pixel of pass 1 gets the same number of taps, the most any has: the
+        // missing ones weigh 0 and read the pixel's first tap again. Adding 0 × a finite value
+        // leaves a sum of non-negative terms as it was, bit for bit, and a fixed count lets the
+        // taps be unrolled.
+        let taps = horizontal.maximumCount
+        var tapOffset = [Int](repeating: 0, count: newWidth * taps)
+        var tapWeight = [Float](repeating: 0, count: newWidth * taps)
+        for x in 0..<newWidth {
+            for t in 0..<taps {
+                let k = horizontal.offset[x] + t
+                let present = k < horizontal.offset[x + 1]
+                tapOffset[x * taps + t] = (horizontal.start[x] + (present ? t : 0)) * 3 * MemoryLayout<Float>.stride
+                tapWeight[x * taps + t] = present ? horizontal.weights[k] : 0
+            }
+        }
         let result = [UInt8](unsafeUninitializedCapacity: newHeight * stride) { out, initialised in
             pixels.withUnsafeBufferPointer { src in
-            horizontal.start.withUnsafeBufferPointer { hStart in
-            horizontal.offset.withUnsafeBufferPointer { hOffset in
-            horizontal.weights.withUnsafeBufferPointer { hWeights in
+            tapOffset.withUnsafeBufferPointer { tapOffset in
+            tapWeight.withUnsafeBufferPointer { tapWeight in
             vertical.start.withUnsafeBufferPointer { vStart in
             vertical.offset.withUnsafeBufferPointer { vOffset in
             vertical.weights.withUnsafeBufferPointer { vWeights in
@@ -72,42 +88,82 @@ public struct RGBImage: Hashable, Sendable {
             rowInSlot.withUnsafeMutableBufferPointer { rowInSlot in
             line.withUnsafeMutableBufferPointer { acc in
             floats.withUnsafeMutableBufferPointer { floats in
+                var rows: [UnsafePointer<Float>] = []
+                rows.reserveCapacity(ringRows)
                 for y in 0..<newHeight {
-                    for i in 0..<stride { acc[i] = 0 }
+                    rows.removeAll(keepingCapacity: true)
                     var sourceRow = vStart[y]
-                    for k in vOffset[y]..<vOffset[y + 1] {
+                    for _ in vOffset[y]..<vOffset[y + 1] {
                         let slot = sourceRow % ringRows
-                        let row = ring.baseAddress! + slot * stride
+                        let row = ring.baseAddress! + slot * ringStride
                         if rowInSlot[slot] != sourceRow {
                             // Wrapping index arithmetic (&+, &*): the indices are in range by
                             // construction, and overflow checks keep the loops from being vectorised.
                             let inRow = src.baseAddress! + sourceRow &* sourceWidth &* 3
                             for i in 0..<(sourceWidth &* 3) { floats[i] = Float(inRow[i]) }
                             let floatRow = UnsafeRawPointer(floats.baseAddress!)
-                            for x in 0..<newWidth {
-                                // R, G, B side by side: each lane does the scalar sum's steps
-                                // (lane 3 holds the next pixel's R and is dropped).
-                                var sum = SIMD4<Float>(repeating: 0)
-                                var pixel = hStart[x] &* 3 &* MemoryLayout<Float>.stride
-                                for t in hOffset[x]..<hOffset[x &+ 1] {
-                                    sum += hWeights[t] * floatRow.loadUnaligned(fromByteOffset: pixel, as: SIMD4<Float>.self)
-                                    pixel &+= 3 &* MemoryLayout<Float>.stride
-                                }
-                                row[x &* 3] = sum[0]; row[x &* 3 &+ 1] = sum[1]; row[x &* 3 &+ 2] = sum[2]
+                            // A constant tap count for the usual cases, so the taps unroll.
+                            switch taps {
+                            case 1: Self.filterRow(floatRow, into: row, width: newWidth, taps: 1, tapOffset, tapWeight)
+                            case 2: Self.filterRow(floatRow, into: row, width: newWidth, taps: 2, tapOffset, tapWeight)
+                            case 3: Self.filterRow(floatRow, into: row, width: newWidth, taps: 3, tapOffset, tapWeight)
+                            case 4: Self.filterRow(floatRow, into: row, width: newWidth, taps: 4, tapOffset, tapWeight)
+                            default: Self.filterRow(floatRow, into: row, width: newWidth, taps: taps, tapOffset, tapWeight)
                             }
                             rowInSlot[slot] = sourceRow
                         }
-                        let w = vWeights[k]
-                        for i in 0..<stride { acc[i] += w * row[i] }
+                        rows.append(UnsafePointer(row))
                         sourceRow += 1
                     }
+                    // Pass 2: each output byte's column sum (0, then each row's weighted value
+                    // added in row order, as a running sum would) rounded straight to the byte.
                     let outRow = out.baseAddress! + y &* stride
-                    for i in 0..<stride { outRow[i] = Self.byte(acc[i]) }
+                    let w = vWeights.baseAddress! + vOffset[y]
+                    switch rows.count {
+                    case 1:
+                        let r0 = rows[0], w0 = w[0]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i]) }
+                    case 2:
+                        let r0 = rows[0], r1 = rows[1], w0 = w[0], w1 = w[1]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i] + w1 * r1[i]) }
+                    case 3:
+                        let r0 = rows[0], r1 = rows[1], r2 = rows[2], w0 = w[0], w1 = w[1], w2 = w[2]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i] + w1 * r1[i] + w2 * r2[i]) }
+                    case 4:
+                        let r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3]
+                        let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i]) }
+                    default:
+                        for i in 0..<stride { acc[i] = 0 }
+                        for (k, row) in rows.enumerated() {
+                            let weight = w[k]
+                            for i in 0..<stride { acc[i] += weight * row[i] }
+                        }
+                        for i in 0..<stride { outRow[i] = Self.byte(acc[i]) }
+                    }
                 }
-            }}}}}}}}}}}
+            }}}}}}}}}}
             initialised = newHeight * stride
         }
         return RGBImage(width: newWidth, height: newHeight, pixels: result)!
+    }
+
+    /// Pass 1 of one source row (as Floats): each output pixel's R, G, B summed side by side in
+    /// a 4-lane vector, its `taps` weighted source pixels added in order to 0 (lane 3 holds the
+    /// next pixel's R and is dropped: the next pixel's store overwrites it, the last pixel's
+    /// lands in the ring row's spare Float).
+    @inline(__always)
+    private static func filterRow(_ floatRow: UnsafeRawPointer, into row: UnsafeMutablePointer<Float>, width: Int, taps: Int,
+                                  _ tapOffset: UnsafeBufferPointer<Int>, _ tapWeight: UnsafeBufferPointer<Float>) {
+        let target = UnsafeMutableRawPointer(row)
+        for x in 0..<width {
+            var sum = SIMD4<Float>(repeating: 0)
+            let first = x &* taps
+            for t in 0..<taps {
+                sum += tapWeight[first &+ t] * floatRow.loadUnaligned(fromByteOffset: tapOffset[first &+ t], as: SIMD4<Float>.self)
+            }
+            target.storeBytes(of: sum, toByteOffset: x &* 3 &* MemoryLayout<Float>.stride, as: SIMD4<Float>.self)
+        }
     }
 
     /// `UInt8(max(0, min(255, value + 0.5)))` — the value rounded, clamped to a byte — without
@@ -127,6 +183,13 @@ public struct RGBImage: Hashable, Sendable {
         var start: [Int] = []
         var offset: [Int] = [0]
         var weights: [Float] = []
+
+        /// The most source pixels any destination pixel takes.
+        var maximumCount: Int {
+            var most = 1
+            for i in 0..<(offset.count - 1) { most = max(most, offset[i + 1] - offset[i]) }
+            return most
+        }
     }
 
     private static func contributions(source: Int, destination: Int) -> Contributions {

@@ -92,7 +92,13 @@ public enum EscapeCommand: Hashable, Sendable, CustomStringConvertible {
             precondition(Self.isField(p), "an Escape parameter must be printable ASCII without ';': \(p)")
         }
         var out: [UInt8] = [EscapeFraming.escape]
-        out += Array(([name] + parameters).joined(separator: ";").utf8)
+        let header = ([name] + parameters).joined(separator: ";").utf8
+        if case .downloadPanel(let d) = self {
+            // Room for the whole command at once: a dye panel is 411 KB, and growing the array
+            // for the data and then once more for the CR copied it twice.
+            out.reserveCapacity(header.count + d.data.count + 3)
+        }
+        out += header
         if case .downloadPanel(let d) = self {
             out.append(EscapeFraming.separator)
             out += d.data
