@@ -85,7 +85,7 @@ public actor PostgresOutletBooks: OutletBooks {
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
         connectionCount += 1
-        let c = try await PostgresConnection.connect(configuration: location.configuration, id: connectionCount, logger: logger)
+        let c = try await location.connect(id: connectionCount, logger: logger)
         connection = c
         return c
     }
