@@ -10,6 +10,7 @@ packages=(
   libusb-1.0-0-dev                                          # card printer over USB
   libsqlite3-dev                                            # inventory, journal, ledger
   postgresql                                                # the outlet's shared books (tests, outlet demo, bench)
+  openssl                                                   # the outlet TLS test: a self-signed server certificate
   fonts-noto-cjk fonts-babelstone-han fonts-hanazono        # GB18030 font chain
   libcairo2-dev cups-client                                 # the counter's papers: PDF (cairo) and lp
   cups cups-pdf poppler-utils                               # their tests: a private cupsd with a cups-pdf queue, pdftotext

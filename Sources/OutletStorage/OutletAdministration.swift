@@ -15,7 +15,7 @@ public struct OutletAdministration: Sendable {
     }
 
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let c = try await PostgresConnection.connect(configuration: location.configuration, id: 1, logger: logger)
+        let c = try await location.connect(id: 1, logger: logger)
         do {
             let value = try await body(c)
             try? await c.close()
@@ -27,8 +27,8 @@ public struct OutletAdministration: Sendable {
     }
 
     /// Applies the missing migrations; returns the versions applied now.
-    public func migrate() async throws -> [Int] {
-        try await withConnection { try await OutletSchema.migrate($0, logger: logger) }
+    public func migrate(upTo version: Int = OutletSchema.latest) async throws -> [Int] {
+        try await withConnection { try await OutletSchema.migrate($0, upTo: version, logger: logger) }
     }
 
     public func appliedVersions() async throws -> [Int] {

@@ -15,6 +15,15 @@ public enum OutletStorageError: Error, CustomStringConvertible {
     case notOutletMember(role: String, outlet: String)
     /// An error of the server, with its SQLSTATE code.
     case server(sqlState: String, message: String)
+    /// `sslmode` in the URL is none of disable, require, verify-ca, verify-full.
+    case badTLSMode(String)
+    /// `sslrootcert` is not an absolute path of a readable file.
+    case badRootCertificate(String)
+    /// TLS asked for on a unix socket (libpq never encrypts those).
+    case tlsOverUnixSocket
+    /// The TLS the URL asks for could not be set up: the server offers none, or its
+    /// certificate is not trusted or names another host.
+    case tlsFailed(location: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +36,14 @@ public enum OutletStorageError: Error, CustomStringConvertible {
         case let .notOutletMember(r, o):
             "数据库角色\(r)不属于网点\(o) database role \(r) is not a desk of outlet \(o)"
         case let .server(state, message): "数据库错误 database error \(state): \(message)"
+        case let .badTLSMode(m):
+            "存储地址的sslmode=\(m)无效，应为 disable、require、verify-ca 或 verify-full bad sslmode=\(m) in the storage url: expected disable, require, verify-ca or verify-full"
+        case let .badRootCertificate(p):
+            "sslrootcert=\(p)不是可读的证书文件（须为绝对路径） sslrootcert=\(p) is not a readable certificate file (an absolute path)"
+        case .tlsOverUnixSocket:
+            "经本机套接字连接时不使用TLS，请去掉sslmode或设为disable TLS is not used on a unix socket: remove sslmode or set it to disable"
+        case let .tlsFailed(l, r):
+            "无法与网点数据库\(l)建立加密连接（TLS）：\(r)。请检查服务器的ssl设置与证书，或存储地址的sslmode/sslrootcert。 no TLS connection to the outlet database \(l): \(r). Check the server's ssl setting and certificate, or sslmode/sslrootcert in the storage url."
         }
     }
 
@@ -54,6 +71,21 @@ public enum OutletStorageError: Error, CustomStringConvertible {
         let state = e.serverInfo?[.sqlState].map { " \($0)" } ?? ""
         let message = e.serverInfo?[.message].map { ": \($0)" } ?? ""
         return "\(e.code)\(state)\(message)"
+    }
+
+    /// What went wrong in setting up TLS, or nil when `error` is no TLS failure.
+    static func tlsProblem(_ error: any Error) -> String? {
+        if let e = error as? PSQLError {
+            switch e.code {
+            case .sslUnsupported: return "服务器不支持TLS the server does not offer TLS (ssl = off)"
+            case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest: return String(describing: e.code)
+            default: return e.underlying.flatMap { tlsProblem($0) }
+            }
+        }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            return "证书未通过验证或握手失败 certificate not trusted or handshake failed: \(error)"
+        }
+        return nil
     }
 
     /// A server error as this type, other errors unchanged.

@@ -39,6 +39,12 @@ extension PostgresOutletBooks {
                 """, logger: self.logger).decode((String, Int, Int).self) {
                 note("批次\(name)应有\(declared)张，账上\(n)张 batch \(name) declared \(declared) cards, \(n) on the books")
             }
+            // No foreign key since schema version 2: a card's import must still be on the books.
+            let orphans = try await ints("""
+                SELECT count(*)::bigint FROM pre_made_card p WHERE p.outlet = \(o)
+                AND NOT EXISTS (SELECT 1 FROM yzkcg_import i WHERE i.outlet = p.outlet AND i.id = p.import_id)
+                """).first ?? 0
+            if orphans > 0 { note("\(orphans)张卡的导入记录不在账上 \(orphans) cards name an import that is not on the books") }
             for try await (n, state, last) in try await c.query("""
                 SELECT p.card_number, p.state, m.to_state FROM pre_made_card p
                 LEFT JOIN LATERAL (SELECT to_state FROM card_movement WHERE outlet = p.outlet AND card_number = p.card_number

@@ -20,7 +20,7 @@ extension PostgresOutletBooks {
     func importReturnFile(_ file: YZKCGFile, by clerk: String, token: String) async throws -> YZKCGImportReceipt {
         try Self.requireClerk(clerk)
         let name = file.name.fileName
-        return try await transaction { c, at in
+        return try await transaction(within: importTimeout) { c, at in
             try await c.query("SELECT pg_advisory_xact_lock(hashtextextended(\("sscard.import." + self.outlet), 0))", logger: self.logger)
             for try await (id, when, who, whichDesk, earlierToken, count) in try await c.query("""
                 SELECT id, imported_at, imported_by, desk, token, card_count FROM yzkcg_import

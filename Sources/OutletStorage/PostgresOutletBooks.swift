@@ -26,8 +26,12 @@ public actor PostgresOutletBooks: OutletBooks {
     public nonisolated let location: PostgresLocation
     let logger: Logger
     let reconnectWindow: Duration
-    /// The longest one call may take on one connection (the 100,000-card import included).
+    /// The longest one call may take on one connection.
     let callTimeout: Duration = .seconds(15)
+    /// The longest an import may take: a 100,000-card file took 15–30 s with a debug build on a
+    /// loaded machine, and closing the connection in the middle of its COPY stopped the process
+    /// (PostgresNIO: "Invalid query state machine action in state: .closing, action: wait").
+    let importTimeout: Duration = .seconds(180)
     let clock: @Sendable () -> Date
     private var connection: PostgresConnection?
     private var connectionCount = 0
@@ -85,20 +89,20 @@ public actor PostgresOutletBooks: OutletBooks {
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
         connectionCount += 1
-        let c = try await PostgresConnection.connect(configuration: location.configuration, id: connectionCount, logger: logger)
+        let c = try await location.connect(id: connectionCount, logger: logger)
         connection = c
         return c
     }
 
     /// Runs `body` on a live connection, reconnecting and repeating it after a connection loss
     /// until `reconnectWindow` has passed.
-    func run<T: Sendable>(_ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(within limit: Duration? = nil, _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         var pause = Duration.milliseconds(100)
         while true {
             do {
                 let c = try await connected()
-                return try await bounded(on: c, body)
+                return try await bounded(on: c, within: limit ?? callTimeout, body)
             } catch {
                 guard error is CallTimedOut || OutletStorageError.isConnectionLoss(error) || connection?.isClosed == true else {
                     throw OutletStorageError.wrap(error)
@@ -126,14 +130,15 @@ public actor PostgresOutletBooks: OutletBooks {
     /// wait for the call to end, only for its answer or the deadline, whichever comes first;
     /// the connection is closed and `run` repeats the call on a new one (every call is one
     /// transaction, never committed on a connection that gave no answer).
-    private func bounded<T: Sendable>(on c: PostgresConnection, _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    private func bounded<T: Sendable>(on c: PostgresConnection, within limit: Duration,
+                                      _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let (answers, answer) = AsyncThrowingStream<T, any Error>.makeStream()
         let call = Task { [self] in
             _ = self  // the call runs on this actor, as `body` was written to
             do { answer.yield(try await body(c)); answer.finish() } catch { answer.finish(throwing: error) }
         }
-        let deadline = Task { [callTimeout] in
-            try await Task.sleep(for: callTimeout)
+        let deadline = Task {
+            try await Task.sleep(for: limit)
             c.close().whenComplete { _ in }
             call.cancel()
             answer.finish(throwing: CallTimedOut())
@@ -144,8 +149,9 @@ public actor PostgresOutletBooks: OutletBooks {
     }
 
     /// One transaction: BEGIN, `body`, COMMIT; ROLLBACK and rethrow on error.
-    func transaction<T: Sendable>(_ body: @escaping (PostgresConnection, String) async throws -> T) async throws -> T {
-        try await run { c in
+    func transaction<T: Sendable>(within limit: Duration? = nil,
+                                  _ body: @escaping (PostgresConnection, String) async throws -> T) async throws -> T {
+        try await run(within: limit) { c in
             let at = StationTimestamp(self.clock()).text
             try await c.query("BEGIN", logger: self.logger)
             do {

@@ -15,7 +15,7 @@ import SSCardPrinter
 /// - a 100,000-row YZKCG import of an already parsed file (SQLite: batched INSERT; PostgreSQL:
 ///   COPY into a temporary table, the duplicate check, INSERT … SELECT), `count` runs each.
 ///
-///   .build/release/sscard-bench storage [--count N] [--reservations N] [--json]
+///   [SSCARD_BENCH_OUTLET_SCHEMA=N] .build/release/sscard-bench storage [--count N] [--reservations N] [--json]
 struct StorageBenchmark {
     let count: Int
     let reservations: Int
@@ -28,12 +28,15 @@ struct StorageBenchmark {
         defer { server.stop() }
         let owner = try PostgresLocation(url: server.url())
         let admin = OutletAdministration(location: owner)
-        try blocking { _ = try await admin.migrate() }
+        // SSCARD_BENCH_OUTLET_SCHEMA=1: the books at an older schema version, to compare one
+        // binary's import on both (docs/performance.md §7); the newest by default.
+        let schema = ProcessInfo.processInfo.environment["SSCARD_BENCH_OUTLET_SCHEMA"].flatMap { Int($0) } ?? OutletSchema.latest
+        try blocking { _ = try await admin.migrate(upTo: schema) }
         let file = try SampleReturnFile.make(rows: rows)
         let perDesk = reservations
         let stock = try SampleReturnFile.make(rows: perDesk * 3 + 10, first: 10_000_000, batch: "R001")
 
-        report.line("Outlet books, SQLite (desk file, WAL, synchronous=FULL) and PostgreSQL \(server.binaries.deletingLastPathComponent().lastPathComponent) (loopback, fsync on):")
+        report.line("Outlet books, SQLite (desk file, WAL, synchronous=FULL) and PostgreSQL \(server.binaries.deletingLastPathComponent().lastPathComponent) (loopback, fsync on, schema version \(schema)):")
         // Reservations.
         for desks in [1, 3] {
             // SQLite: one file, `desks` tasks.

@@ -30,6 +30,8 @@ final class StorageSettingTests: XCTestCase {
         let cases: [(String, String)] = [
             (#"{"storage": {"kind": "postgresql", "outlet": "GZ01", "desk": "d1"}}"#, "storage.url"),
             (#"{"storage": {"kind": "postgresql", "url": "mysql://x@h/db", "outlet": "GZ01", "desk": "d1"}}"#, "storage.url"),
+            (#"{"storage": {"kind": "postgresql", "url": "postgresql://x@h/db?sslmode=verify_full", "outlet": "GZ01", "desk": "d1"}}"#,
+             "sslmode=verify_full"),
             (#"{"storage": {"kind": "postgresql", "url": "postgresql://x@h/db", "desk": "d1"}}"#, "storage.outlet"),
             (#"{"storage": {"kind": "postgresql", "url": "postgresql://x@h/db", "outlet": "GZ 01", "desk": "d1"}}"#, "storage.outlet"),
             (#"{"storage": {"kind": "postgresql", "url": "postgresql://x@h/db", "outlet": "GZ01", "desk": "d1'; DROP"}}"#, "storage.desk"),

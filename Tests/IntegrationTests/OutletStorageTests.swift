@@ -23,7 +23,7 @@ final class OutletStorageTests: XCTestCase {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let admin = OutletAdministration(location: try PostgresLocation(url: server.url()))
         let applied = try await admin.migrate()
-        XCTAssertEqual(applied, [1])
+        XCTAssertEqual(applied, OutletSchema.migrations.map(\.version))
     }
 
     override func tearDown() {

@@ -11,8 +11,8 @@ public struct StorageSetting: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Hashable, Sendable { case sqlite, postgresql }
 
     public var kind: Kind
-    /// `postgresql://role[:password]@host[:port]/database`; the password may instead come from
-    /// `SSCARD_PG_PASSWORD` (better: it keeps the secret out of station.json).
+    /// `postgresql://role[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`; the password
+    /// may instead come from `SSCARD_PG_PASSWORD` (better: it keeps the secret out of station.json).
     public var url: String?
     /// The outlet (网点) code the desk belongs to.
     public var outlet: String?
@@ -32,6 +32,11 @@ public struct StorageSetting: Codable, Hashable, Sendable {
         guard kind == .postgresql else { return }
         guard let url, url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
             throw .invalid(path: "storage.url", reason: "a postgresql storage needs url postgresql://role@host:port/database")
+        }
+        // libpq's names (docs/outlet.md, TLS): a typo must not pass for a setting.
+        if let mode = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" })?.value,
+           !["disable", "require", "verify-ca", "verify-full"].contains(mode) {
+            throw .invalid(path: "storage.url", reason: "sslmode=\(mode) is none of disable, require, verify-ca, verify-full")
         }
         for (key, value) in [("storage.outlet", outlet), ("storage.desk", desk)] {
             guard let value, Self.isValidName(value) else {
