@@ -12,7 +12,7 @@ final class StationDatabaseTests: StationTestCase {
         XCTAssertEqual(writerSync, 2, "FULL")
         XCTAssertEqual(try database.appliedMigrations(),
                        ["1 audit ledger", "2 pre-made card inventory", "3 workflow journal", "4 journal step and stage columns",
-                        "5 clerk accounts"])
+                        "5 clerk accounts", "6 one movement row per import"])
         let tables = try database.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }

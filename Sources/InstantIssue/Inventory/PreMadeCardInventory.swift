@@ -97,11 +97,8 @@ public struct PreMadeCardInventory: Sendable {
             let problems = try Self.problems(alreadyOnBooks, importID: importID, db)
             throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
         }
-        // The import movement of every card, in one statement.
-        try db.execute(sql: """
-            INSERT INTO pre_made_card_movement (card_number, from_state, to_state, reason, clerk, at)
-            SELECT card_number, NULL, 'inStock', ?, ?, ? FROM pre_made_card WHERE import_id = ? ORDER BY sequence
-            """, arguments: ["导入 import \(file.name.fileName)", clerk, at.text, importID])
+        // The `yzkcg_import` row is the import movement of all its cards into the safe (who,
+        // when, which file): no movement row per card repeats it (`movements(of:)`).
         let details = Self.json([
             "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
             "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
@@ -251,13 +248,30 @@ public struct PreMadeCardInventory: Sendable {
         }
     }
 
-    /// Every recorded move of a card, the import first.
+    /// Every recorded move of a card, the import first. The import of a return file moves all
+    /// its cards into the safe at once and is recorded once, by its `yzkcg_import` row; a card's
+    /// own movement rows start at its first move out of the safe. A card whose first row is an
+    /// import (from nothing: written before migration 6 and not folded into the import row)
+    /// keeps that row as its import.
     public func movements(of cardNumber: CardNumber) throws -> [PreMadeCardMovement] {
         try database.pool.read { db in
-            try PreMadeCardMovement.fetchAll(db, sql: "SELECT * FROM pre_made_card_movement WHERE card_number = ? ORDER BY id",
-                                             arguments: [cardNumber.value])
+            let recorded = try PreMadeCardMovement.fetchAll(
+                db, sql: "SELECT * FROM pre_made_card_movement WHERE card_number = ? ORDER BY id", arguments: [cardNumber.value])
+            if let first = recorded.first, first.from == nil { return recorded }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT i.file_name, i.imported_at, i.imported_by FROM pre_made_card c JOIN yzkcg_import i ON i.id = c.import_id
+                WHERE c.card_number = ?
+                """, arguments: [cardNumber.value]) else { return recorded }
+            let importMove = PreMadeCardMovement(
+                cardNumber: cardNumber, from: nil, to: .inStock, hopper: nil, applicationID: nil,
+                reason: Self.importReason(fileName: row["file_name"]), clerk: row["imported_by"],
+                at: StationTimestamp(uncheckedText: row["imported_at"]))
+            return [importMove] + recorded
         }
     }
+
+    /// The reason an import movement gives.
+    static func importReason(fileName: String) -> String { "导入 import \(fileName)" }
 
     // MARK: Moves
 
@@ -485,6 +499,23 @@ public struct PreMadeCardInventory: Sendable {
     static func json(_ object: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Migration 6: an import is one movement of all its cards, its `yzkcg_import` row (who,
+    /// when, which file). Before, each card had a movement row repeating it, 100,000 rows with
+    /// the same reason for a large file. A card's first row that repeats its import exactly (no
+    /// state before, into the safe, the import's clerk, time and reason) is folded into the
+    /// import row; any other row, an edited one too, stays.
+    static func foldImportMovements(_ db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM pre_made_card_movement WHERE id IN (
+                SELECT m.id FROM pre_made_card_movement m
+                JOIN pre_made_card c ON c.card_number = m.card_number
+                JOIN yzkcg_import i ON i.id = c.import_id
+                WHERE m.from_state IS NULL AND m.to_state = 'inStock' AND m.hopper IS NULL AND m.application_id IS NULL
+                    AND m.clerk = i.imported_by AND m.at = i.imported_at AND m.reason = '导入 import ' || i.file_name
+                    AND m.id = (SELECT MIN(id) FROM pre_made_card_movement WHERE card_number = m.card_number))
+            """)
     }
 
     static func createSchema(_ db: Database) throws {

@@ -89,11 +89,12 @@ extension PreMadeCardInventory {
                 let n: String = row["card_number"], s: String = row["state"]
                 note("卡\(n)的字段与状态\(s)不符 card \(n): columns disagree with state \(s)")
             }
+            // A card with no movement row of its own was last moved by its import, into the safe.
             for row in try Row.fetchAll(db, sql: """
-                SELECT c.card_number, c.state, m.to_state FROM pre_made_card c
+                SELECT c.card_number, c.state, COALESCE(m.to_state, 'inStock') AS to_state FROM pre_made_card c
                 LEFT JOIN pre_made_card_movement m
                     ON m.id = (SELECT MAX(id) FROM pre_made_card_movement WHERE card_number = c.card_number)
-                WHERE m.to_state IS NOT c.state
+                WHERE COALESCE(m.to_state, 'inStock') IS NOT c.state
                 """) {
                 let n: String = row["card_number"], s: String = row["state"], last: String? = row["to_state"]
                 note("卡\(n)状态\(s)与最后一次登记\(last ?? "无")不符 card \(n) is \(s) but its last movement says \(last ?? "none")")
@@ -101,7 +102,8 @@ extension PreMadeCardInventory {
             for row in try Row.fetchAll(db, sql: """
                 SELECT card_number, id, from_state, previous FROM (
                     SELECT card_number, id, from_state,
-                           LAG(to_state) OVER (PARTITION BY card_number ORDER BY id) AS previous
+                           COALESCE(LAG(to_state) OVER (PARTITION BY card_number ORDER BY id),
+                                    CASE WHEN from_state IS NULL THEN NULL ELSE 'inStock' END) AS previous
                     FROM pre_made_card_movement)
                 WHERE from_state IS NOT previous
                 """) {

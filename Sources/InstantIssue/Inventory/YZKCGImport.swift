@@ -49,6 +49,7 @@ public struct YZKCGFile: Sendable {
             throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
         }
         var records: [YZKCGRecord] = []
+        var contentHash = ""
         var utf8 = text
         utf8.withUTF8 { all in
             // Split on the UTF-8 bytes, not Characters: "\r\n" is one Character, and grapheme
@@ -91,13 +92,19 @@ public struct YZKCGFile: Sendable {
                                              english: "the file name says \(parsedName.count) cards, line 1 says \(declared)"))
             }
             // The rows in `chunks` runs of lines, side by side on a large file (each run is read
-            // on its own; nothing is shared but the bytes), then joined in file order.
+            // on its own; nothing is shared but the bytes), then joined in file order; beside
+            // them, the SM3 of the file's bytes.
             let chunks = rowCount >= Self.rowsPerParallelChunk ? 2 : 1
             var parts = [(records: [YZKCGRecord], problems: YZKCGProblemList)](repeating: ([], YZKCGProblemList()), count: chunks)
-            parts.withUnsafeMutableBufferPointer { slotsOfParts in
+            var hashes = [String](repeating: "", count: 1)
+            parts.withUnsafeMutableBufferPointer { slotsOfParts in hashes.withUnsafeMutableBufferPointer { hashSlot in
                 // Each run writes its own slot and only reads the bytes, which outlive the runs.
-                nonisolated(unsafe) let slots = slotsOfParts, bytes = body
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                nonisolated(unsafe) let slots = slotsOfParts, bytes = body, hash = hashSlot
+                DispatchQueue.concurrentPerform(iterations: chunks + 1) { chunk in
+                    guard chunk < chunks else {
+                        hash[0] = (try? SM3.hash(Array(contents)).hexString) ?? ""
+                        return
+                    }
                     let rows = (rowCount * chunk / chunks)..<(rowCount * (chunk + 1) / chunks)
                     var part: (records: [YZKCGRecord], problems: YZKCGProblemList) = ([], YZKCGProblemList())
                     part.records.reserveCapacity(rows.count)
@@ -112,7 +119,8 @@ public struct YZKCGFile: Sendable {
                     }
                     slots[chunk] = part
                 }
-            }
+            } }
+            contentHash = hashes[0]
             records.reserveCapacity(rowCount)
             var rowProblems = YZKCGProblemList()
             for part in parts {
@@ -145,7 +153,7 @@ public struct YZKCGFile: Sendable {
         name = parsedName
         self.encoding = encoding
         self.records = records
-        contentHash = (try? SM3.hash(Array(contents)).hexString) ?? ""
+        self.contentHash = contentHash
     }
 
     /// The byte ranges of the lines of `text`, split at "\n", without a "\r" before it.

@@ -75,6 +75,7 @@ public final class StationDatabase: Sendable {
         migrator.registerMigration("3 workflow journal", migrate: Journal.createSchema)
         migrator.registerMigration("4 journal step and stage columns", migrate: Journal.splitStepAndStage)
         migrator.registerMigration("5 clerk accounts", migrate: ClerkAccounts.createSchema)
+        migrator.registerMigration("6 one movement row per import", migrate: PreMadeCardInventory.foldImportMovements)
         return migrator
     }
 
