@@ -35,7 +35,7 @@ extension OutletStockTests {
         var signIn: DeskHTTPClient.Answer?
         for _ in 0..<300 where signIn == nil && process.isRunning {
             signIn = try? client.get("/signin")
-            if signIn == nil { Thread.sleep(forTimeInterval: 0.1) }
+            if signIn == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
         XCTAssertFalse(serverLog().contains("outlet's shared database"), "serve was refused: \(serverLog())")
         XCTAssertEqual(try XCTUnwrap(signIn, "the desk did not answer: \(serverLog())").status, 200)
@@ -70,7 +70,8 @@ extension OutletStockTests {
         XCTAssertTrue(verified.body.contains("id=\"ledger-intact\""), verified.body)
         let devices = try client.get("/devices")
         XCTAssertEqual(devices.status, 200, devices.body)
-        XCTAssertTrue(devices.body.contains("the outlet's shared ledger"), devices.body)
+        XCTAssertTrue(devices.body.contains("<strong>Ledger</strong>：the outlet&#39;s shared ledger: 4 entries, the hash chain is intact"), devices.body)
+        XCTAssertTrue(devices.body.contains("<strong>Stock books</strong>：6 imported, the books add up"), devices.body)
 
         process.terminate()
         process.waitUntilExit()
