@@ -84,7 +84,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serveStation(_ console: StationConsole) async throws {
-        let station = try StationSetup(global).openStation()
+        // On the outlet's PostgreSQL books too: every page reaches them off the cooperative pool
+        // (WebDesk's `DeskBooks`). Clerk accounts stay in this desk's own SQLite database.
+        let station = try StationSetup(global).openStation(onOutletBooks: true)
         defer { try? station.database.close() }
         var settings = settings(console)
         if let simulator = station.cardManagement as? SimulatedCardManagementSystem {

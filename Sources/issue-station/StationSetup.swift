@@ -45,7 +45,7 @@ struct StationSetup {
     /// the desk's own database, or the outlet's PostgreSQL books (with the outlet's 台账 chain as
     /// `Station.ledger` and its papers' archive behind `Station.documents`). Only the commands
     /// that book through `Station.stock` and `Station.ledger` (issue, recover, inventory order,
-    /// handover, activate, fee, acceptance-receipt, report; `onOutletBooks`) run on the outlet's
+    /// handover, activate, fee, acceptance-receipt, report, serve; `onOutletBooks`) run on the outlet's
     /// books; any other command is refused there rather than quietly using the desk's empty local
     /// stock. The other stock commands take the stock alone (`withStock`), the ledger's `withLedger`.
     func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, onOutletBooks: Bool = false) throws -> Station {
@@ -185,8 +185,8 @@ enum StationSetupError: AdvisedError {
         case .notOnOutletBooks(let command):
             ErrorAdvice(Localized("本窗口的库存和台账在网点共享数据库（PostgreSQL）中，“\(command)”还不能在共享库上使用，为免用到本机空的库存已拒绝执行",
                                   "This desk's stock and ledger are in the outlet's shared database (PostgreSQL); \"\(command)\" does not work on the shared books yet and was refused rather than use the desk's empty local stock"),
-                        next: Localized("在共享库上可用：issue、recover、inventory、ledger、handover、activate、fee、acceptance-receipt、report、documents、uncollected 和 storage 各命令、printer status（见 docs/outlet.md）；其余工作请在单机 SQLite 窗口办理",
-                                        "on the shared books use issue, recover, the inventory, ledger, handover, activate, fee, acceptance-receipt, report, documents, uncollected and storage commands and printer status (docs/outlet.md); do the rest at a desk on its own SQLite books"))
+                        next: Localized("在共享库上可用：issue、recover、inventory、ledger、handover、activate、fee、acceptance-receipt、report、documents、uncollected 和 storage 各命令、printer status、serve（网页柜台）（见 docs/outlet.md）；其余工作请在单机 SQLite 窗口办理",
+                                        "on the shared books use issue, recover, the inventory, ledger, handover, activate, fee, acceptance-receipt, report, documents, uncollected and storage commands, printer status and serve (the web desk) (docs/outlet.md); do the rest at a desk on its own SQLite books"))
         case .databaseFolder(let path):
             ErrorAdvice(Localized("无法创建数据库目录 \(path)", "Cannot create the database folder \(path)"),
                         next: Localized("请技术员建立该目录并授予写权限，或在站点配置中改 databasePath", "ask the technician to create it and make it writable, or change databasePath in the station configuration"))

@@ -11,7 +11,7 @@ enum DevicesPage: DeskPage {
     static let navigation: DeskNavigation? = DeskNavigation(path: "/devices", title: Text("设备", "Devices"), order: 50)
 
     static func register(_ routes: DeskRoutes) {
-        routes.page("/devices") { request in .html(render(request)) }
+        routes.page("/devices") { request in try await request.desk.books { _ in .html(render(request)) } }
     }
 
     struct Check {

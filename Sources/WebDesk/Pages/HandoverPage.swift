@@ -23,9 +23,9 @@ enum HandoverPage: DeskPage {
     }
 
     static func register(_ routes: DeskRoutes) {
-        routes.page("/handover") { request in .html(try list(request, message: nil)) }
-        routes.page("/handover/{id}") { request in .html(try render(request, message: nil)) }
-        routes.action("/handover/{id}/{step}") { request in try step(request) }
+        routes.page("/handover") { request in try await request.desk.books { _ in .html(try list(request, message: nil)) } }
+        routes.page("/handover/{id}") { request in try await request.desk.books { _ in .html(try render(request, message: nil)) } }
+        routes.action("/handover/{id}/{step}") { request in try await request.desk.books { _ in try step(request) } }
     }
 
     /// Issuances whose card is produced (制卡成功 reported) or whose activation was interrupted;

@@ -11,16 +11,16 @@ enum LedgerPage: DeskPage {
     static func register(_ routes: DeskRoutes) {
         routes.page("/ledger") { request in
             guard let day = day(request) else { return badDay(request) }
-            return .html(try render(request, day: day, message: nil))
+            return try await request.desk.books { _ in .html(try render(request, day: day, message: nil)) }
         }
         routes.page("/ledger/export") { request in
             guard let day = day(request) else { return badDay(request) }
-            let csv = try request.desk.station.ledger.exportCSV(day: day, timeZone: .current)
+            let csv = try await request.desk.books { station in try station.ledger.exportCSV(day: day, timeZone: .current) }
             var response = DeskResponse.bytes([UInt8](csv), type: "text/csv; charset=utf-8")
             response.headers[.contentDisposition] = "attachment; filename=\"ledger-\(day).csv\""
             return response
         }
-        routes.action("/ledger/verify") { request in try verify(request) }
+        routes.action("/ledger/verify") { request in try await request.desk.books { _ in try verify(request) } }
     }
 
     /// The day asked for (`?day=YYYY-MM-DD`), today (local) when none; nil when it is not a day.

@@ -20,7 +20,8 @@ enum RareCharactersPage: DeskPage {
             let result = try check(request, application)
             guard let name = result.name else { return .text("the name is not resolved", status: .unprocessableContent) }
             do {
-                return .bytes(try FacePictures(station: request.desk.station).preview(application, name: name), type: "image/png")
+                let png = try await request.desk.books { station in try FacePictures(station: station).preview(application, name: name) }
+                return .bytes(png, type: "image/png")
             } catch {
                 return .text("\(error)", status: .unprocessableContent)
             }

@@ -12,8 +12,8 @@ enum RecoveryPage: DeskPage {
     enum Action: String { case backfill, fail }
 
     static func register(_ routes: DeskRoutes) {
-        routes.page("/recovery") { request in .html(try render(request, message: nil)) }
-        routes.action("/recovery/{id}/{action}") { request in try recover(request) }
+        routes.page("/recovery") { request in try await request.desk.books { _ in .html(try render(request, message: nil)) } }
+        routes.action("/recovery/{id}/{action}") { request in try await request.desk.books { _ in try recover(request) } }
     }
 
     /// The actions the journal's last entry allows.

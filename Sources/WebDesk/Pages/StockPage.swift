@@ -12,7 +12,7 @@ enum StockPage: DeskPage {
     static let navigation: DeskNavigation? = DeskNavigation(path: "/stock", title: Text("库存", "Stock"), order: 40)
 
     static func register(_ routes: DeskRoutes) {
-        routes.page("/stock") { request in .html(try render(request, message: uploadOutcome(request))) }
+        routes.page("/stock") { request in try await request.desk.books { _ in .html(try render(request, message: uploadOutcome(request))) } }
         routes.upload("/stock/import") { request, raw in try await importFile(request, raw) }
         routes.page("/stock/import/{id}") { request in
             guard let p = request.desk.uploads.progress(request.parameter("id"), clerk: request.clerk) else {
@@ -20,10 +20,10 @@ enum StockPage: DeskPage {
             }
             return .json(p)
         }
-        routes.action("/stock/load") { request in try load(request) }
-        routes.action("/stock/unload") { request in try unload(request) }
-        routes.action("/stock/spoil") { request in try spoil(request) }
-        routes.action("/stock/stocktake") { request in try stocktake(request) }
+        routes.action("/stock/load") { request in try await request.desk.books { _ in try load(request) } }
+        routes.action("/stock/unload") { request in try await request.desk.books { _ in try unload(request) } }
+        routes.action("/stock/spoil") { request in try await request.desk.books { _ in try spoil(request) } }
+        routes.action("/stock/stocktake") { request in try await request.desk.books { _ in try stocktake(request) } }
         routes.open("/assets/stock.css") { _ in .bytes(Array(StockAssets.styleSheet.utf8), type: "text/css; charset=utf-8") }
         routes.open("/assets/stock.js") { _ in .bytes(Array(StockAssets.script.utf8), type: "text/javascript; charset=utf-8") }
     }

@@ -57,9 +57,13 @@ struct ReturnFileImport {
         uploads.update(id) { $0.phase = .checking }
         let receipt: YZKCGImportReceipt
         do {
-            let file = try YZKCGFile(fileName: fileName, contents: try Data(contentsOf: URL(fileURLWithPath: path)))
-            uploads.update(id) { $0.phase = .importing }
-            receipt = try stock.importReturnFile(file, by: clerk)
+            // Checked and booked off the cooperative pool: the outlet's books block (`DeskBooks`).
+            let (stock, uploads) = (stock, uploads)
+            receipt = try await DeskBooks.run {
+                let file = try YZKCGFile(fileName: fileName, contents: try Data(contentsOf: URL(fileURLWithPath: path)))
+                uploads.update(id) { $0.phase = .importing }
+                return try stock.importReturnFile(file, by: clerk)
+            }
         } catch {
             let advice = adviser(error)
             let problems = (error as? YZKCGImportError).map { e in
