@@ -13,21 +13,8 @@ extension PostgresOutletBooks {
         precondition(count > 0, "load at least one card")
         try Self.requireClerk(clerk)
         return try await transaction { c, at in
-            try await self.requireHopper(c, hopper, acceptsBank: bank)
-            var picked: [(String, String)] = []
-            for try await (n, s) in try await c.query("""
-                SELECT card_number, state FROM pre_made_card
-                WHERE outlet = \(self.outlet) AND bank = \(bank) AND state IN ('returned', 'inStock')
-                ORDER BY state = 'inStock', import_id, sequence LIMIT \(count) FOR UPDATE SKIP LOCKED
-                """, logger: self.logger).decode((String, String).self) { picked.append((n, s)) }
-            guard picked.count == count else {
-                throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: picked.count)
-            }
             var loaded: [PreMadeCard] = []
-            for (number, state) in picked {
-                try await self.move(c, number, from: state, fromPlace: "safe", to: "inHopper", hopper: hopper,
-                                    application: nil, spoilReason: nil, reason: nil, action: "card.load", bank: bank,
-                                    clerk: clerk, at: at)
+            for number in try await self.loadFromSafe(c, into: hopper, bank: bank, count: count, by: clerk, at: at) {
                 loaded.append(try await self.requireWholeCard(c, try Self.cardNumber(number)))
             }
             return loaded
@@ -256,7 +243,7 @@ extension PostgresOutletBooks {
     // MARK: Internals
 
     /// 附件9: one bank per hopper; this desk's `hopper` may hold no other bank's cards.
-    private func requireHopper(_ c: PostgresConnection, _ hopper: Hopper, acceptsBank bank: String) async throws {
+    func requireHopper(_ c: PostgresConnection, _ hopper: Hopper, acceptsBank bank: String) async throws {
         var other: String?
         for try await (b) in try await c.query("""
             SELECT DISTINCT bank FROM pre_made_card WHERE outlet = \(outlet) AND desk = \(desk)

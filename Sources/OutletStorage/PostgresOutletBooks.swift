@@ -171,30 +171,32 @@ public actor PostgresOutletBooks: OutletBooks {
         precondition(count > 0, "load at least one card")
         try Self.requireClerk(clerk)
         return try await transaction { c, at in
-            var other: String?
-            for try await (b) in try await c.query("""
-                SELECT DISTINCT bank FROM pre_made_card WHERE outlet = \(self.outlet) AND desk = \(self.desk)
-                AND hopper = \(hopper.rawValue) AND state IN ('inHopper', 'reserved') AND bank <> \(bank)
-                """, logger: self.logger).decode(String.self) { other = b }
-            if let other { throw InventoryError.hopperHoldsOtherBank(hopper: hopper, bank: other, refused: bank) }
-            var picked: [(String, String)] = []
-            for try await (n, s) in try await c.query("""
-                SELECT card_number, state FROM pre_made_card
-                WHERE outlet = \(self.outlet) AND bank = \(bank) AND state IN ('returned', 'inStock')
-                ORDER BY state = 'inStock', import_id, sequence LIMIT \(count) FOR UPDATE SKIP LOCKED
-                """, logger: self.logger).decode((String, String).self) { picked.append((n, s)) }
-            guard picked.count == count else {
-                throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: picked.count)
-            }
-            var loaded: [CardNumber] = []
-            for (number, state) in picked {
-                try await self.move(c, number, from: state, fromPlace: "safe", to: "inHopper", hopper: hopper,
-                                    application: nil, spoilReason: nil, reason: nil, action: "card.load", bank: bank,
-                                    clerk: clerk, at: at)
-                loaded.append(try Self.cardNumber(number))
-            }
-            return loaded
+            try await self.loadFromSafe(c, into: hopper, bank: bank, count: count, by: clerk, at: at).map(Self.cardNumber)
         }
+    }
+
+    /// 装卡 within the caller's transaction: `count` cards of `bank` from the outlet's safe (returned
+    /// cards first, then by import order, skipping cards another desk has locked) into this desk's
+    /// `hopper`, each move recorded. Refuses a hopper holding another bank's cards or a safe with too
+    /// few. Gives back the card numbers as the books hold them.
+    func loadFromSafe(_ c: PostgresConnection, into hopper: Hopper, bank: String, count: Int, by clerk: String,
+                      at: String) async throws -> [String] {
+        try await requireHopper(c, hopper, acceptsBank: bank)
+        var picked: [(String, String)] = []
+        for try await (n, s) in try await c.query("""
+            SELECT card_number, state FROM pre_made_card
+            WHERE outlet = \(outlet) AND bank = \(bank) AND state IN ('returned', 'inStock')
+            ORDER BY state = 'inStock', import_id, sequence LIMIT \(count) FOR UPDATE SKIP LOCKED
+            """, logger: logger).decode((String, String).self) { picked.append((n, s)) }
+        guard picked.count == count else {
+            throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: picked.count)
+        }
+        for (number, state) in picked {
+            try await move(c, number, from: state, fromPlace: "safe", to: "inHopper", hopper: hopper,
+                           application: nil, spoilReason: nil, reason: nil, action: "card.load", bank: bank,
+                           clerk: clerk, at: at)
+        }
+        return picked.map(\.0)
     }
 
     public func freeCards(in hopper: Hopper) async throws -> Int {

@@ -35,15 +35,7 @@ final class OutletStockTests: XCTestCase {
 
     /// station.json of a desk on the outlet's books (its local journal in its own folder).
     func deskConfig(_ desk: String) throws -> String {
-        let folder = work.appendingPathComponent(desk)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let json = """
-            {"databasePath": "journal.sqlite", "outputDirectory": "faces", "terminal": "SSDESK00000\(desk.last!)",
-             "storage": {"kind": "postgresql", "url": "\(server.url(role: desk))", "outlet": "GZ01", "desk": "\(desk)"}}
-            """
-        let path = folder.appendingPathComponent("station.json").path
-        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
-        return path
+        try server.deskConfig(desk, outlet: "GZ01", in: work)
     }
 
     var station: URL { ToolRunner.productsDirectory.appendingPathComponent("issue-station") }

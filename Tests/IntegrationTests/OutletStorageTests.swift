@@ -42,15 +42,7 @@ final class OutletStorageTests: XCTestCase {
 
     /// station.json of a desk: its local journal database and the outlet's books.
     func deskConfig(_ desk: String, outlet: String) throws -> String {
-        let folder = work.appendingPathComponent(desk)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let json = """
-            {"databasePath": "journal.sqlite", "outputDirectory": "faces", "terminal": "SSDESK00000\(desk.last!)",
-             "storage": {"kind": "postgresql", "url": "\(server.url(role: desk))", "outlet": "\(outlet)", "desk": "\(desk)"}}
-            """
-        let path = folder.appendingPathComponent("station.json").path
-        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
-        return path
+        try server.deskConfig(desk, outlet: outlet, in: work)
     }
 
     var station: URL { ToolRunner.productsDirectory.appendingPathComponent("issue-station") }

@@ -75,8 +75,8 @@ public struct UncollectedCards: Sendable {
         for entry in try station.ledger.entries(from: nil, to: nil) {
             switch entry.action {
             case Handover.producedAction, Handover.backfilledAction:
-                guard entry.details.hasPrefix("卡号 "), let word = entry.details.split(separator: " ").dropFirst().first else { continue }
-                made[entry.subject] = (String(word), entry.recordedAt.date)
+                guard let card = entry.namedCard else { continue }
+                made[entry.subject] = (card.value, entry.recordedAt.date)
             case Handover.activatedAction: activated.insert(entry.subject)
             case Self.returnedAction: if returned[entry.subject] == nil { returned[entry.subject] = entry }
             default: break

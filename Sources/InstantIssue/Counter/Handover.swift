@@ -163,8 +163,7 @@ public struct Handover: Sendable {
     func sharedProducedCard(_ applicationID: String) throws -> (CardNumber, IssuancePhase)? {
         let entries = try station.ledger.entries(subject: applicationID)
         guard let made = entries.last(where: { $0.action == Self.producedAction || $0.action == Self.backfilledAction }),
-              let word = made.details.split(separator: " ").dropFirst().first, made.details.hasPrefix("卡号 "),
-              let number = CardNumber(word),
+              let number = made.namedCard,
               case .issued(let owner)? = try station.stock.card(number)?.state, owner == applicationID else { return nil }
         let activated = entries.contains { $0.action == Self.activatedAction && $0.seq > made.seq }
         return (number, activated ? .activated : .reported)
@@ -183,8 +182,7 @@ public struct Handover: Sendable {
         for entry in try station.ledger.entries() {
             switch entry.action {
             case Self.producedAction, Self.backfilledAction:
-                guard entry.details.hasPrefix("卡号 "), let word = entry.details.split(separator: " ").dropFirst().first,
-                      let number = CardNumber(word) else { continue }
+                guard let number = entry.namedCard else { continue }
                 if made[entry.subject] == nil { order.append(entry.subject) }
                 made[entry.subject] = number
             case Self.activatedAction: activated.insert(entry.subject)
@@ -198,7 +196,8 @@ public struct Handover: Sendable {
         return out
     }
 
-    /// The issuance outcomes in the 台账 (`IssuanceWorkflow`, `StationRecovery`, `Activation`).
+    /// The issuance outcomes in the 台账 (`IssuanceWorkflow`, `StationRecovery`, `Activation`),
+    /// whose details start with the card: "卡号 <number>" (`AuditLedgerEntry.namedCard`).
     static let producedAction = "制卡成功"
     static let backfilledAction = "制卡补登"
     static let activatedAction = "领卡启用"
