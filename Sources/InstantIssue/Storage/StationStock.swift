@@ -155,9 +155,9 @@ extension PreMadeCard {
     /// A card as another store (the outlet's PostgreSQL books) holds it.
     public init(outletCard cardNumber: CardNumber, cardIdentificationCode: CardIdentificationCode, resetCode: String, bank: String,
                 bankCardNumber: String, packingPosition: String, state: PreMadeCardState, hopper: Hopper?,
-                updatedAt: StationTimestamp, updatedBy: String) {
+                desk: String? = nil, updatedAt: StationTimestamp, updatedBy: String) {
         self.cardNumber = cardNumber; self.cardIdentificationCode = cardIdentificationCode; self.resetCode = resetCode
         self.bank = bank; self.bankCardNumber = bankCardNumber; self.packingPosition = packingPosition
-        self.state = state; self.hopper = hopper; self.updatedAt = updatedAt; self.updatedBy = updatedBy
+        self.state = state; self.hopper = hopper; self.desk = desk; self.updatedAt = updatedAt; self.updatedBy = updatedBy
     }
 }
