@@ -23,6 +23,9 @@ class DeskBrowserTestCase: PCSCStackTestCase {
     /// Console errors a page may log on purpose (an answer the test asked for), besides the favicon.
     class var expectedConsoleErrors: [String] { [] }
 
+    /// The desk the pages run on: its own SQLite books, unless a subclass says otherwise.
+    func makeDesk() throws -> StationDesk { try StationDesk(faceRetention: .keep) }
+
     /// The class's own settings, on top of a free port and a fast password hash.
     func configure(_ settings: inout WebDeskSettings) {
         let simulator = desk.cardManagement
@@ -34,7 +37,7 @@ class DeskBrowserTestCase: PCSCStackTestCase {
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw XCTSkip("\(tool) is missing (scripts/install-deps.sh installs it)")
         }
-        desk = try StationDesk(faceRetention: .keep)
+        desk = try makeDesk()
         var settings = WebDeskSettings()
         settings.port = 0
         settings.passwordIterations = 10_000
