@@ -69,11 +69,13 @@ class DeskBrowserTestCase: PCSCStackTestCase {
         return root.appendingPathComponent(String(test))
     }
 
-    /// Runs one scenario of the class's script and returns its JSON; fails on a script error or
-    /// on a page that logged an error it should not have (a CSP violation would be one).
-    func scenario(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    /// Runs one scenario of the class's script (or of `script` in Tests/Browser) and returns its
+    /// JSON; fails on a script error or on a page that logged an error it should not have (a CSP
+    /// violation would be one).
+    func scenario(_ arguments: String..., script name: String? = nil, file: StaticString = #filePath,
+                  line: UInt = #line) throws -> [String: Any] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Browser/\(Self.script)")
+            .appendingPathComponent("Browser/\(name ?? Self.script)")
         let (status, output) = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/python3"),
                                                   [script.path, url, screenshots.path, StationDesk.clerk, Self.password] + arguments)
         if output.contains("No module named 'selenium'") { throw XCTSkip("python3-selenium is missing") }

@@ -10,8 +10,9 @@ import XCTest
 /// as `WebDeskBrowserTests`) while the desk books on the outlet's PostgreSQL books (a real server,
 /// `ThrowawayPostgres`, as `OutletStockTests`): the printer's blank cards are imported at another
 /// desk of the outlet and loaded into this desk's hoppers; after the issuance the shared books show
-/// the card issued at this desk, 制卡成功 is on the outlet's one chain, the outlet's books balance,
-/// and the other desk's own process sees it all.
+/// the card issued at this desk, 制卡成功 is on the outlet's one chain (and on the desk's ledger
+/// page, Tests/Browser/desk_stock_pages.py), the outlet's books balance, and the other desk's own
+/// process sees it all.
 final class OutletWebDeskBrowserTests: DeskBrowserTestCase {
     override class var script: String { "desk_pages.py" }
     var postgres: ThrowawayPostgres?
@@ -105,6 +106,11 @@ final class OutletWebDeskBrowserTests: DeskBrowserTestCase {
         try desk.assertInvariants()
         let chain = try desk.station.ledger.verify()
         XCTAssertTrue(chain.isIntact, "\(chain)")
+        // The desk's ledger page shows the outlet's day — desk2's import and this desk's 制卡成功 — and verifies the chain.
+        let ledgerPage = try scenario("ledger", script: "desk_stock_pages.py")
+        let actions = try XCTUnwrap(ledgerPage["actions"] as? [String], "\(ledgerPage)")
+        XCTAssertTrue(actions.contains("yzkcg.import") && actions.contains("制卡成功"), "\(actions)")
+        XCTAssertEqual(ledgerPage["intact"] as? Bool, true, "\(ledgerPage)")
 
         // desk2's own process sees the card issued, and the outlet's books balanced.
         let issued = try station(otherDesk, ["inventory", "list", "--state", "issued", "--json"])
