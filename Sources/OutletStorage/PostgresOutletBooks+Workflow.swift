@@ -120,7 +120,7 @@ extension PostgresOutletBooks {
 
     static let cardColumns = """
         card_number, card_identification_code, reset_code, bank, bank_card_number, packing_position, state, hopper,
-        application_id, spoil_reason, updated_at, updated_by
+        application_id, spoil_reason, updated_at, updated_by, desk
         """
 
     func wholeCard(_ c: PostgresConnection, _ number: CardNumber) async throws -> PreMadeCard? {
@@ -162,6 +162,7 @@ extension PostgresOutletBooks {
             out.append(PreMadeCard(outletCard: number, cardIdentificationCode: cic, resetCode: try r[2].decode(String.self),
                                    bank: try r[3].decode(String.self), bankCardNumber: try r[4].decode(String.self),
                                    packingPosition: try r[5].decode(String.self), state: state, hopper: hopper,
+                                   desk: try r[12].decode(String?.self),
                                    updatedAt: StationTimestamp(text: at) ?? StationTimestamp(.distantPast),
                                    updatedBy: try r[11].decode(String.self)))
         }

@@ -71,6 +71,7 @@ public final class PostgresStationStock: StationStock {
     public func orderSheet(windowDays: Int, coverDays: Int, packSize: Int) throws -> PreMadeCardOrder {
         try wait { try await $0.orderSheet(windowDays: windowDays, coverDays: coverDays, packSize: packSize) }
     }
+    public func missedStockTakeYesterday() throws -> String? { try wait { try await $0.missedStockTakeYesterday() } }
 
     // MARK: The workflow's calls
 

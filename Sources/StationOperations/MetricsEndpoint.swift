@@ -1,4 +1,5 @@
 import CoreMetrics
+import Dispatch
 import Hummingbird
 import Logging
 
@@ -14,11 +15,22 @@ public enum MetricsEndpoint {
     public static func add<Context: RequestContext>(to router: Router<Context>, metrics: PrometheusMetrics,
                                                     refresh: @escaping @Sendable () -> Void = {}) {
         router.get(RouterPath(path)) { _, _ -> Response in
-            refresh()
+            await refreshOffThePool(refresh)
             return Response(status: .ok, headers: [.contentType: contentType],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
     }
+
+    /// Runs `refresh` on a thread of its own queue: the gauges ask the printer and the books,
+    /// which block (the outlet's PostgreSQL books wait on PostgresNIO), and a handler blocking a
+    /// thread of Swift's cooperative pool could stall every request of the process.
+    static func refreshOffThePool(_ refresh: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            refreshQueue.async { refresh(); done.resume() }
+        }
+    }
+
+    private static let refreshQueue = DispatchQueue(label: "metrics.refresh")
 }
 
 extension MetricsEndpoint {

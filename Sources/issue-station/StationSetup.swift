@@ -64,8 +64,10 @@ struct StationSetup {
             stock?.close()
             throw error
         }
-        // The outlet's stock-take is the outlet's, not this desk's empty local stock.
-        if stock == nil { StockTakeReminder.remind(opened.database, language: language) }
+        // On the outlet's books the reminder reads the outlet's 台账, not this desk's empty local stock.
+        if let stock { StockTakeReminder.remind(stock, language: language) } else {
+            StockTakeReminder.remind(opened.database, language: language)
+        }
         return opened
     }
 
@@ -115,6 +117,7 @@ struct StationSetup {
             }
         }
         defer { shared.close() }
+        StockTakeReminder.remind(shared, language: language)
         return try body(shared)
     }
 
@@ -125,6 +128,7 @@ struct StationSetup {
             return try withDatabase { try body(AuditLedger(database: $0)) }
         }
         defer { stock.close() }
+        StockTakeReminder.remind(stock, language: language)
         return try body(StationBooks.sharedCounterBooks(stock).ledger)
     }
 

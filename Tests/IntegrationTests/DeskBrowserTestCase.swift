@@ -23,6 +23,9 @@ class DeskBrowserTestCase: PCSCStackTestCase {
     /// Console errors a page may log on purpose (an answer the test asked for), besides the favicon.
     class var expectedConsoleErrors: [String] { [] }
 
+    /// The desk the pages run on: its own SQLite books, unless a subclass says otherwise.
+    func makeDesk() throws -> StationDesk { try StationDesk(faceRetention: .keep) }
+
     /// The class's own settings, on top of a free port and a fast password hash.
     func configure(_ settings: inout WebDeskSettings) {
         let simulator = desk.cardManagement
@@ -34,7 +37,7 @@ class DeskBrowserTestCase: PCSCStackTestCase {
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw XCTSkip("\(tool) is missing (scripts/install-deps.sh installs it)")
         }
-        desk = try StationDesk(faceRetention: .keep)
+        desk = try makeDesk()
         var settings = WebDeskSettings()
         settings.port = 0
         settings.passwordIterations = 10_000
@@ -66,11 +69,13 @@ class DeskBrowserTestCase: PCSCStackTestCase {
         return root.appendingPathComponent(String(test))
     }
 
-    /// Runs one scenario of the class's script and returns its JSON; fails on a script error or
-    /// on a page that logged an error it should not have (a CSP violation would be one).
-    func scenario(_ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    /// Runs one scenario of the class's script (or of `script` in Tests/Browser) and returns its
+    /// JSON; fails on a script error or on a page that logged an error it should not have (a CSP
+    /// violation would be one).
+    func scenario(_ arguments: String..., script name: String? = nil, file: StaticString = #filePath,
+                  line: UInt = #line) throws -> [String: Any] {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Browser/\(Self.script)")
+            .appendingPathComponent("Browser/\(name ?? Self.script)")
         let (status, output) = try ToolRunner.run(URL(fileURLWithPath: "/usr/bin/python3"),
                                                   [script.path, url, screenshots.path, StationDesk.clerk, Self.password] + arguments)
         if output.contains("No module named 'selenium'") { throw XCTSkip("python3-selenium is missing") }

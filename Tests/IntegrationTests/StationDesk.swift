@@ -6,6 +6,7 @@ import SSCardSimulator
 import InstantIssue
 import CounterDocuments
 import SimulatedDesk
+import OutletStorage
 @testable import CardManagement
 @testable import ProvinceSimulator
 
@@ -23,16 +24,22 @@ final class StationDesk {
     let logger: Logger
     let apduLogger: Logger
     let metrics: StationMetrics
+    /// The outlet's PostgreSQL books the station books on instead of its own database (its
+    /// journal and clerk accounts stay local); nil on the desk's own books.
+    let outletStock: PostgresStationStock?
     private(set) var station: Station!
     static let clerk = "测试柜员"
 
     /// `cardsPerHopper` blank cards of 模拟银行 in hoppers 1 and 2 (numbers SIM000001…, SIM000101…);
     /// the faces in `directory/faces`, kept as `faceRetention` says.
     /// `traceAPDUs`, `logger`, `apduLogger` and `metrics` let a test watch the desk's logs and metrics;
-    /// `hoppers` is driver.json's bank → hopper map.
+    /// `hoppers` is driver.json's bank → hopper map. With `outletStock` the cards are not booked
+    /// here: another desk imports `writeReturnFile()`, then `loadOutletHoppers()` loads them.
     init(cardsPerHopper: Int = 4, firstSequence: Int = 1, faceRetention: CardFaceRetention = .untilComplete,
          hoppers: [String: Int] = [:], traceAPDUs: Bool = false, logger: Logger = Logger(label: "sscard.station"),
-         apduLogger: Logger = Logger(label: "sscard.driver.apdu"), metrics: StationMetrics = StationMetrics()) throws {
+         apduLogger: Logger = Logger(label: "sscard.driver.apdu"), metrics: StationMetrics = StationMetrics(),
+         outletStock: PostgresStationStock? = nil) throws {
+        self.outletStock = outletStock
         self.logger = logger
         self.apduLogger = apduLogger
         self.metrics = metrics
@@ -50,7 +57,27 @@ final class StationDesk {
         observer = JournalTap()
         try open()
 
-        try station.inventory.bookCards(in: printer, returnFileFolder: directory, by: Self.clerk)
+        if outletStock == nil { try station.inventory.bookCards(in: printer, returnFileFolder: directory, by: Self.clerk) }
+    }
+
+    /// The return file (YZKCG) of the printer's blank cards, hopper by hopper, in `directory`.
+    func writeReturnFile() throws -> URL {
+        let images = (1...printer.configuration.hopperCount).flatMap { printer.cards(inHopper: $0).map(\.image) }
+        let file = SimulatedReturnFile.make(cards: images, bank: SimulatedApplications.bank)
+        let url = directory.appendingPathComponent(file.fileName)
+        try Data(file.text.utf8).write(to: url)
+        return url
+    }
+
+    /// On the outlet's books: moves the printer's cards, imported in hopper order, from the
+    /// outlet's safe into this desk's hoppers — the cards each hopper physically holds.
+    func loadOutletHoppers() throws {
+        for number in 1...printer.configuration.hopperCount {
+            let cards = printer.cards(inHopper: number).map(\.image.cardNumber)
+            guard !cards.isEmpty, let hopper = Hopper(number) else { continue }
+            let loaded = try station.stock.loadHopper(hopper, bank: SimulatedApplications.bank, count: cards.count, by: Self.clerk)
+            XCTAssertEqual(loaded.map(\.cardNumber.value), cards, "the books load the cards hopper \(number) holds")
+        }
     }
 
     /// Opens (again) the station on the same database, as a restarted process would.
@@ -58,9 +85,11 @@ final class StationDesk {
         if let station { try station.database.close() }
         station = nil
         let tap = observer
+        let shared = outletStock.map(StationBooks.sharedCounterBooks)
         station = Station(configuration: configuration, database: try StationDatabase(path: configuration.databasePath),
                           driverConfiguration: driverConfiguration, printer: printer, cardManagement: cardManagement,
-                          journalObserver: { tap.saw($0) }, logger: logger, metrics: metrics, apduLogger: apduLogger)
+                          journalObserver: { tap.saw($0) }, stock: outletStock, ledger: shared?.ledger,
+                          documentArchive: shared?.documents, logger: logger, metrics: metrics, apduLogger: apduLogger)
     }
 
     func close() {
@@ -98,7 +127,7 @@ final class StationDesk {
 
     /// The books and the printer agree with the rules after any run.
     func assertInvariants(file: StaticString = #filePath, line: UInt = #line) throws {
-        let report = try station.inventory.checkInvariants()
+        let report = try station.stock.checkInvariants()
         XCTAssertTrue(report.holds, "\(report)", file: file, line: line)
         XCTAssertEqual(printer.invariantViolations(), [], file: file, line: line)
     }

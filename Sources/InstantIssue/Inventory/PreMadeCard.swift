@@ -23,6 +23,9 @@ public struct PreMadeCard: Hashable, Sendable {
     public var state: PreMadeCardState
     /// The hopper a card `inHopper` or `reserved` sits in; nil otherwise.
     public var hopper: Hopper?
+    /// On the outlet's shared books, the desk whose printer holds `hopper` (every desk has a
+    /// hopper 1); nil in the safe, after the card left its hopper, and on a desk's own books.
+    public var desk: String? = nil
     /// When and by whom the card last moved.
     public var updatedAt: StationTimestamp
     public var updatedBy: String

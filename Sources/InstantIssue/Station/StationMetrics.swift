@@ -60,14 +60,18 @@ public struct StationMetrics: Sendable {
     }
 
     /// Gauges read from the desk as it is now: cards in each hopper (the printer's count when
-    /// it reports one, else the books'), ribbon panels left, unfinished issuances.
+    /// it reports one, else the books' — the books in force, `station.stock`: on the outlet's
+    /// PostgreSQL books this desk's hoppers there, not the desk's local SQLite), ribbon panels
+    /// left, unfinished issuances.
     /// Costs nothing when no backend records (a one-shot command, the benchmark): the gauges
     /// ask the printer for its status, which the card cycle should not pay for.
+    /// Blocks while the printer and the books answer: call it from a plain thread, never from
+    /// a task of Swift's cooperative pool (`MetricsEndpoint` runs its refresh off the pool).
     public func observe(_ station: Station) {
         if let backend = factory as? ProcessBackend, backend.current is NOOPMetricsHandler { return }
         if let status = try? station.driver.printer?.status() {
             for hopper in status.hoppers {
-                let count = hopper.cardCount ?? Hopper(hopper.number).flatMap { try? station.inventory.cards(in: $0).count }
+                let count = hopper.cardCount ?? Hopper(hopper.number).flatMap { try? station.stock.cards(inHopper: $0).count }
                 if let count {
                     Meter(label: "sscard_hopper_cards", dimensions: [("hopper", String(hopper.number))], factory: factory).set(count)
                 }

@@ -71,6 +71,12 @@ public protocol StationStock: Sendable {
     func checkInvariants() throws -> InventoryInvariantReport
     /// The counts of the 预制卡申请表 (`PreMadeCardOrder`).
     func orderSheet(windowDays: Int, coverDays: Int, packSize: Int) throws -> PreMadeCardOrder
+    /// 《广东省社会保障卡经办规程》第三十六条一（四） 每天盘点数量: the day (YYYY-MM-DD, China time)
+    /// this desk worked yesterday without a stock-take, recorded in the 台账 as
+    /// `stock.takeMissed` so only the day's first command warns; nil when nothing is due. On the
+    /// outlet's books "this desk" is the desk's own entries in the outlet's chain: another desk's
+    /// stock-take counts the safe but not this desk's hoppers.
+    func missedStockTakeYesterday() throws -> String?
 }
 
 /// Whose stock a shared store's stock-take counts: the outlet's safe and one desk's hoppers.
@@ -146,6 +152,7 @@ public struct EmbeddedStationStock: StationStock {
         try inventory.takeStock(counted: count, by: clerk)
     }
     public func checkInvariants() throws -> InventoryInvariantReport { try inventory.checkInvariants() }
+    public func missedStockTakeYesterday() throws -> String? { try inventory.missedStockTakeYesterday() }
     public func orderSheet(windowDays: Int, coverDays: Int, packSize: Int) throws -> PreMadeCardOrder {
         try inventory.orderSheet(windowDays: windowDays, coverDays: coverDays, packSize: packSize)
     }
@@ -155,9 +162,9 @@ extension PreMadeCard {
     /// A card as another store (the outlet's PostgreSQL books) holds it.
     public init(outletCard cardNumber: CardNumber, cardIdentificationCode: CardIdentificationCode, resetCode: String, bank: String,
                 bankCardNumber: String, packingPosition: String, state: PreMadeCardState, hopper: Hopper?,
-                updatedAt: StationTimestamp, updatedBy: String) {
+                desk: String? = nil, updatedAt: StationTimestamp, updatedBy: String) {
         self.cardNumber = cardNumber; self.cardIdentificationCode = cardIdentificationCode; self.resetCode = resetCode
         self.bank = bank; self.bankCardNumber = bankCardNumber; self.packingPosition = packingPosition
-        self.state = state; self.hopper = hopper; self.updatedAt = updatedAt; self.updatedBy = updatedBy
+        self.state = state; self.hopper = hopper; self.desk = desk; self.updatedAt = updatedAt; self.updatedBy = updatedBy
     }
 }

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import InstantIssue
 
-/// `issue-station inventory list [--state …] [--bank …]`: the cards on the books. Bank card
-/// numbers and accounts are never shown.
+/// `issue-station inventory list [--state …] [--bank …]`: the cards on the books (on the outlet's
+/// shared books with the desk whose hopper holds each card). Bank card numbers and accounts are
+/// never shown.
 struct InventoryListCommand: StationCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: Messages.listAbstract, discussion: Messages.listDiscussion)
@@ -28,9 +29,9 @@ struct InventoryListCommand: StationCommand {
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
         let kind = state.flatMap(PreMadeCardState.Kind.init(argument:))
-        let (cards, total) = try setup.withStock { stock in
+        let (cards, total, shared) = try setup.withStock { stock in
             let shown = try stock.cards(state: kind, bank: bank, limit: limit == 0 ? nil : limit + 1)
-            return (Array(shown.prefix(limit == 0 ? shown.count : limit)), shown.count)
+            return (Array(shown.prefix(limit == 0 ? shown.count : limit)), shown.count, stock.sharedScope != nil)
         }
         if output.json {
             try JSONOutput.write(InventoryListDocument(cards, truncated: limit != 0 && total > limit), to: console)
@@ -40,8 +41,9 @@ struct InventoryListCommand: StationCommand {
             console.say(Messages.listEmpty)
             return
         }
-        console.say(Messages.listHeader)
-        for card in cards { console.say(verbatim: Messages.listRow(card, console.language)) }
+        // On the outlet's books every desk has a hopper 1: the desk column says whose.
+        console.say(Messages.listHeader(desks: shared))
+        for card in cards { console.say(verbatim: Messages.listRow(card, desks: shared, console.language)) }
         if limit != 0 && total > limit {
             console.say(Messages.listTruncated(limit))
         } else {

@@ -58,9 +58,14 @@ extension Messages {
     }
     static let listBadLimit = "--limit 不能为负数。 --limit cannot be negative."
     static let listEmpty = Localized("没有符合条件的卡。", "No cards match.")
-    static let listHeader = Localized("社保卡号\t银行\t状态\t卡盒\t装箱位置\t更新时间\t经办人",
-                                      "Card\tBank\tState\tHopper\tPacking\tUpdated\tClerk")
-    static func listRow(_ c: PreMadeCard, _ language: Language) -> String {
+    /// `desks`: the outlet's shared books, where a desk column follows the hopper.
+    static func listHeader(desks: Bool) -> Localized {
+        desks ? Localized("社保卡号\t银行\t状态\t卡盒\t桌面\t装箱位置\t更新时间\t经办人",
+                          "Card\tBank\tState\tHopper\tDesk\tPacking\tUpdated\tClerk")
+              : Localized("社保卡号\t银行\t状态\t卡盒\t装箱位置\t更新时间\t经办人",
+                          "Card\tBank\tState\tHopper\tPacking\tUpdated\tClerk")
+    }
+    static func listRow(_ c: PreMadeCard, desks: Bool, _ language: Language) -> String {
         let state = language == .zh ? c.state.kind.chinese : c.state.kind.rawValue
         var detail = ""
         switch c.state {
@@ -68,8 +73,9 @@ extension Messages {
         case .spoiled(let r): detail = " \(r)"
         default: break
         }
-        return [c.cardNumber.value, c.bank, state + detail, c.hopper.map { String($0.rawValue) } ?? "-",
-                c.packingPosition.isEmpty ? "-" : c.packingPosition, localTime(c.updatedAt), c.updatedBy].joined(separator: "\t")
+        let desk = desks ? [c.desk ?? "-"] : []
+        return ([c.cardNumber.value, c.bank, state + detail, c.hopper.map { String($0.rawValue) } ?? "-"] + desk
+                + [c.packingPosition.isEmpty ? "-" : c.packingPosition, localTime(c.updatedAt), c.updatedBy]).joined(separator: "\t")
     }
     static func listTruncated(_ n: Int) -> Localized {
         Localized("只列出了前 \(n) 张；用 --limit 0 列出全部，或用 --state、--bank 缩小范围。",

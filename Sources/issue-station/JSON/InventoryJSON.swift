@@ -13,6 +13,9 @@ struct InventoryListDocument: Encodable {
         var applicationID: String?
         var spoiledReason: String?
         var hopper: Int?
+        /// On the outlet's shared books: the desk whose hopper holds the card (absent in the safe
+        /// and on a desk's own books).
+        var desk: String?
         var packingPosition: String
         /// UTC, ISO 8601 with milliseconds, e.g. `2026-12-06T09:30:00.000Z`.
         var updatedAt: String
@@ -27,7 +30,7 @@ struct InventoryListDocument: Encodable {
     init(_ cards: [PreMadeCard], truncated: Bool) {
         self.cards = cards.map { c in
             var card = Card(cardNumber: c.cardNumber.value, bank: c.bank, state: c.state.kind.rawValue,
-                            hopper: c.hopper.map { Int($0.rawValue) }, packingPosition: c.packingPosition,
+                            hopper: c.hopper.map { Int($0.rawValue) }, desk: c.desk, packingPosition: c.packingPosition,
                             updatedAt: c.updatedAt.text, updatedBy: c.updatedBy)
             switch c.state {
             case .reserved(let id), .issued(let id): card.applicationID = id
