@@ -121,6 +121,6 @@ extension PostgresOutletBooks {
     static func auditEntry(_ e: OutletLedgerChain.Entry) -> AuditLedgerEntry {
         AuditLedgerEntry(seq: e.seq, recordedAt: StationTimestamp(text: e.recordedAt) ?? StationTimestamp(uncheckedText: e.recordedAt),
                          clerk: e.clerk, action: e.action, subject: e.subject, details: e.details,
-                         previousHash: e.previousHash, hash: e.hash)
+                         previousHash: e.previousHash, hash: e.hash, desk: e.desk)
     }
 }

@@ -130,10 +130,11 @@ def main():
         elif scenario == "ledger":
             desk.browser.get(desk.url + "/ledger")
             desk.wait_for("#ledger-entries")
-            result["actions"] = [tr.find_elements(By.CSS_SELECTOR, "td")[3].text
-                                 for tr in desk.browser.find_elements(By.CSS_SELECTOR, "#ledger-entries tbody tr")]
-            result["clerks"] = sorted({tr.find_elements(By.CSS_SELECTOR, "td")[2].text
-                                       for tr in desk.browser.find_elements(By.CSS_SELECTOR, "#ledger-entries tbody tr")})
+            result["actions"] = [td.text for td in desk.browser.find_elements(By.CSS_SELECTOR, "#ledger-entries td.action")]
+            result["clerks"] = sorted({td.text for td in desk.browser.find_elements(By.CSS_SELECTOR, "#ledger-entries td.clerk")})
+            # The outlet's shared chain only: which desk wrote each entry (none on a desk's own ledger).
+            result["desks"] = [td.text for td in desk.browser.find_elements(By.CSS_SELECTOR, "#ledger-entries td.desk")]
+            result["hint"] = desk.text(".hint")
             desk.shot("ledger-1-day")
             href = desk.find("#export-day").get_attribute("href")
             result["exportHref"] = href[len(desk.url):]

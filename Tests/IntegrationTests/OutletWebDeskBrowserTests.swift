@@ -110,6 +110,13 @@ final class OutletWebDeskBrowserTests: DeskBrowserTestCase {
         let ledgerPage = try scenario("ledger", script: "desk_stock_pages.py")
         let actions = try XCTUnwrap(ledgerPage["actions"] as? [String], "\(ledgerPage)")
         XCTAssertTrue(actions.contains("yzkcg.import") && actions.contains("制卡成功"), "\(actions)")
+        // Each entry of the shared chain says which desk wrote it; the hint describes the outlet's chain.
+        let desks = try XCTUnwrap(ledgerPage["desks"] as? [String], "\(ledgerPage)")
+        XCTAssertEqual(desks.count, actions.count, "\(ledgerPage)")
+        let written = Dictionary(zip(actions, desks).map { ($0, [$1]) }, uniquingKeysWith: +)
+        XCTAssertEqual(written["yzkcg.import"], ["desk2"], "\(written)")
+        XCTAssertEqual(written["制卡成功"], ["desk1"], "\(written)")
+        XCTAssertTrue((ledgerPage["hint"] as? String)?.contains("SM3") == true, "\(ledgerPage)")
         XCTAssertEqual(ledgerPage["intact"] as? Bool, true, "\(ledgerPage)")
 
         // desk2's own process sees the card issued, and the outlet's books balanced.

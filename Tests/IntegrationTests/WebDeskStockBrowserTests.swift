@@ -77,6 +77,8 @@ final class WebDeskStockBrowserTests: DeskBrowserTestCase {
     func testTheLedgerOfTheDayIsShownExportedAndVerified() throws {
         let result = try scenario("ledger")
         XCTAssertTrue((result["actions"] as? [String] ?? []).contains("yzkcg.import"), "the desk's import of this morning: \(result)")
+        XCTAssertEqual(result["desks"] as? [String], [], "a desk's own ledger has no desk column: \(result)")
+        XCTAssertTrue((result["hint"] as? String ?? "").contains("卡管系统"), "the keyed chain and the province's checkpoints: \(result)")
         let csv = try XCTUnwrap(result["csv"] as? [Any], "\(result)")
         XCTAssertEqual(csv.first as? Int, 200)
         XCTAssertTrue((csv[1] as? String ?? "").hasPrefix("attachment"), "\(csv)")

@@ -381,6 +381,9 @@ public struct AuditLedgerEntry: Hashable, Sendable, FetchableRecord {
     public var details: String
     /// `hash` of the entry before, `AuditLedger.genesisHash` for the first.
     public var previousHash: String
+    /// The desk (终端机编号) that appended it on the outlet's shared chain; nil on a desk's own
+    /// ledger, where every entry is the desk's. Not part of `canonicalBytes`.
+    public var desk: String?
     /// HMAC-SM3 of `canonicalBytes` under the desk key, 64 upper-case hex (plain SM3 for the
     /// entries of before the key, up to the `ledger.reanchor` entry).
     public var hash: String
@@ -396,9 +399,10 @@ public struct AuditLedgerEntry: Hashable, Sendable, FetchableRecord {
 
     /// An entry as another store (the outlet's shared chain) holds it.
     public init(seq: Int64, recordedAt: StationTimestamp, clerk: String, action: String, subject: String, details: String,
-                previousHash: String, hash: String) {
+                previousHash: String, hash: String, desk: String? = nil) {
         self.seq = seq; self.recordedAt = recordedAt; self.clerk = clerk; self.action = action
         self.subject = subject; self.details = details; self.previousHash = previousHash; self.hash = hash
+        self.desk = desk
     }
 
     /// `SSCARD-LEDGER-1\n` then seq, recorded_at, clerk, action, subject, details and previous_hash,

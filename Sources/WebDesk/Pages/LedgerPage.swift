@@ -98,15 +98,19 @@ enum LedgerPage: DeskPage {
         local.locale = Locale(identifier: "en_US_POSIX")
         local.timeZone = .current
         local.dateFormat = "HH:mm:ss"
+        // The outlet's shared chain holds every desk's entries: each says which desk wrote it.
+        let shared = request.desk.station.ledger.isShared
         let rows: [HTML] = entries.map { e in
-            "<tr><td>\(Int(e.seq))</td><td>\(local.string(from: e.recordedAt.date))</td><td>\(e.clerk)</td><td>\(e.action)</td><td>\(e.subject)</td><td class=\"details\"><code>\(e.details)</code></td></tr>"
+            let desk: HTML = shared ? "<td class=\"desk\">\(e.desk ?? "-")</td>" : .empty
+            return "<tr><td>\(Int(e.seq))</td><td>\(local.string(from: e.recordedAt.date))</td>\(desk)<td class=\"clerk\">\(e.clerk)</td><td class=\"action\">\(e.action)</td><td>\(e.subject)</td><td class=\"details\"><code>\(e.details)</code></td></tr>"
         }
+        let deskHeader: HTML = shared ? "<th>\(Text("窗口", "Desk"), lang)</th>" : .empty
         let date = formatter.date(from: day) ?? Date()
         let before = today(date.addingTimeInterval(-86_400)), after = today(date.addingTimeInterval(86_400 + 3_600))
         let table: HTML = entries.isEmpty
             ? Layout.notice("ok", "\(Text("\(day) 没有台账记录。", "No ledger entries on \(day)."), lang)", id: "no-entries")
             : """
-              <table id="ledger-entries"><thead><tr><th>\(Text("序号", "No."), lang)</th><th>\(Text("时间", "Time"), lang)</th><th>\(Text("经办人", "Clerk"), lang)</th>\
+              <table id="ledger-entries"><thead><tr><th>\(Text("序号", "No."), lang)</th><th>\(Text("时间", "Time"), lang)</th>\(deskHeader)<th>\(Text("经办人", "Clerk"), lang)</th>\
               <th>\(Text("操作", "Action"), lang)</th><th>\(Text("对象", "Subject"), lang)</th><th>\(Text("详情", "Details"), lang)</th></tr></thead><tbody>\(rows)</tbody></table>
               """
         let tools: HTML = """
@@ -123,9 +127,19 @@ enum LedgerPage: DeskPage {
             <form method="post" action="/ledger/verify" class="inline" id="verify-form">\(request.csrfField)<input type="hidden" name="day" value="\(day)">
             <button type="submit" class="primary" id="verify-ledger">\(Text("核对台账", "Verify the ledger"), lang)</button></form>
             </div>
-            <p class="hint">\(Text("核对：逐条检查带密钥的哈希链，并与卡管系统留存的校验点比对，发现伪造、修改、调换或删除的记录。", "Verify checks every entry's keyed hash and the chain, and compares it with the checkpoints the card-management system holds: forged, edited, moved or removed entries are found."), lang)</p>
+            <p class="hint">\(verifyHint(shared), lang)</p>
             <h2>\(Text("\(day) 的记录（\(entries.count) 条）", "Entries of \(day) (\(entries.count))"), lang)</h2>
             """
         return Layout.page(Text("台账", "Ledger"), request, (message ?? .empty) + tools + table)
+    }
+
+    /// What "verify" checks on the ledger in force: the desk's keyed chain and the province's
+    /// checkpoints, or the outlet's one SM3 chain of every desk.
+    static func verifyHint(_ shared: Bool) -> Text {
+        shared
+            ? Text("核对：逐条检查网点共享台账的 SM3 哈希链（网点各窗口共用一条链），发现伪造、修改、调换或删除的记录。",
+                   "Verify checks every entry's SM3 hash along the outlet's shared chain (one chain for all its desks): forged, edited, moved or removed entries are found.")
+            : Text("核对：逐条检查带密钥的哈希链，并与卡管系统留存的校验点比对，发现伪造、修改、调换或删除的记录。",
+                   "Verify checks every entry's keyed hash and the chain, and compares it with the checkpoints the card-management system holds: forged, edited, moved or removed entries are found.")
     }
 }
