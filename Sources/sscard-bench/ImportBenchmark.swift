@@ -3,8 +3,9 @@ import InstantIssue
 import SSCardPrinter
 
 /// A 100,000-row YZKCG return file imported into a fresh station database, `runs` times: the
-/// whole import (read + parse + validate + one transaction, WAL, synchronous=FULL), and its
-/// two halves apart — the parse alone and the transaction of an already parsed file.
+/// whole import (read + parse + validate + one transaction, WAL, synchronous=FULL; the rows read
+/// beside the transaction that writes them), and its two halves apart — the parse alone and the
+/// transaction of an already parsed file.
 ///
 ///   .build/release/sscard-bench import [--count N] [--json]   (N runs, default 5)
 struct ImportBenchmark {
@@ -36,10 +37,10 @@ struct ImportBenchmark {
             try FileManager.default.removeItem(at: folder)
         }
         report.line("YZKCG import of \(rows) rows into a fresh database (WAL, synchronous=FULL):")
-        report.line("  import (read + parse + validate + one transaction): \(report.timing("import.whole", whole))")
-        report.line("    parse + validate alone:                         \(report.timing("import.parse", parse))")
-        report.line("    transaction of a parsed file:                   \(report.timing("import.transaction", transaction))")
-        report.line("    then the WAL checkpoint, after the call:        \(report.timing("import.checkpoint_after", checkpoint))")
+        report.line("  import (read + parse + validate + one transaction, side by side): \(report.timing("import.whole", whole))")
+        report.line("    parse + validate alone:                                       \(report.timing("import.parse", parse))")
+        report.line("    transaction of a parsed file:                                 \(report.timing("import.transaction", transaction))")
+        report.line("    then the WAL checkpoint, after the call:                      \(report.timing("import.checkpoint_after", checkpoint))")
     }
 
     /// The return file the station benchmark imports too: `rows` valid pre-made cards.

@@ -24,10 +24,19 @@ public struct PreMadeCardInventory: Sendable {
 
     // MARK: Import
 
-    /// Reads, checks and imports the return file at `url` (see `importReturnFile(_:by:)`).
+    /// Reads, checks and imports the return file at `url` (see `importReturnFile(_:by:)`), its
+    /// rows read beside the transaction that writes them
+    /// (`importReturnFile(fileName:contents:by:)`).
     @discardableResult
     public func importReturnFile(at url: URL, by clerk: String) throws -> YZKCGImportReceipt {
-        try importReturnFile(try YZKCGFile(contentsOf: url), by: clerk)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw YZKCGImportError(fileName: url.lastPathComponent, problems: [
+                YZKCGProblem(kind: .unreadable, line: nil, field: nil,
+                             chinese: "无法读取文件", english: "cannot read the file: \(error)"),
+            ])
+        }
+        return try importReturnFile(fileName: url.lastPathComponent, contents: data, by: clerk)
     }
 
     /// Imports a parsed return file as stock (`inStock`), all cards or none. Refuses, with a
@@ -35,13 +44,21 @@ public struct PreMadeCardInventory: Sendable {
     /// 社保卡号, 卡识别码 or 银行卡号 is already on the books.
     @discardableResult
     public func importReturnFile(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
+        try logged(file.name.fileName, clerk) {
+            try Self.requireClerk(clerk)
+            return try inImportTransaction { db, at in try importTransaction(file, by: clerk, at: at, db) }
+        }
+    }
+
+    /// Logs and counts the import `body` makes, or logs its refusal.
+    func logged(_ fileName: String, _ clerk: String, _ body: () throws -> YZKCGImportReceipt) throws -> YZKCGImportReceipt {
         do {
-            let receipt = try importAll(file, by: clerk)
+            let receipt = try body()
             logger.info("return file imported", metadata: ["file": "\(receipt.fileName)", "cards": "\(receipt.count)", "clerk": "\(clerk)"])
             metrics.imported(cards: receipt.count)
             return receipt
         } catch {
-            logger.warning("return file refused: \(error)", metadata: ["file": "\(file.name.fileName)", "clerk": "\(clerk)"])
+            logger.warning("return file refused: \(error)", metadata: ["file": "\(fileName)", "clerk": "\(clerk)"])
             throw error
         }
     }
@@ -51,8 +68,7 @@ public struct PreMadeCardInventory: Sendable {
     /// copy the import's 60 MB of WAL into the database file inside the commit, is held off for
     /// this transaction and run right after on the writer's queue: the clerk does not wait for
     /// it, the next write does (docs/performance.md §4).
-    private func importAll(_ file: YZKCGFile, by clerk: String) throws -> YZKCGImportReceipt {
-        try Self.requireClerk(clerk)
+    func inImportTransaction(_ body: (Database, StationTimestamp) throws -> YZKCGImportReceipt) throws -> YZKCGImportReceipt {
         let at = database.timestamp()
         let receipt = try database.pool.writeWithoutTransaction { db in
             let pages = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 1000
@@ -60,7 +76,7 @@ public struct PreMadeCardInventory: Sendable {
             defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
             var receipt: YZKCGImportReceipt?
             try db.inTransaction(.immediate) {
-                receipt = try importTransaction(file, by: clerk, at: at, db)
+                receipt = try body(db, at)
                 return .commit
             }
             return receipt!
@@ -71,43 +87,69 @@ public struct PreMadeCardInventory: Sendable {
 
     private func importTransaction(_ file: YZKCGFile, by clerk: String, at: StationTimestamp,
                                    _ db: Database) throws -> YZKCGImportReceipt {
-        if let earlier = try Row.fetchOne(db, sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?",
-                                          arguments: [file.name.fileName]) {
-            let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
-            throw YZKCGImportError(fileName: file.name.fileName, problems: [
-                YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
-                             chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)"),
-            ])
+        if let earlier = try Self.earlierImport(of: file.name.fileName, db) {
+            throw YZKCGImportError(fileName: file.name.fileName, problems: [earlier])
         }
+        let importID = try Self.insertImportRow(file.name, encoding: file.encoding, count: file.records.count,
+                                                contentHash: file.contentHash, at: at, clerk: clerk, db)
+        // A card whose 社保卡号, 卡识别码 or 银行卡号 is already on the books is skipped by the
+        // upsert clause (uniqueness only; CHECK and NOT NULL still throw) and reported below,
+        // which rolls the whole file back. The parser already refused duplicates inside the file.
+        if try Self.insert(file.records, bank: file.name.bank, importID: importID, at: at, clerk: clerk, db) {
+            try Self.refuseCardsOnTheBooks(file.records, fileName: file.name.fileName, importID: importID, db)
+        }
+        return try finishImport(file.name, encoding: file.encoding, count: file.records.count, contentHash: file.contentHash,
+                                first: file.records.first?.cardNumber, last: file.records.last?.cardNumber,
+                                importID: importID, at: at, clerk: clerk, db)
+    }
+
+    /// The `.alreadyImported` problem when a file of this name was imported before.
+    static func earlierImport(of fileName: String, _ db: Database) throws -> YZKCGProblem? {
+        guard let earlier = try Row.fetchOne(db, sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?",
+                                             arguments: [fileName]) else { return nil }
+        let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
+        return YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
+                            chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)")
+    }
+
+    /// The import's `yzkcg_import` row; its id.
+    static func insertImportRow(_ name: YZKCGFileName, encoding: YZKCGEncoding, count: Int, contentHash: String,
+                                at: StationTimestamp, clerk: String, _ db: Database) throws -> Int64 {
         try db.execute(
             sql: """
                 INSERT INTO yzkcg_import (file_name, bank, city_agency, batch, card_count, card_maker,
                     bank_branch_code, file_time, encoding, content_sm3, imported_at, imported_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [file.name.fileName, file.name.bank, file.name.cityAgency, file.name.batch, file.records.count,
-                        file.name.cardMaker, file.name.bankBranchCode, file.name.time, file.encoding.rawValue,
-                        file.contentHash, at.text, clerk])
-        let importID = db.lastInsertedRowID
-        // A card whose 社保卡号, 卡识别码 or 银行卡号 is already on the books is skipped by the
-        // upsert clause (uniqueness only; CHECK and NOT NULL still throw) and reported below,
-        // which rolls the whole file back. The parser already refused duplicates inside the file.
-        let alreadyOnBooks = try Self.insert(file.records, bank: file.name.bank, importID: importID, at: at, clerk: clerk, db)
-        if !alreadyOnBooks.isEmpty {
-            let problems = try Self.problems(alreadyOnBooks, importID: importID, db)
-            throw YZKCGImportError(fileName: file.name.fileName, problems: problems.items, total: problems.total)
-        }
+            arguments: [name.fileName, name.bank, name.cityAgency, name.batch, count, name.cardMaker, name.bankBranchCode,
+                        name.time, encoding.rawValue, contentHash, at.text, clerk])
+        return db.lastInsertedRowID
+    }
+
+    /// Throws the `.duplicateInStock` problems of `records`, some of which the card INSERT skipped
+    /// because another batch holds one of their unique values.
+    static func refuseCardsOnTheBooks(_ records: [YZKCGRecord], fileName: String, importID: Int64, _ db: Database) throws {
+        let inserted = Set(try String.fetchAll(db, sql: "SELECT card_number FROM pre_made_card WHERE import_id = ?",
+                                               arguments: [importID]))
+        let problems = try problems(records.filter { !inserted.contains($0.cardNumber.value) }, importID: importID, db)
+        throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
+    }
+
+    /// The import's 台账 entry, and its receipt.
+    func finishImport(_ name: YZKCGFileName, encoding: YZKCGEncoding, count: Int, contentHash: String,
+                      first: CardNumber?, last: CardNumber?, importID: Int64, at: StationTimestamp, clerk: String,
+                      _ db: Database) throws -> YZKCGImportReceipt {
         // The `yzkcg_import` row is the import movement of all its cards into the safe (who,
         // when, which file): no movement row per card repeats it (`movements(of:)`).
         let details = Self.json([
-            "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
-            "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
-            "first": file.records.first?.cardNumber.value ?? "", "last": file.records.last?.cardNumber.value ?? "",
+            "bank": name.bank, "batch": name.batch, "cardMaker": name.cardMaker,
+            "count": count, "encoding": encoding.rawValue, "sm3": contentHash,
+            "first": first?.value ?? "", "last": last?.value ?? "",
         ])
         try AuditLedger(database: database).append(db, at: at, clerk: clerk, action: "yzkcg.import",
-                                                   subject: file.name.fileName, details: details)
-        return YZKCGImportReceipt(importID: importID, fileName: file.name.fileName, bank: file.name.bank,
-                                  count: file.records.count, importedAt: at, importedBy: clerk)
+                                                   subject: name.fileName, details: details)
+        return YZKCGImportReceipt(importID: importID, fileName: name.fileName, bank: name.bank,
+                                  count: count, importedAt: at, importedBy: clerk)
     }
 
     /// Rows a card INSERT of the import carries: one statement's work (its cursors on the table
@@ -130,14 +172,15 @@ public struct PreMadeCardInventory: Sendable {
     /// converted and bound one by one) and a statement per card cost more than the rows
     /// themselves over 100,000 cards (docs/performance.md). Nothing in the station observes
     /// single statements (GRDB's transaction observers see the commit, which GRDB runs), so
-    /// leaving GRDB out of these steps changes nothing else. Returns the records the upsert
-    /// skipped (already on the books), in file order.
-    private static func insert(_ records: [YZKCGRecord], bank: String, importID: Int64, at: StationTimestamp,
-                               clerk: String, _ db: Database) throws -> [YZKCGRecord] {
+    /// leaving GRDB out of these steps changes nothing else. Returns whether the upsert skipped
+    /// some (already on the books: `refuseCardsOnTheBooks`).
+    static func insert(_ records: [YZKCGRecord], bank: String, importID: Int64, at: StationTimestamp,
+                       clerk: String, _ db: Database) throws -> Bool {
         // The texts of one statement are copied into `scratch` and bound where they lie there
         // (SQLITE_STATIC), so SQLite makes no copy of its own; `scratch` outlives the step.
         var scratch: [UInt8] = []
         var texts: [(parameter: Int32, start: Int, count: Int)] = []
+        let hexDigits = Array("0123456789ABCDEF".utf8)
         var full: Statement?
         var skippedSome = false
         var start = 0
@@ -154,13 +197,18 @@ public struct PreMadeCardInventory: Sendable {
             sqlite3_reset(handle)
             scratch.removeAll(keepingCapacity: true)
             texts.removeAll(keepingCapacity: true)
-            for (row, r) in records[start..<(start + count)].enumerated() {
-                let first = Int32(row * 14)
+            for row in 0..<count {
+                let first = Int32(row * 14), r = records[start + row]
                 func text(_ index: Int32, _ value: String) {
                     texts.append((first + index, scratch.count, value.utf8.count))
                     scratch.append(contentsOf: value.utf8)
                 }
-                text(1, r.cardNumber.value); text(2, r.cardIdentificationCode.hex); text(3, r.resetCode)
+                text(1, r.cardNumber.value); text(3, r.resetCode)
+                // The 卡识别码's upper-case hex straight into `scratch`, without a String.
+                texts.append((first + 2, scratch.count, 32))
+                for byte in r.cardIdentificationCode.bytes {
+                    scratch.append(hexDigits[Int(byte >> 4)]); scratch.append(hexDigits[Int(byte & 0x0F)])
+                }
                 text(4, r.personalAccount); text(5, r.bankCardNumber); text(6, r.bankAccount); text(7, r.packingPosition)
                 text(8, r.makeDate); text(9, r.expiryDate); text(10, bank)
                 sqlite3_bind_int64(handle, first + 11, importID)
@@ -185,10 +233,7 @@ public struct PreMadeCardInventory: Sendable {
             if changes != count { skippedSome = true }
             start += count
         }
-        guard skippedSome else { return [] }
-        let inserted = Set(try String.fetchAll(db, sql: "SELECT card_number FROM pre_made_card WHERE import_id = ?",
-                                               arguments: [importID]))
-        return records.filter { !inserted.contains($0.cardNumber.value) }
+        return skippedSome
     }
 
     /// A `.duplicateInStock` problem for each column of each skipped record that another batch

@@ -36,136 +36,45 @@ public struct YZKCGFile: Sendable {
 
     /// Parses `contents` that arrived under `fileName`.
     public init(fileName: String, contents: Data) throws(YZKCGImportError) {
-        var problems = YZKCGProblemList()
-        let parsedName: YZKCGFileName?
-        do { parsedName = try YZKCGFileName(parsing: fileName) } catch let error {
-            problems.append(error)
-            parsedName = nil
+        let text = try YZKCGText(fileName: fileName, contents: contents)
+        // The rows in `chunks` runs of lines, side by side on a large file (each run is read on
+        // its own; nothing is shared but the text), then joined in file order; beside them, the
+        // SM3 of the file's bytes.
+        let chunks = text.rowCount >= Self.rowsPerParallelChunk ? 2 : 1
+        var parts = [YZKCGRows](repeating: YZKCGRows(), count: chunks)
+        var hashes = [String](repeating: "", count: 1)
+        parts.withUnsafeMutableBufferPointer { slotsOfParts in hashes.withUnsafeMutableBufferPointer { hashSlot in
+            // Each run writes its own slot.
+            nonisolated(unsafe) let slots = slotsOfParts, hash = hashSlot
+            DispatchQueue.concurrentPerform(iterations: chunks + 1) { chunk in
+                guard chunk < chunks else {
+                    hash[0] = text.contentHash
+                    return
+                }
+                slots[chunk] = text.rows((text.rowCount * chunk / chunks)..<(text.rowCount * (chunk + 1) / chunks))
+            }
+        } }
+        var rowProblems = YZKCGProblemList()
+        var duplicates = YZKCGDuplicateCheck(rows: text.rowCount)
+        for part in parts {
+            rowProblems.append(contentsOf: part.problems)
+            duplicates.check(part.keys)
         }
-        guard let (text, encoding) = Self.decode(contents) else {
-            problems.append(YZKCGProblem(kind: .encoding, line: nil, field: nil,
-                                         chinese: "文件既不是UTF-8也不是GB18030编码",
-                                         english: "the file is neither UTF-8 nor GB18030 text"))
+        // A row has field problems or duplicate problems, never both: merged by line, the list
+        // reads as one pass over the file would have made it.
+        var problems = text.fileProblems
+        problems.append(merging: rowProblems, duplicates.problems)
+        guard problems.total == 0, let parsedName = text.name else {
             throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
         }
-        var records: [YZKCGRecord] = []
-        var contentHash = ""
-        var utf8 = text
-        utf8.withUTF8 { all in
-            // Split on the UTF-8 bytes, not Characters: "\r\n" is one Character, and grapheme
-            // breaking 15 MB of text is most of the parse time. A "\r" before "\n" is dropped.
-            let body = UnsafeBufferPointer(rebasing: all[(text.hasPrefix("\u{FEFF}") ? 3 : 0)...])
-            var ranges = Self.lineRanges(body)
-            // Blank lines at the very end are an artefact of editors, not rows.
-            while let last = ranges.last, last.isEmpty { ranges.removeLast() }
-            let lines = ranges
-            func line(_ index: Int) -> Substring {
-                Substring(String(decoding: UnsafeBufferPointer(rebasing: body[lines[index]]), as: UTF8.self))
-            }
-
-            // Line 1: the count.
-            let declared: Int?
-            if let first = lines.indices.first.map(line), let n = Int(first.trimmingCharacters(in: .whitespaces)), n >= 0,
-               first.trimmingCharacters(in: .whitespaces).allSatisfy(\.isASCII) {
-                declared = n
-            } else {
-                declared = nil
-                problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
-                                             chinese: "第1行应为卡片数量", english: "line 1 must be the number of cards"))
-            }
-            // Line 2: the header.
-            if lines.count < 2 || line(1) != Self.header {
-                problems.append(YZKCGProblem(kind: .header, line: 2, field: nil,
-                                             chinese: "第2行标题不符，应为：\(Self.header)",
-                                             english: "line 2 must be the header exactly: \(Self.header)"))
-            }
-            // Rows.
-            let rowCount = max(0, lines.count - 2)
-            if let declared, declared != rowCount {
-                problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
-                                             chinese: "第1行数量为\(declared)，但有\(rowCount)行数据",
-                                             english: "line 1 says \(declared) cards but the file has \(rowCount) rows"))
-            }
-            if let parsedName, let declared, parsedName.count != declared {
-                problems.append(YZKCGProblem(kind: .count, line: 1, field: nil,
-                                             chinese: "文件名中的数量\(parsedName.count)与第1行的\(declared)不符",
-                                             english: "the file name says \(parsedName.count) cards, line 1 says \(declared)"))
-            }
-            // The rows in `chunks` runs of lines, side by side on a large file (each run is read
-            // on its own; nothing is shared but the bytes), then joined in file order; beside
-            // them, the SM3 of the file's bytes.
-            let chunks = rowCount >= Self.rowsPerParallelChunk ? 2 : 1
-            var parts = [(records: [YZKCGRecord], problems: YZKCGProblemList)](repeating: ([], YZKCGProblemList()), count: chunks)
-            var hashes = [String](repeating: "", count: 1)
-            parts.withUnsafeMutableBufferPointer { slotsOfParts in hashes.withUnsafeMutableBufferPointer { hashSlot in
-                // Each run writes its own slot and only reads the bytes, which outlive the runs.
-                nonisolated(unsafe) let slots = slotsOfParts, bytes = body, hash = hashSlot
-                DispatchQueue.concurrentPerform(iterations: chunks + 1) { chunk in
-                    guard chunk < chunks else {
-                        hash[0] = (try? SM3.hash(Array(contents)).hexString) ?? ""
-                        return
-                    }
-                    let rows = (rowCount * chunk / chunks)..<(rowCount * (chunk + 1) / chunks)
-                    var part: (records: [YZKCGRecord], problems: YZKCGProblemList) = ([], YZKCGProblemList())
-                    part.records.reserveCapacity(rows.count)
-                    for index in rows {
-                        let lineNumber = index + 3
-                        // A valid row the quick way; anything else through `parse`, which names the problems.
-                        let row = UnsafeBufferPointer(rebasing: bytes[lines[index + 2]])
-                        guard let record = YZKCGRecord.parseValid(row, lineNumber: lineNumber, expectedSequence: index + 1)
-                                ?? YZKCGRecord.parse(Substring(String(decoding: row, as: UTF8.self)), lineNumber: lineNumber,
-                                                     expectedSequence: index + 1, problems: &part.problems) else { continue }
-                        part.records.append(record)
-                    }
-                    slots[chunk] = part
-                }
-            } }
-            contentHash = hashes[0]
-            records.reserveCapacity(rowCount)
-            var rowProblems = YZKCGProblemList()
-            for part in parts {
-                records += part.records
-                rowProblems.append(contentsOf: part.problems)
-            }
-            // Duplicates among the valid rows, in file order. The first line of each 社保卡号,
-            // 卡识别码 and 银行卡号 names it in a duplicate's problem; keyed by the value packed
-            // into 16 bytes (`YZKCGUniqueKey`), not by its text.
-            var duplicates = YZKCGProblemList()
-            var firstLine = [[YZKCGUniqueKey: Int]](repeating: Dictionary(minimumCapacity: records.count), count: 3)
-            for record in records {
-                for column in 0..<3 {
-                    let key = YZKCGUniqueKey(record, column: column)
-                    if let earlier = firstLine[column].updateValue(record.line, forKey: key) {
-                        firstLine[column][key] = earlier
-                        duplicates.append(YZKCGProblem(
-                            kind: .duplicateInFile, line: record.line, field: Self.uniqueFields[column],
-                            chinese: "与第\(earlier)行重复", english: "repeats line \(earlier)"))
-                    }
-                }
-            }
-            // A row has field problems or duplicate problems, never both: merged by line, the
-            // list reads as one pass over the file would have made it.
-            problems.append(merging: rowProblems, duplicates)
-        }
-        guard problems.total == 0, let parsedName else {
-            throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
-        }
+        // The first run's array becomes the file's (not copied record by record).
+        var records = parts[0].records
+        parts[0].records = []
+        for part in parts.dropFirst() { records += part.records }
         name = parsedName
-        self.encoding = encoding
+        encoding = text.encoding
         self.records = records
-        self.contentHash = contentHash
-    }
-
-    /// The byte ranges of the lines of `text`, split at "\n", without a "\r" before it.
-    private static func lineRanges(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var lines: [Range<Int>] = []
-        var start = 0
-        for (i, byte) in text.enumerated() where byte == 0x0A {
-            lines.append(start..<(i > start && text[i - 1] == 0x0D ? i - 1 : i))
-            start = i + 1
-        }
-        lines.append(start..<(text.count > start && text[text.count - 1] == 0x0D ? text.count - 1 : text.count))
-        return lines
+        contentHash = hashes[0]
     }
 
     /// Rows from which a file is read in two runs at once (below it one run is quicker).

@@ -9,14 +9,14 @@ import SSCardDriver
 /// - 银行卡号: 13–19 ASCII digits as a number below 10^19, with the digit count beside it (so
 ///   leading zeros count). Texts outside these forms (which `YZKCGRecord` never holds) fall back
 ///   to the text's own hash, compared by text.
-struct YZKCGUniqueKey: Hashable {
+struct YZKCGUniqueKey: Hashable, Sendable {
     private var high: UInt64
     private var low: UInt64
     /// Set only for a text outside the packed forms.
     private var text: String?
 
     /// The key of `record`'s value in column `column` of `YZKCGFile.uniqueFields`.
-    init(_ record: YZKCGRecord, column: Int) {
+    init(_ record: borrowing YZKCGRecord, column: Int) {
         switch column {
         case 0: self = Self(ascii: record.cardNumber.value)
         case 1:
@@ -54,5 +54,51 @@ struct YZKCGUniqueKey: Hashable {
 
     private init(fallback value: String) {
         high = .max; low = .max; text = value
+    }
+}
+
+/// A valid row's line and its three unique keys, taken when the row is read, so that the
+/// duplicate check needs no copy of the record (each copy retains its Strings).
+struct YZKCGRowKeys: Sendable {
+    var line: Int
+    var keys: (YZKCGUniqueKey, YZKCGUniqueKey, YZKCGUniqueKey)
+
+    init(_ record: borrowing YZKCGRecord) {
+        line = record.line
+        keys = (YZKCGUniqueKey(record, column: 0), YZKCGUniqueKey(record, column: 1), YZKCGUniqueKey(record, column: 2))
+    }
+
+    func key(_ column: Int) -> YZKCGUniqueKey {
+        switch column {
+        case 0: keys.0
+        case 1: keys.1
+        default: keys.2
+        }
+    }
+}
+
+/// Duplicates among the valid rows of a return file, fed in file order (in one piece or batch by
+/// batch). The first line of each 社保卡号, 卡识别码 and 银行卡号 names it in a later duplicate's
+/// problem.
+struct YZKCGDuplicateCheck {
+    private var firstLine: [[YZKCGUniqueKey: Int]]
+    private(set) var problems = YZKCGProblemList()
+
+    init(rows: Int) {
+        firstLine = [[YZKCGUniqueKey: Int]](repeating: Dictionary(minimumCapacity: rows), count: 3)
+    }
+
+    /// Checks the next rows of the file.
+    mutating func check(_ rows: [YZKCGRowKeys]) {
+        for row in rows {
+            for column in 0..<3 {
+                if let earlier = firstLine[column].updateValue(row.line, forKey: row.key(column)) {
+                    firstLine[column][row.key(column)] = earlier
+                    problems.append(YZKCGProblem(
+                        kind: .duplicateInFile, line: row.line, field: YZKCGFile.uniqueFields[column],
+                        chinese: "与第\(earlier)行重复", english: "repeats line \(earlier)"))
+                }
+            }
+        }
     }
 }
