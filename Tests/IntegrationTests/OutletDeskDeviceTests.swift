@@ -27,6 +27,7 @@ final class OutletDeskDeviceTests: PCSCStackTestCase {
 
     override func tearDown() {
         server?.stop()
+        super.tearDown()  // the cards inserted leave the readers before the next test
     }
 
     /// Puts `desk`'s station.json on the outlet's books as desk1 of GZ01.
