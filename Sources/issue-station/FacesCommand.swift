@@ -29,7 +29,19 @@ struct FacesPurgeCommand: StationCommand {
         let setup = try StationSetup(global)
         let faces = setup.station.cardFaces
         let result: CardFacePurge
-        if olderThanDays == nil, faces.retention == .untilComplete,
+        if olderThanDays == nil, faces.retention == .untilComplete, setup.station.storage.kind == .postgresql {
+            // On the outlet's books the desk's journal says which of its issuances ended here
+            // (领卡启用, 制卡失败); a card it made may also have been activated at another desk of
+            // the outlet, which only the outlet's 台账 records.
+            let journal = FileManager.default.fileExists(atPath: setup.station.databasePath) ? try setup.openDeskJournal() : nil
+            defer { try? journal?.close() }
+            result = try setup.withLedger { ledger in
+                try faces.purge { id in
+                    try journal.map { try Journal(database: $0).isComplete(applicationID: id) } == true
+                        || ledger.recordsActivation(applicationID: id)
+                }
+            }
+        } else if olderThanDays == nil, faces.retention == .untilComplete,
            FileManager.default.fileExists(atPath: setup.station.databasePath) {
             // Which issuances are complete: the journal says (领卡启用, 制卡失败).
             result = try setup.withDatabase { database in

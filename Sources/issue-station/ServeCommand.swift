@@ -86,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
     private func serveStation(_ console: StationConsole) async throws {
         // On the outlet's PostgreSQL books too: every page reaches them off the cooperative pool
         // (WebDesk's `DeskBooks`). Clerk accounts stay in this desk's own SQLite database.
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { try? station.database.close() }
         var settings = settings(console)
         if let simulator = station.cardManagement as? SimulatedCardManagementSystem {

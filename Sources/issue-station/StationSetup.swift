@@ -43,13 +43,11 @@ struct StationSetup {
     ///
     /// The stock and ledger come from the books station.json `storage` chose, opened here once:
     /// the desk's own database, or the outlet's PostgreSQL books (with the outlet's 台账 chain as
-    /// `Station.ledger` and its papers' archive behind `Station.documents`). Only the commands
-    /// that book through `Station.stock` and `Station.ledger` (issue, recover, inventory order,
-    /// handover, activate, fee, acceptance-receipt, report, serve; `onOutletBooks`) run on the outlet's
-    /// books; any other command is refused there rather than quietly using the desk's empty local
-    /// stock. The other stock commands take the stock alone (`withStock`), the ledger's `withLedger`.
-    func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil, onOutletBooks: Bool = false) throws -> Station {
-        if !onOutletBooks { try requireDeskBooks() }
+    /// `Station.ledger` and its papers' archive behind `Station.documents`); the desk's crash
+    /// journal is its own database either way. The commands book through `Station.stock` and
+    /// `Station.ledger`, so each runs on either store; the stock commands take the stock alone
+    /// (`withStock`), the ledger's `withLedger`.
+    func openStation(journalObserver: (@Sendable (JournalEntry) -> Void)? = nil) throws -> Station {
         let assembly = DeskAssembly.withSimulators
         let driver = try driverConfiguration()
         let cardManagement = try cardManagementSystem()
@@ -100,6 +98,15 @@ struct StationSetup {
         return database
     }
 
+    /// The desk's own SQLite file when the stock and ledger are the outlet's (PostgreSQL): the
+    /// desk's crash journal, and its lock — held, it keeps another station process of this
+    /// desk from working with the same printer (`printer test-print`). Its folder is made
+    /// (0700) when missing. Nothing is booked there: no ledger checkpoints, no stock reminder.
+    func openDeskJournal() throws -> StationDatabase {
+        try PrivateFile.makeFolder(URL(fileURLWithPath: station.databasePath).deletingLastPathComponent().path)
+        return try StationDatabase(path: station.databasePath, ledgerKeyPath: station.resolvedLedgerKeyPath)
+    }
+
     /// Runs `body` with the open database and closes it afterwards, whatever happens.
     func withDatabase<T>(_ body: (StationDatabase) throws -> T) throws -> T {
         let database = try openDatabase()
@@ -132,9 +139,9 @@ struct StationSetup {
         return try body(StationBooks.sharedCounterBooks(stock).ledger)
     }
 
-    /// Refuses a command that books on the desk's own database when station.json `storage` puts
-    /// the stock and ledger in the outlet's PostgreSQL (docs/outlet.md lists these commands).
-    func requireDeskBooks() throws {
+    /// `openDatabase` is the desk's own books: on the outlet's books a call of it is a mistake
+    /// of the program (it would book on the desk's empty local stock), refused rather than done.
+    private func requireDeskBooks() throws {
         guard station.storage.kind == .postgresql else { return }
         let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.prefix(2)
         throw StationSetupError.notOnOutletBooks(command: words.joined(separator: " "))
@@ -181,16 +188,16 @@ struct StationSetup {
 enum StationSetupError: AdvisedError {
     /// The database's folder does not exist and cannot be made.
     case databaseFolder(path: String)
-    /// The command books on the desk's own database, but the stock and ledger are the outlet's.
+    /// Something asked for the desk's own database, but the stock and ledger are the outlet's.
     case notOnOutletBooks(command: String)
 
     var advice: ErrorAdvice {
         switch self {
         case .notOnOutletBooks(let command):
-            ErrorAdvice(Localized("本窗口的库存和台账在网点共享数据库（PostgreSQL）中，“\(command)”还不能在共享库上使用，为免用到本机空的库存已拒绝执行",
-                                  "This desk's stock and ledger are in the outlet's shared database (PostgreSQL); \"\(command)\" does not work on the shared books yet and was refused rather than use the desk's empty local stock"),
-                        next: Localized("在共享库上可用：issue、recover、inventory、ledger、handover、activate、fee、acceptance-receipt、report、documents、uncollected 和 storage 各命令、printer status、serve（网页柜台）（见 docs/outlet.md）；其余工作请在单机 SQLite 窗口办理",
-                                        "on the shared books use issue, recover, the inventory, ledger, handover, activate, fee, acceptance-receipt, report, documents, uncollected and storage commands, printer status and serve (the web desk) (docs/outlet.md); do the rest at a desk on its own SQLite books"))
+            ErrorAdvice(Localized("本窗口的库存和台账在网点共享数据库（PostgreSQL）中，“\(command)”却要用本机的库存，为免用到本机空的库存已拒绝执行",
+                                  "This desk's stock and ledger are in the outlet's shared database (PostgreSQL), but \"\(command)\" asked for the desk's own stock; it was refused rather than use the desk's empty local stock"),
+                        next: Localized("这是程序的错误：请把这条消息报告技术员（docs/outlet.md 列出在共享库上运行的命令）",
+                                        "this is a fault of the program: report this message to the technician (docs/outlet.md lists the commands on the shared books)"))
         case .databaseFolder(let path):
             ErrorAdvice(Localized("无法创建数据库目录 \(path)", "Cannot create the database folder \(path)"),
                         next: Localized("请技术员建立该目录并授予写权限，或在站点配置中改 databasePath", "ask the technician to create it and make it writable, or change databasePath in the station configuration"))

@@ -159,17 +159,6 @@ final class OutletStockTests: XCTestCase {
         }
     }
 
-    func testCommandsOutsideTheStockAreStillRefusedOnTheOutletBooks() throws {
-        let config = try deskConfig("desk1")
-        // Not the stock: the counter's other work (the web desk runs there now: OutletWebDeskTests).
-        for arguments in [["old-card", "check", "A1"]] {
-            let r = try run(config, arguments)
-            XCTAssertEqual(r.status, 1, "\(arguments): \(r.output)")
-            XCTAssertTrue(r.output.contains("outlet's shared database (PostgreSQL)"), "\(arguments): \(r.output)")
-            XCTAssertTrue(r.output.contains("\"\(arguments.prefix(2).joined(separator: " "))\""), r.output)
-        }
-    }
-
     // MARK: Through the StationStock interface (what printer status and the web desk call)
 
     /// A plain (not async) test: the blocking `PostgresStationStock` is never called from a task

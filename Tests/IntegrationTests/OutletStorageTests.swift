@@ -371,18 +371,4 @@ final class OutletStorageTests: XCTestCase {
         XCTAssertTrue(again.output.contains("Nothing to recover"), again.output)
         try await desk.close()
     }
-
-    func testCommandsNotOnTheOutletBooksAreRefusedThere() throws {
-        let config = try deskConfig("desk1", outlet: "GZ01")
-        // inventory, ledger, handover, activate, fee, receipts, report, documents and uncollected run
-        // on the outlet's books (OutletStockTests, OutletStorageTests+Counter); these still do not.
-        for arguments in [["one-card", "check", "A1"], ["old-card", "check", "A1"]] {
-            let r = try stationRun(arguments + ["--config", config, "--lang", "en"])
-            XCTAssertEqual(r.status, 1, "\(arguments): \(r.output)")
-            XCTAssertTrue(r.output.contains("outlet's shared database (PostgreSQL)"), "\(arguments): \(r.output)")
-            XCTAssertTrue(r.output.contains(arguments.prefix(2).joined(separator: " ")), r.output)
-        }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("desk1/journal.sqlite").path),
-                       "a refused command opened the desk's local database")
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import CardManagement
 import CounterDocuments
 
@@ -67,11 +66,11 @@ public struct OnePersonOneCardDesk: Sendable {
         }
     }
 
+    /// The 一人一卡 steps recorded for the application, from the station's 台账: the desk's own
+    /// chain, or on the outlet's shared books the outlet's one chain — so a form printed at one
+    /// desk of the outlet holds the issuance at every desk until its signature is recorded.
     private func recordedActions(_ applicationID: String) throws -> Set<String> {
-        try station.database.pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT action FROM audit_ledger WHERE subject = ? AND action LIKE 'onePersonOneCard.%'",
-                                    arguments: [applicationID]))
-        }
+        Set(try station.ledger.entries(subject: applicationID).map(\.action).filter { $0.hasPrefix("onePersonOneCard.") })
     }
 
     /// 《广东省社会保障卡一人一卡业务确认单》 (附件10 附表): who, which cards, what happens to them, and

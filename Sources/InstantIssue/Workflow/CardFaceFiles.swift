@@ -213,3 +213,12 @@ extension Journal {
         try entries(for: applicationID).last?.isFinal ?? false
     }
 }
+
+extension StationLedger {
+    /// True when the 台账 records the card of `applicationID` taken (领卡启用). On the outlet's
+    /// shared chain that is at any desk of the outlet: a card made at this desk may be handed
+    /// over and activated at another, which this desk's journal never hears of.
+    public func recordsActivation(applicationID: String) throws -> Bool {
+        try entries(subject: applicationID).contains { $0.action == Handover.activatedAction }
+    }
+}

@@ -32,7 +32,7 @@ struct UncollectedListCommand: StationCommand {
     var all = false
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let cards = try UncollectedCards(station: station).list(months: period.months, includeReturned: all)
         if cards.isEmpty {
@@ -72,7 +72,7 @@ struct UncollectedReturnCommand: StationCommand {
     var reason = "逾期6个月未领取"
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let card = try UncollectedCards(station: station).recordReturn(applicationID: applicationID, clerk: clerk.resolved,
                                                                        months: period.months, reason: reason)

@@ -31,7 +31,7 @@ struct FeeCommand: StationCommand {
     var exemption: String?
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let fees = Fees(station: station)
         let claim = oldCardIssued.map { Fees.WarrantyClaim(oldCardIssueDate: $0, notCausedByHolder: notCausedByHolder) }
@@ -67,7 +67,7 @@ struct DailyReportCommand: StationCommand {
     var csv: String?
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         var report = try DailyReport.make(station: station, day: day ?? DailyReport.day(of: station.database.clock()))
         report.clerk = clerk.resolved
@@ -120,7 +120,7 @@ struct AcceptanceReceiptCommand: StationCommand {
     var phone: String = ""
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let receipt = try AcceptanceReceipt.make(station: station, applicationID: applicationID, name: name, phone: phone, clerk: clerk.resolved)
         let delivered = try station.documents.issue(receipt.document)

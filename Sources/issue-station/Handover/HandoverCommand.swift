@@ -36,7 +36,7 @@ struct HandoverStatusCommand: StationCommand {
     @OptionGroup var application: HandoverApplication
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let status = try Handover(station: station).status(applicationID: application.applicationID)
         console.say(HandoverMessages.status(status))
@@ -79,7 +79,7 @@ struct HandoverCheckCommand: StationCommand {
     var copyKept = false
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let person = PersonIdentity(name: name ?? "", idNumber: idNumber ?? "")
         let who: CardRecipient = switch recipient {
@@ -115,7 +115,7 @@ struct HandoverSetPINCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let station = try setup.openStation(onOutletBooks: true)
+        let station = try setup.openStation()
         defer { station.stock.close(); try? station.database.close() }
         let card = try CardDesk.interface(setup, reader: reader.reader)
         console.say(pinPad ? Localized("请持卡人在密码键盘上先输入初始密码123456，再输入两遍新密码。",
@@ -146,7 +146,7 @@ struct HandoverReceiptCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let setup = try StationSetup(global)
-        let station = try setup.openStation(onOutletBooks: true)
+        let station = try setup.openStation()
         defer { station.stock.close(); try? station.database.close() }
         let card = noCard ? nil : try CardDesk.interface(setup, reader: reader.reader)
         let delivered = try Handover(station: station).printReceipt(
@@ -165,7 +165,7 @@ struct HandoverSignedCommand: StationCommand {
     @OptionGroup var clerk: ClerkOption
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         try Handover(station: station).recordSignature(applicationID: application.applicationID, clerk: clerk.resolved)
         console.say(Localized("已记录签收。下一步：issue-station activate \(application.applicationID)。",

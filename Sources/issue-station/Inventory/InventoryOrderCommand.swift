@@ -26,7 +26,7 @@ struct InventoryOrderCommand: StationCommand {
     @Option(help: ArgumentHelp("CSV 文件的保存路径。 Where to write the CSV.", valueName: "path")) var csv: String?
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer {
             station.stock.close()
             try? station.database.close()

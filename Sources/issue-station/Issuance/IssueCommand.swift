@@ -48,7 +48,7 @@ struct IssueCommand: StationCommand {
     }
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(journalObserver: try IssuanceConsole.crashHook(), onOutletBooks: true)
+        let station = try StationSetup(global).openStation(journalObserver: try IssuanceConsole.crashHook())
         defer { station.stock.close(); try? station.database.close() }
 
         let others = try StationRecovery(station: station).pending().filter { $0.applicationID != applicationID }

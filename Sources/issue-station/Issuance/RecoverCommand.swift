@@ -29,7 +29,7 @@ struct RecoverCommand: StationCommand {
     var clerk: String { clerkOption.resolved }
 
     func execute(_ console: StationConsole) throws {
-        let station = try StationSetup(global).openStation(onOutletBooks: true)
+        let station = try StationSetup(global).openStation()
         defer { station.stock.close(); try? station.database.close() }
         let recovery = StationRecovery(station: station)
         let pending = try recovery.pending()

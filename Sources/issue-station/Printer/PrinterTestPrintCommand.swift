@@ -46,7 +46,7 @@ struct PrinterTestPrintCommand: StationCommand {
             console.say(Messages.previewWritten(path))
         }
         let books = try TestCardBooks.open(setup)
-        defer { try? books?.close() }
+        defer { books?.close() }
         console.say(Messages.testPrintFeeding(hopper: hopper))
         let fed: CardIdentificationCode?
         do {

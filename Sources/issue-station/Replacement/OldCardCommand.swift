@@ -30,7 +30,7 @@ struct OldCardCheckCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
         let check = try OldCardDesk(station: station).check(applicationID: applicationID)
         for line in OldCardMessages.describe(check.card) { console.say(line) }
         console.say(OldCardMessages.next(check, applicationID))
@@ -57,7 +57,7 @@ struct OldCardReadCommand: StationCommand {
         let setup = try StationSetup(global)
         let basic = try CardDesk.interface(setup, reader: reader.reader).readBasicInformation(reader: .contact)
         let station = try setup.openStation()
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
         let card = try OldCardDesk(station: station).confirmChip(
             applicationID: applicationID, chipCardNumber: basic.cardNumber, chipSocialSecurityNumber: basic.socialSecurityNumber,
             clerk: clerk.resolved)
@@ -83,7 +83,7 @@ struct OldCardCancelCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
         let card = try OldCardDesk(station: station).cancel(applicationID: applicationID, disposition: disposition.value, clerk: clerk.resolved)
         console.say(Localized("原卡 \(card.cardNumber) 已注销（\(card.disposition?.chinese ?? "")），已记入台账。",
                               "Old card \(card.cardNumber) cancelled (\(card.disposition?.english ?? "")), recorded in the ledger."))

@@ -30,7 +30,7 @@ struct OneCardCheckCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
         let check = try OnePersonOneCardDesk(station: station).check(applicationID: applicationID, clerk: clerk.resolved)
         let id = applicationID
         switch check {
@@ -71,7 +71,7 @@ struct OneCardSignedCommand: StationCommand {
 
     func execute(_ console: StationConsole) throws {
         let station = try StationSetup(global).openStation()
-        defer { try? station.database.close() }
+        defer { station.stock.close(); try? station.database.close() }
         try OnePersonOneCardDesk(station: station).recordSignature(applicationID: applicationID, clerk: clerk.resolved)
         console.say(Localized("已登记签字，确认单请专柜保管（附件10 七）。", "Signature recorded; keep the form in its cabinet."))
         console.say(Localized("下一步：清理完成后运行 issue-station one-card check \(applicationID)。",
