@@ -66,9 +66,12 @@ enum IncomingCardRows {
     /// without the String `hex` would build per card.
     static func appendHex(_ bytes: [UInt8], to buffer: inout ByteBuffer) {
         func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x37 + nibble }
-        for b in bytes {
-            buffer.writeInteger(digit(b >> 4))
-            buffer.writeInteger(digit(b & 0x0F))
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = digit(b >> 4)
+                out[2 * i + 1] = digit(b & 0x0F)
+            }
+            return bytes.count * 2
         }
     }
 
