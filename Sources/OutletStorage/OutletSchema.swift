@@ -224,7 +224,7 @@ public enum OutletSchema {
         // The counter asks the outlet's chain about one application or card (一人一卡 before every
         // issuance, a card made at another desk for the handover, `faces purge`): an index by
         // subject, so that read does not walk the outlet's years of entries.
-        Migration(version: 4, name: "ledger entries by subject", sql: """
+        Migration(version: 3, name: "ledger entries by subject", sql: """
             CREATE INDEX ledger_entry_by_subject ON ledger_entry (outlet, subject, seq)
             """),
     ]

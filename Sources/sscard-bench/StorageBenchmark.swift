@@ -72,7 +72,11 @@ struct StorageBenchmark {
             report.line("  reservations/s, \(desks) desk\(desks == 1 ? " " : "s") at once (\(perDesk) each): SQLite \(Int(sqliteRate))   PostgreSQL \(Int(pgRate))")
         }
         // Import.
-        var sqliteImport = Timing(), pgImport = Timing()
+        var sqliteImport = Timing(), pgImport = Timing(), parse = Timing()
+        var pgPhases: [ImportPhaseClock.Phase: Timing] = [:]
+        // The client's part before any import: read + parse + validate + SM3 of the same file's bytes.
+        let contents = ImportBenchmark.returnFile(rows: rows)
+        for _ in 0..<count { try parse.measure { _ = try YZKCGFile(fileName: file.name.fileName, contents: contents) } }
         for run in 0..<count {
             let folder = work.appendingPathComponent("import\(run)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -82,10 +86,11 @@ struct StorageBenchmark {
             try FileManager.default.removeItem(at: folder)
             let outlet = "I\(run)"
             try blocking { try await admin.addOutlet(outlet, deskRoles: ["i\(run)desk"]) }
+            let phases = ImportPhaseClock()
             let elapsed = try blocking { () async throws -> Duration in
                 let books = try await PostgresOutletBooks.open(location: owner.with(role: "i\(run)desk"), outlet: outlet, desk: "i\(run)desk")
                 let started = ContinuousClock.now
-                _ = try await books.importReturnFile(file, by: "bench")
+                _ = try await books.importReturnFile(file, by: "bench", phases: phases)
                 let elapsed = ContinuousClock.now - started
                 let invariants = try await books.checkInvariants()
                 precondition(invariants.holds && invariants.imported == rows, "\(invariants)")
@@ -93,10 +98,27 @@ struct StorageBenchmark {
                 return elapsed
             }
             pgImport.append(elapsed)
+            for (phase, spent) in phases.durations { pgPhases[phase, default: Timing()].append(spent) }
         }
         report.line("  YZKCG import of \(rows) parsed rows, one transaction (goal SQLite ≤ 2 s, PostgreSQL ≤ 1 s):")
         report.line("    SQLite (batched INSERT):               \(report.timing("storage.sqlite.import", sqliteImport))")
         report.line("    PostgreSQL (COPY, check, INSERT…SELECT): \(report.timing("storage.postgresql.import", pgImport))")
+        report.line("    PostgreSQL's phases, median of \(count):")
+        let labels: [ImportPhaseClock.Phase: String] = [
+            .start: "BEGIN, import lock, file check, import row, temp table",
+            .copyRows: "  building the COPY rows (client, within COPY)",
+            .copy: "COPY into the temporary table",
+            .duplicates: "duplicate check against the outlet's books",
+            .insert: "INSERT … SELECT into pre_made_card",
+            .ledger: "ledger entry",
+            .commit: "COMMIT",
+        ]
+        for phase in ImportPhaseClock.Phase.allCases {
+            guard let timing = pgPhases[phase] else { continue }
+            let label = labels[phase]!.padding(toLength: 56, withPad: " ", startingAt: 0)
+            report.line("      \(label) \(report.timing("storage.postgresql.import.\(phase.rawValue)", timing))")
+        }
+        report.line("    (before it, client side) parse + validate + SM3 of the file's bytes: \(report.timing("storage.import.parse", parse))")
     }
 
     /// Reservations per second with one task per desk, each reserving `perDesk` cards.
