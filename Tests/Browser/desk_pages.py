@@ -10,6 +10,8 @@ Scenarios:
   issue APP [CHAR] [again]     sign in, find APP in the queue, open it, type CHAR for its rare
                                character (if given), start the issuance and wait for the end;
                                with `again`, after a refusal press "make it again" once
+  refused APP                  sign in, open APP's issuance page, press start and read the
+                               refusal shown instead of an issuance
   recover APP ACTION           sign in, open the recovery page, press ACTION (backfill | fail)
   race APP1 APP2               two tabs: the first starts APP1, the second then tries APP2
   forged FOREIGN_URL APP       a POST without the CSRF token, and one from another origin
@@ -259,6 +261,16 @@ def main():
             desk.sign_in()
             desk.wait_for("#queue")
             result.update(desk.issue(app, char, again, prefix="issue-" + app))
+        elif scenario == "refused":
+            app = args[0]
+            desk.sign_in()
+            desk.wait_for("#queue")
+            desk.browser.get(desk.url + "/issue/" + app)
+            desk.wait_for("#start").click()
+            desk.wait_for("#refusal")
+            result["refusal"] = desk.text("#refusal")
+            result["issuanceShown"] = desk.find("#issuance") is not None
+            desk.shot("refused-" + app)
         elif scenario == "recover":
             app, action = args
             desk.sign_in()

@@ -56,6 +56,45 @@ final class WebDeskBrowserTests: DeskBrowserTestCase {
         try desk.assertInvariants()
     }
 
+    /// 补卡 (DEMO-0005 replaces his lost card Y41160002, still 挂失): the page refuses before a
+    /// card moves, as `issue` does (《广东省社会保障卡经办规程》第二十七条一（四）); once the old card is
+    /// cancelled the same page makes the card.
+    func testAReplacementIsRefusedUntilItsOldCardIsCancelled() throws {
+        let refused = try scenario("refused", "DEMO-0005")
+        let refusal = try XCTUnwrap(refused["refusal"] as? String, "\(refused)")
+        // The old card named (the words are the station's `ErrorAdvice` under `serve`, the library's here).
+        XCTAssertTrue(refusal.contains("Y41160002") && refusal.contains("DEMO-0005"), refusal)
+        XCTAssertEqual(refused["issuanceShown"] as? Bool, false, "no issuance started: \(refused)")
+        XCTAssertTrue(try desk.cardManagement.recordedReports(applicationID: "DEMO-0005").isEmpty, "nothing reported to the province")
+        try desk.assertInvariants()
+
+        _ = try OldCardDesk(station: desk.station).cancel(applicationID: "DEMO-0005", disposition: .lost, clerk: StationDesk.clerk)
+        let made = try scenario("issue", "DEMO-0005")
+        XCTAssertEqual(made["outcome"] as? String, "done", "\(made)")
+        XCTAssertEqual(try desk.cardManagement.status(applicationID: "DEMO-0005").state, .produced)
+        try desk.assertInvariants()
+    }
+
+    /// 一人一卡 (DEMO-0004 holds Y41160001): the 确认单 printed, the other card cleaned up in the
+    /// province system, but the form not signed — the page refuses as `issue` does (附件10); once
+    /// the signature is recorded it makes the card.
+    func testAnUnsignedOneCardFormHoldsTheIssuanceUntilSigned() throws {
+        let oneCard = OnePersonOneCardDesk(station: desk.station)
+        guard case .formPrinted = try oneCard.check(applicationID: "DEMO-0004", clerk: StationDesk.clerk) else {
+            return XCTFail("the form is printed for a person holding another card")
+        }
+        XCTAssertEqual(try desk.cardManagement.cleanUpOtherCards(applicationID: "DEMO-0004").map(\.cardNumber), ["Y41160001"])
+        let refused = try scenario("refused", "DEMO-0004")
+        XCTAssertTrue((refused["refusal"] as? String ?? "").contains("notSigned"), "\(refused)")
+        XCTAssertEqual(refused["issuanceShown"] as? Bool, false, "no issuance started: \(refused)")
+        try desk.assertInvariants()
+
+        try oneCard.recordSignature(applicationID: "DEMO-0004", clerk: StationDesk.clerk)
+        let made = try scenario("issue", "DEMO-0004")
+        XCTAssertEqual(made["outcome"] as? String, "done", "\(made)")
+        try desk.assertInvariants()
+    }
+
     func testDEMO0002GetsItsRareCharacterInThePage() throws {
         let result = try scenario("issue", "DEMO-0002", "䄲")
         XCTAssertEqual(result["glyphLoaded"] as? Bool, true, "the character drawn by the project's renderer")

@@ -12,7 +12,8 @@ import InstantIssue
 enum IssuancePage: DeskPage {
     static func register(_ routes: DeskRoutes) {
         routes.page("/issue/{id}") { request in try render(request) }
-        routes.action("/issue/{id}/start") { request in try start(request) }
+        // Off the cooperative pool: the checks read the books in force (`DeskBooks`).
+        routes.action("/issue/{id}/start") { request in try await request.desk.books { _ in try start(request) } }
         routes.page("/issue/{id}/events") { request in
             guard let issuance = request.desk.issuances.issuance(request.parameter("id")) else {
                 return .text("no issuance", status: .notFound)
@@ -46,6 +47,10 @@ enum IssuancePage: DeskPage {
         let issuanceRequest: IssuanceRequest
         do {
             let application = try desk.station.cardManagement.application(id: id)
+            // The checks `issue` makes before a card moves: 补卡/换卡, the old card cancelled first
+            // (《广东省社会保障卡经办规程》第二十七条一（四））; 一人一卡, a printed 确认单 signed (附件10).
+            try OldCardDesk(station: desk.station).requireOldCardCancelled(application)
+            try OnePersonOneCardDesk(station: desk.station).requireSignedFormIfPrinted(applicationID: application.id)
             let validator = try ApplicationValidator(cardManagement: desk.station.cardManagement, configuration: desk.station.driver.configuration)
             issuanceRequest = try validator.validate(application, replacements: characters).issuanceRequest
         } catch {
