@@ -227,5 +227,27 @@ public enum OutletSchema {
         Migration(version: 3, name: "ledger entries by subject", sql: """
             CREATE INDEX ledger_entry_by_subject ON ledger_entry (outlet, subject, seq)
             """),
+        // The import writes four index entries a card, and most of its time went to comparing
+        // keys (docs/performance.md §7, "Keys that start with the card"): every key began with
+        // the outlet's code, the same text for all the cards of an import, so each comparison
+        // stepped past it to the next column, which PostgreSQL finds the slow way behind a text
+        // column. The unique keys now start with the card's own number and end with the outlet
+        // (the same "once per outlet" guarantee); the safe's cards are indexed by import and
+        // 序号, the import order the hopper load follows (an import belongs to one outlet and one
+        // bank), with returned cards apart; per-outlet reads that no key now starts with find the
+        // outlet's rows by block range (an import appends its cards together).
+        Migration(version: 4, name: "card keys before the outlet; the safe by import; outlet reads by block range", sql: """
+            ALTER TABLE pre_made_card DROP CONSTRAINT pre_made_card_pkey;
+            ALTER TABLE pre_made_card ADD PRIMARY KEY (card_number, outlet);
+            ALTER TABLE pre_made_card DROP CONSTRAINT pre_made_card_outlet_card_identification_code_key;
+            ALTER TABLE pre_made_card ADD CONSTRAINT pre_made_card_card_identification_code_key UNIQUE (card_identification_code, outlet);
+            ALTER TABLE pre_made_card DROP CONSTRAINT pre_made_card_outlet_bank_card_number_key;
+            ALTER TABLE pre_made_card ADD CONSTRAINT pre_made_card_bank_card_number_key UNIQUE (bank_card_number, outlet);
+            DROP INDEX pre_made_card_free;
+            CREATE INDEX pre_made_card_in_safe ON pre_made_card (import_id, sequence) WITH (deduplicate_items = off)
+                WHERE state = 'inStock';
+            CREATE INDEX pre_made_card_returned ON pre_made_card (outlet, bank, import_id, sequence) WHERE state = 'returned';
+            CREATE INDEX pre_made_card_by_outlet ON pre_made_card USING brin (outlet) WITH (autosummarize = on)
+            """),
     ]
 }

@@ -183,11 +183,27 @@ public actor PostgresOutletBooks: OutletBooks {
                       at: String) async throws -> [String] {
         try await requireHopper(c, hopper, acceptsBank: bank)
         var picked: [(String, String)] = []
-        for try await (n, s) in try await c.query("""
-            SELECT card_number, state FROM pre_made_card
-            WHERE outlet = \(outlet) AND bank = \(bank) AND state IN ('returned', 'inStock')
-            ORDER BY state = 'inStock', import_id, sequence LIMIT \(count) FOR UPDATE SKIP LOCKED
-            """, logger: logger).decode((String, String).self) { picked.append((n, s)) }
+        for try await (n) in try await c.query("""
+            SELECT card_number FROM pre_made_card
+            WHERE outlet = \(outlet) AND bank = \(bank) AND state = 'returned'
+            ORDER BY import_id, sequence LIMIT \(count) FOR UPDATE SKIP LOCKED
+            """, logger: logger).decode(String.self) { picked.append((n, "returned")) }
+        // Then import by import (an import is one bank's cards), each by 序号: the safe's index
+        // is by import and 序号 (schema version 4), so each step reads only the cards it takes.
+        if picked.count < count {
+            var imports: [Int64] = []
+            for try await (id) in try await c.query("""
+                SELECT y.id FROM yzkcg_import y WHERE y.outlet = \(outlet) AND y.bank = \(bank)
+                AND EXISTS (SELECT FROM pre_made_card p WHERE p.import_id = y.id AND p.state = 'inStock')
+                ORDER BY y.id
+                """, logger: logger).decode(Int64.self) { imports.append(id) }
+            for id in imports where picked.count < count {
+                for try await (n) in try await c.query("""
+                    SELECT card_number FROM pre_made_card WHERE import_id = \(id) AND outlet = \(outlet) AND state = 'inStock'
+                    ORDER BY sequence LIMIT \(count - picked.count) FOR UPDATE SKIP LOCKED
+                    """, logger: logger).decode(String.self) { picked.append((n, "inStock")) }
+            }
+        }
         guard picked.count == count else {
             throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: picked.count)
         }

@@ -57,6 +57,49 @@ extension OutletStorageTests {
         try await desk.close()
     }
 
+    /// The safe's index is by import and 序号 (schema version 4): a hopper load takes the returned
+    /// cards first, then the oldest import of its bank to the end and on into the next, never
+    /// another bank's or another outlet's cards; the safe's count on the books follows.
+    func testTheSafeGivesCardsImportByImportOfItsBankAndOutlet() async throws {
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
+        try await admin.addOutlet("GZ02", deskRoles: ["desk2"])
+        let desk = try await books("desk1", outlet: "GZ01")
+        let other = try await books("desk2", outlet: "GZ02")
+        let first = try SampleReturnFile.make(rows: 3, first: 100, batch: "B001")
+        let otherBank = try SampleReturnFile.make(rows: 3, first: 200, batch: "B002", bank: "建设银行")
+        let otherOutlet = try SampleReturnFile.make(rows: 3, first: 300, batch: "B003")
+        let second = try SampleReturnFile.make(rows: 3, first: 400, batch: "B004")
+        _ = try await desk.importReturnFile(first, by: "张三")
+        _ = try await desk.importReturnFile(otherBank, by: "张三")
+        _ = try await other.importReturnFile(otherOutlet, by: "王五")
+        _ = try await desk.importReturnFile(second, by: "张三")
+
+        let hopper = Hopper(rawValue: 1)!
+        let loaded = try await desk.loadHopper(hopper, bank: bank, count: 5, by: "张三")
+        XCTAssertEqual(loaded.map(\.value), (first.records + second.records.prefix(2)).map(\.cardNumber.value))
+        // The five back to the safe as returned: the next load takes them before the import's last card.
+        _ = try await desk.unloadHopper(hopper, by: "张三")
+        let again = try await desk.loadHopper(hopper, bank: bank, count: 6, by: "张三")
+        XCTAssertEqual(Set(again.prefix(5).map(\.value)), Set(loaded.map(\.value)), "returned cards first")
+        XCTAssertEqual(again.last?.value, second.records[2].cardNumber.value)
+        do {
+            _ = try await desk.loadHopper(Hopper(rawValue: 2)!, bank: bank, count: 1, by: "张三")
+            XCTFail("the outlet's other cards of this bank are in hopper 1, and GZ02's are not GZ01's")
+        } catch InventoryError.notEnoughStock(_, let wanted, let available) {
+            XCTAssertEqual([wanted, available], [1, 0])
+        }
+        // The safe now holds the other bank's three cards; counted so, the books balance.
+        var count = PhysicalStockCount()
+        try count.set(.safe, 3)
+        try count.set(.hopper(hopper), 6)
+        let result = try await desk.takeStock(counted: count, by: "张三")
+        XCTAssertTrue(result.balanced, "\(result.lines)")
+        try await assertBalanced(desk)
+        try await assertBalanced(other)
+        try await desk.close()
+        try await other.close()
+    }
+
     func testImportPhasesAreTimedWithinTheCall() async throws {
         try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
         let desk = try await books("desk1", outlet: "GZ01")
