@@ -9,43 +9,80 @@ import NIOCore
 /// Columns, in the order of the import's `incoming` table: line, sequence, 社保卡号, 卡识别码,
 /// 卡复位码, 个人账户, 银行卡号, 银行账户, 装箱位置, 制卡日期, 有效期至.
 enum IncomingCardRows {
-    /// Appends the COPY row of `record` to `buffer`.
+    /// Appends the COPY row of `record` to `buffer`, in one reservation of the buffer's space
+    /// (each field copied in with its escapes; no per-field capacity check or String).
     static func append(_ record: YZKCGRecord, to buffer: inout ByteBuffer) {
-        appendDecimal(record.line, to: &buffer)
-        buffer.writeInteger(UInt8(0x09))
-        appendDecimal(record.sequence, to: &buffer)
-        // Field by field, not through an array of the nine (an allocation and nine retains a row).
-        func field(_ value: String) {
-            buffer.writeInteger(UInt8(0x09))
-            appendText(value, to: &buffer)
+        let texts = record.cardNumber.value.utf8.count + record.resetCode.utf8.count + record.personalAccount.utf8.count
+            + record.bankCardNumber.utf8.count + record.bankAccount.utf8.count + record.packingPosition.utf8.count
+            + record.makeDate.utf8.count + record.expiryDate.utf8.count
+        // Every text byte escaped at worst, two numbers of at most 20 digits, the hex, ten tabs and "\n".
+        let longest = 2 * texts + 40 + 2 * record.cardIdentificationCode.bytes.count + 11
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: longest) { out in
+            var row = RowWriter(out: out)
+            row.decimal(record.line); row.tab()
+            row.decimal(record.sequence); row.tab()
+            row.text(record.cardNumber.value); row.tab()
+            row.hex(record.cardIdentificationCode.bytes); row.tab()
+            row.text(record.resetCode); row.tab()
+            row.text(record.personalAccount); row.tab()
+            row.text(record.bankCardNumber); row.tab()
+            row.text(record.bankAccount); row.tab()
+            row.text(record.packingPosition); row.tab()
+            row.text(record.makeDate); row.tab()
+            row.text(record.expiryDate)
+            row.byte(0x0A)
+            return row.written
         }
-        field(record.cardNumber.value)
-        buffer.writeInteger(UInt8(0x09))
-        appendHex(record.cardIdentificationCode.bytes, to: &buffer)
-        field(record.resetCode)
-        field(record.personalAccount); field(record.bankCardNumber); field(record.bankAccount)
-        field(record.packingPosition); field(record.makeDate); field(record.expiryDate)
-        buffer.writeInteger(UInt8(0x0A))
     }
 
-    /// A value in COPY's text format: backslash, tab, newline and carriage return escaped (the
-    /// parser admits none of them but the backslash in these fields; the scan is the cheap path).
-    static func appendText(_ value: String, to buffer: inout ByteBuffer) {
-        var value = value
-        value.withUTF8 { bytes in
-            guard bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
-                buffer.writeBytes(bytes)
-                return
+    /// Writes one row into space already reserved for its longest form.
+    private struct RowWriter {
+        let out: UnsafeMutableRawBufferPointer
+        var written = 0
+
+        mutating func byte(_ b: UInt8) {
+            out[written] = b
+            written += 1
+        }
+
+        mutating func tab() { byte(0x09) }
+
+        /// A value in COPY's text format: backslash, tab, newline and carriage return escaped
+        /// (the parser admits none of them but the backslash in these fields).
+        mutating func text(_ value: String) {
+            let copied: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
+                for b in bytes { escaped(b) }
             }
-            for byte in bytes {
-                switch byte {
-                case 0x5C: buffer.writeBytes([0x5C, 0x5C])
-                case 0x09: buffer.writeBytes([0x5C, 0x74])
-                case 0x0A: buffer.writeBytes([0x5C, 0x6E])
-                case 0x0D: buffer.writeBytes([0x5C, 0x72])
-                default: buffer.writeInteger(byte)
-                }
+            if copied == nil { for b in value.utf8 { escaped(b) } }
+        }
+
+        private mutating func escaped(_ b: UInt8) {
+            switch b {
+            case 0x5C: byte(0x5C); byte(0x5C)
+            case 0x09: byte(0x5C); byte(0x74)
+            case 0x0A: byte(0x5C); byte(0x6E)
+            case 0x0D: byte(0x5C); byte(0x72)
+            default: byte(b)
             }
+        }
+
+        /// Bytes as upper-case hex digits (the 卡识别码 as `CardIdentificationCode.hex` spells it).
+        mutating func hex(_ bytes: [UInt8]) {
+            func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x37 + nibble }
+            for b in bytes { byte(digit(b >> 4)); byte(digit(b & 0x0F)) }
+        }
+
+        /// A non-negative integer's decimal digits (a line or sequence number).
+        mutating func decimal(_ value: Int) {
+            precondition(value >= 0, "line and sequence numbers are not negative")
+            var n = value, digits = 1
+            while n >= 10 { n /= 10; digits += 1 }
+            n = value
+            for i in stride(from: written + digits - 1, through: written, by: -1) {
+                out[i] = UInt8(0x30 + n % 10)
+                n /= 10
+            }
+            written += digits
         }
     }
 
@@ -60,32 +97,5 @@ enum IncomingCardRows {
         }
         guard records.indices.dropFirst().contains(where: { precedes(records[$0], records[$0 - 1]) }) else { return nil }
         return records.indices.sorted { precedes(records[$0], records[$1]) }
-    }
-
-    /// Bytes as upper-case hex digits (the 卡识别码 as `CardIdentificationCode.hex` spells it),
-    /// without the String `hex` would build per card.
-    static func appendHex(_ bytes: [UInt8], to buffer: inout ByteBuffer) {
-        func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x37 + nibble }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count * 2) { out in
-            for (i, b) in bytes.enumerated() {
-                out[2 * i] = digit(b >> 4)
-                out[2 * i + 1] = digit(b & 0x0F)
-            }
-            return bytes.count * 2
-        }
-    }
-
-    /// A non-negative integer's decimal digits (a line or sequence number).
-    static func appendDecimal(_ value: Int, to buffer: inout ByteBuffer) {
-        precondition(value >= 0, "line and sequence numbers are not negative")
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var n = value, count = 0
-            repeat {
-                digits[19 - count] = UInt8(0x30 + n % 10)
-                n /= 10
-                count += 1
-            } while n > 0
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(digits)[(20 - count)...]))
-        }
     }
 }
