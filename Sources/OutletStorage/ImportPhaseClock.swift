@@ -6,15 +6,16 @@ import Foundation
 public final class ImportPhaseClock: @unchecked Sendable {
     /// The phases in the order the import runs them.
     public enum Phase: String, CaseIterable, Sendable {
-        /// BEGIN, the outlet's import lock, the file check, the `yzkcg_import` row, the temporary table.
+        /// BEGIN, the outlet's import lock, the file check, the `yzkcg_import` row.
         case start
         /// Building the COPY rows in the client: part of `copy`, counted apart.
         case copyRows
-        /// COPY into the temporary table (the rows' building included).
+        /// COPY of the cards into the outlet's partition (schema version 4), its indexes checking
+        /// each card; on older books into a temporary table. The rows' building included.
         case copy
-        /// The check of the file's cards against the outlet's books.
+        /// Older books: the check of the file's cards against the outlet's books.
         case duplicates
-        /// INSERT … SELECT into `pre_made_card`.
+        /// Older books: INSERT … SELECT into `pre_made_card`.
         case insert
         /// The ledger entry of the import.
         case ledger

@@ -6,17 +6,16 @@ import NIOCore
 /// String is built per row or per field (a 100,000-card file took most of the client's COPY
 /// time that way, docs/performance.md §7).
 ///
-/// Columns, in the order of the import's `incoming` table: line, sequence, 社保卡号, 卡识别码,
-/// 卡复位码, 个人账户, 银行卡号, 银行账户, 装箱位置, 制卡日期, 有效期至.
+/// Two row shapes: the card as the safe holds it, for COPY into the outlet's partition
+/// (`cardColumns`); and the file's row for the temporary table `incoming` that a refused import
+/// is checked in (line, sequence, 社保卡号, 卡识别码, 卡复位码, 个人账户, 银行卡号, 银行账户, 装箱位置,
+/// 制卡日期, 有效期至).
 enum IncomingCardRows {
     /// Appends the COPY row of `record` to `buffer`, in one reservation of the buffer's space
     /// (each field copied in with its escapes; no per-field capacity check or String).
     static func append(_ record: YZKCGRecord, to buffer: inout ByteBuffer) {
-        let texts = record.cardNumber.value.utf8.count + record.resetCode.utf8.count + record.personalAccount.utf8.count
-            + record.bankCardNumber.utf8.count + record.bankAccount.utf8.count + record.packingPosition.utf8.count
-            + record.makeDate.utf8.count + record.expiryDate.utf8.count
         // Every text byte escaped at worst, two numbers of at most 20 digits, the hex, ten tabs and "\n".
-        let longest = 2 * texts + 40 + 2 * record.cardIdentificationCode.bytes.count + 11
+        let longest = 2 * textBytes(record) + 40 + 2 * record.cardIdentificationCode.bytes.count + 11
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: longest) { out in
             var row = RowWriter(out: out)
             row.decimal(record.line); row.tab()
@@ -35,6 +34,64 @@ enum IncomingCardRows {
         }
     }
 
+    /// The columns of `pre_made_card` an import fills, in the order `append(_:as:to:)` writes them.
+    static let cardColumns = ["outlet", "card_number", "card_identification_code", "reset_code", "personal_account",
+                              "bank_card_number", "bank_account", "packing_position", "make_date", "expiry_date",
+                              "bank", "import_id", "sequence", "state", "updated_at", "updated_by"]
+
+    /// What every card of one import shares, as COPY text once: the outlet; the bank and the
+    /// import; the state, time and clerk of its arrival in the safe.
+    struct Constants {
+        let head: [UInt8]
+        let middle: [UInt8]
+        let tail: [UInt8]
+
+        init(outlet: String, bank: String, importID: Int64, at: String, clerk: String) {
+            func text(_ value: String) -> [UInt8] {
+                var buffer = ByteBuffer()
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 * value.utf8.count) { out in
+                    var row = RowWriter(out: out)
+                    row.text(value)
+                    return row.written
+                }
+                return Array(buffer.readableBytesView)
+            }
+            head = text(outlet) + [0x09]
+            middle = [0x09] + text(bank) + [0x09] + Array(String(importID).utf8) + [0x09]
+            tail = [0x09] + Array("inStock".utf8) + [0x09] + text(at) + [0x09] + text(clerk) + [0x0A]
+        }
+    }
+
+    /// Appends the card of `record` as the safe holds it (`cardColumns`) to `buffer`.
+    static func append(_ record: YZKCGRecord, as constants: Constants, to buffer: inout ByteBuffer) {
+        let longest = 2 * textBytes(record) + 20 + 2 * record.cardIdentificationCode.bytes.count + 8
+            + constants.head.count + constants.middle.count + constants.tail.count
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: longest) { out in
+            var row = RowWriter(out: out)
+            row.bytes(constants.head)
+            row.text(record.cardNumber.value); row.tab()
+            row.hex(record.cardIdentificationCode.bytes); row.tab()
+            row.text(record.resetCode); row.tab()
+            row.text(record.personalAccount); row.tab()
+            row.text(record.bankCardNumber); row.tab()
+            row.text(record.bankAccount); row.tab()
+            row.text(record.packingPosition); row.tab()
+            row.text(record.makeDate); row.tab()
+            row.text(record.expiryDate)
+            row.bytes(constants.middle)
+            row.decimal(record.sequence)
+            row.bytes(constants.tail)
+            return row.written
+        }
+    }
+
+    /// The UTF-8 bytes of a record's text fields.
+    private static func textBytes(_ record: YZKCGRecord) -> Int {
+        record.cardNumber.value.utf8.count + record.resetCode.utf8.count + record.personalAccount.utf8.count
+            + record.bankCardNumber.utf8.count + record.bankAccount.utf8.count + record.packingPosition.utf8.count
+            + record.makeDate.utf8.count + record.expiryDate.utf8.count
+    }
+
     /// Writes one row into space already reserved for its longest form.
     private struct RowWriter {
         let out: UnsafeMutableRawBufferPointer
@@ -46,6 +103,11 @@ enum IncomingCardRows {
         }
 
         mutating func tab() { byte(0x09) }
+
+        mutating func bytes(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[written..<written + bytes.count]).copyMemory(from: $0) }
+            written += bytes.count
+        }
 
         /// A value in COPY's text format: backslash, tab, newline and carriage return escaped
         /// (the parser admits none of them but the backslash in these fields).

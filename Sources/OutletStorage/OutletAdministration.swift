@@ -42,6 +42,11 @@ public struct OutletAdministration: Sendable {
         guard StorageSetting.isValidName(code) else { throw OutletStorageError.badURL("outlet \(code)") }
         try await withConnection { c in
             try await c.query("INSERT INTO outlet (code, name) VALUES (\(code), \(name)) ON CONFLICT (code) DO NOTHING", logger: logger)
+            // Its partition of the cards (schema version 4; older books have none to make).
+            var partitioned = false
+            for try await (p) in try await c.query("SELECT to_regprocedure('sscard_outlet_partition(text)') IS NOT NULL", logger: logger)
+                .decode(Bool.self) { partitioned = p }
+            if partitioned { try await c.query("SELECT sscard_outlet_partition(\(code))", logger: logger) }
             for role in deskRoles {
                 guard StorageSetting.isValidName(role), role.first?.isLetter == true else {
                     throw OutletStorageError.badURL("role \(role)")

@@ -227,27 +227,60 @@ public enum OutletSchema {
         Migration(version: 3, name: "ledger entries by subject", sql: """
             CREATE INDEX ledger_entry_by_subject ON ledger_entry (outlet, subject, seq)
             """),
-        // The import writes four index entries a card, and most of its time went to comparing
-        // keys (docs/performance.md §7, "Keys that start with the card"): every key began with
-        // the outlet's code, the same text for all the cards of an import, so each comparison
-        // stepped past it to the next column, which PostgreSQL finds the slow way behind a text
-        // column. The unique keys now start with the card's own number and end with the outlet
-        // (the same "once per outlet" guarantee); the safe's cards are indexed by import and
-        // 序号, the import order the hopper load follows (an import belongs to one outlet and one
-        // bank), with returned cards apart; per-outlet reads that no key now starts with find the
-        // outlet's rows by block range (an import appends its cards together).
-        Migration(version: 4, name: "card keys before the outlet; the safe by import; outlet reads by block range", sql: """
-            ALTER TABLE pre_made_card DROP CONSTRAINT pre_made_card_pkey;
-            ALTER TABLE pre_made_card ADD PRIMARY KEY (card_number, outlet);
-            ALTER TABLE pre_made_card DROP CONSTRAINT pre_made_card_outlet_card_identification_code_key;
+        // The import (docs/performance.md §7, "Schema version 4"): most of its INSERT went to
+        // comparing index keys that all began with the outlet's code, the same text for every card
+        // of an import, so each comparison stepped past it to the next column, which PostgreSQL
+        // finds the slow way behind a text column; and row-level security refuses COPY, so the
+        // cards went through a temporary table first. The cards are now partitioned by outlet:
+        // a desk COPYs its import straight into its outlet's partition (INSERT is all a desk may
+        // do there, and only into its own outlet's: `sscard_partition_insert`), while every read
+        // and change still goes through `pre_made_card` under row-level security. The unique keys
+        // start with the card's own value and end with the outlet (the same "once per outlet"
+        // guarantee); the safe's cards are indexed by import and 序号, the order the hopper load
+        // follows (an import is one outlet's and one bank's), returned cards apart.
+        Migration(version: 4, name: "cards partitioned by outlet, imported by COPY; card keys before the outlet; the safe by import", sql: """
+            ALTER TABLE pre_made_card RENAME TO pre_made_card_before_4;
+            CREATE TABLE pre_made_card (
+                outlet text NOT NULL,
+                card_number text NOT NULL,
+                card_identification_code text NOT NULL,
+                reset_code text NOT NULL,
+                personal_account text NOT NULL,
+                bank_card_number text NOT NULL,
+                bank_account text NOT NULL,
+                packing_position text NOT NULL,
+                make_date text NOT NULL,
+                expiry_date text NOT NULL,
+                bank text NOT NULL,
+                import_id bigint NOT NULL,
+                sequence integer NOT NULL,
+                state text NOT NULL CHECK (state IN ('inStock', 'inHopper', 'reserved', 'issued', 'spoiled', 'returned')),
+                desk text,
+                hopper integer CHECK (hopper BETWEEN 1 AND 9),
+                application_id text,
+                spoil_reason text,
+                updated_at text NOT NULL,
+                updated_by text NOT NULL,
+                CHECK ((hopper IS NOT NULL) = (state IN ('inHopper', 'reserved'))),
+                CHECK ((desk IS NOT NULL) = (hopper IS NOT NULL)),
+                CHECK ((application_id IS NOT NULL) = (state IN ('reserved', 'issued'))),
+                CHECK ((spoil_reason IS NOT NULL) = (state = 'spoiled'))) PARTITION BY LIST (outlet);
+            CREATE FUNCTION sscard_partition_insert() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN IF NOT EXISTS (SELECT FROM outlet_member WHERE role_name = current_user AND outlet = TG_ARGV[0]) AND NOT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER') THEN RAISE EXCEPTION '只能向本网点导入预制卡 a desk imports cards into its own outlet only' USING ERRCODE = '42501'; END IF; RETURN NULL; END $f$;
+            CREATE FUNCTION sscard_outlet_partition(code text) RETURNS void LANGUAGE plpgsql AS $f$ DECLARE part text := 'pre_made_card_' || code; BEGIN IF to_regclass(quote_ident(part)) IS NULL THEN EXECUTE format('CREATE TABLE %I PARTITION OF pre_made_card FOR VALUES IN (%L)', part, code); EXECUTE format('GRANT INSERT ON %I TO sscard_desk', part); EXECUTE format('CREATE TRIGGER desk_of_outlet BEFORE INSERT ON %I FOR EACH STATEMENT EXECUTE FUNCTION sscard_partition_insert(%L)', part, code); END IF; END $f$;
+            DO $$ DECLARE o text; BEGIN FOR o IN SELECT code FROM outlet LOOP PERFORM sscard_outlet_partition(o); END LOOP; END $$;
+            INSERT INTO pre_made_card SELECT * FROM pre_made_card_before_4;
+            DROP TABLE pre_made_card_before_4;
+            ALTER TABLE pre_made_card ADD CONSTRAINT pre_made_card_pkey PRIMARY KEY (card_number, outlet);
             ALTER TABLE pre_made_card ADD CONSTRAINT pre_made_card_card_identification_code_key UNIQUE (card_identification_code, outlet);
-            ALTER TABLE pre_made_card DROP CONSTRAINT pre_made_card_outlet_bank_card_number_key;
             ALTER TABLE pre_made_card ADD CONSTRAINT pre_made_card_bank_card_number_key UNIQUE (bank_card_number, outlet);
-            DROP INDEX pre_made_card_free;
-            CREATE INDEX pre_made_card_in_safe ON pre_made_card (import_id, sequence) WITH (deduplicate_items = off)
-                WHERE state = 'inStock';
+            CREATE INDEX pre_made_card_at_desk ON pre_made_card (outlet, desk, state) WHERE desk IS NOT NULL;
+            CREATE UNIQUE INDEX pre_made_card_one_reservation ON pre_made_card (outlet, application_id) WHERE state = 'reserved';
+            CREATE UNIQUE INDEX pre_made_card_one_issue ON pre_made_card (outlet, application_id) WHERE state = 'issued';
+            CREATE INDEX pre_made_card_in_safe ON pre_made_card (import_id, sequence) WHERE state = 'inStock';
             CREATE INDEX pre_made_card_returned ON pre_made_card (outlet, bank, import_id, sequence) WHERE state = 'returned';
-            CREATE INDEX pre_made_card_by_outlet ON pre_made_card USING brin (outlet) WITH (autosummarize = on)
+            \(outletPolicies("pre_made_card"))GRANT SELECT, INSERT ON pre_made_card TO sscard_desk;
+            GRANT UPDATE (state, desk, hopper, application_id, spoil_reason, updated_at, updated_by) ON pre_made_card TO sscard_desk;
+            GRANT SELECT ON pre_made_card TO sscard_city
             """),
     ]
 }

@@ -50,74 +50,38 @@ extension PostgresOutletBooks {
                         \(at), \(clerk), \(self.desk), \(token))
                 RETURNING id
                 """, logger: self.logger).decode(Int64.self) { importID = id }
-            try await c.query("""
-                CREATE TEMPORARY TABLE incoming (
-                    line integer, sequence integer, card_number text, card_identification_code text, reset_code text,
-                    personal_account text, bank_card_number text, bank_account text, packing_position text,
-                    make_date text, expiry_date text) ON COMMIT DROP
-                """, logger: self.logger)
             phases?.mark(.start)
-            // The rows straight into one buffer (`IncomingCardRows`), sent in 1 MB chunks, in
-            // 社保卡号 order: the INSERT below reads the fresh temporary table back in the order it was
-            // written, and the indexes take keys in order faster.
-            try await c.copyFrom(table: "incoming", logger: self.logger) { writer in
-                var buffer = ByteBuffer()
-                buffer.reserveCapacity(Self.copyChunk + 4096)
-                let clock = ContinuousClock()
-                var building = Duration.zero
-                var started = clock.now
-                let order = IncomingCardRows.cardNumberOrder(file.records)
-                for i in file.records.indices {
-                    IncomingCardRows.append(file.records[order?[i] ?? i], to: &buffer)
-                    if buffer.readableBytes >= Self.copyChunk {
-                        building += clock.now - started
-                        try await writer.write(buffer)
-                        buffer.clear()
-                        started = clock.now
-                    }
+            if let partition = try await self.cardPartition(c) {
+                // Straight into the outlet's partition; its unique indexes refuse a card the outlet
+                // already has, and only then is the file staged again to say which and where.
+                try await c.query("SAVEPOINT cards", logger: self.logger)
+                do {
+                    try await self.copyCards(c, of: file, into: partition, import: importID, by: clerk, at: at, phases: phases)
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                    try await c.query("ROLLBACK TO SAVEPOINT cards", logger: self.logger)
+                    try await self.stageCards(c, of: file, phases: nil)
+                    try await self.refuseCardsOnTheBooks(c, file: file)
+                    throw error
                 }
-                building += clock.now - started
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                phases?.add(.copyRows, building)
+                phases?.mark(.copy)
+            } else {
+                // Books before schema version 4: row-level security refuses COPY into
+                // `pre_made_card`, so the rows go through a temporary table.
+                try await self.stageCards(c, of: file, phases: phases)
+                phases?.mark(.copy)
+                try await self.refuseCardsOnTheBooks(c, file: file)
+                phases?.mark(.duplicates)
+                try await c.query("""
+                    INSERT INTO pre_made_card (outlet, card_number, card_identification_code, reset_code, personal_account,
+                        bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id, sequence,
+                        state, updated_at, updated_by)
+                    SELECT \(self.outlet), card_number, card_identification_code, reset_code, personal_account, bank_card_number,
+                        bank_account, packing_position, make_date, expiry_date, \(file.name.bank), \(importID), sequence,
+                        'inStock', \(at), \(clerk)
+                    FROM incoming
+                    """, logger: self.logger)
+                phases?.mark(.insert)
             }
-            phases?.mark(.copy)
-            // Cards the outlet already has, with where and when they came in.
-            var problems: [YZKCGProblem] = []
-            var total = 0
-            for try await (line, column, owner, earlierFile, whichDesk, when) in try await c.query("""
-                SELECT i.line, 'card_number', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
-                    JOIN pre_made_card p ON p.outlet = \(self.outlet) AND p.card_number = i.card_number
-                    JOIN yzkcg_import y ON y.id = p.import_id
-                UNION ALL
-                SELECT i.line, 'card_identification_code', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
-                    JOIN pre_made_card p ON p.outlet = \(self.outlet) AND p.card_identification_code = i.card_identification_code
-                    JOIN yzkcg_import y ON y.id = p.import_id
-                UNION ALL
-                SELECT i.line, 'bank_card_number', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
-                    JOIN pre_made_card p ON p.outlet = \(self.outlet) AND p.bank_card_number = i.bank_card_number
-                    JOIN yzkcg_import y ON y.id = p.import_id
-                ORDER BY 1, 2
-                """, logger: self.logger).decode((Int, String, String, String, String, String).self) {
-                total += 1
-                guard problems.count < 100 else { continue }
-                let field: YZKCGField = column == "card_number" ? .cardNumber
-                    : column == "bank_card_number" ? .bankCardNumber : .cardIdentificationCode
-                problems.append(YZKCGProblem(kind: .duplicateInStock, line: line, field: field,
-                                             chinese: "已在库存中（社保卡号\(owner)，\(when)由窗口\(whichDesk)从\(earlierFile)导入）",
-                                             english: "already on the books (card \(owner), imported at \(when) by desk \(whichDesk) from \(earlierFile))"))
-            }
-            if total > 0 { throw YZKCGImportError(fileName: name, problems: problems, total: total) }
-            phases?.mark(.duplicates)
-            try await c.query("""
-                INSERT INTO pre_made_card (outlet, card_number, card_identification_code, reset_code, personal_account,
-                    bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id, sequence,
-                    state, updated_at, updated_by)
-                SELECT \(self.outlet), card_number, card_identification_code, reset_code, personal_account, bank_card_number,
-                    bank_account, packing_position, make_date, expiry_date, \(file.name.bank), \(importID), sequence,
-                    'inStock', \(at), \(clerk)
-                FROM incoming
-                """, logger: self.logger)
-            phases?.mark(.insert)
             let details = Self.json([
                 "bank": file.name.bank, "batch": file.name.batch, "cardMaker": file.name.cardMaker,
                 "count": file.records.count, "encoding": file.encoding.rawValue, "sm3": file.contentHash,
@@ -130,6 +94,94 @@ extension PostgresOutletBooks {
         }
         phases?.mark(.commit)
         return receipt
+    }
+
+    /// The outlet's partition of `pre_made_card` (schema version 4), nil on older books.
+    func cardPartition(_ c: PostgresConnection) async throws -> String? {
+        let name = "pre_made_card_" + outlet
+        var exists = false
+        for try await (e) in try await c.query("SELECT to_regclass(quote_ident(\(name))) IS NOT NULL", logger: logger)
+            .decode(Bool.self) { exists = e }
+        return exists ? name : nil
+    }
+
+    /// COPY of the file's cards, as the safe holds them, into the outlet's partition.
+    private func copyCards(_ c: PostgresConnection, of file: YZKCGFile, into partition: String, import importID: Int64,
+                           by clerk: String, at: String, phases: ImportPhaseClock?) async throws {
+        let row = IncomingCardRows.Constants(outlet: outlet, bank: file.name.bank, importID: importID, at: at, clerk: clerk)
+        try await c.copyFrom(table: partition, columns: IncomingCardRows.cardColumns, logger: logger) { writer in
+            try await self.writeRows(file, to: writer, phases: phases) { IncomingCardRows.append($0, as: row, to: &$1) }
+        }
+    }
+
+    /// COPY of the file's rows into the temporary table `incoming` (line and 序号 kept), to be
+    /// checked against the books.
+    private func stageCards(_ c: PostgresConnection, of file: YZKCGFile, phases: ImportPhaseClock?) async throws {
+        try await c.query("""
+            CREATE TEMPORARY TABLE incoming (
+                line integer, sequence integer, card_number text, card_identification_code text, reset_code text,
+                personal_account text, bank_card_number text, bank_account text, packing_position text,
+                make_date text, expiry_date text) ON COMMIT DROP
+            """, logger: logger)
+        try await c.copyFrom(table: "incoming", logger: logger) { writer in
+            try await self.writeRows(file, to: writer, phases: phases) { IncomingCardRows.append($0, to: &$1) }
+        }
+    }
+
+    /// The rows straight into one buffer, sent in 1 MB chunks, in 社保卡号 order: the keys reach
+    /// the indexes in order, which a btree takes faster.
+    private func writeRows(_ file: YZKCGFile, to writer: PostgresCopyFromWriter, phases: ImportPhaseClock?,
+                           _ append: (YZKCGRecord, inout ByteBuffer) -> Void) async throws {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(Self.copyChunk + 4096)
+        let clock = ContinuousClock()
+        var building = Duration.zero
+        var started = clock.now
+        let order = IncomingCardRows.cardNumberOrder(file.records)
+        for i in file.records.indices {
+            append(file.records[order?[i] ?? i], &buffer)
+            if buffer.readableBytes >= Self.copyChunk {
+                building += clock.now - started
+                try await writer.write(buffer)
+                buffer.clear()
+                started = clock.now
+            }
+        }
+        building += clock.now - started
+        if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        phases?.add(.copyRows, building)
+    }
+
+    /// Throws the file's cards the outlet already has (staged in `incoming`), with where and when
+    /// they came in; returns when there are none.
+    private func refuseCardsOnTheBooks(_ c: PostgresConnection, file: YZKCGFile) async throws {
+        let name = file.name.fileName
+        // Cards the outlet already has, with where and when they came in.
+        var problems: [YZKCGProblem] = []
+        var total = 0
+        for try await (line, column, owner, earlierFile, whichDesk, when) in try await c.query("""
+            SELECT i.line, 'card_number', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
+                JOIN pre_made_card p ON p.outlet = \(outlet) AND p.card_number = i.card_number
+                JOIN yzkcg_import y ON y.id = p.import_id
+            UNION ALL
+            SELECT i.line, 'card_identification_code', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
+                JOIN pre_made_card p ON p.outlet = \(outlet) AND p.card_identification_code = i.card_identification_code
+                JOIN yzkcg_import y ON y.id = p.import_id
+            UNION ALL
+            SELECT i.line, 'bank_card_number', p.card_number, y.file_name, y.desk, y.imported_at FROM incoming i
+                JOIN pre_made_card p ON p.outlet = \(outlet) AND p.bank_card_number = i.bank_card_number
+                JOIN yzkcg_import y ON y.id = p.import_id
+            ORDER BY 1, 2
+            """, logger: logger).decode((Int, String, String, String, String, String).self) {
+            total += 1
+            guard problems.count < 100 else { continue }
+            let field: YZKCGField = column == "card_number" ? .cardNumber
+                : column == "bank_card_number" ? .bankCardNumber : .cardIdentificationCode
+            problems.append(YZKCGProblem(kind: .duplicateInStock, line: line, field: field,
+                                         chinese: "已在库存中（社保卡号\(owner)，\(when)由窗口\(whichDesk)从\(earlierFile)导入）",
+                                         english: "already on the books (card \(owner), imported at \(when) by desk \(whichDesk) from \(earlierFile))"))
+        }
+        if total > 0 { throw YZKCGImportError(fileName: name, problems: problems, total: total) }
     }
 
     /// Bytes of COPY rows gathered before they are handed to the connection.

@@ -109,9 +109,10 @@ extension OutletStorageTests {
         let elapsed = ContinuousClock.now - started
         XCTAssertEqual(receipt.count, 200)
         let spent = phases.durations
-        XCTAssertEqual(Set(spent.keys), Set(ImportPhaseClock.Phase.allCases))
+        // Straight into the outlet's partition: no check or INSERT of their own (older books have them).
+        XCTAssertEqual(Set(spent.keys), [.start, .copyRows, .copy, .ledger, .commit])
         XCTAssertLessThanOrEqual(spent[.copyRows]!, spent[.copy]!, "the rows' building is part of COPY")
-        let whole = ImportPhaseClock.Phase.allCases.filter { $0 != .copyRows }.reduce(Duration.zero) { $0 + spent[$1]! }
+        let whole = spent.filter { $0.key != .copyRows }.values.reduce(Duration.zero, +)
         XCTAssertGreaterThan(whole, .zero)
         XCTAssertLessThanOrEqual(whole, elapsed, "the phases are parts of the call")
         try await desk.close()

@@ -195,6 +195,25 @@ final class OutletStorageTests: XCTestCase {
         XCTAssertThrowsError(try sql("desk5", "INSERT INTO ledger_entry VALUES ('GZ01', 99, 'd', 't', 'c', 'a', 's', 'd', 'p', 'h')"))
         XCTAssertThrowsError(try sql("desk5", "DELETE FROM ledger_entry"), "desk roles may not delete ledger entries")
         XCTAssertThrowsError(try sql("authority", "UPDATE pre_made_card SET updated_by = 'x'"), "the city role only reads")
+        // The import's partitions (schema version 4): a desk adds cards only to its own outlet's,
+        // and reads or changes cards only through pre_made_card.
+        let into = { (outlet: String) in
+            """
+            INSERT INTO "pre_made_card_\(outlet)" (outlet, card_number, card_identification_code, reset_code, personal_account,
+                bank_card_number, bank_account, packing_position, make_date, expiry_date, bank, import_id, sequence, state,
+                updated_at, updated_by)
+            """
+        }
+        let card = { (outlet: String) in "VALUES ('\(outlet)', 'X00000001', 'C1', 'R', 'P', 'B1', 'A', 'box', '', '', '工商银行', 1, 1, 'inStock', 't', 'c')" }
+        XCTAssertThrowsError(try sql("desk5", into("GZ01") + card("GZ01"))) { error in
+            XCTAssertTrue("\(error)".contains("a desk imports cards into its own outlet only"), "\(error)")
+        }
+        XCTAssertThrowsError(try sql("desk1", into("GZ01") + card("SZ01")), "a row of another outlet does not fit the partition")
+        XCTAssertThrowsError(try sql("desk5", "SELECT count(*) FROM \"pre_made_card_GZ01\""), "no read around row-level security")
+        XCTAssertThrowsError(try sql("desk5", "SELECT count(*) FROM \"pre_made_card_SZ01\""), "not even of its own outlet")
+        XCTAssertThrowsError(try sql("desk5", "UPDATE \"pre_made_card_SZ01\" SET updated_by = 'x'"))
+        XCTAssertThrowsError(try sql("desk5", "DELETE FROM \"pre_made_card_SZ01\""))
+        XCTAssertEqual(try sql("authority", "SELECT count(*) FROM pre_made_card WHERE card_number = 'X00000001'"), "0")
         // A desk role cannot open another outlet's books.
         do {
             _ = try await books("desk5", outlet: "GZ01")
