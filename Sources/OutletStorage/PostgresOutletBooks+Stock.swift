@@ -148,11 +148,8 @@ extension PostgresOutletBooks {
             """, logger: logger).decode((Int, Int).self) {
             if let hopper = Hopper(rawValue: h) { places[.hopper(hopper)] = n }
         }
-        // The safe by import (its index is by import, schema version 4), then the returned cards.
         for try await (n) in try await c.query("""
-            SELECT (SELECT count(*) FROM yzkcg_import y JOIN pre_made_card p ON p.import_id = y.id
-                    WHERE y.outlet = \(outlet) AND p.outlet = \(outlet) AND p.state = 'inStock')
-                 + (SELECT count(*) FROM pre_made_card WHERE outlet = \(outlet) AND state = 'returned')
+            SELECT count(*)::bigint FROM pre_made_card WHERE outlet = \(outlet) AND state IN ('inStock', 'returned')
             """, logger: logger).decode(Int.self) { places[.safe] = n }
         return places
     }
