@@ -7,15 +7,7 @@
 #
 #   bash scripts/isolated.sh bash scripts/explain-pg-import.sh
 set -euo pipefail
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-dir=$(mktemp -d /tmp/sscard-explain-XXXXXX)
-trap 'runuser -u nobody -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-chown nobody:nogroup "$dir"
-runuser -u nobody -- "$bin/initdb" -D "$dir/data" -U o -A trust -E UTF8 --locale=C --no-sync >/dev/null
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = on\nshared_buffers = 64MB\n" "$dir" > "$dir/data/postgresql.auto.conf"
-chown nobody:nogroup "$dir/data/postgresql.auto.conf"
-runuser -u nobody -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
-psql() { command psql -X -q -h "$dir" -U o -v ON_ERROR_STOP=1 "$@"; }
+. "$(dirname "$0")/lib/throwaway-postgres.sh"
 
 schema_v1="
 CREATE TABLE yzkcg_import (id bigserial PRIMARY KEY, outlet text NOT NULL, file_name text NOT NULL);

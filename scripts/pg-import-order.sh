@@ -10,15 +10,7 @@
 #   bash scripts/isolated.sh bash scripts/pg-import-order.sh [rounds]
 set -euo pipefail
 rounds=${1:-2}
-bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-dir=$(mktemp -d /tmp/sscard-order-XXXXXX)
-trap 'runuser -u nobody -- "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-chown nobody:nogroup "$dir"
-runuser -u nobody -- "$bin/initdb" -D "$dir/data" -U o -A trust -E UTF8 --locale=C --no-sync >/dev/null
-printf "listen_addresses = ''\nunix_socket_directories = '%s'\nfsync = on\nshared_buffers = 64MB\n" "$dir" > "$dir/data/postgresql.auto.conf"
-chown nobody:nogroup "$dir/data/postgresql.auto.conf"
-runuser -u nobody -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
-psql() { command psql -X -q -h "$dir" -U o -d postgres -v ON_ERROR_STOP=1 "$@"; }
+. "$(dirname "$0")/lib/throwaway-postgres.sh"
 
 psql >/dev/null <<'SQL'
 CREATE TABLE pre_made_card (
