@@ -15,6 +15,19 @@ final class PhotoDecoderTests: XCTestCase {
         }
     }
 
+    func testDecodesStraightIntoAPictureOfTheHeadersSize() throws {
+        // The header is read first and the picture's array made to its size: odd widths and
+        // heights (no row padding), a single pixel, a flat colour kept.
+        for (w, h) in [(1, 1), (17, 5), (5, 17), (358, 441), (233, 1)] {
+            let jpeg = try PhotoDecoder.encodeJPEG(RGBImage(width: w, height: h, fill: (12, 200, 99)), quality: 95)
+            let photo = try PhotoDecoder.decode(jpeg: jpeg)
+            XCTAssertEqual(photo.width, w)
+            XCTAssertEqual(photo.height, h)
+            XCTAssertEqual(photo.pixels.count, w * h * 3)
+            assertColour(photo[w - 1, h - 1], (12, 200, 99), tolerance: 3)
+        }
+    }
+
     func testBase64MayBeWrappedInLines() throws {
         let wrapped = Data(CardFaceFixtures.photoJPEG).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         XCTAssertTrue(wrapped.contains("\r\n"))
@@ -78,8 +91,8 @@ final class PhotoDecoderTests: XCTestCase {
     }
 
     func testResamplingGivesTheBytesOfTheTwoPassDefinition() {
-        // The resampler filters one output row at a time (its column sums, then along the row);
-        // the result must be byte for byte that of the whole-picture two-pass filter.
+        // The resampler keeps only the source rows one output row needs; the result must be
+        // byte for byte that of the whole-picture two-pass filter (the golden faces rely on it).
         var state: UInt64 = 5
         var pixels = [UInt8](repeating: 0, count: 358 * 441 * 3)
         for i in pixels.indices {
@@ -92,7 +105,7 @@ final class PhotoDecoderTests: XCTestCase {
         }
     }
 
-    /// Box filter when shrinking, bilinear when enlarging, columns then rows, in Float, over
+    /// Box filter when shrinking, bilinear when enlarging, rows then columns, in Float, over
     /// the whole picture: the definition `RGBImage.resampled` follows.
     private func referenceResample(_ image: RGBImage, width newWidth: Int, height newHeight: Int) -> RGBImage {
         func contributions(source: Int, destination: Int) -> [(start: Int, weights: [Float])] {
@@ -112,28 +125,26 @@ final class PhotoDecoderTests: XCTestCase {
         }
         let horizontal = contributions(source: image.width, destination: newWidth)
         let vertical = contributions(source: image.height, destination: newHeight)
-        // Columns: every byte's weighted sum of source rows, the rows added in order to 0.
-        let sourceStride = image.width * 3
-        var columns = [Float](repeating: 0, count: newHeight * sourceStride)
-        for y in 0..<newHeight {
-            for i in 0..<sourceStride {
-                var acc: Float = 0
-                for (k, w) in vertical[y].weights.enumerated() { acc += w * Float(image.pixels[(vertical[y].start + k) * sourceStride + i]) }
-                columns[y * sourceStride + i] = acc
-            }
-        }
-        // Rows: every pixel's R, G, B weighted sum of its column sums, rounded to bytes.
-        let stride = newWidth * 3
-        var out = [UInt8](repeating: 0, count: newHeight * stride)
-        for y in 0..<newHeight {
+        var rows = [Float](repeating: 0, count: image.height * newWidth * 3)
+        for y in 0..<image.height {
             for x in 0..<newWidth {
                 var r: Float = 0, g: Float = 0, b: Float = 0
                 for (k, w) in horizontal[x].weights.enumerated() {
-                    let i = y * sourceStride + (horizontal[x].start + k) * 3
-                    r += w * columns[i]; g += w * columns[i + 1]; b += w * columns[i + 2]
+                    let i = (y * image.width + horizontal[x].start + k) * 3
+                    r += w * Float(image.pixels[i]); g += w * Float(image.pixels[i + 1]); b += w * Float(image.pixels[i + 2])
                 }
-                for (c, v) in [r, g, b].enumerated() { out[y * stride + x * 3 + c] = UInt8(max(0, min(255, v + 0.5))) }
+                rows[(y * newWidth + x) * 3] = r; rows[(y * newWidth + x) * 3 + 1] = g; rows[(y * newWidth + x) * 3 + 2] = b
             }
+        }
+        let stride = newWidth * 3
+        var out = [UInt8](repeating: 0, count: newHeight * stride)
+        for y in 0..<newHeight {
+            var acc = [Float](repeating: 0, count: stride)
+            for (k, w) in vertical[y].weights.enumerated() {
+                let row = (vertical[y].start + k) * stride
+                for i in 0..<stride { acc[i] += w * rows[row + i] }
+            }
+            for i in 0..<stride { out[y * stride + i] = UInt8(max(0, min(255, acc[i] + 0.5))) }
         }
         return RGBImage(width: newWidth, height: newHeight, pixels: out)!
     }

@@ -38,25 +38,34 @@ public struct RGBImage: Hashable, Sendable {
 
     /// This picture scaled to `width × height`. Shrinking averages the exact area each output
     /// pixel covers (a box filter, so a 358 × 441 photo keeps its detail without aliasing);
-    /// enlarging interpolates bilinearly. Each axis is done separately, columns first; colour
-    /// channels are filtered alike, so colours are kept (in the JPEG's sRGB values).
+    /// enlarging interpolates bilinearly. Each axis is done separately; colour channels are
+    /// filtered alike, so colours are kept (in the JPEG's sRGB values).
     public func resampled(width newWidth: Int, height newHeight: Int) -> RGBImage {
         precondition(newWidth > 0 && newHeight > 0, "a picture needs a positive size")
         if newWidth == width && newHeight == height { return self }
         let horizontal = Self.contributions(source: width, destination: newWidth)
         let vertical = Self.contributions(source: height, destination: newHeight)
-        let sourceStride = width * 3, stride = newWidth * 3
-        // Columns first: each output row is one weighted sum of a few source rows (bytes to
-        // Float, exact: they are small integers), then that row is filtered along its width.
-        // Shrinking 441 → 288 rows this way filters 288 rows along the width instead of 441.
-        // `column` has one Float more than its pixels, so that a 4-lane load at the last pixel
-        // stays inside; `line` one more, for the last pixel's 4-lane store.
-        var column = [Float](repeating: 0, count: sourceStride + 1)
-        var line = [Float](repeating: 0, count: stride + 1)
-        // Every output pixel of the row pass gets the same number of taps, the most any has:
-        // the missing ones weigh 0 and read the pixel's first tap again. Adding 0 × a finite
-        // value leaves a sum of non-negative terms as it was, bit for bit, and a fixed count
-        // lets the taps be unrolled.
+        let sourceWidth = width, stride = newWidth * 3
+        // Pass 1 (rows, width → newWidth, in Float) is done a source row at a time, when pass 2
+        // (columns, height → newHeight) first needs the row, into a ring that holds the most
+        // rows one output row takes: the same sums in the same order as a whole intermediate
+        // picture, without its megabyte. Rows are needed in increasing order, so a row pushed
+        // out of the ring is never needed again. A ring row has one Float more than its pixels:
+        // each pixel is stored as a 4-lane vector, whose last lane the next pixel overwrites.
+        var ringRows = 1
+        for y in 0..<newHeight { ringRows = max(ringRows, vertical.offset[y + 1] - vertical.offset[y]) }
+        let ringStride = stride + 1
+        var ring = [Float](repeating: 0, count: ringRows * ringStride)
+        var rowInSlot = [Int](repeating: -1, count: ringRows)
+        var line = [Float](repeating: 0, count: stride)
+        // The source row being filtered, as Floats (exact: bytes are small integers), and one
+        // more so that a 4-lane load at the last pixel stays inside: each tap then loads R, G,
+        // B (and a lane the sum ignores) at once instead of converting three bytes.
+        var floats = [Float](repeating: 0, count: sourceWidth * 3 + 1)
+        // Every output pixel of pass 1 gets the same number of taps, the most any has: the
+        // missing ones weigh 0 and read the pixel's first tap again. Adding 0 × a finite value
+        // leaves a sum of non-negative terms as it was, bit for bit, and a fixed count lets the
+        // taps be unrolled.
         let taps = horizontal.maximumCount
         var tapOffset = [Int](repeating: 0, count: newWidth * taps)
         var tapWeight = [Float](repeating: 0, count: newWidth * taps)
@@ -75,61 +84,74 @@ public struct RGBImage: Hashable, Sendable {
             vertical.start.withUnsafeBufferPointer { vStart in
             vertical.offset.withUnsafeBufferPointer { vOffset in
             vertical.weights.withUnsafeBufferPointer { vWeights in
-            column.withUnsafeMutableBufferPointer { column in
-            line.withUnsafeMutableBufferPointer { line in
-                let acc = column.baseAddress!
+            ring.withUnsafeMutableBufferPointer { ring in
+            rowInSlot.withUnsafeMutableBufferPointer { rowInSlot in
+            line.withUnsafeMutableBufferPointer { acc in
+            floats.withUnsafeMutableBufferPointer { floats in
+                var rows: [UnsafePointer<Float>] = []
+                rows.reserveCapacity(ringRows)
                 for y in 0..<newHeight {
-                    // Pass 1: each byte's column sum (0, then each row's weighted value added in
-                    // row order). Wrapping index arithmetic (&+, &*): the indices are in range by
-                    // construction, and overflow checks keep the loops from being vectorised.
-                    let first = src.baseAddress! + vStart[y] &* sourceStride
-                    let w = vWeights.baseAddress! + vOffset[y]
-                    switch vOffset[y + 1] &- vOffset[y] {
-                    case 1:
-                        let w0 = w[0]
-                        for i in 0..<sourceStride { acc[i] = 0 + w0 * Float(first[i]) }
-                    case 2:
-                        let r1 = first + sourceStride, w0 = w[0], w1 = w[1]
-                        for i in 0..<sourceStride { acc[i] = 0 + w0 * Float(first[i]) + w1 * Float(r1[i]) }
-                    case 3:
-                        let r1 = first + sourceStride, r2 = r1 + sourceStride, w0 = w[0], w1 = w[1], w2 = w[2]
-                        for i in 0..<sourceStride { acc[i] = 0 + w0 * Float(first[i]) + w1 * Float(r1[i]) + w2 * Float(r2[i]) }
-                    case 4:
-                        let r1 = first + sourceStride, r2 = r1 + sourceStride, r3 = r2 + sourceStride
-                        let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3]
-                        for i in 0..<sourceStride {
-                            acc[i] = 0 + w0 * Float(first[i]) + w1 * Float(r1[i]) + w2 * Float(r2[i]) + w3 * Float(r3[i])
+                    rows.removeAll(keepingCapacity: true)
+                    var sourceRow = vStart[y]
+                    for _ in vOffset[y]..<vOffset[y + 1] {
+                        let slot = sourceRow % ringRows
+                        let row = ring.baseAddress! + slot * ringStride
+                        if rowInSlot[slot] != sourceRow {
+                            // Wrapping index arithmetic (&+, &*): the indices are in range by
+                            // construction, and overflow checks keep the loops from being vectorised.
+                            let inRow = src.baseAddress! + sourceRow &* sourceWidth &* 3
+                            for i in 0..<(sourceWidth &* 3) { floats[i] = Float(inRow[i]) }
+                            let floatRow = UnsafeRawPointer(floats.baseAddress!)
+                            // A constant tap count for the usual cases, so the taps unroll.
+                            switch taps {
+                            case 1: Self.filterRow(floatRow, into: row, width: newWidth, taps: 1, tapOffset, tapWeight)
+                            case 2: Self.filterRow(floatRow, into: row, width: newWidth, taps: 2, tapOffset, tapWeight)
+                            case 3: Self.filterRow(floatRow, into: row, width: newWidth, taps: 3, tapOffset, tapWeight)
+                            case 4: Self.filterRow(floatRow, into: row, width: newWidth, taps: 4, tapOffset, tapWeight)
+                            default: Self.filterRow(floatRow, into: row, width: newWidth, taps: taps, tapOffset, tapWeight)
+                            }
+                            rowInSlot[slot] = sourceRow
                         }
-                    case let rows:
-                        for i in 0..<sourceStride { acc[i] = 0 }
-                        for k in 0..<rows {
-                            let row = first + k &* sourceStride, weight = w[k]
-                            for i in 0..<sourceStride { acc[i] += weight * Float(row[i]) }
-                        }
+                        rows.append(UnsafePointer(row))
+                        sourceRow += 1
                     }
-                    // Pass 2 along the row, into `line`; a constant tap count for the usual cases,
-                    // so the taps unroll. Then each sum rounded straight to its byte.
-                    let columnBytes = UnsafeRawPointer(acc)
-                    switch taps {
-                    case 1: Self.filterRow(columnBytes, into: line.baseAddress!, width: newWidth, taps: 1, tapOffset, tapWeight)
-                    case 2: Self.filterRow(columnBytes, into: line.baseAddress!, width: newWidth, taps: 2, tapOffset, tapWeight)
-                    case 3: Self.filterRow(columnBytes, into: line.baseAddress!, width: newWidth, taps: 3, tapOffset, tapWeight)
-                    case 4: Self.filterRow(columnBytes, into: line.baseAddress!, width: newWidth, taps: 4, tapOffset, tapWeight)
-                    default: Self.filterRow(columnBytes, into: line.baseAddress!, width: newWidth, taps: taps, tapOffset, tapWeight)
-                    }
+                    // Pass 2: each output byte's column sum (0, then each row's weighted value
+                    // added in row order, as a running sum would) rounded straight to the byte.
                     let outRow = out.baseAddress! + y &* stride
-                    for i in 0..<stride { outRow[i] = Self.byte(line[i]) }
+                    let w = vWeights.baseAddress! + vOffset[y]
+                    switch rows.count {
+                    case 1:
+                        let r0 = rows[0], w0 = w[0]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i]) }
+                    case 2:
+                        let r0 = rows[0], r1 = rows[1], w0 = w[0], w1 = w[1]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i] + w1 * r1[i]) }
+                    case 3:
+                        let r0 = rows[0], r1 = rows[1], r2 = rows[2], w0 = w[0], w1 = w[1], w2 = w[2]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i] + w1 * r1[i] + w2 * r2[i]) }
+                    case 4:
+                        let r0 = rows[0], r1 = rows[1], r2 = rows[2], r3 = rows[3]
+                        let w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3]
+                        for i in 0..<stride { outRow[i] = Self.byte(0 + w0 * r0[i] + w1 * r1[i] + w2 * r2[i] + w3 * r3[i]) }
+                    default:
+                        for i in 0..<stride { acc[i] = 0 }
+                        for (k, row) in rows.enumerated() {
+                            let weight = w[k]
+                            for i in 0..<stride { acc[i] += weight * row[i] }
+                        }
+                        for i in 0..<stride { outRow[i] = Self.byte(acc[i]) }
+                    }
                 }
-            }}}}}}}}
+            }}}}}}}}}}
             initialised = newHeight * stride
         }
         return RGBImage(width: newWidth, height: newHeight, pixels: result)!
     }
 
-    /// Pass 2 of one row (as Floats): each output pixel's R, G, B summed side by side in a
-    /// 4-lane vector, its `taps` weighted pixels added in order to 0 (lane 3 holds the next
-    /// pixel's R and is dropped: the next pixel's store overwrites it, the last pixel's lands
-    /// in `row`'s spare Float).
+    /// Pass 1 of one source row (as Floats): each output pixel's R, G, B summed side by side in
+    /// a 4-lane vector, its `taps` weighted source pixels added in order to 0 (lane 3 holds the
+    /// next pixel's R and is dropped: the next pixel's store overwrites it, the last pixel's
+    /// lands in the ring row's spare Float).
     @inline(__always)
     private static func filterRow(_ floatRow: UnsafeRawPointer, into row: UnsafeMutablePointer<Float>, width: Int, taps: Int,
                                   _ tapOffset: UnsafeBufferPointer<Int>, _ tapWeight: UnsafeBufferPointer<Float>) {
@@ -270,32 +292,43 @@ public enum PhotoDecoder {
         return try decode(jpeg: [UInt8](data))
     }
 
-    /// Decodes JPEG bytes to RGB. (CJPEG_decodeRGB: jpeg_read_header, jpeg_start_decompress,
-    /// jpeg_read_scanlines with an error manager that turns libjpeg's fatal errors into codes.)
+    /// Decodes JPEG bytes to RGB. (CJPEG_decodeRGBInto: jpeg_read_header, then — into the
+    /// picture's own array, sized from the header — jpeg_start_decompress and
+    /// jpeg_read_scanlines, with an error manager that turns libjpeg's fatal errors into codes.)
     public static func decode(jpeg: [UInt8]) throws(PhotoError) -> RGBImage {
         guard jpeg.count <= maximumBytes else { throw .tooManyBytes(jpeg.count) }
         guard jpeg.count >= 3, jpeg[0] == 0xFF, jpeg[1] == 0xD8, jpeg[2] == 0xFF else {
             throw .notJPEG(start: jpeg.isEmpty ? "(empty)" : jpeg.prefix(4).map { String(format: "%02X", $0) }.joined(separator: " "))
         }
-        var rgb: UnsafeMutablePointer<UInt8>?
         var width: UInt32 = 0, height: UInt32 = 0
         var message = [CChar](repeating: 0, count: 200)
-        let code = jpeg.withUnsafeBufferPointer { data in
-            CJPEG_decodeRGB(data.baseAddress, UInt(data.count), UInt32(maximumSide), UInt32(maximumSide),
-                            &rgb, &width, &height, &message, message.count)
+        func refusal(_ code: Int32) -> PhotoError {
+            let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            switch Int(code) {
+            case Int(CJPEG_CORRUPT): return .truncatedOrCorrupt(reason: reason)
+            case Int(CJPEG_TOO_LARGE): return .tooLarge(width: Int(width), height: Int(height))
+            case Int(CJPEG_NO_MEMORY): return .outOfMemory
+            default: return .malformed(reason: reason)
+            }
         }
-        defer { CJPEG_free(rgb) }
-        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        switch Int(code) {
-        case Int(CJPEG_OK): break
-        case Int(CJPEG_CORRUPT): throw .truncatedOrCorrupt(reason: reason)
-        case Int(CJPEG_TOO_LARGE): throw .tooLarge(width: Int(width), height: Int(height))
-        case Int(CJPEG_NO_MEMORY): throw .outOfMemory
-        default: throw .malformed(reason: reason)
+        let header = jpeg.withUnsafeBufferPointer { data in
+            CJPEG_decodeRGBInto(data.baseAddress, UInt(data.count), UInt32(maximumSide), UInt32(maximumSide),
+                                nil, 0, &width, &height, &message, message.count)
         }
-        guard let rgb, width > 0, height > 0 else { throw .malformed(reason: "no picture") }
+        guard header == Int32(CJPEG_NEEDS_ROOM) else { throw refusal(header) }
+        // The header is range-checked (≤ maximumSide a side) before this size is used.
+        guard width > 0, height > 0 else { throw .malformed(reason: "no picture") }
         let count = Int(width) * Int(height) * 3
-        return RGBImage(width: Int(width), height: Int(height), pixels: Array(UnsafeBufferPointer(start: rgb, count: count)))!
+        var code = Int32(CJPEG_ERROR)
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
+            code = jpeg.withUnsafeBufferPointer { data in
+                CJPEG_decodeRGBInto(data.baseAddress, UInt(data.count), UInt32(maximumSide), UInt32(maximumSide),
+                                    buffer.baseAddress, count, &width, &height, &message, message.count)
+            }
+            initialised = code == Int32(CJPEG_OK) ? count : 0
+        }
+        guard code == Int32(CJPEG_OK) else { throw refusal(code) }
+        return RGBImage(width: Int(width), height: Int(height), pixels: pixels)!
     }
 
     /// Encodes `image` as a baseline JPEG of `quality` (1–100): for test photos and the
