@@ -46,8 +46,9 @@ public final class FontChain: @unchecked Sendable {
     private static let renderedLimit = 4_096
     /// Outlines as FreeType loaded them (FT_Get_Glyph), by face, glyph and size: a character
     /// that comes back at another pen offset — the digits of a number, 社会保障 in two labels —
-    /// is rasterised from its kept outline instead of loaded again (loading a CFF glyph costs
-    /// about what rasterising it does). Freed (FT_Done_Glyph) when `outlineLimit` are kept.
+    /// is rasterised from its kept outline instead of loaded again (loading an unhinted CFF
+    /// glyph costs about half what rasterising it 1-bit does, docs/performance.md). Freed
+    /// (FT_Done_Glyph) when `outlineLimit` are kept.
     private var outlines: [KeptOutline.Key: KeptOutline] = [:]
     private static let outlineLimit = 1_024
 
