@@ -21,6 +21,8 @@ enum {
     CJPEG_TOO_LARGE = 3,
     /* Out of memory. */
     CJPEG_NO_MEMORY = 4,
+    /* The header was read; the caller makes room for the picture (CJPEG_decodeRGBInto). */
+    CJPEG_NEEDS_ROOM = 5,
 };
 
 typedef struct {
@@ -54,19 +56,20 @@ static inline void CJPEG_copyMessage(const CJPEG_ErrorManager *manager, char *me
     }
 }
 
-/* Decodes the JPEG `data[0..<size]` to 8-bit RGB, row-major, no padding. On CJPEG_OK `*rgb`
- * is a malloc'ed buffer of `*width × *height × 3` bytes for the caller to free with
- * CJPEG_free. A picture wider than `maxWidth` or taller than `maxHeight` is refused from its
- * header (CJPEG_TOO_LARGE, `*width`/`*height` set). Other failures leave a message. */
-static inline int CJPEG_decodeRGB(const unsigned char *data, unsigned long size,
-                                  unsigned int maxWidth, unsigned int maxHeight,
-                                  unsigned char **rgb, unsigned int *width, unsigned int *height,
-                                  char *message, size_t messageSize) {
+/* Decodes the JPEG `data[0..<size]` to 8-bit RGB, row-major, no padding, straight into the
+ * caller's `rgb` of `capacity` bytes. Called with `rgb` NULL it reads the header only and
+ * returns CJPEG_NEEDS_ROOM with `*width`/`*height` set: the caller then makes room for
+ * `*width × *height × 3` bytes and calls again (no second buffer, no copy). A picture wider
+ * than `maxWidth` or taller than `maxHeight` is refused from its header (CJPEG_TOO_LARGE,
+ * `*width`/`*height` set); one that does not fit `capacity` is CJPEG_ERROR. Other failures
+ * leave a message. */
+static inline int CJPEG_decodeRGBInto(const unsigned char *data, unsigned long size,
+                                      unsigned int maxWidth, unsigned int maxHeight,
+                                      unsigned char *rgb, size_t capacity, unsigned int *width, unsigned int *height,
+                                      char *message, size_t messageSize) {
     struct jpeg_decompress_struct cinfo;
     CJPEG_ErrorManager manager;
-    unsigned char *volatile buffer = NULL;
     memset(&manager, 0, sizeof manager);
-    *rgb = NULL;
     *width = 0;
     *height = 0;
     cinfo.err = jpeg_std_error(&manager.base);
@@ -76,7 +79,6 @@ static inline int CJPEG_decodeRGB(const unsigned char *data, unsigned long size,
     if (setjmp(manager.jump)) {
         CJPEG_copyMessage(&manager, message, messageSize);
         jpeg_destroy_decompress(&cinfo);
-        free(buffer);
         return CJPEG_ERROR;
     }
     jpeg_create_decompress(&cinfo);
@@ -88,29 +90,29 @@ static inline int CJPEG_decodeRGB(const unsigned char *data, unsigned long size,
         jpeg_destroy_decompress(&cinfo);
         return CJPEG_TOO_LARGE;
     }
+    if (!rgb) {
+        jpeg_destroy_decompress(&cinfo);
+        return CJPEG_NEEDS_ROOM;
+    }
     cinfo.out_color_space = JCS_RGB;
     jpeg_start_decompress(&cinfo);
     size_t stride = (size_t)cinfo.output_width * 3;
-    buffer = malloc(stride * cinfo.output_height);
-    if (!buffer) {
+    if (cinfo.output_width != *width || cinfo.output_height != *height || stride * cinfo.output_height > capacity) {
+        if (message && messageSize > 0) snprintf(message, messageSize, "the picture does not fit the room made for it");
         jpeg_destroy_decompress(&cinfo);
-        return CJPEG_NO_MEMORY;
+        return CJPEG_ERROR;
     }
     while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = buffer + stride * cinfo.output_scanline;
+        JSAMPROW row = rgb + stride * cinfo.output_scanline;
         jpeg_read_scanlines(&cinfo, &row, 1);
     }
     jpeg_finish_decompress(&cinfo);
     if (manager.base.num_warnings > 0) {
         CJPEG_copyMessage(&manager, message, messageSize);
         jpeg_destroy_decompress(&cinfo);
-        free(buffer);
         return CJPEG_CORRUPT;
     }
-    *width = cinfo.output_width;
-    *height = cinfo.output_height;
     jpeg_destroy_decompress(&cinfo);
-    *rgb = buffer;
     return CJPEG_OK;
 }
 
@@ -158,7 +160,7 @@ static inline int CJPEG_encodeRGB(const unsigned char *rgb, unsigned int width, 
     return CJPEG_OK;
 }
 
-/* Frees a buffer CJPEG_decodeRGB or CJPEG_encodeRGB returned. */
+/* Frees a buffer CJPEG_encodeRGB returned. */
 static inline void CJPEG_free(void *buffer) { free(buffer); }
 
 #endif

@@ -102,6 +102,28 @@ final class FontChainTests: XCTestCase {
         }
     }
 
+    func testACharacterAtAnotherPenOffsetIsDrawnFromItsKeptOutline() throws {
+        // 18 digits of ten kinds, each at its own fraction of a dot: one outline loaded per
+        // character, one bitmap per pen offset; both emptied together.
+        chain.emptyGlyphCache()
+        XCTAssertEqual(chain.keptCounts.rendered, 0)
+        XCTAssertEqual(chain.keptCounts.outlines, 0)
+        let item = PrintTextItem(itemName: "sData2", text: "110101199003071234", fontName: "宋体", sizePoints: 8.5, left: 320.3, top: 230)
+        let job = CardFaceJob(texts: [item], photos: [], exit: .good)
+        let face = try CardFaceFixtures.renderer.render(job)
+        let distinctPlacements = Set(face.texts[0].glyphs.map { "\($0.scalar) \((($0.x - $0.x.rounded(.down)) * 64).rounded())" })
+        XCTAssertEqual(chain.keptCounts.outlines, Set("110101199003071234").count, "one outline per character")
+        XCTAssertEqual(chain.keptCounts.rendered, distinctPlacements.count, "one bitmap per character and pen offset")
+        XCTAssertGreaterThan(chain.keptCounts.rendered, chain.keptCounts.outlines)
+        // The bitmaps drawn from kept outlines are those of outlines loaded afresh.
+        let moved = CardFaceJob(texts: [PrintTextItem(itemName: "sData2", text: item.text, fontName: "宋体", sizePoints: 8.5,
+                                                      left: 321.17, top: 230.4)], photos: [], exit: .good)
+        let fromKept = try CardFaceFixtures.renderer.render(moved)
+        chain.emptyGlyphCache()
+        XCTAssertEqual(chain.keptCounts.outlines, 0)
+        XCTAssertEqual(try CardFaceFixtures.renderer.render(moved), fromKept)
+    }
+
     /// Glyphs are ORed into K a byte at a time, shifted onto the canvas bytes they straddle:
     /// the same text moved by whole dots (every shift 0–7 within a byte) sets the same bits
     /// moved by as many dots, and past the right and bottom edges exactly the bits that stay

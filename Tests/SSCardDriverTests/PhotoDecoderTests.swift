@@ -15,6 +15,19 @@ final class PhotoDecoderTests: XCTestCase {
         }
     }
 
+    func testDecodesStraightIntoAPictureOfTheHeadersSize() throws {
+        // The header is read first and the picture's array made to its size: odd widths and
+        // heights (no row padding), a single pixel, a flat colour kept.
+        for (w, h) in [(1, 1), (17, 5), (5, 17), (358, 441), (233, 1)] {
+            let jpeg = try PhotoDecoder.encodeJPEG(RGBImage(width: w, height: h, fill: (12, 200, 99)), quality: 95)
+            let photo = try PhotoDecoder.decode(jpeg: jpeg)
+            XCTAssertEqual(photo.width, w)
+            XCTAssertEqual(photo.height, h)
+            XCTAssertEqual(photo.pixels.count, w * h * 3)
+            assertColour(photo[w - 1, h - 1], (12, 200, 99), tolerance: 3)
+        }
+    }
+
     func testBase64MayBeWrappedInLines() throws {
         let wrapped = Data(CardFaceFixtures.photoJPEG).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         XCTAssertTrue(wrapped.contains("\r\n"))

@@ -85,24 +85,30 @@ public struct CardFaceRenderer: Sendable {
         for photo in photos {
             placed.append(Self.place(photo, on: &rgb))
         }
-        // Text over everything, in black; most bytes of K are 0 and skipped eight at a time.
-        rgb.pixels.withUnsafeMutableBufferPointer { pixels in
-            black.bytes.withUnsafeBufferPointer { k in
-                let rowBytes = black.rowBytes, width = black.width
-                for y in 0..<black.height {
-                    let row = k.baseAddress! + y &* rowBytes
-                    var xb = 0
-                    while xb < rowBytes {
-                        if xb &+ 8 <= rowBytes && UnsafeRawPointer(row + xb).loadUnaligned(as: UInt64.self) == 0 {
-                            xb &+= 8
-                            continue
+        // Text over everything, in black. K has ink only inside the glyphs' ink boxes, so only
+        // their union is read; most of its bytes are 0 too and skipped eight at a time.
+        let ink = layouts.reduce(DotRect(left: 0, top: 0, right: 0, bottom: 0)) { $0.union($1.inkBox) }
+        let firstRow = max(0, Int(ink.top)), endRow = min(black.height, Int(ink.bottom))
+        let firstByte = max(0, Int(ink.left) >> 3), endByte = min(black.rowBytes, (Int(ink.right) + 7) >> 3)
+        if !ink.isEmpty, firstRow < endRow, firstByte < endByte {
+            rgb.pixels.withUnsafeMutableBufferPointer { pixels in
+                black.bytes.withUnsafeBufferPointer { k in
+                    let rowBytes = black.rowBytes, width = black.width
+                    for y in firstRow..<endRow {
+                        let row = k.baseAddress! + y &* rowBytes
+                        var xb = firstByte
+                        while xb < endByte {
+                            if xb &+ 8 <= endByte && UnsafeRawPointer(row + xb).loadUnaligned(as: UInt64.self) == 0 {
+                                xb &+= 8
+                                continue
+                            }
+                            let byte = row[xb]
+                            for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 && xb &* 8 &+ bit < width {
+                                let i = (y &* width &+ xb &* 8 &+ bit) &* 3
+                                pixels[i] = 0; pixels[i &+ 1] = 0; pixels[i &+ 2] = 0
+                            }
+                            xb &+= 1
                         }
-                        let byte = row[xb]
-                        for bit in 0..<8 where byte & (0x80 >> UInt8(bit)) != 0 && xb &* 8 &+ bit < width {
-                            let i = (y &* width &+ xb &* 8 &+ bit) &* 3
-                            pixels[i] = 0; pixels[i &+ 1] = 0; pixels[i &+ 2] = 0
-                        }
-                        xb &+= 1
                     }
                 }
             }

@@ -44,6 +44,13 @@ public final class FontChain: @unchecked Sendable {
     /// `renderedLimit` glyphs.
     private var rendered: [RenderedGlyph.Key: RenderedGlyph] = [:]
     private static let renderedLimit = 4_096
+    /// Outlines as FreeType loaded them (FT_Get_Glyph), by face, glyph and size: a character
+    /// that comes back at another pen offset — the digits of a number, 社会保障 in two labels —
+    /// is rasterised from its kept outline instead of loaded again (loading an unhinted CFF
+    /// glyph costs about half what rasterising it 1-bit does, docs/performance.md). Freed
+    /// (FT_Done_Glyph) when `outlineLimit` are kept.
+    private var outlines: [KeptOutline.Key: KeptOutline] = [:]
+    private static let outlineLimit = 1_024
 
     /// Opens every face of `faces` (by path and face index) and selects its Unicode cmap.
     /// A face that cannot be opened fails the whole chain (`.fontUnavailable`); no face at all
@@ -78,6 +85,7 @@ public final class FontChain: @unchecked Sendable {
     }
 
     deinit {
+        freeOutlines()
         for face in handles { FT_Done_Face(face) }
         if let library { FT_Done_FreeType(library) }
     }
@@ -144,9 +152,9 @@ public final class FontChain: @unchecked Sendable {
     }
 
     /// Glyph `glyph` of face `face` at `size`, rendered for a pen at (`penX`, `baseline`):
-    /// from `rendered`, or loaded unhinted (FT_Load_Glyph), its outline shifted by the pen's
-    /// fraction of a dot and rendered 1-bit (FT_Render_Glyph), then kept. Nil when FreeType
-    /// cannot load it. Caller holds `lock`, and has set the face to `size`.
+    /// from `rendered`, or from its outline (`outline`) shifted by the pen's fraction of a dot
+    /// and rendered 1-bit (FT_Glyph_To_Bitmap, which renders as FT_Render_Glyph does), then
+    /// kept. Nil when FreeType cannot load it. Caller holds `lock`, and has set the face to `size`.
     private func glyph(_ face: Int, _ glyph: UInt32, size: FT_F26Dot6, penX: Double, baseline: Double) -> RenderedGlyph? {
         let x0 = penX.rounded(.down), y0 = baseline.rounded(.down)
         let reach = -(1 << 20)...(1 << 20)
@@ -155,25 +163,30 @@ public final class FontChain: @unchecked Sendable {
         let dx = onCanvas ? FT_Pos(((penX - x0) * 64).rounded()) : 0, dy = onCanvas ? -FT_Pos(((baseline - y0) * 64).rounded()) : 0
         let key = RenderedGlyph.Key(face: face, glyph: glyph, size: size, dx: dx, dy: dy, drawn: onCanvas)
         if let known = rendered[key] { return known }
-        let handle = handles[face]
-        guard FT_Load_Glyph(handle, FT_UInt(glyph), FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0,
-              let slot = handle.pointee.glyph else { return nil }
-        var made = RenderedGlyph(advance: Double(slot.pointee.linearHoriAdvance) / 65536)
-        if onCanvas {
-            if slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE { FT_Outline_Translate(&slot.pointee.outline, dx, dy) }
-            if FT_Render_Glyph(slot, FT_RENDER_MODE_MONO) == 0, slot.pointee.bitmap.rows > 0, slot.pointee.bitmap.width > 0,
+        guard let kept = outline(face, glyph, size: size) else { return nil }
+        var made = RenderedGlyph(advance: kept.advance)
+        if onCanvas, let outline = kept.glyph {
+            var origin = FT_Vector(x: dx, y: dy)
+            var image: FT_Glyph? = outline
+            // Not destroyed (0): `outline` is shifted back and stays kept; `image` is a new bitmap glyph.
+            if FT_Glyph_To_Bitmap(&image, FT_RENDER_MODE_MONO, &origin, 0) == 0, let image, image != outline {
+                defer { FT_Done_Glyph(image) }
+                let drawn = UnsafeMutableRawPointer(image).assumingMemoryBound(to: FT_BitmapGlyphRec.self)
+                let bitmap = drawn.pointee.bitmap
+                if bitmap.rows > 0, bitmap.width > 0, let buffer = bitmap.buffer, bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_MONO.rawValue) {
+                    made.take(bitmap: buffer, width: Int(bitmap.width), rows: Int(bitmap.rows), pitch: Int(bitmap.pitch),
+                              left: Int(drawn.pointee.left), top: Int(drawn.pointee.top))
+                }
+            }
+        } else if onCanvas {
+            // Not an outline (a bitmap-only face): drawn from the slot, as FreeType loaded it.
+            let handle = handles[face]
+            if FT_Load_Glyph(handle, FT_UInt(glyph), FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0, let slot = handle.pointee.glyph,
+               FT_Render_Glyph(slot, FT_RENDER_MODE_MONO) == 0, slot.pointee.bitmap.rows > 0, slot.pointee.bitmap.width > 0,
                let buffer = slot.pointee.bitmap.buffer, slot.pointee.bitmap.pixel_mode == UInt8(FT_PIXEL_MODE_MONO.rawValue) {
                 let bitmap = slot.pointee.bitmap
-                let rowBytes = (Int(bitmap.width) + 7) / 8
-                made.left = Int(slot.pointee.bitmap_left)
-                made.top = Int(slot.pointee.bitmap_top)
-                made.width = Int(bitmap.width)
-                made.rows = Int(bitmap.rows)
-                made.rowBytes = rowBytes
-                made.bits = (0..<made.rows).flatMap { row in
-                    UnsafeBufferPointer(start: buffer + row * Int(bitmap.pitch), count: rowBytes)
-                }
-                made.findInk()
+                made.take(bitmap: buffer, width: Int(bitmap.width), rows: Int(bitmap.rows), pitch: Int(bitmap.pitch),
+                          left: Int(slot.pointee.bitmap_left), top: Int(slot.pointee.bitmap_top))
             }
         }
         if rendered.count >= Self.renderedLimit { rendered.removeAll(keepingCapacity: true) }
@@ -181,12 +194,47 @@ public final class FontChain: @unchecked Sendable {
         return made
     }
 
-    /// Empties the rendered glyphs, so the next face loads and rasterises every glyph again
-    /// (what the first card of a process costs; the render benchmark shows both).
+    /// Glyph `glyph` of face `face` at `size`, unhinted (FT_Load_Glyph): its advance and, for an
+    /// outline, a copy of the outline (FT_Get_Glyph), from `outlines` or loaded and kept. Nil
+    /// when FreeType cannot load it. Caller holds `lock`, and has set the face to `size`.
+    private func outline(_ face: Int, _ glyph: UInt32, size: FT_F26Dot6) -> KeptOutline? {
+        let key = KeptOutline.Key(face: face, glyph: glyph, size: size)
+        if let known = outlines[key] { return known }
+        let handle = handles[face]
+        guard FT_Load_Glyph(handle, FT_UInt(glyph), FT_Int32(FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP)) == 0,
+              let slot = handle.pointee.glyph else { return nil }
+        var kept = KeptOutline(advance: Double(slot.pointee.linearHoriAdvance) / 65536, glyph: nil)
+        if slot.pointee.format == FT_GLYPH_FORMAT_OUTLINE {
+            var copy: FT_Glyph?
+            guard FT_Get_Glyph(slot, &copy) == 0, let copy else { return nil }
+            kept.glyph = copy
+        }
+        if outlines.count >= Self.outlineLimit { freeOutlines() }
+        outlines[key] = kept
+        return kept
+    }
+
+    /// Frees every kept outline. Caller holds `lock` (or is `deinit`).
+    private func freeOutlines() {
+        for kept in outlines.values { if let glyph = kept.glyph { FT_Done_Glyph(glyph) } }
+        outlines.removeAll()
+    }
+
+    /// Empties the rendered glyphs and the kept outlines, so the next face loads and
+    /// rasterises every glyph again (what the first card of a process costs; the render
+    /// benchmark shows both).
     public func emptyGlyphCache() {
         lock.lock()
         defer { lock.unlock() }
         rendered.removeAll()
+        freeOutlines()
+    }
+
+    /// How many glyphs and outlines are kept (for tests of the bounds).
+    var keptCounts: (rendered: Int, outlines: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (rendered.count, outlines.count)
     }
 
     /// Caller holds `lock`.
@@ -275,6 +323,20 @@ public struct TextLayout: Hashable, Sendable {
     public var box: DotRect { emBox.union(inkBox) }
 }
 
+/// A glyph's unhinted advance and outline as FreeType loaded them, for any pen offset.
+private struct KeptOutline {
+    struct Key: Hashable {
+        var face: Int
+        var glyph: UInt32
+        var size: FT_F26Dot6
+    }
+
+    /// The unhinted advance, in dots.
+    var advance: Double
+    /// The outline (FT_Get_Glyph's copy, owned by the chain); nil when the glyph is not an outline.
+    var glyph: FT_Glyph?
+}
+
 /// A glyph as FreeType rendered it 1-bit for one pen offset: its advance and its bitmap, placed
 /// relative to the pen's dot.
 private struct RenderedGlyph {
@@ -301,10 +363,29 @@ private struct RenderedGlyph {
     var bits: [UInt8] = []
 
     /// The ink's extent in the bitmap (columns and rows, `inkRight`/`inkBottom` exclusive);
-    /// empty (right ≤ left) when no bit is set. Bits past `width` in a row's last byte are
-    /// cleared first: they are not the glyph's.
+    /// empty (right ≤ left) when no bit is set.
     var inkLeft = 0, inkTop = 0, inkRight = 0, inkBottom = 0
 
+    /// Copies FreeType's 1-bit bitmap (`pitch` bytes a row, MSB first) and finds its ink.
+    mutating func take(bitmap buffer: UnsafeMutablePointer<UInt8>, width: Int, rows: Int, pitch: Int, left: Int, top: Int) {
+        self.left = left
+        self.top = top
+        self.width = width
+        self.rows = rows
+        rowBytes = (width + 7) / 8
+        let rowBytes = rowBytes
+        bits = [UInt8](unsafeUninitializedCapacity: rows * rowBytes) { copy, initialised in
+            for row in 0..<rows {
+                (copy.baseAddress! + row * rowBytes).update(from: buffer + row * pitch, count: rowBytes)
+            }
+            initialised = rows * rowBytes
+        }
+        findInk()
+    }
+
+    /// Finds the ink; bits past `width` in a row's last byte are cleared first: they are not
+    /// the glyph's. A byte at a time: the first and last non-zero byte of a row give its leftmost and
+    /// rightmost ink (their leading and trailing zero bits).
     mutating func findInk() {
         if width % 8 != 0 {
             let keep = UInt8(truncatingIfNeeded: 0xFF << (8 - width % 8))
@@ -312,10 +393,12 @@ private struct RenderedGlyph {
         }
         var minX = Int.max, minY = Int.max, maxX = Int.min, maxY = Int.min
         for row in 0..<rows {
-            for column in 0..<width where bits[row * rowBytes + column >> 3] & (0x80 >> UInt8(column & 7)) != 0 {
-                minX = min(minX, column); maxX = max(maxX, column)
-                minY = min(minY, row); maxY = max(maxY, row)
-            }
+            let start = row * rowBytes
+            guard let first = (0..<rowBytes).first(where: { bits[start + $0] != 0 }),
+                  let last = (0..<rowBytes).last(where: { bits[start + $0] != 0 }) else { continue }
+            minX = min(minX, first * 8 + bits[start + first].leadingZeroBitCount)
+            maxX = max(maxX, last * 8 + 7 - bits[start + last].trailingZeroBitCount)
+            minY = min(minY, row); maxY = max(maxY, row)
         }
         if minX <= maxX { (inkLeft, inkTop, inkRight, inkBottom) = (minX, minY, maxX + 1, maxY + 1) }
     }

@@ -292,32 +292,43 @@ public enum PhotoDecoder {
         return try decode(jpeg: [UInt8](data))
     }
 
-    /// Decodes JPEG bytes to RGB. (CJPEG_decodeRGB: jpeg_read_header, jpeg_start_decompress,
-    /// jpeg_read_scanlines with an error manager that turns libjpeg's fatal errors into codes.)
+    /// Decodes JPEG bytes to RGB. (CJPEG_decodeRGBInto: jpeg_read_header, then — into the
+    /// picture's own array, sized from the header — jpeg_start_decompress and
+    /// jpeg_read_scanlines, with an error manager that turns libjpeg's fatal errors into codes.)
     public static func decode(jpeg: [UInt8]) throws(PhotoError) -> RGBImage {
         guard jpeg.count <= maximumBytes else { throw .tooManyBytes(jpeg.count) }
         guard jpeg.count >= 3, jpeg[0] == 0xFF, jpeg[1] == 0xD8, jpeg[2] == 0xFF else {
             throw .notJPEG(start: jpeg.isEmpty ? "(empty)" : jpeg.prefix(4).map { String(format: "%02X", $0) }.joined(separator: " "))
         }
-        var rgb: UnsafeMutablePointer<UInt8>?
         var width: UInt32 = 0, height: UInt32 = 0
         var message = [CChar](repeating: 0, count: 200)
-        let code = jpeg.withUnsafeBufferPointer { data in
-            CJPEG_decodeRGB(data.baseAddress, UInt(data.count), UInt32(maximumSide), UInt32(maximumSide),
-                            &rgb, &width, &height, &message, message.count)
+        func refusal(_ code: Int32) -> PhotoError {
+            let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            switch Int(code) {
+            case Int(CJPEG_CORRUPT): return .truncatedOrCorrupt(reason: reason)
+            case Int(CJPEG_TOO_LARGE): return .tooLarge(width: Int(width), height: Int(height))
+            case Int(CJPEG_NO_MEMORY): return .outOfMemory
+            default: return .malformed(reason: reason)
+            }
         }
-        defer { CJPEG_free(rgb) }
-        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        switch Int(code) {
-        case Int(CJPEG_OK): break
-        case Int(CJPEG_CORRUPT): throw .truncatedOrCorrupt(reason: reason)
-        case Int(CJPEG_TOO_LARGE): throw .tooLarge(width: Int(width), height: Int(height))
-        case Int(CJPEG_NO_MEMORY): throw .outOfMemory
-        default: throw .malformed(reason: reason)
+        let header = jpeg.withUnsafeBufferPointer { data in
+            CJPEG_decodeRGBInto(data.baseAddress, UInt(data.count), UInt32(maximumSide), UInt32(maximumSide),
+                                nil, 0, &width, &height, &message, message.count)
         }
-        guard let rgb, width > 0, height > 0 else { throw .malformed(reason: "no picture") }
+        guard header == Int32(CJPEG_NEEDS_ROOM) else { throw refusal(header) }
+        // The header is range-checked (≤ maximumSide a side) before this size is used.
+        guard width > 0, height > 0 else { throw .malformed(reason: "no picture") }
         let count = Int(width) * Int(height) * 3
-        return RGBImage(width: Int(width), height: Int(height), pixels: Array(UnsafeBufferPointer(start: rgb, count: count)))!
+        var code = Int32(CJPEG_ERROR)
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialised in
+            code = jpeg.withUnsafeBufferPointer { data in
+                CJPEG_decodeRGBInto(data.baseAddress, UInt(data.count), UInt32(maximumSide), UInt32(maximumSide),
+                                    buffer.baseAddress, count, &width, &height, &message, message.count)
+            }
+            initialised = code == Int32(CJPEG_OK) ? count : 0
+        }
+        guard code == Int32(CJPEG_OK) else { throw refusal(code) }
+        return RGBImage(width: Int(width), height: Int(height), pixels: pixels)!
     }
 
     /// Encodes `image` as a baseline JPEG of `quality` (1–100): for test photos and the
