@@ -14,21 +14,13 @@ enum IncomingCardRows {
     /// Appends the COPY row of `record` to `buffer`, in one reservation of the buffer's space
     /// (each field copied in with its escapes; no per-field capacity check or String).
     static func append(_ record: YZKCGRecord, to buffer: inout ByteBuffer) {
-        // Every text byte escaped at worst, two numbers of at most 20 digits, the hex, ten tabs and "\n".
-        let longest = 2 * textBytes(record) + 40 + 2 * record.cardIdentificationCode.bytes.count + 11
+        // The fields, two numbers of at most 20 digits, two tabs and "\n".
+        let longest = longestFields(record) + 40 + 3
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: longest) { out in
             var row = RowWriter(out: out)
             row.decimal(record.line); row.tab()
             row.decimal(record.sequence); row.tab()
-            row.text(record.cardNumber.value); row.tab()
-            row.hex(record.cardIdentificationCode.bytes); row.tab()
-            row.text(record.resetCode); row.tab()
-            row.text(record.personalAccount); row.tab()
-            row.text(record.bankCardNumber); row.tab()
-            row.text(record.bankAccount); row.tab()
-            row.text(record.packingPosition); row.tab()
-            row.text(record.makeDate); row.tab()
-            row.text(record.expiryDate)
+            row.fields(of: record)
             row.byte(0x0A)
             return row.written
         }
@@ -64,20 +56,11 @@ enum IncomingCardRows {
 
     /// Appends the card of `record` as the safe holds it (`cardColumns`) to `buffer`.
     static func append(_ record: YZKCGRecord, as constants: Constants, to buffer: inout ByteBuffer) {
-        let longest = 2 * textBytes(record) + 20 + 2 * record.cardIdentificationCode.bytes.count + 8
-            + constants.head.count + constants.middle.count + constants.tail.count
+        let longest = longestFields(record) + 20 + constants.head.count + constants.middle.count + constants.tail.count
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: longest) { out in
             var row = RowWriter(out: out)
             row.bytes(constants.head)
-            row.text(record.cardNumber.value); row.tab()
-            row.hex(record.cardIdentificationCode.bytes); row.tab()
-            row.text(record.resetCode); row.tab()
-            row.text(record.personalAccount); row.tab()
-            row.text(record.bankCardNumber); row.tab()
-            row.text(record.bankAccount); row.tab()
-            row.text(record.packingPosition); row.tab()
-            row.text(record.makeDate); row.tab()
-            row.text(record.expiryDate)
+            row.fields(of: record)
             row.bytes(constants.middle)
             row.decimal(record.sequence)
             row.bytes(constants.tail)
@@ -85,11 +68,13 @@ enum IncomingCardRows {
         }
     }
 
-    /// The UTF-8 bytes of a record's text fields.
-    private static func textBytes(_ record: YZKCGRecord) -> Int {
-        record.cardNumber.value.utf8.count + record.resetCode.utf8.count + record.personalAccount.utf8.count
+    /// The most bytes `RowWriter.fields(of:)` writes for `record`: every text byte escaped, the
+    /// 卡识别码 in hex, the eight tabs between the nine.
+    private static func longestFields(_ record: YZKCGRecord) -> Int {
+        let texts = record.cardNumber.value.utf8.count + record.resetCode.utf8.count + record.personalAccount.utf8.count
             + record.bankCardNumber.utf8.count + record.bankAccount.utf8.count + record.packingPosition.utf8.count
             + record.makeDate.utf8.count + record.expiryDate.utf8.count
+        return 2 * texts + 2 * record.cardIdentificationCode.bytes.count + 8
     }
 
     /// Writes one row into space already reserved for its longest form.
@@ -103,6 +88,19 @@ enum IncomingCardRows {
         }
 
         mutating func tab() { byte(0x09) }
+
+        /// The card's nine fields from the file, 社保卡号 to 有效期至, tab-separated.
+        mutating func fields(of record: YZKCGRecord) {
+            text(record.cardNumber.value); tab()
+            hex(record.cardIdentificationCode.bytes); tab()
+            text(record.resetCode); tab()
+            text(record.personalAccount); tab()
+            text(record.bankCardNumber); tab()
+            text(record.bankAccount); tab()
+            text(record.packingPosition); tab()
+            text(record.makeDate); tab()
+            text(record.expiryDate)
+        }
 
         mutating func bytes(_ bytes: [UInt8]) {
             bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[written..<written + bytes.count]).copyMemory(from: $0) }
