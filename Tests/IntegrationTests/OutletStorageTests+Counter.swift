@@ -31,6 +31,22 @@ extension OutletStorageTests {
         return try stationRun(arguments + ["--config", config, "--lang", "en"] + (withoutClerk ? [] : ["--clerk", clerk]))
     }
 
+    /// Desks 1 and 2 of outlet GZ01 as `issue-station` configurations sharing one province
+    /// simulator, `cards` sample cards imported into the outlet's safe first.
+    func twoCounterDesks(importing cards: Int = 0) async throws -> (desk1: String, desk2: String) {
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1", "desk2"])
+        if cards > 0 {
+            let books = try await self.books("desk1", outlet: "GZ01")
+            try await importSampleCards(cards, into: books)
+            try await books.close()
+        }
+        return (try counterDeskConfig("desk1", outlet: "GZ01", province: provinceSimulator),
+                try counterDeskConfig("desk2", outlet: "GZ01", province: provinceSimulator))
+    }
+
+    /// The province simulator's file the counter desks of a test share.
+    var provinceSimulator: String { work.appendingPathComponent("province-sim.sqlite").path }
+
     /// Where the outlet's chain says `action` was recorded: the desks, in chain order.
     func ledgerDesks(_ action: String, outlet: String = "GZ01") throws -> [String] {
         try server.psql("SELECT desk FROM ledger_entry WHERE outlet = '\(outlet)' AND action = '\(action)' ORDER BY seq")
@@ -38,12 +54,7 @@ extension OutletStorageTests {
     }
 
     func testACardMadeAtOneDeskIsHandedOverAndActivatedAtAnotherOnTheOutletsBooks() async throws {
-        try await admin.addOutlet("GZ01", deskRoles: ["desk1", "desk2"])
-        let books = try await self.books("desk1", outlet: "GZ01")
-        try await importSampleCards(3, into: books)
-        let province = work.appendingPathComponent("province-sim.sqlite").path
-        let desk1 = try counterDeskConfig("desk1", outlet: "GZ01", province: province)
-        let desk2 = try counterDeskConfig("desk2", outlet: "GZ01", province: province)
+        let (desk1, desk2) = try await twoCounterDesks(importing: 3)
         let (made, lines) = finish(try deskProcess(desk1, ["desk-issue", "--cards", "1", "--load", "1"]))
         XCTAssertEqual(made, 0, "\(lines)")
         let issued = try XCTUnwrap(lines.first { $0.hasPrefix("issued ") }?.split(separator: " ").map(String.init))
@@ -102,7 +113,6 @@ extension OutletStorageTests {
         let tampered = try counter(desk1, ["ledger", "verify"])
         XCTAssertEqual(tampered.status, 2, tampered.output)
         XCTAssertTrue(tampered.output.contains("entry #\(seq) was edited"), tampered.output)
-        try await books.close()
     }
 
     func testTheOutletsLedgerIsExportedAndItsPapersAreSharedWithinTheOutletOnly() async throws {

@@ -11,10 +11,7 @@ extension OutletStorageTests {
     /// 附件10 across desks: the 确认单 printed at desk1 holds the issuance of that application at
     /// desk2 until the signature is recorded (here at desk2); after the clean-up the card may be made.
     func testAOneCardFormPrintedAtOneDeskHoldsTheIssuanceAtAnotherUntilSigned() async throws {
-        try await admin.addOutlet("GZ01", deskRoles: ["desk1", "desk2"])
-        let province = work.appendingPathComponent("province-sim.sqlite").path
-        let desk1 = try counterDeskConfig("desk1", outlet: "GZ01", province: province)
-        let desk2 = try counterDeskConfig("desk2", outlet: "GZ01", province: province)
+        let (desk1, desk2) = try await twoCounterDesks()
 
         let printed = try counter(desk1, ["one-card", "check", "DEMO-0004"])
         XCTAssertEqual(printed.status, 2, printed.output)
@@ -45,7 +42,7 @@ extension OutletStorageTests {
         XCTAssertTrue(cardLeft.output.contains("Y41160001"), cardLeft.output)
 
         // Cleaned up in the province system: desk1's check records it, and desk2's issuance starts.
-        let system = try SimulatedCardManagementSystem(path: province)
+        let system = try SimulatedCardManagementSystem(path: provinceSimulator)
         XCTAssertEqual(try system.cleanUpOtherCards(applicationID: "DEMO-0004").map(\.cardNumber), ["Y41160001"])
         let clean = try counter(desk1, ["one-card", "check", "DEMO-0004"])
         XCTAssertEqual(clean.status, 0, clean.output)
@@ -64,10 +61,7 @@ extension OutletStorageTests {
     /// 第二十七条: a 补卡's lost card cancelled at desk1 is cancelled for desk2 — its check says
     /// so and what comes next, and the cancellation is in the outlet's chain, by desk1.
     func testAnOldCardCancelledAtOneDeskIsSeenAtTheOther() async throws {
-        try await admin.addOutlet("GZ01", deskRoles: ["desk1", "desk2"])
-        let province = work.appendingPathComponent("province-sim.sqlite").path
-        let desk1 = try counterDeskConfig("desk1", outlet: "GZ01", province: province)
-        let desk2 = try counterDeskConfig("desk2", outlet: "GZ01", province: province)
+        let (desk1, desk2) = try await twoCounterDesks()
 
         let before = try stationRun(["old-card", "check", "DEMO-0005", "--config", desk2, "--lang", "en"])
         XCTAssertEqual(before.status, 0, before.output)
@@ -94,12 +88,7 @@ extension OutletStorageTests {
     /// `faces purge` (until-complete) at the desk that made two cards: the face of the card
     /// activated at desk2 goes (only the outlet's chain says it was), the other one stays.
     func testFacesPurgeAtTheMakingDeskRemovesAFaceWhoseCardWasActivatedAtAnotherDesk() async throws {
-        try await admin.addOutlet("GZ01", deskRoles: ["desk1", "desk2"])
-        let books = try await self.books("desk1", outlet: "GZ01")
-        try await importSampleCards(3, into: books)
-        let province = work.appendingPathComponent("province-sim.sqlite").path
-        let desk1 = try counterDeskConfig("desk1", outlet: "GZ01", province: province)
-        let desk2 = try counterDeskConfig("desk2", outlet: "GZ01", province: province)
+        let (desk1, desk2) = try await twoCounterDesks(importing: 3)
         let (made, lines) = finish(try deskProcess(desk1, ["desk-issue", "--cards", "2", "--load", "2"]))
         XCTAssertEqual(made, 0, "\(lines)")
         let applications = lines.filter { $0.hasPrefix("issued ") }.compactMap { $0.split(separator: " ").last.map(String.init) }
@@ -131,7 +120,6 @@ extension OutletStorageTests {
         let local = try StationDatabase(path: work.appendingPathComponent("desk1/journal.sqlite").path)
         XCTAssertFalse(try Journal(database: local).isComplete(applicationID: activated))
         try local.close()
-        try await books.close()
     }
 
     /// The outlet's database away: a command that needs it says so in the clerk's language, in
@@ -153,7 +141,7 @@ extension OutletStorageTests {
         XCTAssertTrue(chinese.output.contains("下一步：重做是安全的"), chinese.output)
         try server.start()
         // Nothing was done: the old card is still reported lost, not cancelled; the chain is empty.
-        let system = try SimulatedCardManagementSystem(path: province)
+        let system = try SimulatedCardManagementSystem(path: provinceSimulator)
         XCTAssertEqual(try system.oldCard(applicationID: "DEMO-0005").state.rawValue, "正式挂失")
         XCTAssertEqual(try server.psql("SELECT count(*) FROM ledger_entry"), "0")
         try assertLocalLedgersHaveNothingAbout("Y41160002", desks: ["desk1"])
