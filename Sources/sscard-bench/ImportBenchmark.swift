@@ -1,5 +1,6 @@
 import Foundation
 import InstantIssue
+import SimulatedDesk
 import SSCardPrinter
 
 /// A 100,000-row YZKCG return file imported into a fresh station database, `runs` times: the
@@ -44,12 +45,5 @@ struct ImportBenchmark {
     }
 
     /// The return file the station benchmark imports too: `rows` valid pre-made cards.
-    static func returnFile(rows: Int) -> Data {
-        var lines = [String(rows), "序号,社保卡号,身份证号,姓名,制卡日期,有效期至,卡识别码,卡复位码,个人账户,银行卡号,银行账户,装箱位置"]
-        lines.reserveCapacity(rows + 2)
-        for i in 1...rows {
-            lines.append("\(i),\("B" + String(format: "%08d", i)),,,20240415,,\("440100D156000005" + String(format: "%016X", i)),008C544CB386844116018593CA,\("9" + String(format: "%017d", i)),\("62220" + String(format: "%014d", i)),\("1" + String(format: "%017d", i)),箱\(i / 100 + 1)-\(i % 100)")
-        }
-        return Data((lines.joined(separator: "\n") + "\n").utf8)
-    }
+    static func returnFile(rows: Int) -> Data { SampleReturnFile.contents(rows: rows) }
 }

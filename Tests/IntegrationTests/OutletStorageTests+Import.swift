@@ -100,6 +100,63 @@ extension OutletStorageTests {
         try await other.close()
     }
 
+    /// The desk's connection cut while the import's COPY is on the wire, by the server ending
+    /// the backend (as an administrator or a network fault does): the desk process ends plainly,
+    /// not by a signal, and the outlet's books hold all of the file or none of it, never a part.
+    func testConnectionCutDuringTheImportsCopyKeepsAllOrNothing() async throws {
+        try await importCutMidCopy { pids in
+            XCTAssertEqual(try self.server.psql("SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid IN (\(pids))"), "t")
+        }
+    }
+
+    /// The same with the server stopped as by a crash in the middle of the COPY and started again.
+    func testServerCrashDuringTheImportsCopyKeepsAllOrNothing() async throws {
+        try await importCutMidCopy { _ in
+            try self.server.stopServer(immediate: true)
+            try await Task.sleep(for: .seconds(1))
+            try self.server.start()
+        }
+    }
+
+    /// A 200,000-card import by a desk process (`storage import`), cut by `cut` (given the pids
+    /// of the desk's backends) once the desk's COPY is running; then the books are checked.
+    private func importCutMidCopy(_ cut: (String) async throws -> Void) async throws {
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
+        let config = try deskConfig("desk1", outlet: "GZ01")
+        let rows = 200_000
+        let file = work.appendingPathComponent(SampleReturnFile.fileName(rows: rows))
+        try SampleReturnFile.contents(rows: rows).write(to: file)
+        let importing = try SpawnedProcess(station, ["storage", "import", file.path, "--config", config, "--clerk", "张三"])
+        var copying = ""
+        let deadline = ContinuousClock.now + .seconds(60)
+        while copying.isEmpty, ContinuousClock.now < deadline {
+            copying = try server.psql("SELECT pid FROM pg_stat_activity WHERE usename = 'desk1' AND query LIKE 'COPY%' AND state = 'active'")
+        }
+        XCTAssertFalse(copying.isEmpty, "the import's COPY was seen")
+        try await cut(copying.split(separator: "\n").joined(separator: ","))
+        let ended = importing.finish(within: .seconds(180))
+        XCTAssertFalse(ended.timedOut)
+        XCTAssertNil(ended.signal, "the desk process was not stopped by a signal: \(ended.errors.suffix(2000))")
+        let cards = try server.psql("SELECT count(*) FROM pre_made_card WHERE outlet = 'GZ01'")
+        let imports = try server.psql("SELECT count(*) FROM yzkcg_import WHERE outlet = 'GZ01'")
+        if ended.exitStatus == 0 {
+            // The desk rode out the cut on a new connection: the whole file, once.
+            XCTAssertEqual([cards, imports], [String(rows), "1"])
+            XCTAssertTrue(ended.errors.contains("retrying"), "the desk saw the cut: \(ended.errors.suffix(1000))")
+        } else {
+            XCTAssertEqual([cards, imports], ["0", "0"], "nothing of the cut import kept")
+            XCTAssertFalse(ended.errors.isEmpty, "the desk says why it stopped")
+            // The clerk imports the file again, and it goes in whole.
+            let again = try SpawnedProcess(station, ["storage", "import", file.path, "--config", config, "--clerk", "张三"])
+                .finish(within: .seconds(180))
+            XCTAssertEqual(again.exitStatus, 0, again.errors)
+            XCTAssertEqual(try server.psql("SELECT count(*) FROM pre_made_card WHERE outlet = 'GZ01'"), String(rows))
+        }
+        let desk = try await books("desk1", outlet: "GZ01")
+        try await assertBalanced(desk)
+        try await desk.close()
+    }
+
     func testImportPhasesAreTimedWithinTheCall() async throws {
         try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
         let desk = try await books("desk1", outlet: "GZ01")
