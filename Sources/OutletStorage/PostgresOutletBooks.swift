@@ -28,10 +28,9 @@ public actor PostgresOutletBooks: OutletBooks {
     let reconnectWindow: Duration
     /// The longest one call may take on one connection.
     let callTimeout: Duration = .seconds(15)
-    /// The longest an import may take: a 100,000-card file took 15–30 s with a debug build on a
-    /// loaded machine, and closing the connection in the middle of its COPY stopped the process
-    /// (PostgresNIO: "Invalid query state machine action in state: .closing, action: wait").
-    let importTimeout: Duration = .seconds(180)
+    /// The longest an import may take on one connection (180 s by default: a 100,000-card file
+    /// took 15–30 s with a debug build on a loaded machine).
+    let importTimeout: Duration
     let clock: @Sendable () -> Date
     private var connection: PostgresConnection?
     private var connectionCount = 0
@@ -39,10 +38,11 @@ public actor PostgresOutletBooks: OutletBooks {
     /// Connects as the desk's role and checks that the role is a desk of `outlet`. With
     /// `migrate`, first applies missing schema migrations (the role must own the schema).
     public static func open(location: PostgresLocation, outlet: String, desk: String, migrate: Bool = false,
-                            reconnectWindow: Duration = .seconds(30), clock: @escaping @Sendable () -> Date = { Date() },
+                            reconnectWindow: Duration = .seconds(30), importTimeout: Duration = .seconds(180),
+                            clock: @escaping @Sendable () -> Date = { Date() },
                             logger: Logger = Logger(label: "sscard.outlet")) async throws -> PostgresOutletBooks {
         let books = PostgresOutletBooks(location: location, outlet: outlet, desk: desk, reconnectWindow: reconnectWindow,
-                                        clock: clock, logger: logger)
+                                        importTimeout: importTimeout, clock: clock, logger: logger)
         do {
             try await books.start(migrate: migrate)
         } catch {
@@ -52,10 +52,10 @@ public actor PostgresOutletBooks: OutletBooks {
         return books
     }
 
-    init(location: PostgresLocation, outlet: String, desk: String, reconnectWindow: Duration,
+    init(location: PostgresLocation, outlet: String, desk: String, reconnectWindow: Duration, importTimeout: Duration,
          clock: @escaping @Sendable () -> Date, logger: Logger) {
         self.location = location; self.outlet = outlet; self.desk = desk
-        self.reconnectWindow = reconnectWindow; self.clock = clock; self.logger = logger
+        self.reconnectWindow = reconnectWindow; self.importTimeout = importTimeout; self.clock = clock; self.logger = logger
     }
 
     private func start(migrate: Bool) async throws {
@@ -127,9 +127,13 @@ public actor PostgresOutletBooks: OutletBooks {
     /// `body` on `c`, given up after `callTimeout`. A call on a connection that died under it
     /// has been seen to wait for ever (a query sent as the server shut down, on a connection
     /// that already counts as closed, so closing it again fails nothing): the caller does not
-    /// wait for the call to end, only for its answer or the deadline, whichever comes first;
-    /// the connection is closed and `run` repeats the call on a new one (every call is one
-    /// transaction, never committed on a connection that gave no answer).
+    /// wait for the call to end, only for its answer or the deadline; the connection is closed
+    /// and `run` repeats the call on a new one (every call is one transaction, never committed
+    /// on a connection that gave no answer). At the deadline the call is first cancelled, and
+    /// the connection closed only once the call has ended or `cancelGrace` has passed: a COPY
+    /// cancelled ends with CopyFail and the server's answer, while closing the connection under
+    /// a COPY stops the process (PostgresNIO 1.33: "Invalid query state machine action in
+    /// state: .closing, action: wait").
     private func bounded<T: Sendable>(on c: PostgresConnection, within limit: Duration,
                                       _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let (answers, answer) = AsyncThrowingStream<T, any Error>.makeStream()
@@ -139,14 +143,25 @@ public actor PostgresOutletBooks: OutletBooks {
         }
         let deadline = Task {
             try await Task.sleep(for: limit)
-            c.close().whenComplete { _ in }
             call.cancel()
+            try await Task.sleep(for: Self.cancelGrace)
+            // No end even to the cancel: the server is gone, and closing is all that is left.
+            c.close().whenComplete { _ in }
             answer.finish(throwing: CallTimedOut())
         }
         defer { deadline.cancel() }
-        for try await value in answers { return value }
-        throw CallTimedOut()
+        do {
+            for try await value in answers { return value }
+            throw CallTimedOut()
+        } catch {
+            // Whatever a call cancelled at its deadline threw, it timed out.
+            if call.isCancelled { throw CallTimedOut() }
+            throw error
+        }
     }
+
+    /// How long a call cancelled at its deadline is given to end before its connection is closed.
+    static let cancelGrace: Duration = .seconds(2)
 
     /// One transaction: BEGIN, `body`, COMMIT; ROLLBACK and rethrow on error.
     func transaction<T: Sendable>(within limit: Duration? = nil,

@@ -118,6 +118,30 @@ extension OutletStorageTests {
         }
     }
 
+    /// An import that passes its deadline in the middle of its COPY (a server too slow for the
+    /// file) is given up plainly: the call throws, the process goes on, nothing of the file is
+    /// kept, and the same books import it afterwards.
+    func testImportPastItsDeadlineMidCopyIsGivenUpAndKeepsNothing() async throws {
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
+        let file = try SampleReturnFile.make(rows: 200_000)
+        let hasty = try await PostgresOutletBooks.open(location: try PostgresLocation(url: server.url(role: "desk1")), outlet: "GZ01",
+                                                       desk: "desk1", reconnectWindow: .seconds(1), importTimeout: .milliseconds(400))
+        do {
+            _ = try await hasty.importReturnFile(file, by: "张三")
+            XCTFail("a 200,000-card import finished within 0.4 s")
+        } catch let error as OutletStorageError {
+            guard case .unreachable = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try server.psql("SELECT count(*) FROM pre_made_card WHERE outlet = 'GZ01'"), "0")
+        XCTAssertEqual(try server.psql("SELECT count(*) FROM yzkcg_import WHERE outlet = 'GZ01'"), "0")
+        try await hasty.close()
+        let desk = try await books("desk1", outlet: "GZ01")
+        _ = try await desk.importReturnFile(file, by: "张三")
+        XCTAssertEqual(try server.psql("SELECT count(*) FROM pre_made_card WHERE outlet = 'GZ01'"), "200000")
+        try await assertBalanced(desk)
+        try await desk.close()
+    }
+
     /// A 200,000-card import by a desk process (`storage import`), cut by `cut` (given the pids
     /// of the desk's backends) once the desk's COPY is running; then the books are checked.
     private func importCutMidCopy(_ cut: (String) async throws -> Void) async throws {
