@@ -282,5 +282,12 @@ public enum OutletSchema {
             GRANT UPDATE (state, desk, hopper, application_id, spoil_reason, updated_at, updated_by) ON pre_made_card TO sscard_desk;
             GRANT SELECT ON pre_made_card TO sscard_city
             """),
+        // The counter's lists over the outlet's years (cards waiting for their holder at any
+        // desk, cards not collected in six months) read the entries of a few actions, and the
+        // daily report and ledger page one day's: indexes so neither walks the whole chain.
+        Migration(version: 5, name: "ledger entries by action and by time", sql: """
+            CREATE INDEX ledger_entry_by_action ON ledger_entry (outlet, action, seq);
+            CREATE INDEX ledger_entry_by_time ON ledger_entry (outlet, recorded_at COLLATE "C")
+            """),
     ]
 }

@@ -47,6 +47,18 @@ extension PostgresOutletBooks {
         }
     }
 
+    /// The entries of these actions, in chain order (index `ledger_entry_by_action`, schema version 5).
+    public func ledgerEntries(actions: Set<String>) async throws -> [AuditLedgerEntry] {
+        guard !actions.isEmpty else { return [] }
+        return try await run { c in
+            let q: PostgresQuery = """
+                SELECT seq, desk, recorded_at, clerk, action, subject, details, previous_hash, hash
+                FROM ledger_entry WHERE outlet = \(self.outlet) AND action = ANY(\(actions.sorted())) ORDER BY seq
+                """
+            return try await self.ledgerRows(c, q).map(Self.auditEntry)
+        }
+    }
+
     /// The whole chain checked (`OutletLedgerChain.verify`), then against `anchor`, a head taken earlier.
     public func verifyLedger(anchor: AuditLedgerAnchor?) async throws -> AuditLedgerVerification {
         var result = try await verifyLedger()

@@ -31,6 +31,10 @@ public struct PostgresStationLedger: StationLedger {
         try wait { try await $0.ledgerEntries(subject: subject) }
     }
 
+    public func entries(actions: Set<String>) throws -> [AuditLedgerEntry] {
+        try wait { try await $0.ledgerEntries(actions: actions) }
+    }
+
     public func exportCSV(day: String, timeZone: TimeZone) throws -> Data {
         guard let range = StationTimestamp.range(ofDay: day, in: timeZone) else { throw AuditLedgerError.badDay(day) }
         let entries = try wait { try await $0.ledgerEntries(from: range.start, to: range.end) }

@@ -45,6 +45,16 @@ final class AuditLedgerTests: StationTestCase {
         }
     }
 
+    func testEntriesOfSomeActionsInChainOrder() throws {
+        for (action, subject) in [("制卡成功", "A1"), ("工本费", "A1"), ("制卡成功", "A2"), ("领卡启用", "A1"), ("回执", "A2")] {
+            try ledger.append(clerk: "clerk01", action: action, subject: subject)
+        }
+        let made = try ledger.entries(actions: ["制卡成功", "领卡启用"])
+        XCTAssertEqual(made.map(\.seq), [1, 3, 4])
+        XCTAssertEqual(made, try ledger.entries().filter { ["制卡成功", "领卡启用"].contains($0.action) })
+        XCTAssertEqual(try ledger.entries(actions: []), [])
+    }
+
     func testTriggersRefuseUpdateAndDelete() throws {
         try appendTen()
         for sql in ["UPDATE audit_ledger SET clerk = 'x' WHERE seq = 2", "DELETE FROM audit_ledger WHERE seq = 2"] {

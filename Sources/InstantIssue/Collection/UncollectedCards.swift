@@ -72,7 +72,8 @@ public struct UncollectedCards: Sendable {
         var made: [String: (card: String, at: Date)] = [:]
         var activated = Set<String>()
         var returned: [String: AuditLedgerEntry] = [:]
-        for entry in try station.ledger.entries(from: nil, to: nil) {
+        let actions: Set = [Handover.producedAction, Handover.backfilledAction, Handover.activatedAction, Self.returnedAction]
+        for entry in try station.ledger.entries(actions: actions) {
             switch entry.action {
             case Handover.producedAction, Handover.backfilledAction:
                 guard let card = entry.namedCard else { continue }

@@ -179,7 +179,7 @@ public struct Handover: Sendable {
             .map { ($0.applicationID, $0.cardNumber) }
         guard station.ledger.isShared else { return out }
         var made: [String: CardNumber] = [:], order: [String] = [], activated = Set<String>()
-        for entry in try station.ledger.entries() {
+        for entry in try station.ledger.entries(actions: [Self.producedAction, Self.backfilledAction, Self.activatedAction]) {
             switch entry.action {
             case Self.producedAction, Self.backfilledAction:
                 guard let number = entry.namedCard else { continue }

@@ -153,6 +153,16 @@ public struct AuditLedger: Sendable {
         }
     }
 
+    /// The entries of these actions, in order.
+    public func entries(actions: Set<String>) throws -> [AuditLedgerEntry] {
+        guard !actions.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: actions.count).joined(separator: ", ")
+        return try database.pool.read { db in
+            try AuditLedgerEntry.fetchAll(db, sql: "SELECT * FROM audit_ledger WHERE action IN (\(marks)) ORDER BY seq",
+                                          arguments: StatementArguments(actions.sorted()))
+        }
+    }
+
     /// Walks the whole chain and names every entry that was edited, forged (hashed without the
     /// key), removed or moved. `anchor`, a head taken earlier, also catches entries removed from
     /// the end. Throws `.keyMissing` (and the other key errors) when the ledger has entries and

@@ -16,6 +16,9 @@ public protocol StationLedger: Sendable {
     func entries(from start: StationTimestamp?, to end: StationTimestamp?) throws -> [AuditLedgerEntry]
     /// The entries about one card or application (`subject`), in order.
     func entries(subject: String) throws -> [AuditLedgerEntry]
+    /// The entries of these actions, in order: the counter's lists over the outlet's years
+    /// (cards waiting for their holder, cards not collected) read only the entries they use.
+    func entries(actions: Set<String>) throws -> [AuditLedgerEntry]
     /// One day's entries as CSV (`AuditLedger.csv`).
     func exportCSV(day: String, timeZone: TimeZone) throws -> Data
     /// Walks the whole chain; `anchor`, a head taken earlier, also catches entries cut off the end.
