@@ -67,11 +67,7 @@ final class ImportPipelineTests: StationTestCase {
     func testBadRowsAndDuplicatesAcrossBatchesAreListedAsTheParseListsThem() throws {
         let fixture = YZKCGFixture(count: 400)
         var rows = fixture.rows
-        func set(_ row: Int, _ field: YZKCGField, _ value: String) {
-            var fields = rows[row - 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            fields[field.index] = value
-            rows[row - 1] = fields.joined(separator: ",")
-        }
+        func set(_ row: Int, _ field: YZKCGField, _ value: String) { YZKCGFixture.set(&rows, row, field, value) }
         // A bad row late in the file, after many batches went to the transaction; a duplicate
         // of a row several batches back; a bad row before it.
         set(5, .makeDate, "20241301")

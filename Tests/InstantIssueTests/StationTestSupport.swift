@@ -88,6 +88,13 @@ struct YZKCGFixture {
 
     var rows: [String] { (1...max(count, 1)).prefix(count).map { fields($0).joined(separator: ",") } }
 
+    /// `rows` with `field` of row `row` (1-based, as the fixture numbers its cards) set to `value`.
+    static func set(_ rows: inout [String], _ row: Int, _ field: YZKCGField, _ value: String) {
+        var fields = rows[row - 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[field.index] = value
+        rows[row - 1] = fields.joined(separator: ",")
+    }
+
     /// The file's text with `lineEnd`; `declared` overrides line 1, `header` line 2.
     func text(rows: [String]? = nil, declared: String? = nil, header: String = YZKCGFile.header, lineEnd: String = "\n") -> String {
         ([declared ?? String(count), header] + (rows ?? self.rows)).joined(separator: lineEnd) + lineEnd

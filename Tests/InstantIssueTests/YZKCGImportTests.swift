@@ -226,11 +226,7 @@ final class YZKCGImportTests: StationTestCase {
         // problems of both runs and the duplicates across them read as one pass would list them.
         let fixture = YZKCGFixture(count: 25_000)
         var rows = fixture.rows
-        func set(_ row: Int, _ field: YZKCGField, _ value: String) {
-            var fields = rows[row - 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            fields[field.index] = value
-            rows[row - 1] = fields.joined(separator: ",")
-        }
+        func set(_ row: Int, _ field: YZKCGField, _ value: String) { YZKCGFixture.set(&rows, row, field, value) }
         set(5, .makeDate, "20241301")
         set(12_000, .resetCode, "XYZ")
         set(20_000, .cardNumber, fixture.cardNumber(10).value)
