@@ -46,7 +46,7 @@ struct RenderBenchmark {
                 do {
                     pillowBatch = try server.batch(n)
                 } catch {
-                    pillowProblem = "\(error.description); \(Self.pillowHint)"
+                    pillowProblem = "stopped mid-run: \(error.description)"
                     server.close()
                     pillow = nil
                 }
