@@ -3,15 +3,24 @@
 the render benchmark prints (docs/performance.md).
 
     python3 scripts/bench-render-pillow.py FACE.json RUNS
+    python3 scripts/bench-render-pillow.py FACE.json --serve
 
 FACE.json is what the benchmark writes: the canvas size, the photo (base64 JPEG and the box
 its picture fills) and every glyph as the Swift renderer placed it (character, font file and
 face index, em size in dots, pen x, baseline y). Each run does what `CardFaceRenderer.render`
 does: base64 → JPEG decode → box-filter resize → paste on a white RGB canvas; every glyph
 rasterised 1-bit (FreeType mono, as resin black prints) into the K panel; K shown black on the
-RGB preview; the overlay panel taken from a mask made once. Fonts are opened before timing,
-as the driver keeps its font chain open. Prints one line: `median <ms> ms, p90 <ms> ms, min <ms> ms (n=<runs>)`
+RGB preview; the overlay panel taken from a mask made once. Fonts are opened and ten faces
+drawn before timing, as the driver keeps its font chain open.
+
+With RUNS, times RUNS faces and prints one line: `median <ms> ms, p90 <ms> ms, min <ms> ms (n=<runs>)`
 and, on a second line, the versions.
+
+With --serve, prints the versions line once ready, then reads commands from standard input,
+one a line: `N` draws N faces and prints one line with the N per-face times in milliseconds,
+space separated; end of input ends the program. The benchmark uses this to interleave
+Pillow's batches with its own in the same seconds, so the host's changing speed hits both
+sides alike.
 """
 import base64
 import io
@@ -23,9 +32,8 @@ import PIL
 from PIL import Image, ImageDraw, ImageFont, features
 
 
-def main() -> None:
-    spec = json.load(open(sys.argv[1], encoding="utf-8"))
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+def face_renderer(spec):
+    """A function drawing the face of `spec`, with its fonts and overlay mask made once."""
     width, height = spec["width"], spec["height"]
     fonts = {}
     for g in spec["glyphs"]:
@@ -52,19 +60,48 @@ def main() -> None:
         rgb.paste((0, 0, 0), (0, 0, width, height), black)
         return rgb, black, overlay.copy()
 
-    for _ in range(10):
-        render()
+    return render
+
+
+def timed(render, runs):
+    """The time of each of `runs` faces, in seconds."""
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
         render()
         samples.append(time.perf_counter() - start)
-    samples.sort()
+    return samples
+
+
+def versions():
+    return (f"Pillow {PIL.__version__}, FreeType {features.version('freetype2')}, "
+            f"libjpeg {features.version('jpg')}, Python {sys.version.split()[0]}")
+
+
+def serve(render):
+    """Answers `N` lines with N per-face times (ms) until standard input ends."""
+    print(versions(), flush=True)
+    for line in sys.stdin:
+        runs = int(line)
+        if runs < 1 or runs > 100_000:
+            raise SystemExit(f"bench-render-pillow: a batch of {runs} faces is out of range (1 to 100000)")
+        print(" ".join(f"{s * 1000:.4f}" for s in timed(render, runs)), flush=True)
+
+
+def main() -> None:
+    spec = json.load(open(sys.argv[1], encoding="utf-8"))
+    render = face_renderer(spec)
+    for _ in range(10):
+        render()
+    if len(sys.argv) > 2 and sys.argv[2] == "--serve":
+        serve(render)
+        return
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    samples = sorted(timed(render, runs))
     ms = lambda s: f"{s * 1000:.3f} ms"
     print(f"median {ms(samples[len(samples) // 2])}, p90 {ms(samples[int((len(samples) - 1) * 0.9)])}, "
           f"min {ms(samples[0])} (n={runs})")
-    print(f"Pillow {PIL.__version__}, FreeType {features.version('freetype2')}, "
-          f"libjpeg {features.version('jpg')}, Python {sys.version.split()[0]}")
+    print(versions())
 
 
 if __name__ == "__main__":

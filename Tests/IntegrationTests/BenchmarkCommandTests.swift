@@ -56,4 +56,41 @@ final class BenchmarkCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(try XCTUnwrap(medians["desk.queue.server"]), try XCTUnwrap(medians["desk.queue.roundtrip"]))
         XCTAssertTrue(run.errors.contains("10000 applications waiting"), run.errors)
     }
+
+    /// The render benchmark beside Pillow: with python3 + Pillow, the ratios of the interleaved
+    /// batches (docs/performance.md §4, eighth round); without them, the skipped line and our
+    /// own figures only.
+    func testRenderGivesThePairedPillowRatiosOrSaysWhyNot() throws {
+        let run = try ToolRunner.execute(bench, ["render", "--json"], directory: CProgramHarness.packageRoot)
+        XCTAssertEqual(run.status, 0, run.output)
+        let stdout = String(run.output.dropLast(run.errors.count))
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], stdout)
+        let figures = try XCTUnwrap(object["figures"] as? [[String: Any]])
+        var numbers: [String: Double] = [:]
+        for figure in figures {
+            guard let name = figure["name"] as? String, let number = (figure["value"] ?? figure["median"]) as? Double else { continue }
+            numbers[name] = number
+        }
+        for name in ["render.face", "render.face_cold", "render.photo_decode", "render.resample", "render.text_only"] {
+            XCTAssertGreaterThan(numbers[name] ?? 0, 0, "\(name) in \(numbers)")
+        }
+        let pillowNames = ["render.pillow", "render.pillow_median", "render.pillow_ratio", "render.pillow_ratio_cold",
+                           "render.pillow_ratio_paired", "render.pillow_ratio_paired_min", "render.pillow_ratio_paired_max",
+                           "render.pillow_ratio_paired_cold", "render.pillow_ratio_paired_cold_min", "render.pillow_ratio_paired_cold_max"]
+        if run.errors.contains("Pillow:         skipped") {
+            for name in pillowNames { XCTAssertNil(numbers[name], "no Pillow figure when skipped: \(name)") }
+            return
+        }
+        for name in pillowNames { XCTAssertGreaterThan(numbers[name] ?? 0, 0, "\(name) in \(numbers)") }
+        // Both sides gave all their faces: 200 by default, in 20 rounds of 10.
+        let samples = Dictionary(uniqueKeysWithValues: figures.compactMap { f in
+            (f["name"] as? String).flatMap { name in (f["samples"] as? Int).map { (name, $0) } }
+        })
+        XCTAssertEqual(samples["render.pillow"], 200)
+        XCTAssertEqual(samples["render.face"], 200)
+        let paired = try XCTUnwrap(numbers["render.pillow_ratio_paired"])
+        XCTAssertLessThanOrEqual(try XCTUnwrap(numbers["render.pillow_ratio_paired_min"]), paired)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(numbers["render.pillow_ratio_paired_max"]), paired)
+        XCTAssertTrue(run.errors.contains("paired, 20 rounds of 10 faces"), run.errors)
+    }
 }

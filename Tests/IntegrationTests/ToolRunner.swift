@@ -15,13 +15,16 @@ enum ToolRunner {
         var errors: String
     }
 
-    /// Runs a program to completion with no standard input; `environment` nil keeps ours.
-    /// Standard error goes to a file, so a chatty program cannot block on a full pipe.
-    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Finished {
+    /// Runs a program to completion with no standard input; `environment` nil keeps ours,
+    /// `directory` nil our working directory. Standard error goes to a file, so a chatty
+    /// program cannot block on a full pipe.
+    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                        directory: URL? = nil) throws -> Finished {
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
         if let environment { p.environment = environment }
+        if let directory { p.currentDirectoryURL = directory }
         let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
         let errorsHandle = try FileHandle(forWritingTo: errorsFile)
