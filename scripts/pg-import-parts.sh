@@ -13,6 +13,9 @@
 #   W  F without the safe's index
 #
 #   bash scripts/isolated.sh bash scripts/pg-import-parts.sh [rounds]      (VARIANTS="F W" to choose)
+#
+# With PROFILE=FILE, the backend of the last round's first variant is recorded with `perf record
+# -g` into FILE instead (read it with `perf report -i FILE --children`).
 set -euo pipefail
 rounds=${1:-3}
 command -v perf >/dev/null || { echo "pg-import-parts.sh needs perf (apt-get install linux-perf)" >&2; exit 1; }
@@ -61,27 +64,29 @@ CREATE TABLE t_p1 PARTITION OF t FOR VALUES IN ('P1');
 CHECKPOINT;
 SQL
 }
-cpu() { # the backend's CPU milliseconds for COPY into t_p1, in one transaction
+cpu() { # the backend's CPU milliseconds for COPY into t_p1, in one transaction ($1: record a profile)
   rm -f "$dir/in" "$dir/out"; mkfifo "$dir/in"; chmod 666 "$dir/in"
   (command psql -X -q -h "$dir" -U o -d postgres < "$dir/in" > "$dir/out" 2>&1 &)
   exec 3>"$dir/in"
   echo "SELECT 'PID' || pg_backend_pid();" >&3
   until grep -qs 'PID[0-9]' "$dir/out"; do sleep 0.05; done
   local pid; pid=$(grep -Eo 'PID[0-9]+' "$dir/out" | head -1 | tr -d PID)
-  perf stat -x, -e task-clock -p "$pid" -o "$dir/stat" 2>/dev/null & local pp=$!
+  if [ -n "${1:-}" ]; then perf record -g -p "$pid" -o "$1" 2>/dev/null & else perf stat -x, -e task-clock -p "$pid" -o "$dir/stat" 2>/dev/null & fi
+  local pp=$!
   sleep 0.3
   echo "BEGIN; COPY t_p1 ($list) FROM '$dir/f.txt'; COMMIT; \\echo DONE" >&3
   until grep -q DONE "$dir/out"; do sleep 0.01; done
   kill -INT $pp; wait $pp 2>/dev/null || true
   exec 3>&-
   if grep -qi error "$dir/out"; then cat "$dir/out" >&2; exit 1; fi
-  grep task-clock "$dir/stat" | cut -d, -f1 | cut -d. -f1
+  if [ -n "${1:-}" ]; then echo "profile in $1"; else grep task-clock "$dir/stat" | cut -d, -f1 | cut -d. -f1; fi
 }
 variants=${VARIANTS:-H N O U F W}
 declare -A all
 for r in $(seq 1 "$rounds"); do
   for v in $variants; do
     mk "$v"
+    if [ -n "${PROFILE:-}" ] && [ "$r" = "$rounds" ] && [ "$v" = "${variants%% *}" ]; then cpu "$PROFILE"; continue; fi
     ms=$(cpu)
     all[$v]="${all[$v]:-} $ms"
     echo "round $r variant $v: COPY, server CPU $ms ms"
@@ -90,5 +95,6 @@ done
 for v in $variants; do
   sorted=$(tr ' ' '\n' <<<"${all[$v]}" | grep . | sort -n | tr '\n' ' ')
   read -ra s <<<"$sorted"
+  [ -n "${all[$v]:-}" ] || continue
   echo "variant $v: min ${s[0]} ms, median ${s[$(( ${#s[@]} / 2 ))]} ms (n=${#s[@]}): ${all[$v]}"
 done
