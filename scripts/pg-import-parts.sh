@@ -93,8 +93,8 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 for v in $variants; do
+  [ -n "${all[$v]:-}" ] || continue
   sorted=$(tr ' ' '\n' <<<"${all[$v]}" | grep . | sort -n | tr '\n' ' ')
   read -ra s <<<"$sorted"
-  [ -n "${all[$v]:-}" ] || continue
   echo "variant $v: min ${s[0]} ms, median ${s[$(( ${#s[@]} / 2 ))]} ms (n=${#s[@]}): ${all[$v]}"
 done
