@@ -39,8 +39,13 @@ def face_renderer(spec):
     for g in spec["glyphs"]:
         key = (g["font"], g["faceIndex"], g["em"])
         if key not in fonts:
-            fonts[key] = ImageFont.truetype(g["font"], size=g["em"], index=g["faceIndex"],
-                                            layout_engine=ImageFont.Layout.BASIC)
+            try:
+                fonts[key] = ImageFont.truetype(g["font"], size=g["em"], index=g["faceIndex"],
+                                                layout_engine=ImageFont.Layout.BASIC)
+            except TypeError:
+                # Pillow before 10 takes whole sizes only (Debian 12's python3-pil is 9.4).
+                fonts[key] = ImageFont.truetype(g["font"], size=round(g["em"]), index=g["faceIndex"],
+                                                layout_engine=ImageFont.Layout.BASIC)
     glyphs = [(g["char"], fonts[(g["font"], g["faceIndex"], g["em"])], g["x"], g["baseline"]) for g in spec["glyphs"]]
     photo = spec["photo"]
     overlay = Image.new("1", (width, height), 1)

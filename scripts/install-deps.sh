@@ -17,6 +17,7 @@ packages=(
   unzip                                                     # batch application files (《规程》附件6) are zip archives
   pkg-config procps iproute2
   chromium chromium-driver python3-selenium                 # browser bridge tests (headless Chromium)
+  python3-pil                                               # the card face drawn by Pillow beside ours (sscard-bench render)
 )
 
 missing=()

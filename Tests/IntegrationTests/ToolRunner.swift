@@ -26,7 +26,7 @@ enum ToolRunner {
         if let environment { p.environment = environment }
         if let directory { p.currentDirectoryURL = directory }
         let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
         let errorsHandle = try FileHandle(forWritingTo: errorsFile)
         defer { try? errorsHandle.close(); try? FileManager.default.removeItem(at: errorsFile) }
         let out = Pipe()
