@@ -13,7 +13,7 @@ packages=(
   openssl                                                   # the outlet TLS test: a self-signed server certificate
   fonts-noto-cjk fonts-babelstone-han fonts-hanazono        # GB18030 font chain
   libcairo2-dev cups-client                                 # the counter's papers: PDF (cairo) and lp
-  cups cups-pdf poppler-utils                               # their tests: a private cupsd with a cups-pdf queue, pdftotext
+  cups printer-driver-cups-pdf poppler-utils               # their tests: a private cupsd with a cups-pdf queue, pdftotext
   unzip                                                     # batch application files (《规程》附件6) are zip archives
   pkg-config procps iproute2
   chromium chromium-driver python3-selenium                 # browser bridge tests (headless Chromium)

@@ -19,7 +19,7 @@ final class CupsPDFQueue {
     init() throws {
         guard geteuid() == 0 else { throw XCTSkip("cups-pdf's backend runs only under a root cupsd") }
         for tool in ["/usr/sbin/cupsd", "/usr/sbin/lpadmin", "/usr/lib/cups/backend/cups-pdf"] where !FileManager.default.fileExists(atPath: tool) {
-            XCTFail("\(tool) is missing: scripts/install-deps.sh installs cups, cups-pdf and cups-client")
+            XCTFail("\(tool) is missing: scripts/install-deps.sh installs cups, printer-driver-cups-pdf and cups-client")
             throw CocoaError(.fileNoSuchFile)
         }
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sscard-cups-\(UUID().uuidString.prefix(8))").path
