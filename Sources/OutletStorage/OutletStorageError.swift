@@ -24,6 +24,9 @@ public enum OutletStorageError: Error, CustomStringConvertible {
     /// The TLS the URL asks for could not be set up: the server offers none, or its
     /// certificate is not trusted or names another host.
     case tlsFailed(location: String, reason: String)
+    /// The books were closed (the station shutting down) before or while the call ran; a call
+    /// under way was cancelled and rolled back, so nothing of it was kept.
+    case closed
 
     public var description: String {
         switch self {
@@ -44,6 +47,8 @@ public enum OutletStorageError: Error, CustomStringConvertible {
             "经本机套接字连接时不使用TLS，请去掉sslmode或设为disable TLS is not used on a unix socket: remove sslmode or set it to disable"
         case let .tlsFailed(l, r):
             "无法与网点数据库\(l)建立加密连接（TLS）：\(r)。请检查服务器的ssl设置与证书，或存储地址的sslmode/sslrootcert。 no TLS connection to the outlet database \(l): \(r). Check the server's ssl setting and certificate, or sslmode/sslrootcert in the storage url."
+        case .closed:
+            "网点数据库连接已关闭（制卡站正在退出），本次操作未完成、未保存任何内容 the outlet books were closed (the station is shutting down): the call was not done and kept nothing"
         }
     }
 

@@ -34,6 +34,11 @@ public actor PostgresOutletBooks: OutletBooks {
     let clock: @Sendable () -> Date
     private var connection: PostgresConnection?
     private var connectionCount = 0
+    /// The calls under way (`bounded`), for `close()` to cancel.
+    private var calls: [Int: Task<Void, Never>] = [:]
+    private var callCount = 0
+    /// Set by `close()`: no call starts or is repeated after it.
+    private var isClosed = false
 
     /// Connects as the desk's role and checks that the role is a desk of `outlet`. With
     /// `migrate`, first applies missing schema migrations (the role must own the schema).
@@ -80,7 +85,17 @@ public actor PostgresOutletBooks: OutletBooks {
         if let connection, !connection.isClosed { connection.close().whenComplete { _ in } }
     }
 
+    /// Closes the connection. A call still under way (the station shutting down mid-import) is
+    /// cancelled first and given `cancelGrace` to end, as at a deadline (`bounded`): a COPY
+    /// cancelled ends with CopyFail and the server rolls it back, while closing the connection
+    /// under it would stop the process. The cancelled call throws `OutletStorageError.closed`.
     public func close() async throws {
+        isClosed = true
+        if !calls.isEmpty {
+            calls.values.forEach { $0.cancel() }
+            let giveUp = ContinuousClock.now + Self.cancelGrace
+            while !calls.isEmpty, ContinuousClock.now < giveUp { try? await Task.sleep(for: .milliseconds(5)) }
+        }
         if let connection { try? await connection.close() }
         connection = nil
     }
@@ -100,10 +115,12 @@ public actor PostgresOutletBooks: OutletBooks {
         let started = ContinuousClock.now
         var pause = Duration.milliseconds(100)
         while true {
+            guard !isClosed else { throw OutletStorageError.closed }
             do {
                 let c = try await connected()
                 return try await bounded(on: c, within: limit ?? callTimeout, body)
             } catch {
+                if isClosed { throw OutletStorageError.closed }
                 guard error is CallTimedOut || OutletStorageError.isConnectionLoss(error) || connection?.isClosed == true else {
                     throw OutletStorageError.wrap(error)
                 }
@@ -137,10 +154,14 @@ public actor PostgresOutletBooks: OutletBooks {
     private func bounded<T: Sendable>(on c: PostgresConnection, within limit: Duration,
                                       _ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
         let (answers, answer) = AsyncThrowingStream<T, any Error>.makeStream()
+        callCount += 1
+        let id = callCount
         let call = Task { [self] in
-            _ = self  // the call runs on this actor, as `body` was written to
+            // The call runs on this actor, as `body` was written to.
+            defer { self.calls[id] = nil }
             do { answer.yield(try await body(c)); answer.finish() } catch { answer.finish(throwing: error) }
         }
+        calls[id] = call
         let deadline = Task {
             try await Task.sleep(for: limit)
             call.cancel()

@@ -142,6 +142,44 @@ extension OutletStorageTests {
         try await desk.close()
     }
 
+    func testClosingTheBooksMidCopyCancelsTheImportAndKeepsNothing() async throws {
+        // The station shutting down while a clerk's import runs: `close()` cancels the COPY
+        // instead of closing the connection under it (which stopped the process), the import
+        // is not repeated on a new connection, and nothing of it is kept.
+        try await admin.addOutlet("GZ01", deskRoles: ["desk1"])
+        let file = try SampleReturnFile.make(rows: 200_000)
+        let desk = try await books("desk1", outlet: "GZ01")
+        let importing = Task { try await desk.importReturnFile(file, by: "张三") }
+        var copying = ""
+        let deadline = ContinuousClock.now + .seconds(60)
+        while copying.isEmpty, ContinuousClock.now < deadline {
+            copying = try server.psql("SELECT pid FROM pg_stat_activity WHERE usename = 'desk1' AND query LIKE 'COPY%' AND state = 'active'")
+        }
+        XCTAssertFalse(copying.isEmpty, "the import's COPY was seen")
+        try await desk.close()
+        do {
+            _ = try await importing.value
+            XCTFail("the import finished although the books were closed under it")
+        } catch let error as OutletStorageError {
+            guard case .closed = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.description.contains("正在退出"))
+        }
+        XCTAssertEqual(try server.psql("SELECT count(*) FROM pre_made_card WHERE outlet = 'GZ01'"), "0")
+        XCTAssertEqual(try server.psql("SELECT count(*) FROM yzkcg_import WHERE outlet = 'GZ01'"), "0")
+        // Closed books start no call.
+        do {
+            _ = try await desk.importReturnFile(file, by: "张三")
+            XCTFail("closed books imported")
+        } catch let error as OutletStorageError {
+            guard case .closed = error else { return XCTFail("\(error)") }
+        }
+        let again = try await books("desk1", outlet: "GZ01")
+        _ = try await again.importReturnFile(file, by: "张三")
+        XCTAssertEqual(try server.psql("SELECT count(*) FROM pre_made_card WHERE outlet = 'GZ01'"), "200000")
+        try await assertBalanced(again)
+        try await again.close()
+    }
+
     /// A 200,000-card import by a desk process (`storage import`), cut by `cut` (given the pids
     /// of the desk's backends) once the desk's COPY is running; then the books are checked.
     private func importCutMidCopy(_ cut: (String) async throws -> Void) async throws {
