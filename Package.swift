@@ -69,6 +69,10 @@ let package = Package(
         // accept loop. Every socket in the package goes through it.
         .target(name: "Sockets"),
 
+        // A child process spoken to in lines over its standard input and output, each answer
+        // awaited with a deadline: the conformance tester's probe, the benchmark's Pillow script.
+        .target(name: "ChildProcess"),
+
         // The reader driver: PC/SC, APDUs, the 3.0 card, SM crypto, the national interface, and
         // the printer mechanics protocol. A reader-only integrator needs nothing else.
         .target(name: "SSCardDriver", dependencies: ["CPCSCShim", "CPCSCLite", "COpenSSL", .product(name: "Logging", package: "swift-log")]),
@@ -159,7 +163,7 @@ let package = Package(
 
         // The conformance tester of `issue-station conformance`: any SSCardDriver library against
         // simulated cards in the states each case needs, the province HSM and the virtual printer.
-        .target(name: "Conformance", dependencies: ["SSCardDriver", "CardManagement", "SSCardSimulator", "ProvinceSimulator"]),
+        .target(name: "Conformance", dependencies: ["SSCardDriver", "CardManagement", "SSCardSimulator", "ProvinceSimulator", "ChildProcess"]),
 
         // ── Programs ──
         // dlopen()s the library under test and calls it, so a crash or hang is a failed case.
@@ -177,9 +181,10 @@ let package = Package(
             name: "sscard-bench",
             dependencies: ["SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly",
                            "SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "BrowserBridge", "WebDesk", "Sockets", "CPCSCLite", "CPCSCShim",
-                           "StationOperations", "OutletStorage", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                           "StationOperations", "OutletStorage", "ChildProcess", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "SocketsTests", dependencies: ["Sockets"]),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
         .testTarget(name: "SSCardDriverTests", dependencies: ["SSCardDriver", "SSCardPrinter", "Sockets"]),
         .testTarget(
             name: "InstantIssueTests",

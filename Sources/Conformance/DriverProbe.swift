@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Glibc
 
@@ -33,22 +34,17 @@ final class DriverProbe {
         }
     }
 
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private var buffered: [UInt8] = []
-    private var finished = false
+    private let child: LineChild
 
     /// Starts the probe on `library` with `environment` added to ours, and waits for it to
     /// load the library.
     init(probe: URL, library: String, environment: [String: String], deadline: Duration = .seconds(30)) throws(Failure) {
-        process.executableURL = probe
-        process.arguments = [library]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw .protocolError("cannot start \(probe.path): \(error)") }
+        do {
+            child = try LineChild(executable: probe, arguments: [library],
+                                  environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        } catch {
+            throw .protocolError("cannot start \(probe.path): \(error)")
+        }
         let first = try readLine(deadline: deadline)
         if first.hasPrefix("noload ") { throw .notLoaded(String(first.dropFirst(7))) }
         guard first == "ready" else { throw .protocolError(first) }
@@ -58,15 +54,7 @@ final class DriverProbe {
 
     /// Ends the probe: closes its input, kills it if it does not leave at once, reaps it.
     func close() {
-        guard !finished else { return }
-        finished = true
-        try? input.fileHandleForWriting.close()
-        if process.isRunning {
-            let until = ContinuousClock.now + .milliseconds(500)
-            while process.isRunning && ContinuousClock.now < until { usleep(2_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
+        child.close()
     }
 
     /// Whether the library exports `function`.
@@ -96,52 +84,25 @@ final class DriverProbe {
     }
 
     private func send(_ line: String) throws(Failure) {
-        guard !finished, process.isRunning else { throw endedFailure() }
-        let data = Data((line + "\n").utf8)
-        let fd = input.fileHandleForWriting.fileDescriptor
-        var offset = 0
-        while offset < data.count {
-            let n = data.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + offset, data.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw endedFailure() }
-            offset += n
-        }
+        do throws(LineChild.Failure) { try child.send(line) } catch { throw endedFailure() }
     }
 
     /// The next line, within `deadline`; a probe that dies or stays silent is reported as such.
     private func readLine(deadline: Duration) throws(Failure) -> String {
-        let until = ContinuousClock.now + deadline
-        let fd = output.fileHandleForReading.fileDescriptor
-        while true {
-            if let newline = buffered.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffered[..<newline], as: UTF8.self)
-                buffered.removeSubrange(...newline)
-                return line
-            }
-            let left = until - ContinuousClock.now
-            guard left > .zero else {
-                kill(process.processIdentifier, SIGKILL)
-                close()
-                throw .hung(deadline)
-            }
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
-            let ready = poll(&descriptor, 1, milliseconds)
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { continue }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw endedFailure() }
-            buffered += chunk[..<n]
+        do throws(LineChild.Failure) {
+            return try child.readLine(deadline: deadline)
+        } catch .timedOut {
+            throw .hung(deadline)
+        } catch {
+            throw endedFailure()
         }
     }
 
     /// How the probe ended (waits for it).
     private func endedFailure() -> Failure {
         close()
-        if process.terminationReason == .uncaughtSignal { return .crashed(signal: process.terminationStatus) }
-        return .exited(status: process.terminationStatus)
+        if child.process.terminationReason == .uncaughtSignal { return .crashed(signal: child.process.terminationStatus) }
+        return .exited(status: child.process.terminationStatus)
     }
 }
 
