@@ -78,9 +78,8 @@ final class BenchmarkCommandTests: XCTestCase {
                            "render.pillow_ratio_paired", "render.pillow_ratio_paired_min", "render.pillow_ratio_paired_max",
                            "render.pillow_ratio_paired_cold", "render.pillow_ratio_paired_cold_min", "render.pillow_ratio_paired_cold_max"]
         if run.errors.contains("Pillow:         skipped") {
-            // Skipped only where python3 has no Pillow (scripts/install-deps.sh installs python3-pil).
-            let probe = try ToolRunner.execute(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import PIL.ImageFont"])
-            XCTAssertNotEqual(probe.status, 0, "Pillow is installed, yet the comparison was skipped: \(run.errors)")
+            // Skipped only where no python3 has Pillow (scripts/install-deps.sh installs python3-pil).
+            XCTAssertNil(PillowPython.command, "Pillow is installed, yet the comparison was skipped: \(run.errors)")
             for name in pillowNames { XCTAssertNil(numbers[name], "no Pillow figure when skipped: \(name)") }
             return
         }

@@ -4,20 +4,13 @@ import SSCardDriver
 import SSCardPrinter
 
 /// `scripts/bench-render-pillow.py --serve`, which `sscard-bench render` asks for batches of
-/// faces interleaved with its own (docs/performance.md §4). Needs python3 with Pillow, which
-/// the desk does not: skipped where it is missing.
+/// faces interleaved with its own (docs/performance.md §4). Needs python3 with Pillow
+/// (`PillowPython`), which the desk does not: skipped where it is missing.
 final class PillowScriptTests: XCTestCase {
     private var script: URL { CProgramHarness.packageRoot.appendingPathComponent("scripts/bench-render-pillow.py") }
 
     override func setUpWithError() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import PIL.ImageFont"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        do { try probe.run() } catch { throw XCTSkip("no python3: \(error)") }
-        probe.waitUntilExit()
-        if probe.terminationStatus != 0 { throw XCTSkip("python3 has no Pillow (pip install Pillow)") }
+        if PillowPython.command == nil { throw XCTSkip("no python3 with Pillow (apt install python3-pil)") }
         let font = DriverConfiguration.defaultFontChain[0].path
         if !FileManager.default.fileExists(atPath: font) { throw XCTSkip("\(font) is not installed") }
     }
@@ -44,8 +37,9 @@ final class PillowScriptTests: XCTestCase {
     /// Runs the script in serve mode with `input` as its whole standard input.
     private func serve(_ input: String) throws -> (status: Int32, lines: [String], errors: String) {
         let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, try writeFace().path, "--serve"]
+        let command = try XCTUnwrap(PillowPython.command)
+        python.executableURL = URL(fileURLWithPath: command[0])
+        python.arguments = command.dropFirst() + [script.path, try writeFace().path, "--serve"]
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         python.standardInput = stdin
         python.standardOutput = stdout
@@ -80,8 +74,9 @@ final class PillowScriptTests: XCTestCase {
 
     func testTheOneShotFormStillPrintsTheMedianLine() throws {
         let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, try writeFace().path, "5"]
+        let command = try XCTUnwrap(PillowPython.command)
+        python.executableURL = URL(fileURLWithPath: command[0])
+        python.arguments = command.dropFirst() + [script.path, try writeFace().path, "5"]
         let stdout = Pipe()
         python.standardOutput = stdout
         python.standardError = FileHandle.nullDevice
