@@ -9,12 +9,13 @@ final class ArchitectureTests: XCTestCase {
         "CPCSCLite", "COpenSSL", "CLibSSL", "CFreeType", "CJPEG", "CPNG", "CLibUSB", "CPCSCShim", "CSSCardDriverABI",
         "Sockets", "SSCardDriver", "SSCardPrinter", "CardManagement", "InstantIssue", "DeskAssembly", "SSCardDriverABI",
         "BrowserBridge", "WebDesk", "StationOperations", "CCairo", "CounterDocuments", "OutletStorage",
+        "ChildProcess",
     ]
     static let simulation: Set<String> = ["SSCardSimulator", "ProvinceSimulator", "SimulatedDesk", "VPCDLoopback", "Conformance"]
     static let programsAndTests: Set<String> = [
         "issue-station", "sscard-bench", "sscard-conformance-probe",
         "SocketsTests", "SSCardDriverTests", "InstantIssueTests", "SSCardDriverABITests", "SSCardSimulatorTests", "IntegrationTests",
-        "BridgeTests", "WebDeskTests",
+        "BridgeTests", "WebDeskTests", "ChildProcessTests",
     ]
 
     func testNoProductionTargetReachesASimulationTarget() throws {
