@@ -42,7 +42,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             unix_socket_directories = '\(folder.path)'
             fsync = \(durable ? "on" : "off")
             max_connections = 60
-            shared_buffers = 64MB
+            shared_buffers = \(Self.sharedBuffers)
             log_min_duration_statement = \(Self.logStatementsOver)
             """
         try Data(settings.utf8).write(to: URL(fileURLWithPath: dataPath + "/postgresql.auto.conf"), options: .atomic)
@@ -56,6 +56,13 @@ public final class ThrowawayPostgres: @unchecked Sendable {
     /// the cluster's folder), to see where a benchmark's time goes on the server; off by default.
     static var logStatementsOver: Int {
         ProcessInfo.processInfo.environment["SSCARD_PG_LOG_MS"].flatMap { Int($0) }.map { max(0, $0) } ?? -1
+    }
+
+    /// SSCARD_PG_SHARED_BUFFERS=SIZE (a number and kB, MB or GB) sets the server's
+    /// shared_buffers, to see what the server's memory does to a benchmark; 64MB by default.
+    static var sharedBuffers: String {
+        let asked = ProcessInfo.processInfo.environment["SSCARD_PG_SHARED_BUFFERS"] ?? ""
+        return asked.wholeMatch(of: /[1-9][0-9]{0,5}(kB|MB|GB)/) != nil ? asked : "64MB"
     }
 
     /// `postgresql://role@127.0.0.1:port/postgres`.
