@@ -25,8 +25,9 @@ final class PillowServer {
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         do {
             errorsHandle = try FileHandle(forWritingTo: errors)
-            let python = Self.python()
-            child = try LineChild(executable: python.executable, arguments: python.arguments + [script.path, face.path, "--serve"],
+            // scripts/pillow-python.sh picks a python3 that has Pillow (PATH's, else Debian's).
+            let chooser = script.deletingLastPathComponent().appendingPathComponent("pillow-python.sh")
+            child = try LineChild(executable: URL(fileURLWithPath: "/bin/bash"), arguments: [chooser.path, script.path, face.path, "--serve"],
                                   standardError: errorsHandle, closeGrace: .seconds(1))
         } catch {
             try? errorsHandle?.close()
@@ -37,24 +38,6 @@ final class PillowServer {
     }
 
     deinit { close() }
-
-    /// The first of `python3` on PATH (where `scripts/bench-render.sh` puts its Pillow 13) and
-    /// Debian's `/usr/bin/python3` (where `scripts/install-deps.sh` puts python3-pil) that can
-    /// import Pillow; `python3` on PATH when neither can, so the script's error says why.
-    static func python() -> (executable: URL, arguments: [String]) {
-        let candidates = [(URL(fileURLWithPath: "/usr/bin/env"), ["python3"]), (URL(fileURLWithPath: "/usr/bin/python3"), [])]
-        for (executable, arguments) in candidates {
-            let probe = Process()
-            probe.executableURL = executable
-            probe.arguments = arguments + ["-c", "import PIL.ImageFont"]
-            probe.standardOutput = FileHandle.nullDevice
-            probe.standardError = FileHandle.nullDevice
-            guard (try? probe.run()) != nil else { continue }
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return (executable, arguments) }
-        }
-        return candidates[0]
-    }
 
     /// Pillow's time for each of `count` faces, in milliseconds.
     func batch(_ count: Int, deadline: Duration = .seconds(60)) throws(Failure) -> [Double] {

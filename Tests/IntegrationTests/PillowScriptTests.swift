@@ -10,7 +10,7 @@ final class PillowScriptTests: XCTestCase {
     private var script: URL { CProgramHarness.packageRoot.appendingPathComponent("scripts/bench-render-pillow.py") }
 
     override func setUpWithError() throws {
-        if PillowPython.command == nil { throw XCTSkip("no python3 with Pillow (apt install python3-pil)") }
+        if !PillowPython.isAvailable { throw XCTSkip("no python3 with Pillow (apt install python3-pil)") }
         let font = DriverConfiguration.defaultFontChain[0].path
         if !FileManager.default.fileExists(atPath: font) { throw XCTSkip("\(font) is not installed") }
     }
@@ -37,7 +37,7 @@ final class PillowScriptTests: XCTestCase {
     /// Runs the script in serve mode with `input` as its whole standard input.
     private func serve(_ input: String) throws -> (status: Int32, lines: [String], errors: String) {
         let python = Process()
-        let command = try XCTUnwrap(PillowPython.command)
+        let command = PillowPython.command
         python.executableURL = URL(fileURLWithPath: command[0])
         python.arguments = command.dropFirst() + [script.path, try writeFace().path, "--serve"]
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
@@ -74,7 +74,7 @@ final class PillowScriptTests: XCTestCase {
 
     func testTheOneShotFormStillPrintsTheMedianLine() throws {
         let python = Process()
-        let command = try XCTUnwrap(PillowPython.command)
+        let command = PillowPython.command
         python.executableURL = URL(fileURLWithPath: command[0])
         python.arguments = command.dropFirst() + [script.path, try writeFace().path, "5"]
         let stdout = Pipe()
