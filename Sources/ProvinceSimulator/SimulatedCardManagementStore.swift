@@ -170,7 +170,8 @@ final class SimulatedCardManagementStore: Sendable {
     }
 
     static func fetchApplication(_ db: Database, id: String) throws -> ApplicationRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM application WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM application WHERE id = ?"), arguments: [id]) else { return nil }
         return try record(row)
     }
 
@@ -193,34 +194,35 @@ final class SimulatedCardManagementStore: Sendable {
     }
 
     static func insert(_ db: Database, _ application: Application, replacing: String?, at: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO application (id, kind, name, ssn, sex, ethnicity, nationality, birth_date, birth_place, bank,
                                      region_code, photo, replacing, state, card_number, card_identification_code, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
-            """, arguments: [application.id, application.kind.rawValue, application.name, application.socialSecurityNumber,
-                             application.sex, application.ethnicity, application.nationality, application.birthDate,
-                             application.birthPlace, application.bank, application.regionCode, application.photoJPEG,
-                             replacing, ApplicationStatus.State.awaitingProduction.rawValue, at])
+            """).execute(arguments: [application.id, application.kind.rawValue, application.name, application.socialSecurityNumber,
+                                     application.sex, application.ethnicity, application.nationality, application.birthDate,
+                                     application.birthPlace, application.bank, application.regionCode, application.photoJPEG,
+                                     replacing, ApplicationStatus.State.awaitingProduction.rawValue, at])
     }
 
     static func update(_ db: Database, _ record: ApplicationRecord, at: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE application SET state = ?, card_number = ?, card_identification_code = ?, updated_at = ? WHERE id = ?
-            """, arguments: [record.state.rawValue, record.cardNumber, record.cardIdentificationCode, at, record.application.id])
+            """).execute(arguments: [record.state.rawValue, record.cardNumber, record.cardIdentificationCode, at, record.application.id])
     }
 
     static func heldCards(_ db: Database, ssn: String) throws -> [(card: ExistingCard, applicationID: String?)] {
-        try Row.fetchAll(db, sql: "SELECT * FROM held_card WHERE ssn = ? ORDER BY card_number", arguments: [ssn]).map { row in
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM held_card WHERE ssn = ? ORDER BY card_number"), arguments: [ssn]).map { row in
             (ExistingCard(cardNumber: row["card_number"], regionCode: row["region_code"], state: row["state"]), row["application_id"])
         }
     }
 
     static func insertHeldCard(_ db: Database, cardNumber: String, ssn: String, regionCode: String, state: String,
                                applicationID: String?, cardIdentificationCode: String?) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO held_card (card_number, ssn, region_code, state, application_id, card_identification_code)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [cardNumber, ssn, regionCode, state, applicationID, cardIdentificationCode])
+            """).execute(arguments: [cardNumber, ssn, regionCode, state, applicationID, cardIdentificationCode])
     }
 
     // MARK: Requests
@@ -232,24 +234,25 @@ final class SimulatedCardManagementStore: Sendable {
     }
 
     static func answeredRequest(_ db: Database, id: String) throws -> AnsweredRequest? {
-        try Row.fetchOne(db, sql: "SELECT operation, content, answer FROM answered_request WHERE request_id = ?", arguments: [id]).map {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT operation, content, answer FROM answered_request WHERE request_id = ?"), arguments: [id]).map {
             AnsweredRequest(operation: $0["operation"], content: $0["content"], answer: $0["answer"])
         }
     }
 
     static func recordAnswer(_ db: Database, id: String, _ answered: AnsweredRequest, at: String) throws {
-        try db.execute(sql: "INSERT INTO answered_request (request_id, operation, content, answer, at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [id, answered.operation, answered.content, answered.answer, at])
+        try db.cachedStatement(sql: "INSERT INTO answered_request (request_id, operation, content, answer, at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [id, answered.operation, answered.content, answered.answer, at])
     }
 
     // MARK: Settings
 
     static func setting(_ db: Database, _ key: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ?"), arguments: [key])
     }
 
     static func setSetting(_ db: Database, _ key: String, _ value: String) throws {
-        try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       arguments: [key, value])
+        try db.cachedStatement(sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [key, value])
     }
 }

@@ -61,7 +61,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                             db, cardNumber: card.cardNumber, ssn: card.socialSecurityNumber, regionCode: card.regionCode,
                             state: card.state, applicationID: nil, cardIdentificationCode: nil)
                     }
-                    try db.execute(sql: "UPDATE held_card SET bank = ?", arguments: [SimulatedApplications.bank])
+                    try db.cachedStatement(sql: "UPDATE held_card SET bank = ?").execute(arguments: [SimulatedApplications.bank])
                 }
                 try SimulatedCardManagementStore.setSetting(db, "seeded", at)
             }
@@ -126,7 +126,8 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
     /// The reports applied to an application, oldest first (a repeated request id is one).
     public func recordedReports(applicationID: String) throws(CardManagementError) -> [RecordedReport] {
         try reading { db in
-            try Row.fetchAll(db, sql: "SELECT request_id, status, card_number FROM status_history WHERE application_id = ? ORDER BY seq",
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT request_id, status, card_number FROM status_history WHERE application_id = ? ORDER BY seq"),
                              arguments: [applicationID]).compactMap { row in
                 ReportedStatus(rawValue: row["status"]).map {
                     RecordedReport(requestID: row["request_id"], status: $0, cardNumber: row["card_number"])
@@ -137,7 +138,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
 
     /// How many times the CA issued (one row per card).
     public func issuanceCount() throws(CardManagementError) -> Int {
-        try reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ca_issuance") ?? 0 }
+        try reading { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM ca_issuance")) ?? 0 }
     }
 
     // MARK: CardManagementSystem
@@ -302,9 +303,11 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
 
     func pkiSecretsUnfaulted(cardIdentificationCode id: CardIdentificationCode) throws(CardManagementError) -> PKICardSecrets {
         let (inProduction, issuedKey): (Bool, String?) = try reading { db in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM application WHERE state = ? AND card_identification_code = ?",
+            let count = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM application WHERE state = ? AND card_identification_code = ?"),
                                          arguments: [ApplicationStatus.State.inProduction.rawValue, id.hex]) ?? 0
-            let key = try String.fetchOne(db, sql: "SELECT master_card_key FROM ca_issuance WHERE card_identification_code = ?",
+            let key = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT master_card_key FROM ca_issuance WHERE card_identification_code = ?"),
                                           arguments: [id.hex])
             return (count > 0, key)
         }
@@ -342,7 +345,8 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                                                   + "region \(request.regionCode) is not the application's \(application.regionCode)")
             }
             let id = request.cardIdentificationCode.hex
-            if let row = try Row.fetchOne(db, sql: "SELECT signing_public_key, items FROM ca_issuance WHERE card_identification_code = ?",
+            if let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT signing_public_key, items FROM ca_issuance WHERE card_identification_code = ?"),
                                           arguments: [id]) {
                 let key: String = row["signing_public_key"], items: String = row["items"]
                 guard key == request.signingPublicKey.hexString else {
@@ -361,11 +365,11 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                 throw CardManagementError.serverError(status: 500, message: "CA 故障 CA failure: \(error)")
             }
             defer { KeyMaterial.wipe(&issued.newMasterCardKey) }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO ca_issuance (card_identification_code, application_id, signing_public_key, items, master_card_key, at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [id, applicationID, request.signingPublicKey.hexString, issued.interfaceText,
-                                 issued.newMasterCardKey.hexString, at])
+                """).execute(arguments: [id, applicationID, request.signingPublicKey.hexString, issued.interfaceText,
+                                         issued.newMasterCardKey.hexString, at])
             return issued.items
         }
     }
@@ -400,11 +404,11 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                     throw CardManagementError.refused(code: "ONE_PERSON_ONE_CARD",
                                                       message: "一人一卡：持卡人已有卡 \(list) the person already holds \(list)")
                 }
-                let inUse = try Int.fetchOne(db, sql: """
+                let inUse = try Int.fetchOne(db.cachedStatement(sql: """
                     SELECT (SELECT COUNT(*) FROM held_card WHERE card_number = ?)
                          + (SELECT COUNT(*) FROM application WHERE id <> ? AND card_number = ? AND state IN (?, ?, ?))
-                    """, arguments: [report.cardNumber, report.applicationID, report.cardNumber, ApplicationStatus.State.inProduction.rawValue,
-                                     ApplicationStatus.State.produced.rawValue, ApplicationStatus.State.activated.rawValue]) ?? 0
+                    """), arguments: [report.cardNumber, report.applicationID, report.cardNumber, ApplicationStatus.State.inProduction.rawValue,
+                                      ApplicationStatus.State.produced.rawValue, ApplicationStatus.State.activated.rawValue]) ?? 0
                 guard inUse == 0 else {
                     throw CardManagementError.refused(code: "CARD_IN_USE", message: "卡 \(report.cardNumber) 已用于其他申请 card \(report.cardNumber) is already in use")
                 }
@@ -420,7 +424,8 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                     regionCode: record.application.regionCode, state: "正常", applicationID: record.application.id,
                     cardIdentificationCode: cardID.hex)
                 if let replaced = record.replacing {
-                    try db.execute(sql: "UPDATE held_card SET state = ? WHERE card_number = ?", arguments: [Self.cancelled, replaced])
+                    try db.cachedStatement(sql: "UPDATE held_card SET state = ? WHERE card_number = ?")
+                        .execute(arguments: [Self.cancelled, replaced])
                 }
             case .failed:
                 guard record.state == .inProduction else { throw wrongState() }
@@ -428,11 +433,11 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                 record.state = .failed
             }
             try SimulatedCardManagementStore.update(db, record, at: at)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO status_history (application_id, request_id, status, card_number, terminal, clerk, reason, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [report.applicationID, report.requestID, report.status.rawValue, report.cardNumber,
-                                 report.terminal, report.clerk, report.reason, at])
+                """).execute(arguments: [report.applicationID, report.requestID, report.status.rawValue, report.cardNumber,
+                                         report.terminal, report.clerk, report.reason, at])
             let status = record.status
             try SimulatedCardManagementStore.recordAnswer(db, id: report.requestID, .init(
                 operation: CardManagementOperation.report.rawValue, content: content, answer: Self.canonicalJSON(status)), at: at)
@@ -477,15 +482,15 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
         let at = timestamp()
         return try transaction { db in
             if sequence >= 1 {
-                try db.execute(sql: "INSERT OR IGNORE INTO ledger_checkpoint (terminal, sequence, head, at) VALUES (?, ?, ?, ?)",
-                               arguments: [terminal, sequence, head, at])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO ledger_checkpoint (terminal, sequence, head, at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [terminal, sequence, head, at])
             }
             return try Self.checkpoints(db, terminal: terminal)
         }
     }
 
     private static func checkpoints(_ db: Database, terminal: String) throws -> [LedgerCheckpoint] {
-        try Row.fetchAll(db, sql: "SELECT sequence, head, at FROM ledger_checkpoint WHERE terminal = ? ORDER BY sequence",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT sequence, head, at FROM ledger_checkpoint WHERE terminal = ? ORDER BY sequence"),
                          arguments: [terminal]).map {
             LedgerCheckpoint(terminal: terminal, sequence: $0["sequence"], head: $0["head"], recordedAt: $0["at"])
         }

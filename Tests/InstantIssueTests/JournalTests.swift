@@ -264,6 +264,24 @@ final class JournalTests: StationTestCase {
         XCTAssertEqual(JournalSecretGuard.words(of: "card_key2"), ["card", "key", "2"])
         XCTAssertEqual(JournalSecretGuard.words(of: "kebab-case-Key"), ["kebab", "case", "key"])
         XCTAssertEqual(JournalSecretGuard.words(of: "cardIdentificationCode"), ["card", "identification", "code"])
+        XCTAssertEqual(JournalSecretGuard.words(of: "新PINBlock"), ["新pin", "block"])
+    }
+
+    /// The byte path for ASCII keys splits exactly as the Unicode-property path does: every
+    /// short key over letters, digits and separators, and random longer ones.
+    func testASCIIKeysSplitAsTheUnicodeRulesDo() {
+        let alphabet = Array("aZb9_-Y0.".utf8)
+        var keys: [[UInt8]] = [[]]
+        for _ in 1...4 { keys += keys.filter { $0.count == keys.last!.count }.flatMap { k in alphabet.map { k + [$0] } } }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            keys.append((0..<Int.random(in: 1...24, using: &generator)).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) })
+        }
+        for key in keys {
+            let text = String(decoding: key, as: UTF8.self)
+            XCTAssertEqual(JournalSecretGuard.asciiWords(of: key), JournalSecretGuard.unicodeWords(of: text), text)
+        }
+        XCTAssertGreaterThan(keys.count, 7_000)
     }
 }
 

@@ -105,7 +105,8 @@ public struct PreMadeCardInventory: Sendable {
 
     /// The `.alreadyImported` problem when a file of this name was imported before.
     static func earlierImport(of fileName: String, _ db: Database) throws -> YZKCGProblem? {
-        guard let earlier = try Row.fetchOne(db, sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?",
+        guard let earlier = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?"),
                                              arguments: [fileName]) else { return nil }
         let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
         return YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
@@ -115,21 +116,19 @@ public struct PreMadeCardInventory: Sendable {
     /// The import's `yzkcg_import` row; its id.
     static func insertImportRow(_ name: YZKCGFileName, encoding: YZKCGEncoding, count: Int, contentHash: String,
                                 at: StationTimestamp, clerk: String, _ db: Database) throws -> Int64 {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO yzkcg_import (file_name, bank, city_agency, batch, card_count, card_maker,
                     bank_branch_code, file_time, encoding, content_sm3, imported_at, imported_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [name.fileName, name.bank, name.cityAgency, name.batch, count, name.cardMaker, name.bankBranchCode,
-                        name.time, encoding.rawValue, contentHash, at.text, clerk])
+                """).execute(arguments: [name.fileName, name.bank, name.cityAgency, name.batch, count, name.cardMaker, name.bankBranchCode,
+                                         name.time, encoding.rawValue, contentHash, at.text, clerk])
         return db.lastInsertedRowID
     }
 
     /// Throws the `.duplicateInStock` problems of `records`, some of which the card INSERT skipped
     /// because another batch holds one of their unique values.
     static func refuseCardsOnTheBooks(_ records: [YZKCGRecord], fileName: String, importID: Int64, _ db: Database) throws {
-        let inserted = Set(try String.fetchAll(db, sql: "SELECT card_number FROM pre_made_card WHERE import_id = ?",
+        let inserted = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT card_number FROM pre_made_card WHERE import_id = ?"),
                                                arguments: [importID]))
         let problems = try problems(records.filter { !inserted.contains($0.cardNumber.value) }, importID: importID, db)
         throw YZKCGImportError(fileName: fileName, problems: problems.items, total: problems.total)
@@ -273,7 +272,7 @@ public struct PreMadeCardInventory: Sendable {
     /// The card with this 卡识别码, as read from a chip the printer fed.
     public func card(identifiedBy code: CardIdentificationCode) throws -> PreMadeCard? {
         try database.pool.read { db in
-            try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE card_identification_code = ?",
+            try PreMadeCard.fetchOne(db.cachedStatement(sql: "SELECT * FROM pre_made_card WHERE card_identification_code = ?"),
                                      arguments: [code.hex])
         }
     }
@@ -286,10 +285,10 @@ public struct PreMadeCardInventory: Sendable {
     /// Cards loaded in `hopper` (in the hopper or reserved from it), in the order they were loaded.
     public func cards(in hopper: Hopper) throws -> [PreMadeCard] {
         try database.pool.read { db in
-            try PreMadeCard.fetchAll(db, sql: """
+            try PreMadeCard.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM pre_made_card WHERE hopper = ? AND state IN ('inHopper', 'reserved')
                 ORDER BY import_id, sequence
-                """, arguments: [hopper.rawValue])
+                """), arguments: [hopper.rawValue])
         }
     }
 
@@ -301,12 +300,13 @@ public struct PreMadeCardInventory: Sendable {
     public func movements(of cardNumber: CardNumber) throws -> [PreMadeCardMovement] {
         try database.pool.read { db in
             let recorded = try PreMadeCardMovement.fetchAll(
-                db, sql: "SELECT * FROM pre_made_card_movement WHERE card_number = ? ORDER BY id", arguments: [cardNumber.value])
+                db.cachedStatement(sql: "SELECT * FROM pre_made_card_movement WHERE card_number = ? ORDER BY id"),
+                arguments: [cardNumber.value])
             if let first = recorded.first, first.from == nil { return recorded }
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT i.file_name, i.imported_at, i.imported_by FROM pre_made_card c JOIN yzkcg_import i ON i.id = c.import_id
                 WHERE c.card_number = ?
-                """, arguments: [cardNumber.value]) else { return recorded }
+                """), arguments: [cardNumber.value]) else { return recorded }
             let importMove = PreMadeCardMovement(
                 cardNumber: cardNumber, from: nil, to: .inStock, hopper: nil, applicationID: nil,
                 reason: Self.importReason(fileName: row["file_name"]), clerk: row["imported_by"],
@@ -327,10 +327,10 @@ public struct PreMadeCardInventory: Sendable {
         precondition(count > 0, "load at least one card")
         return try write(clerk) { db, at in
             try Self.requireHopper(hopper, acceptsBank: bank, db)
-            let cards = try PreMadeCard.fetchAll(db, sql: """
+            let cards = try PreMadeCard.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM pre_made_card WHERE bank = ? AND state IN ('returned', 'inStock')
                 ORDER BY state = 'inStock', import_id, sequence LIMIT ?
-                """, arguments: [bank, count])
+                """), arguments: [bank, count])
             guard cards.count == count else {
                 throw InventoryError.notEnoughStock(bank: bank, wanted: count, available: cards.count)
             }
@@ -359,9 +359,9 @@ public struct PreMadeCardInventory: Sendable {
     @discardableResult
     public func unloadHopper(_ hopper: Hopper, by clerk: String) throws -> [PreMadeCard] {
         try write(clerk) { db, at in
-            let cards = try PreMadeCard.fetchAll(db, sql: """
+            let cards = try PreMadeCard.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM pre_made_card WHERE hopper = ? AND state = 'inHopper' ORDER BY import_id, sequence
-                """, arguments: [hopper.rawValue])
+                """), arguments: [hopper.rawValue])
             return try cards.map { try move(db, $0, to: .returned, hopper: nil, action: "card.unload", clerk: clerk, at: at) }
         }
     }
@@ -377,13 +377,14 @@ public struct PreMadeCardInventory: Sendable {
                 throw InventoryError.alreadyReserved(applicationID: applicationID, cardNumber: held.cardNumber)
             }
             if let issued = try PreMadeCard.fetchOne(
-                db, sql: "SELECT * FROM pre_made_card WHERE state = 'issued' AND application_id = ?", arguments: [applicationID]) {
+                db.cachedStatement(sql: "SELECT * FROM pre_made_card WHERE state = 'issued' AND application_id = ?"),
+                arguments: [applicationID]) {
                 throw InventoryError.alreadyIssued(applicationID: applicationID, cardNumber: issued.cardNumber)
             }
-            guard let card = try PreMadeCard.fetchOne(db, sql: """
+            guard let card = try PreMadeCard.fetchOne(db.cachedStatement(sql: """
                 SELECT * FROM pre_made_card WHERE bank = ? AND state = 'inHopper' AND (? IS NULL OR hopper = ?)
                 ORDER BY hopper, import_id, sequence LIMIT 1
-                """, arguments: [bank, hopper?.rawValue, hopper?.rawValue]) else {
+                """), arguments: [bank, hopper?.rawValue, hopper?.rawValue]) else {
                 throw InventoryError.noCardInHopper(bank: bank)
             }
             return try move(db, card, to: .reserved(applicationID: applicationID), hopper: card.hopper,
@@ -491,17 +492,18 @@ public struct PreMadeCardInventory: Sendable {
         case let .spoiled(r): spoilReason = r
         default: break
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE pre_made_card SET state = ?, hopper = ?, application_id = ?, spoil_reason = ?, updated_at = ?, updated_by = ?
             WHERE card_number = ?
-            """, arguments: [state.kind.rawValue, hopper?.rawValue, application, spoilReason, at.text, clerk, card.cardNumber.value])
+            """).execute(arguments: [state.kind.rawValue, hopper?.rawValue, application, spoilReason, at.text, clerk,
+                                     card.cardNumber.value])
         // A released or spoiled reservation keeps the application on the movement row.
         if application == nil, case .reserved(let held) = card.state { application = held }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO pre_made_card_movement (card_number, from_state, to_state, hopper, application_id, reason, clerk, at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [card.cardNumber.value, card.state.kind.rawValue, state.kind.rawValue, hopper?.rawValue,
-                             application, reason, clerk, at.text])
+            """).execute(arguments: [card.cardNumber.value, card.state.kind.rawValue, state.kind.rawValue, hopper?.rawValue,
+                                     application, reason, clerk, at.text])
         var details: [String: Any] = ["from": card.state.kind.rawValue, "to": state.kind.rawValue, "bank": card.bank]
         if let hopper = hopper ?? card.hopper { details["hopper"] = hopper.rawValue }
         if let application { details["application"] = application }
@@ -517,7 +519,7 @@ public struct PreMadeCardInventory: Sendable {
     }
 
     private static func card(_ number: CardNumber, _ db: Database) throws -> PreMadeCard? {
-        try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE card_number = ?", arguments: [number.value])
+        try PreMadeCard.fetchOne(db.cachedStatement(sql: "SELECT * FROM pre_made_card WHERE card_number = ?"), arguments: [number.value])
     }
 
     private static func existing(_ number: CardNumber, _ db: Database) throws -> PreMadeCard {
@@ -526,15 +528,15 @@ public struct PreMadeCardInventory: Sendable {
     }
 
     private static func reservation(_ applicationID: String, _ db: Database) throws -> PreMadeCard? {
-        try PreMadeCard.fetchOne(db, sql: "SELECT * FROM pre_made_card WHERE state = 'reserved' AND application_id = ?",
+        try PreMadeCard.fetchOne(db.cachedStatement(sql: "SELECT * FROM pre_made_card WHERE state = 'reserved' AND application_id = ?"),
                                  arguments: [applicationID])
     }
 
     /// One bank per hopper (《广东省社会保障卡经办规程》附件9: 不同银行的预制卡放在不同卡盒).
     private static func requireHopper(_ hopper: Hopper, acceptsBank bank: String, _ db: Database) throws {
-        let banks = try String.fetchAll(db, sql: """
+        let banks = try String.fetchAll(db.cachedStatement(sql: """
             SELECT DISTINCT bank FROM pre_made_card WHERE hopper = ? AND state IN ('inHopper', 'reserved')
-            """, arguments: [hopper.rawValue])
+            """), arguments: [hopper.rawValue])
         if let other = banks.first(where: { $0 != bank }) {
             throw InventoryError.hopperHoldsOtherBank(hopper: hopper, bank: other, refused: bank)
         }
@@ -552,7 +554,7 @@ public struct PreMadeCardInventory: Sendable {
     /// state before, into the safe, the import's clerk, time and reason) is folded into the
     /// import row; any other row, an edited one too, stays.
     static func foldImportMovements(_ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             DELETE FROM pre_made_card_movement WHERE id IN (
                 SELECT m.id FROM pre_made_card_movement m
                 JOIN pre_made_card c ON c.card_number = m.card_number
@@ -560,7 +562,7 @@ public struct PreMadeCardInventory: Sendable {
                 WHERE m.from_state IS NULL AND m.to_state = 'inStock' AND m.hopper IS NULL AND m.application_id IS NULL
                     AND m.clerk = i.imported_by AND m.at = i.imported_at AND m.reason = '导入 import ' || i.file_name
                     AND m.id = (SELECT MIN(id) FROM pre_made_card_movement WHERE card_number = m.card_number))
-            """)
+            """).execute()
     }
 
     static func createSchema(_ db: Database) throws {

@@ -57,18 +57,18 @@ public struct Journal: Sendable {
     /// recovery must look at, oldest first.
     public func unfinished() throws -> [JournalEntry] {
         try database.pool.read { db in
-            try JournalEntry.fetchAll(db, sql: """
+            try JournalEntry.fetchAll(db.cachedStatement(sql: """
                 SELECT j.* FROM journal_entry j
                 JOIN (SELECT application_id, MAX(id) AS last FROM journal_entry GROUP BY application_id) l ON j.id = l.last
                 WHERE j.is_final = 0 ORDER BY j.id
-                """)
+                """))
         }
     }
 
     /// Every entry of one issuance, in order.
     public func entries(for applicationID: String) throws -> [JournalEntry] {
         try database.pool.read { db in
-            try JournalEntry.fetchAll(db, sql: "SELECT * FROM journal_entry WHERE application_id = ? ORDER BY id",
+            try JournalEntry.fetchAll(db.cachedStatement(sql: "SELECT * FROM journal_entry WHERE application_id = ? ORDER BY id"),
                                       arguments: [applicationID])
         }
     }
@@ -391,6 +391,43 @@ public enum JournalSecretGuard {
 
     /// `adminPIN` → admin, pin; `card_key2` → card, key, 2; `PINBlock` → pin, block.
     static func words(of key: String) -> [String] {
+        // Resume data keys are ASCII coding keys, checked on every journal entry (~18 a card):
+        // bytes give the same words as Unicode properties there without looking them up.
+        let bytes = Array(key.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) { return asciiWords(of: bytes) }
+        return unicodeWords(of: key)
+    }
+
+    /// `words(of:)` for an ASCII key, the same rules on bytes.
+    static func asciiWords(of key: [UInt8]) -> [String] {
+        func isUpper(_ c: UInt8) -> Bool { (0x41...0x5A).contains(c) }
+        func isLower(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) }
+        func isDigit(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) }
+        var words: [String] = []
+        var start = 0, count = 0
+        func flush() {
+            guard count > 0 else { return }
+            words.append(String(decoding: key[start..<(start + count)].map { isUpper($0) ? $0 | 0x20 : $0 }, as: UTF8.self))
+            count = 0
+        }
+        for (i, c) in key.enumerated() {
+            guard isUpper(c) || isLower(c) || isDigit(c) else { flush(); continue }
+            if count > 0 {
+                let last = key[i - 1]
+                let nextIsLower = i + 1 < key.count && isLower(key[i + 1])
+                if isDigit(c) != isDigit(last) || (isUpper(c) && isLower(last)) || (isUpper(c) && isUpper(last) && nextIsLower) {
+                    flush()
+                }
+            }
+            if count == 0 { start = i }
+            count += 1
+        }
+        flush()
+        return words
+    }
+
+    /// `words(of:)` for any key, by the scalars' Unicode properties.
+    static func unicodeWords(of key: String) -> [String] {
         var words: [String] = []
         var current = ""
         let scalars = Array(key.unicodeScalars)

@@ -64,18 +64,16 @@ public struct AuditLedger: Sendable {
     private func append(_ db: Database, at: StationTimestamp, clerk: String, action: String, subject: String, details: String,
                         hash: (AuditLedgerEntry) throws -> String) throws -> AuditLedgerEntry {
         guard !clerk.trimmingCharacters(in: .whitespaces).isEmpty else { throw AuditLedgerError.clerkRequired }
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1"))
         let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
         let previous: String = last?["hash"] ?? Self.genesisHash
         var entry = AuditLedgerEntry(seq: seq, recordedAt: at, clerk: clerk, action: action, subject: subject,
                                      details: details, previousHash: previous, hash: "")
         entry.hash = try hash(entry)
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO audit_ledger (seq, recorded_at, clerk, action, subject, details, previous_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [entry.seq, entry.recordedAt.text, clerk, action, subject, details, previous, entry.hash])
+                """).execute(arguments: [entry.seq, entry.recordedAt.text, clerk, action, subject, details, previous, entry.hash])
         database.ledgerCheckpoints.appended(entry, in: db)
         return entry
     }
@@ -96,7 +94,7 @@ public struct AuditLedger: Sendable {
         let keyFile = keyFile
         guard !keyFile.exists else { return }
         let head = try database.pool.read { db in
-            try AuditLedgerEntry.fetchOne(db, sql: "SELECT * FROM audit_ledger ORDER BY seq DESC LIMIT 1")
+            try AuditLedgerEntry.fetchOne(db.cachedStatement(sql: "SELECT * FROM audit_ledger ORDER BY seq DESC LIMIT 1"))
         }
         if keyFile.pendingExists {
             let finished = try head.map { head in try keyFile.withPendingKey { try head.keyedHash($0) == head.hash } } ?? true
@@ -115,7 +113,7 @@ public struct AuditLedger: Sendable {
     private func reanchor(_ keyFile: LedgerKeyFile) throws {
         let at = database.timestamp()
         try database.pool.write { db in
-            let entries = try AuditLedgerEntry.fetchAll(db, sql: "SELECT * FROM audit_ledger ORDER BY seq")
+            let entries = try AuditLedgerEntry.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_ledger ORDER BY seq"))
             let intact = Self.verify(entries, legacyEnd: Int64.max, keyedHash: { _ in nil }, anchor: nil).isIntact
             let details = PreMadeCardInventory.json([
                 "unkeyedEntries": entries.count, "unkeyedHead": entries.last?.hash ?? Self.genesisHash,
@@ -131,7 +129,7 @@ public struct AuditLedger: Sendable {
     /// The newest entry's number and hash; nil when the ledger is empty.
     public func head() throws -> AuditLedgerAnchor? {
         try database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1")
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_ledger ORDER BY seq DESC LIMIT 1"))
                 .map { AuditLedgerAnchor(seq: $0["seq"], hash: $0["hash"]) }
         }
     }
@@ -140,8 +138,7 @@ public struct AuditLedger: Sendable {
     public func entries(from start: StationTimestamp? = nil, to end: StationTimestamp? = nil) throws -> [AuditLedgerEntry] {
         try database.pool.read { db in
             try AuditLedgerEntry.fetchAll(
-                db,
-                sql: "SELECT * FROM audit_ledger WHERE recorded_at >= ? AND recorded_at < ? ORDER BY seq",
+                db.cachedStatement(sql: "SELECT * FROM audit_ledger WHERE recorded_at >= ? AND recorded_at < ? ORDER BY seq"),
                 arguments: [start?.text ?? "", end?.text ?? "\u{10FFFF}"])
         }
     }
@@ -149,7 +146,8 @@ public struct AuditLedger: Sendable {
     /// The entries about one card or application (`subject`), in order.
     public func entries(subject: String) throws -> [AuditLedgerEntry] {
         try database.pool.read { db in
-            try AuditLedgerEntry.fetchAll(db, sql: "SELECT * FROM audit_ledger WHERE subject = ? ORDER BY seq", arguments: [subject])
+            try AuditLedgerEntry.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM audit_ledger WHERE subject = ? ORDER BY seq"), arguments: [subject])
         }
     }
 
@@ -216,7 +214,7 @@ public struct AuditLedger: Sendable {
 
     private func verifiedEntries(anchor: AuditLedgerAnchor?) throws -> (verification: AuditLedgerVerification, entries: [AuditLedgerEntry]) {
         let entries = try database.pool.read { db in
-            try AuditLedgerEntry.fetchAll(db, sql: "SELECT * FROM audit_ledger ORDER BY seq")
+            try AuditLedgerEntry.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_ledger ORDER BY seq"))
         }
         // An empty ledger has nothing to check; its key comes with the first entry.
         if entries.isEmpty, !keyFile.exists {
@@ -319,7 +317,7 @@ public struct AuditLedger: Sendable {
         }
         let entries = try database.pool.read { db in
             try AuditLedgerEntry.fetchAll(
-                db, sql: "SELECT * FROM audit_ledger WHERE recorded_at >= ? AND recorded_at < ? ORDER BY seq",
+                db.cachedStatement(sql: "SELECT * FROM audit_ledger WHERE recorded_at >= ? AND recorded_at < ? ORDER BY seq"),
                 arguments: [range.start, range.end])
         }
         return Self.csv(entries, timeZone: timeZone)
