@@ -193,4 +193,17 @@ final class ImportPipelineTests: StationTestCase {
             XCTAssertEqual(error as? InventoryError, .clerkRequired)
         }
     }
+
+    /// The import runs with a 64 MB page cache on the writer, and gives it back whether the file
+    /// goes in or is refused: the writer keeps serving every other write with its own size.
+    func testTheWritersPageCacheIsGivenBackAfterAnImportAcceptedOrRefused() throws {
+        let cacheSize = { try self.database.pool.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") } }
+        try database.pool.write { try $0.execute(sql: "PRAGMA cache_size = -1234") }
+        let fixture = YZKCGFixture(count: 30)
+        try pipeline(fixture)
+        XCTAssertEqual(try cacheSize(), -1234)
+        XCTAssertNotNil(refusal { try pipeline(fixture) }, "a file imported before")
+        XCTAssertEqual(try cacheSize(), -1234)
+        XCTAssertLessThan(PreMadeCardInventory.importCacheSize, -1234, "the import's cache is the larger")
+    }
 }

@@ -63,17 +63,26 @@ public struct PreMadeCardInventory: Sendable {
         }
     }
 
+    /// The writer's page cache while an import runs (`PRAGMA cache_size`; negative: KiB). With
+    /// the default 2 MB a 100,000-card import spills its pages to the WAL mid-transaction, some
+    /// of them more than once, and reads some back (a fifth more writes, a third more reads);
+    /// 64 MB holds its 35 MB, and is given back after it (docs/performance.md §4).
+    static let importCacheSize = -65_536
+
     /// One transaction, committed with the database's `synchronous = FULL` (the WAL is synced:
     /// the cards are on the books when this returns). SQLite's automatic checkpoint, which would
-    /// copy the import's 60 MB of WAL into the database file inside the commit, is held off for
-    /// this transaction and run right after on the writer's queue: the clerk does not wait for
-    /// it, the next write does (docs/performance.md §4).
+    /// copy the import's WAL (35 MB for 100,000 cards) into the database file inside the commit,
+    /// is held off for this transaction and run right after on the writer's queue: the clerk does
+    /// not wait for it, the next write does (docs/performance.md §4).
     func inImportTransaction(_ body: (Database, StationTimestamp) throws -> YZKCGImportReceipt) throws -> YZKCGImportReceipt {
         let at = database.timestamp()
         let receipt = try database.pool.writeWithoutTransaction { db in
             let pages = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 1000
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
+            let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+            try db.execute(sql: "PRAGMA cache_size = \(Self.importCacheSize)")
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)"); try? db.execute(sql: "PRAGMA shrink_memory") }
             var receipt: YZKCGImportReceipt?
             try db.inTransaction(.immediate) {
                 receipt = try body(db, at)
