@@ -194,16 +194,21 @@ final class ImportPipelineTests: StationTestCase {
         }
     }
 
-    /// The import runs with a 64 MB page cache on the writer, and gives it back whether the file
-    /// goes in or is refused: the writer keeps serving every other write with its own size.
-    func testTheWritersPageCacheIsGivenBackAfterAnImportAcceptedOrRefused() throws {
-        let cacheSize = { try self.database.pool.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") } }
-        try database.pool.write { try $0.execute(sql: "PRAGMA cache_size = -1234") }
+    /// The import runs with a 64 MB page cache on the writer and its statement journal in
+    /// memory, and gives both settings back whether the file goes in or is refused: the writer
+    /// keeps serving every other write as it was set.
+    func testTheWritersSettingsAreGivenBackAfterAnImportAcceptedOrRefused() throws {
+        let settings = {
+            try self.database.pool.write { db in
+                [try Int.fetchOne(db, sql: "PRAGMA cache_size"), try Int.fetchOne(db, sql: "PRAGMA temp_store")]
+            }
+        }
+        try database.pool.write { try $0.execute(sql: "PRAGMA cache_size = -1234; PRAGMA temp_store = FILE") }
         let fixture = YZKCGFixture(count: 30)
         try pipeline(fixture)
-        XCTAssertEqual(try cacheSize(), -1234)
+        XCTAssertEqual(try settings(), [-1234, 1])
         XCTAssertNotNil(refusal { try pipeline(fixture) }, "a file imported before")
-        XCTAssertEqual(try cacheSize(), -1234)
+        XCTAssertEqual(try settings(), [-1234, 1])
         XCTAssertLessThan(PreMadeCardInventory.importCacheSize, -1234, "the import's cache is the larger")
     }
 }

@@ -66,7 +66,11 @@ public struct PreMadeCardInventory: Sendable {
     /// The writer's page cache while an import runs (`PRAGMA cache_size`; negative: KiB). With
     /// the default 2 MB a 100,000-card import spills its pages to the WAL mid-transaction, some
     /// of them more than once, and reads some back (a fifth more writes, a third more reads);
-    /// 64 MB holds its 35 MB, and is given back after it (docs/performance.md §4).
+    /// 64 MB holds its 35 MB. The import also keeps SQLite's statement journal in memory
+    /// (`PRAGMA temp_store = MEMORY`): each 50-card INSERT may abort on a CHECK, so SQLite
+    /// journals every page it touches for the statement's own rollback, and past 64 KB it did
+    /// so in a temporary file, 79,400 writes a 100,000-card import. Both settings are given
+    /// back after the import (docs/performance.md §4).
     static let importCacheSize = -65_536
 
     /// One transaction, committed with the database's `synchronous = FULL` (the WAL is synced:
@@ -81,8 +85,11 @@ public struct PreMadeCardInventory: Sendable {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)") }
             let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-            try db.execute(sql: "PRAGMA cache_size = \(Self.importCacheSize)")
-            defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)"); try? db.execute(sql: "PRAGMA shrink_memory") }
+            let temporary = try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? 0
+            try db.execute(sql: "PRAGMA cache_size = \(Self.importCacheSize); PRAGMA temp_store = MEMORY")
+            defer {
+                try? db.execute(sql: "PRAGMA cache_size = \(cache); PRAGMA temp_store = \(temporary); PRAGMA shrink_memory")
+            }
             var receipt: YZKCGImportReceipt?
             try db.inTransaction(.immediate) {
                 receipt = try body(db, at)
