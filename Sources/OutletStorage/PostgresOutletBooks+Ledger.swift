@@ -75,7 +75,7 @@ extension PostgresOutletBooks {
 
     /// Keeps a paper of this desk in `outlet_document`; a name kept before is left as it is.
     public func keepDocument(kind: String, name: String, pdf: [UInt8], createdAt: String) async throws {
-        try await transaction { c, _ in
+        _ = try await transaction { c, _ in
             try await c.query("""
                 INSERT INTO outlet_document (outlet, desk, kind, name, content, created_at)
                 VALUES (\(self.outlet), \(self.desk), \(kind), \(name), \(ByteBuffer(bytes: pdf)), \(createdAt))

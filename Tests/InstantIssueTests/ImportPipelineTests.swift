@@ -123,7 +123,7 @@ final class ImportPipelineTests: StationTestCase {
 
     func testAFileImportedBeforeIsRefusedAndItsBadRowsStillListed() throws {
         let fixture = YZKCGFixture(count: 30)
-        try pipeline(fixture)
+        _ = try pipeline(fixture)
         let again = refusal { try self.pipeline(fixture, clerk: "clerk02") }
         XCTAssertEqual(again?.problems.map(\.kind), [.alreadyImported])
         XCTAssertTrue(again?.problems.first?.description.contains("clerk01") == true)
@@ -205,7 +205,7 @@ final class ImportPipelineTests: StationTestCase {
         }
         try database.pool.write { try $0.execute(sql: "PRAGMA cache_size = -1234; PRAGMA temp_store = FILE") }
         let fixture = YZKCGFixture(count: 30)
-        try pipeline(fixture)
+        _ = try pipeline(fixture)
         XCTAssertEqual(try settings(), [-1234, 1])
         XCTAssertNotNil(refusal { try pipeline(fixture) }, "a file imported before")
         XCTAssertEqual(try settings(), [-1234, 1])

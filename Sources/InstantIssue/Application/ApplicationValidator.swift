@@ -150,7 +150,7 @@ public struct ApplicationValidator: Sendable {
         }
 
         // 一人一卡.
-        if let number {
+        if number != nil {
             do throws(CardManagementError) {
                 // The number as the system holds it, so it finds its own record (x and X alike).
                 let others = try cardManagement.conflictingCards(socialSecurityNumber: application.socialSecurityNumber, applicationID: application.id)

@@ -119,8 +119,8 @@ public struct AuditLedger: Sendable {
                 "unkeyedEntries": entries.count, "unkeyedHead": entries.last?.hash ?? Self.genesisHash,
                 "unkeyedChainIntact": intact,
             ])
-            try append(db, at: at, clerk: Self.stationClerk, action: Self.reanchorAction, subject: "台账 ledger",
-                       details: details) { entry in
+            _ = try append(db, at: at, clerk: Self.stationClerk, action: Self.reanchorAction, subject: "台账 ledger",
+                           details: details) { entry in
                 try keyFile.withPendingKey { try entry.keyedHash($0) }
             }
         }

@@ -95,7 +95,7 @@ public final class StationDatabase: Sendable {
     /// Waits for the writes queued behind earlier calls (the WAL checkpoint an import runs after
     /// it returns) to finish; for measurements.
     public func finishQueuedWrites() throws {
-        try pool.writeWithoutTransaction { _ in }
+        pool.writeWithoutTransaction { _ in }
     }
 
     /// The current time as the books record it (`StationTimestamp`).

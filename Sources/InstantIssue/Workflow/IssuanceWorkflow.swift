@@ -204,7 +204,7 @@ final class IssuanceRun {
         let cardID = challenge.cardIdentificationCode
 
         try step(.reportInProduction) {
-            try workflow.retrying(.reportInProduction, progress: progress) {
+            _ = try workflow.retrying(.reportInProduction, progress: progress) {
                 try system.report(report(.inProduction))
             }
         }
@@ -264,7 +264,7 @@ final class IssuanceRun {
 
         do {
             try step(.reportProduced, to: .reported) {
-                try workflow.retrying(.reportProduced, progress: progress) {
+                _ = try workflow.retrying(.reportProduced, progress: progress) {
                     try system.report(report(.produced))
                 }
                 try station.stock.markIssued(cardNumber, applicationID: applicationID, by: clerk)
@@ -297,7 +297,7 @@ final class IssuanceRun {
         guard record.cardNumber != nil else {
             // Nothing reserved: nothing to undo, but the journal is closed so the application
             // is not left looking unfinished (if this write fails, recovery closes it).
-            try? station.record(record, .cancel, .done, from: phase, to: .cancelled)
+            _ = try? station.record(record, .cancel, .done, from: phase, to: .cancelled)
             return IssuanceError(applicationID: applicationID, step: failedStep, outcome: cancelled ? .cancelled : .refused,
                                  chinese: "\(failedStep.chinese)失败：\(cause.0)", english: "\(failedStep.english) failed: \(cause.1)",
                                  underlying: error)
