@@ -61,7 +61,7 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                             db, cardNumber: card.cardNumber, ssn: card.socialSecurityNumber, regionCode: card.regionCode,
                             state: card.state, applicationID: nil, cardIdentificationCode: nil)
                     }
-                    try db.cachedStatement(sql: "UPDATE held_card SET bank = ?").execute(arguments: [SimulatedApplications.bank])
+                    try db.execute(sql: "UPDATE held_card SET bank = ?", arguments: [SimulatedApplications.bank])
                 }
                 try SimulatedCardManagementStore.setSetting(db, "seeded", at)
             }
@@ -365,11 +365,13 @@ public final class SimulatedCardManagementSystem: CardManagementSystem {
                 throw CardManagementError.serverError(status: 500, message: "CA 故障 CA failure: \(error)")
             }
             defer { KeyMaterial.wipe(&issued.newMasterCardKey) }
-            try db.cachedStatement(sql: """
+            // Not a cached statement: one kept for the next card would hold these bindings (the
+            // CA items with the admin PIN, the new master key) until then; this one is finalised now.
+            try db.execute(sql: """
                 INSERT INTO ca_issuance (card_identification_code, application_id, signing_public_key, items, master_card_key, at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, applicationID, request.signingPublicKey.hexString, issued.interfaceText,
-                                         issued.newMasterCardKey.hexString, at])
+                """, arguments: [id, applicationID, request.signingPublicKey.hexString, issued.interfaceText,
+                                 issued.newMasterCardKey.hexString, at])
             return issued.items
         }
     }

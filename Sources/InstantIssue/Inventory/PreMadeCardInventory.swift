@@ -123,7 +123,7 @@ public struct PreMadeCardInventory: Sendable {
     static func earlierImport(of fileName: String, _ db: Database) throws -> YZKCGProblem? {
         guard let earlier = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT imported_at, imported_by FROM yzkcg_import WHERE file_name = ?"),
-                                             arguments: [fileName]) else { return nil }
+            arguments: [fileName]) else { return nil }
         let when: String = earlier["imported_at"], who: String = earlier["imported_by"]
         return YZKCGProblem(kind: .alreadyImported, line: nil, field: nil,
                             chinese: "该文件已于\(when)由\(who)导入", english: "this file was imported at \(when) by \(who)")
@@ -570,7 +570,7 @@ public struct PreMadeCardInventory: Sendable {
     /// state before, into the safe, the import's clerk, time and reason) is folded into the
     /// import row; any other row, an edited one too, stays.
     static func foldImportMovements(_ db: Database) throws {
-        try db.cachedStatement(sql: """
+        try db.execute(sql: """
             DELETE FROM pre_made_card_movement WHERE id IN (
                 SELECT m.id FROM pre_made_card_movement m
                 JOIN pre_made_card c ON c.card_number = m.card_number
@@ -578,7 +578,7 @@ public struct PreMadeCardInventory: Sendable {
                 WHERE m.from_state IS NULL AND m.to_state = 'inStock' AND m.hopper IS NULL AND m.application_id IS NULL
                     AND m.clerk = i.imported_by AND m.at = i.imported_at AND m.reason = '导入 import ' || i.file_name
                     AND m.id = (SELECT MIN(id) FROM pre_made_card_movement WHERE card_number = m.card_number))
-            """).execute()
+            """)
     }
 
     static func createSchema(_ db: Database) throws {
